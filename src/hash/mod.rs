@@ -1,0 +1,1 @@
+//! Hash schemes: detect, validate, verify, generate. Pure functions over bytes.

@@ -1,0 +1,1 @@
+//! Renderers only: human (miette), JSON, SARIF 2.1.0, GitHub annotations.

@@ -1,0 +1,6 @@
+//! apache rules.
+
+use super::Rule;
+
+/// Every rule of this family.
+pub static RULES: &[&Rule] = &[];

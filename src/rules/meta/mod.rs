@@ -1,0 +1,6 @@
+//! meta rules.
+
+use super::Rule;
+
+/// Every rule of this family.
+pub static RULES: &[&Rule] = &[];

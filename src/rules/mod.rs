@@ -1,0 +1,157 @@
+//! Rules: one file per rule, grouped in families. A rule is a function over the
+//! model and the parsed files that emits diagnostics; it never formats output.
+//!
+//! Each rule file defines `pub static RULE: Rule` whose `info.doc` is the rule's
+//! documentation (What it does / Why is this bad? / Example / Use instead /
+//! References). `htguard explain` prints exactly that text; nothing is written twice.
+
+pub mod apache;
+pub mod meta;
+pub mod nginx;
+pub mod passwd;
+
+use crate::diag::{Diagnostic, Server, Severity};
+use crate::model::PasswdUse;
+use crate::model::apache::ApacheModel;
+use crate::model::nginx::NginxModel;
+use crate::source::{FileId, Sources};
+use crate::target::Profile;
+
+/// Which kind of input a rule looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Family {
+    /// Findings about htguard's own input handling (suppressions, unreadable input).
+    Meta,
+    /// Password, digest and group files on their own.
+    Passwd,
+    /// Apache httpd configuration and the files it names.
+    Apache,
+    /// nginx configuration and the files it names.
+    Nginx,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Meta => "meta",
+            Family::Passwd => "passwd",
+            Family::Apache => "apache",
+            Family::Nginx => "nginx",
+        }
+    }
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// Stable code: `HG…` meta, `PW…` password files, `AP…` Apache, `NX…` nginx.
+    pub code: &'static str,
+    /// Stable kebab-case name.
+    pub name: &'static str,
+    pub family: Family,
+    pub severity: Severity,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// Full Markdown documentation.
+    pub doc: &'static str,
+}
+
+/// A rule: its info and the check that emits its findings.
+pub struct Rule {
+    pub info: RuleInfo,
+    pub check: fn(&Context<'_>, &mut Vec<Diagnostic>),
+}
+
+/// A password file the run looks at, with what is known of how servers use it.
+#[derive(Debug)]
+pub struct PasswdInput {
+    pub file: FileId,
+    pub parsed: crate::syntax::passwd::PasswdFile,
+    /// References from server configs. Empty when the file was checked on its own.
+    pub uses: Vec<PasswdUse>,
+}
+
+impl PasswdInput {
+    /// The servers that read this file under `profile`: those that reference it,
+    /// or, for a file checked on its own, every server of the profile.
+    pub fn servers(&self, profile: &Profile) -> Vec<Server> {
+        if self.uses.is_empty() {
+            return profile.servers();
+        }
+        let mut v: Vec<Server> = self.uses.iter().map(|u| u.server).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// Everything a rule may look at.
+pub struct Context<'a> {
+    pub sources: &'a Sources,
+    pub profile: &'a Profile,
+    pub passwd: &'a [PasswdInput],
+    pub apache: &'a [ApacheModel],
+    pub nginx: &'a [NginxModel],
+}
+
+/// Every rule, in code order.
+pub fn all() -> Vec<&'static Rule> {
+    let mut v: Vec<&'static Rule> = Vec::new();
+    v.extend_from_slice(meta::RULES);
+    v.extend_from_slice(passwd::RULES);
+    v.extend_from_slice(apache::RULES);
+    v.extend_from_slice(nginx::RULES);
+    v.sort_by_key(|r| r.info.code);
+    v
+}
+
+/// Look a rule up by code (`PW001`) or name (`utf8-bom`), case-insensitively.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    all().into_iter().find(|r| {
+        r.info.code.eq_ignore_ascii_case(code_or_name)
+            || r.info.name.eq_ignore_ascii_case(code_or_name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_documented() {
+        let rules = all();
+        let mut codes: Vec<_> = rules.iter().map(|r| r.info.code).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), rules.len(), "duplicate rule code");
+        let mut names: Vec<_> = rules.iter().map(|r| r.info.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), rules.len(), "duplicate rule name");
+        for r in rules {
+            for heading in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+            ] {
+                assert!(
+                    r.info.doc.contains(heading),
+                    "{} doc lacks {heading}",
+                    r.info.code
+                );
+            }
+            let prefix = match r.info.family {
+                Family::Meta => "HG",
+                Family::Passwd => "PW",
+                Family::Apache => "AP",
+                Family::Nginx => "NX",
+            };
+            assert!(
+                r.info.code.starts_with(prefix),
+                "{} in family {:?}",
+                r.info.code,
+                r.info.family
+            );
+        }
+    }
+}

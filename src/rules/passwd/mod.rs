@@ -1,0 +1,6 @@
+//! passwd rules.
+
+use super::Rule;
+
+/// Every rule of this family.
+pub static RULES: &[&Rule] = &[];

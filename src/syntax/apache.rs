@@ -1,0 +1,1 @@
+//! apache configuration syntax (lossless, with spans).

@@ -1,0 +1,1 @@
+//! nginx configuration syntax (lossless, with spans).

@@ -1,0 +1,1 @@
+//! Password-file operations (add, set, rotate, delete, verify, list, import).
