@@ -1,0 +1,10 @@
+//! PLACEHOLDER — replaced by the helper that owns this command.
+
+/// Arguments of this command.
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {}
+
+pub fn run(_args: RulesArgs) -> i32 {
+    eprintln!("htguard: not implemented yet");
+    super::exit::ERROR
+}
