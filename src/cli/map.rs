@@ -40,7 +40,7 @@ pub enum Format {
 #[derive(Debug, Serialize)]
 pub struct Row {
     pub location: String,
-    /// `protected`, `open`, `switchable`, `open (satisfy any)`, `denied`.
+    /// `protected`, `open`, `switchable`, `open (satisfy any)`, `denied`, `return 301`.
     pub access: String,
     pub realm: Option<String>,
     pub user_file: Option<String>,
@@ -149,9 +149,15 @@ fn entry_point(path: &Path) -> Result<(PathBuf, NginxStart), String> {
     ))
 }
 
-fn access(conf: &Conf) -> &'static str {
+fn access(conf: &Conf) -> String {
+    if let Some(r) = conf.returns.iter().find(|r| !r.conditional) {
+        // The rewrite phase answers before any access check.
+        return r
+            .code
+            .map_or_else(|| "return".to_string(), |c| format!("return {c}"));
+    }
     if conf.denies_all() {
-        return "denied";
+        return "denied".into();
     }
     match conf.protection() {
         Protection::Protected => "protected",
@@ -159,6 +165,7 @@ fn access(conf: &Conf) -> &'static str {
         Protection::SatisfiedByAddress => "open (satisfy any)",
         Protection::Open => "open",
     }
+    .into()
 }
 
 /// Users nginx would find: lines not starting with `#` (or CR/LF) that hold a `:`.
@@ -179,7 +186,7 @@ fn row(location: String, conf: &Conf, at: crate::source::Span, sources: &Sources
     let (line, _) = f.line_col(at.start);
     Row {
         location,
-        access: access(conf).to_string(),
+        access: access(conf),
         realm: conf.realm_text().filter(|_| asks),
         user_file: uf.map(|u| u.value.server_path.display().to_string()),
         users: uf

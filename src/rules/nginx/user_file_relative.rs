@@ -15,10 +15,10 @@ pub static RULE: Rule = Rule {
         doc: r#"# nginx-user-file-relative-path (NX006)
 
 ## What it does
-Reports a relative `auth_basic_user_file` written in a file that does not live in the
-conf prefix directory (for example in `sites-enabled/` or `conf.d/`), and says where
-nginx will really look — and whether a file of that name sits next to the config that
-names it instead.
+Reports a relative `auth_basic_user_file` written in a file outside the conf prefix
+directory (for example in `sites-enabled/` or `conf.d/`) when a file of that name sits
+next to that config file: it says where nginx will really look. (A relative path that
+simply names no file is reported by NX003, with the resolved path.)
 
 ## Why is this bad?
 nginx resolves the path against the **conf prefix** (the directory of nginx.conf,
@@ -66,16 +66,21 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let beside: PathBuf = dir.join(&f.raw);
             let exists_here = f.local_path.exists();
             let exists_beside = beside.exists();
-            let note = match (exists_here, exists_beside) {
-                (false, true) => format!(
-                    "; there is no file there, but there is {} next to this config: nginx will not use it",
-                    beside.display()
-                ),
-                (true, true) => format!(
+            // Only a file of that name next to the config makes the resolution a trap;
+            // a missing file is NX003's finding (whose label names the resolved path).
+            if !exists_beside {
+                continue;
+            }
+            let note = if exists_here {
+                format!(
                     "; {} next to this config is a different file nginx ignores",
                     beside.display()
-                ),
-                _ => String::new(),
+                )
+            } else {
+                format!(
+                    "; there is no file there, but there is {} next to this config: nginx will not use it",
+                    beside.display()
+                )
             };
             out.push(
                 diag(
