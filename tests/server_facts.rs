@@ -805,3 +805,36 @@ fn nginx_password_file_facts() {
     );
     assert_no_failures(Kind::Nginx, &failures, &nginx);
 }
+
+/// passwd-files.md note: Apache's own `htpasswd -v` rejects a trailing space
+/// and a third field, both of which the server accepts (rows above).
+#[test]
+fn htpasswd_verify_disagrees_with_the_server() {
+    let site = Site::new();
+    let hash = htpasswd("-nbm", PW);
+    let verify = |name: &str, content: String| {
+        let path = site.write(name, content);
+        let status = std::process::Command::new(common::require_tool("htpasswd"))
+            .arg("-vb")
+            .arg(&path)
+            .args(["u", PW])
+            .output()
+            .expect("run htpasswd -v");
+        status.status.code()
+    };
+    assert_eq!(
+        verify("plain", format!("u:{hash}\n")),
+        Some(0),
+        "control: a plain line verifies"
+    );
+    assert_eq!(
+        verify("trailing-space", format!("u:{hash} \n")),
+        Some(3),
+        "trailing space"
+    );
+    assert_eq!(
+        verify("third-field", format!("u:{hash}:comment\n")),
+        Some(3),
+        "third field"
+    );
+}
