@@ -213,3 +213,26 @@ fn start_failure_panics_with_the_error_log() {
         "panic shows the cause: {msg}"
     );
 }
+
+#[test]
+fn a_taken_port_is_retried_with_another() {
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken = squatter.local_addr().expect("addr").port();
+    let site = site_with_users();
+
+    common::force_next_port(taken);
+    let apache = Apache::start(&site, APACHE_LOCATIONS);
+    assert_ne!(apache.port(), taken);
+    assert_eq!(apache.get("/ok/", Some(("u", "secret"))), 200);
+    drop(apache);
+
+    common::force_next_port(taken);
+    let started = std::time::Instant::now();
+    let nginx = Nginx::start(&site, NGINX_LOCATIONS);
+    assert_ne!(nginx.port(), taken);
+    assert_eq!(nginx.get("/ok/", Some(("u", "secret"))), 200);
+    assert!(
+        started.elapsed().as_secs() < 2,
+        "the collision is detected without nginx's bind retries"
+    );
+}

@@ -14,9 +14,27 @@ use std::time::{Duration, Instant};
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 const PORT_ATTEMPTS: usize = 6;
+/// What both servers log when another process took the port first.
+const PORT_TAKEN: &str = "Address already in use";
+
+thread_local! {
+    static FORCED_PORTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Makes the next server started on this thread try `port` first (for the
+/// harness's own test of the retry on a port collision).
+pub fn force_next_port(port: u16) {
+    FORCED_PORTS.with(|p| p.borrow_mut().push(port));
+}
 
 /// A running Apache or nginx. Dropping it stops the server (also when the test
 /// panics, as Drop runs during unwinding).
+///
+/// Keep it on the thread that started it and drop it there: the server also
+/// gets SIGTERM when that thread ends (so a killed test run leaves nothing
+/// behind), which makes a Server in a `static` shared by several tests die with
+/// the first test's thread. To probe many cases on one server, do it in one
+/// test (see tests/server_facts.rs).
 pub struct Server {
     pub(crate) name: &'static str,
     child: Child,
@@ -81,7 +99,7 @@ pub(crate) fn launch(l: Launch<'_>) -> Server {
         }
         server.stop();
         let logs = server.logs();
-        if logs.contains("Address already in use") && attempt < PORT_ATTEMPTS {
+        if logs.contains(PORT_TAKEN) && attempt < PORT_ATTEMPTS {
             continue;
         }
         panic!(
@@ -99,6 +117,9 @@ pub(crate) fn launch(l: Launch<'_>) -> Server {
 /// A port nobody listens on right now. The kernel picks it; we also remember
 /// every port handed out in this process so two tests never race for one.
 fn free_port() -> u16 {
+    if let Some(port) = FORCED_PORTS.with(|p| p.borrow_mut().pop()) {
+        return port;
+    }
     static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
     let mut guard = HANDED_OUT.lock().unwrap_or_else(|p| p.into_inner());
     let seen = guard.get_or_insert_with(HashSet::new);
@@ -153,6 +174,10 @@ impl Server {
             }
             if pid_listens_on(pid, self.port) {
                 return Ok(());
+            }
+            // nginx retries bind() for seconds before giving up; stop it early.
+            if self.logs().contains(PORT_TAKEN) {
+                return Err(format!("port {} is taken", self.port));
             }
             if Instant::now() > deadline {
                 return Err(format!("not listening after {START_TIMEOUT:?}"));
