@@ -236,3 +236,36 @@ fn a_taken_port_is_retried_with_another() {
         "the collision is detected without nginx's bind retries"
     );
 }
+
+#[test]
+fn configs_that_do_not_start_are_errors_with_the_cause() {
+    let site = Site::new();
+    let apache = Apache::try_start(&site, "Include {site}/no-such-file.conf\n");
+    let err = apache.err().expect("a missing Include stops httpd");
+    assert!(err.contains("no-such-file.conf"), "{err}");
+
+    let nginx = Nginx::try_start(&site, "location / { no_such_directive on; }");
+    let err = nginx.err().expect("an unknown directive stops nginx");
+    assert!(
+        err.contains("unknown directive \"no_such_directive\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_tests_run_without_starting_a_server() {
+    let site = Site::new();
+    Apache::config_test(&site, APACHE_LOCATIONS).expect("a valid config passes apache2 -t");
+    let err = Apache::config_test(
+        &site,
+        "<Location /x>\nAuthUserFile /x/.htpasswd # users\n</Location>\n",
+    )
+    .unwrap_err();
+    assert!(err.contains("AuthUserFile takes one argument"), "{err}");
+
+    // nginx -t never opens the user file: a missing one passes (spec/nginx.md).
+    let out = Nginx::config_test(&site, NGINX_LOCATIONS).expect("nginx -t passes");
+    assert!(out.contains("test is successful"), "{out}");
+    let err = Nginx::config_test(&site, "auth_basic_user_file;").unwrap_err();
+    assert!(err.contains("invalid number of arguments"), "{err}");
+}
