@@ -269,3 +269,37 @@ fn config_tests_run_without_starting_a_server() {
     let err = Nginx::config_test(&site, "auth_basic_user_file;").unwrap_err();
     assert!(err.contains("invalid number of arguments"), "{err}");
 }
+
+#[test]
+fn a_panicking_test_still_stops_its_server() {
+    let site = site_with_users();
+    let port = std::panic::catch_unwind(|| {
+        let nginx = Nginx::start(&site, NGINX_LOCATIONS);
+        std::panic::panic_any(nginx.port());
+    })
+    .expect_err("the closure panics")
+    .downcast_ref::<u16>()
+    .copied()
+    .expect("the panic carries the port");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "port {port} still answers after the panic"
+    );
+}
+
+#[test]
+fn other_methods_and_headers() {
+    let site = site_with_users();
+    let apache = Apache::start(&site, APACHE_LOCATIONS);
+    for method in ["POST", "PUT", "DELETE", "OPTIONS", "HEAD"] {
+        assert_eq!(apache.request(method, "/ok/", None).status, 401, "{method}");
+    }
+    let nginx = Nginx::start(&site, NGINX_LOCATIONS);
+    assert_eq!(nginx.request("POST", "/ok/", None).status, 401);
+    let answer = nginx.request_with_headers("GET", "/ok/", &[("Host", "example.test")]);
+    assert_eq!(answer.status, 401);
+    assert_eq!(
+        answer.header("WWW-Authenticate"),
+        Some("Basic realm=\"smoke\"")
+    );
+}
