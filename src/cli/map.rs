@@ -168,15 +168,18 @@ fn access(conf: &Conf) -> String {
     .into()
 }
 
-/// Users nginx would find: lines not starting with `#` (or CR/LF) that hold a `:`.
+/// Distinct user names in the file (the passwd model's entries; the first entry of a
+/// duplicated name is the one both servers use).
 fn count_users(path: &Path) -> Option<usize> {
     let bytes = std::fs::read(path).ok()?;
-    Some(
-        bytes
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty() && l[0] != b'#' && l[0] != b'\r' && l.contains(&b':'))
-            .count(),
-    )
+    let parsed = crate::syntax::passwd::parse(&bytes);
+    let mut names: Vec<&[u8]> = parsed
+        .entries()
+        .filter_map(|(_, l)| l.user().map(|r| &bytes[r]))
+        .collect();
+    names.sort();
+    names.dedup();
+    Some(names.len())
 }
 
 fn row(location: String, conf: &Conf, at: crate::source::Span, sources: &Sources) -> Row {

@@ -2,7 +2,7 @@
 
 use super::common::{diag, open_doors, own_auth_off, served_name, served_span};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::{LocKind, Served};
+use crate::model::nginx::{LocKind, Served, VirtualServer};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -58,7 +58,9 @@ or put `auth_basic` and `auth_basic_user_file` at the server level.
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         for s in &m.servers {
-            let mut seen: Vec<Served> = Vec::new();
+            // One finding per location that opens doors: every protected area it
+            // undercuts, in file order, with a URI to try for each.
+            let mut groups: Vec<(Served, Vec<(usize, String)>)> = Vec::new();
             for (p, pl) in s.locations.iter().enumerate() {
                 if !pl.conf.asks_password() {
                     continue;
@@ -69,58 +71,74 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     {
                         continue; // NX010 reports explicit `auth_basic off`.
                     }
-                    if seen.contains(&served) {
-                        continue;
+                    match groups.iter_mut().find(|g| g.0 == served) {
+                        Some(g) => g.1.push((p, uri)),
+                        None => groups.push((served, vec![(p, uri)])),
                     }
-                    seen.push(served);
-                    let why = match served {
-                        Served::Location(j) => match s.locations[j].kind {
-                            LocKind::Regex { .. } => {
-                                "regex locations are tried before a prefix match is used"
-                            }
-                            LocKind::Exact => "an exact match wins over every prefix",
-                            _ => {
-                                "the longest prefix wins, and sibling locations do not share auth settings"
-                            }
-                        },
-                        Served::Server => "no location matches, so the server level applies",
-                    };
-                    let help = match served {
-                        Served::Location(j)
-                            if matches!(s.locations[j].kind, LocKind::Regex { .. })
-                                && pl.kind == LocKind::Prefix =>
-                        {
-                            format!(
-                                "write `location ^~ {} {{` so regexes are not tried under it, and nest `{}` inside it if those URIs need it (nested locations inherit auth_basic)",
-                                pl.pattern,
-                                s.locations[j].describe()
-                            )
-                        }
-                        _ => format!(
-                            "add `auth_basic` and `auth_basic_user_file` to {} as well, or set them at the server level",
-                            served_name(s, served)
-                        ),
-                    };
-                    let mut d = diag(
-                        &RULE.info,
-                        served_span(s, served),
-                        format!(
-                            "{} serves {uri} without a password although {} is protected: {why}",
-                            served_name(s, served),
-                            s.location_path(p)
-                        ),
-                    )
-                    .label(format!("GET {uri} is answered here, no auth"))
-                    .help(help);
-                    if let Some(a) = &pl.conf.auth_basic {
-                        d = d.with_secondary(
-                            a.directive,
-                            format!("protects {} but not {uri}", pl.pattern),
-                        );
-                    }
-                    out.push(d);
                 }
+            }
+            for (served, doors) in groups {
+                out.push(finding(s, served, &doors));
             }
         }
     }
+}
+
+fn finding(s: &VirtualServer, served: Served, doors: &[(usize, String)]) -> Diagnostic {
+    let (p, uri) = &doors[0];
+    let pl = &s.locations[*p];
+    let why = match served {
+        Served::Location(j) => match s.locations[j].kind {
+            LocKind::Regex { .. } => "regex locations are tried before a prefix match is used",
+            LocKind::Exact => "an exact match wins over every prefix",
+            _ => "the longest prefix wins, and sibling locations do not share auth settings",
+        },
+        Served::Server => "no location matches, so the server level applies",
+    };
+    let help = match served {
+        Served::Location(j)
+            if matches!(s.locations[j].kind, LocKind::Regex { .. })
+                && pl.kind == LocKind::Prefix =>
+        {
+            format!(
+                "write `location ^~ {} {{` so regexes are not tried under it, and nest `{}` inside it if those URIs need it (nested locations inherit auth_basic)",
+                pl.pattern,
+                s.locations[j].describe()
+            )
+        }
+        _ => format!(
+            "add `auth_basic` and `auth_basic_user_file` to {} as well, or set them at the server level",
+            served_name(s, served)
+        ),
+    };
+    let listed: Vec<String> = doors
+        .iter()
+        .take(3)
+        .map(|(p, u)| format!("{u} ({})", s.locations[*p].describe()))
+        .collect();
+    let more = if doors.len() > 3 {
+        format!(" and {} more protected locations", doors.len() - 3)
+    } else {
+        String::new()
+    };
+    let mut d = diag(
+        &RULE.info,
+        served_span(s, served),
+        format!(
+            "{} serves URIs of protected locations without a password: {}{more}; {why}",
+            served_name(s, served),
+            listed.join(", ")
+        ),
+    )
+    .label(format!("GET {uri} is answered here, no auth"))
+    .help(help);
+    for (p, u) in doors.iter().take(5) {
+        if let Some(a) = &s.locations[*p].conf.auth_basic {
+            d = d.with_secondary(
+                a.directive,
+                format!("protects {} but not {u}", s.locations[*p].pattern),
+            );
+        }
+    }
+    d
 }
