@@ -7,7 +7,9 @@ use super::{
 use crate::model::LoadOptions;
 use crate::source::Span;
 use crate::syntax::nginx::Directive;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// The worker user of Debian's nginx package (its nginx.conf says `user www-data;`).
 pub const DEFAULT_USER: &str = "www-data";
@@ -20,6 +22,10 @@ struct Builder<'a> {
     opts: &'a LoadOptions,
     prefix: &'a Path,
     model: NginxModel,
+    /// Compiled location regexes by (pattern, case-insensitive): generated and templated
+    /// configs repeat the same few patterns thousands of times.
+    regexes: HashMap<(String, bool), (Option<regex::Regex>, Option<String>)>,
+    samples: HashMap<String, Rc<Vec<String>>>,
 }
 
 pub fn build(
@@ -37,6 +43,8 @@ pub fn build(
             user: DEFAULT_USER.to_string(),
             ..NginxModel::default()
         },
+        regexes: HashMap::new(),
+        samples: HashMap::new(),
     };
     let empty = Conf::default();
     match start {
@@ -174,8 +182,20 @@ impl Builder<'_> {
             let mut les = Vec::new();
             let conf = self.level(parent_conf, d.children(), &mut les);
             let (regex, regex_error) = match kind {
-                LocKind::Regex { case_insensitive } => compile(&pattern, case_insensitive),
+                LocKind::Regex { case_insensitive } => self
+                    .regexes
+                    .entry((pattern.clone(), case_insensitive))
+                    .or_insert_with(|| compile(&pattern, case_insensitive))
+                    .clone(),
                 _ => (None, None),
+            };
+            let samples = match kind {
+                LocKind::Regex { .. } => Rc::clone(
+                    self.samples
+                        .entry(pattern.clone())
+                        .or_insert_with(|| Rc::new(super::sample::samples(&pattern))),
+                ),
+                _ => Rc::default(),
             };
             let limit_except = les.into_iter().next().map(|le: &Directive| LimitExcept {
                 span: le.name.span,
@@ -191,6 +211,7 @@ impl Builder<'_> {
                 pattern_span,
                 regex,
                 regex_error,
+                samples,
                 parent,
                 children: Vec::new(),
                 conf: conf.clone(),

@@ -282,6 +282,8 @@ pub struct Location {
     /// features the Rust engine lacks; see `regex_error`).
     pub regex: Option<regex::Regex>,
     pub regex_error: Option<String>,
+    /// For regex locations: example strings the regex matches (see [`sample`]).
+    pub samples: std::rc::Rc<Vec<String>>,
     pub parent: Option<usize>,
     pub children: Vec<usize>,
     pub conf: Conf,

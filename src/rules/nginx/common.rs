@@ -108,7 +108,7 @@ pub fn in_space(s: &VirtualServer, i: usize, uri: &str) -> bool {
 /// location's own pattern with typical tails, and every other location's pattern or
 /// regex samples placed inside it.
 pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
-    use crate::model::nginx::{LocKind, sample::samples};
+    use crate::model::nginx::LocKind;
     const TAILS: &[&str] = &[
         "",
         "x",
@@ -138,11 +138,12 @@ pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
     let mut bases: Vec<String> = match l.kind {
         LocKind::Prefix | LocKind::NoRegexPrefix => vec![l.pattern.clone()],
         LocKind::Exact => vec![l.pattern.clone()],
-        LocKind::Regex { .. } => samples(&l.pattern)
-            .into_iter()
+        LocKind::Regex { .. } => l
+            .samples
+            .iter()
             .map(|x| {
                 if x.starts_with('/') {
-                    x
+                    x.clone()
                 } else {
                     format!("/x{x}")
                 }
@@ -170,7 +171,7 @@ pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
                     out.push(format!("{}x", other.pattern));
                 }
                 LocKind::Regex { .. } => {
-                    for smp in samples(&other.pattern) {
+                    for smp in other.samples.iter() {
                         if smp.starts_with('/') {
                             out.push(smp.clone());
                         }
