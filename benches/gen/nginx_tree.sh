@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes an nginx configuration tree for benchmarks:
 #
-#   benches/nginx_tree.sh DIR [SERVERS] [LOCATIONS_PER_SERVER]
+#   benches/gen/nginx_tree.sh DIR [SERVERS] [LOCATIONS_PER_SERVER]
 #
 # DIR/nginx.conf includes DIR/sites/*.conf: SERVERS files (default 1000), each one
 # `server` with LOCATIONS_PER_SERVER (default 10) protected `location ^~ /areaN/`
