@@ -6,7 +6,6 @@ use crate::model::PasswdRole;
 use crate::rules::{Context, PasswdInput};
 use crate::source::Span;
 use crate::syntax::passwd::{FileKind, Line};
-use crate::target::Profile;
 use std::ops::Range;
 
 /// One password file under check, with the servers that read it.
@@ -15,7 +14,6 @@ pub(crate) struct PwFile<'a> {
     pub src: &'a [u8],
     /// Servers that read this file (from the configs that name it, or the profile).
     pub servers: Vec<Server>,
-    pub profile: &'a Profile,
 }
 
 impl<'a> PwFile<'a> {
@@ -25,7 +23,6 @@ impl<'a> PwFile<'a> {
             input,
             src: &ctx.sources.get(input.file).bytes,
             servers: input.servers(ctx.profile),
-            profile: ctx.profile,
         })
     }
 

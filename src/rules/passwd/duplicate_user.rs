@@ -87,10 +87,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE.info,
                 f.line_span(l2),
                 format!(
-                    "`{name}` is defined again: {} use{} the entry on line {} and never read this one",
+                    "`{name}` is defined again: {} use{s} the entry on line {} and never read{s} this one",
                     server_names(&servers),
-                    if n == 1 { "s" } else { "" },
-                    first + 1
+                    first + 1,
+                    s = if n == 1 { "s" } else { "" },
                 ),
             )
             .label("never read")

@@ -54,7 +54,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             let text = f.bytes(line.text_start()..line.content().end);
             let name = show(text.trim_ascii());
-            let mut msg = format!("no `:` on this line");
+            let mut msg = String::from("no `:` on this line");
             if servers.contains(&Server::Apache) {
                 msg.push_str(&format!(
                     ": Apache reads `{name}` as a user with an empty hash (401, and it hides any later `{name}` entry)"

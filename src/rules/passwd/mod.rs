@@ -8,6 +8,7 @@ pub mod crlf_line_endings;
 pub mod digest_realm_mismatch;
 pub mod duplicate_user;
 pub mod empty_field;
+pub mod group_member_unknown;
 pub mod indented_comment;
 pub mod inline_comment;
 pub mod leading_whitespace;
@@ -39,6 +40,7 @@ pub static RULES: &[&Rule] = &[
     &line_too_long::RULE,
     &trailing_backslash::RULE,
     &inline_comment::RULE,
+    &group_member_unknown::RULE,
     &indented_comment::RULE,
     &digest_realm_mismatch::RULE,
 ];

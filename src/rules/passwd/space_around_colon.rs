@@ -52,10 +52,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if !matches!(line.kind(), LineKind::Basic | LineKind::Digest) {
                 continue;
             }
-            if !line.has(Facts::WS_AFTER_COLON)
-                && !line.has(Facts::WS_BEFORE_COLON)
-                && !(line.kind() == LineKind::Digest && digest_second_colon_ws(&f, line))
-            {
+            let blank_colon = line.has(Facts::WS_AFTER_COLON)
+                || line.has(Facts::WS_BEFORE_COLON)
+                || (line.kind() == LineKind::Digest && digest_second_colon_ws(&f, line));
+            if !blank_colon {
                 continue;
             }
             let mut blanks: Vec<Range<usize>> = Vec::new();
