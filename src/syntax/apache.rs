@@ -171,7 +171,11 @@ fn trim(mut l: Logical) -> Logical {
         l.bytes.truncate(nul);
         l.offsets.truncate(nul);
     }
-    let start = l.bytes.iter().position(|b| !is_space(*b)).unwrap_or(l.bytes.len());
+    let start = l
+        .bytes
+        .iter()
+        .position(|b| !is_space(*b))
+        .unwrap_or(l.bytes.len());
     let end = l
         .bytes
         .iter()
@@ -244,10 +248,13 @@ fn to_words(file: FileId, l: &Logical, from: usize, to: usize) -> Vec<Word> {
         .collect()
 }
 
+/// Open sections, innermost last, each with the children read so far.
+type Stack = Vec<(Option<Section>, Vec<Node>)>;
+
 /// Parse a configuration file. Never fails; problems are in `errors`.
 pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
     // Stack of open sections; index 0 is the file's top level.
-    let mut stack: Vec<(Option<Section>, Vec<Node>)> = vec![(None, Vec::new())];
+    let mut stack: Stack = vec![(None, Vec::new())];
     let mut errors = Vec::new();
     for l in logical_lines(bytes) {
         if l.bytes.is_empty() {
@@ -359,7 +366,7 @@ fn close_section(
     ns: usize,
     ne: usize,
     whole: Span,
-    stack: &mut Vec<(Option<Section>, Vec<Node>)>,
+    stack: &mut Stack,
     errors: &mut Vec<SyntaxError>,
 ) {
     let tag = l.span(file, ns, ne);
@@ -454,7 +461,10 @@ mod tests {
         );
         assert_eq!(d.args[0].quote, Some('"'));
         let src = r#"AuthName "My \"big\" realm""#;
-        assert_eq!(&src[d.args[0].span.start..d.args[0].span.end], r#""My \"big\" realm""#);
+        assert_eq!(
+            &src[d.args[0].span.start..d.args[0].span.end],
+            r#""My \"big\" realm""#
+        );
     }
 
     #[test]
@@ -478,7 +488,9 @@ mod tests {
 
     #[test]
     fn sections_nest_and_close_case_insensitively() {
-        let c = p("<Directory \"/var/www\">\n <IfModule mod_x.c>\n  A b\n </ifmodule>\n<Else>\n</Else>\n</DIRECTORY>\n");
+        let c = p(
+            "<Directory \"/var/www\">\n <IfModule mod_x.c>\n  A b\n </ifmodule>\n<Else>\n</Else>\n</DIRECTORY>\n",
+        );
         assert!(c.errors.is_empty(), "{:?}", c.errors);
         let Node::Section(s) = &c.nodes[0] else {
             panic!()
@@ -507,16 +519,25 @@ mod tests {
     fn bad_nesting_is_reported_not_fatal() {
         let c = p("<Directory /x>\n</Location>\n</Foo\n<Files a\n");
         let msgs: Vec<_> = c.errors.iter().map(|e| e.message.as_str()).collect();
-        assert!(msgs.iter().any(|m| m.contains("Expected </Directory> but saw </Location>")));
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("Expected </Directory> but saw </Location>"))
+        );
         assert!(msgs.iter().any(|m| m.contains("missing closing '>'")));
         assert!(msgs.iter().any(|m| m.contains("was not closed")));
         let c = p("</Directory>\n");
-        assert!(c.errors[0].message.contains("without matching <Directory section"));
+        assert!(
+            c.errors[0]
+                .message
+                .contains("without matching <Directory section")
+        );
     }
 
     #[test]
     fn walk_reports_parents() {
-        let c = p("<VirtualHost *:80>\n<Location /a>\nRequire valid-user\n</Location>\n</VirtualHost>\n");
+        let c = p(
+            "<VirtualHost *:80>\n<Location /a>\nRequire valid-user\n</Location>\n</VirtualHost>\n",
+        );
         let mut seen = Vec::new();
         walk(&c.nodes, &mut |d, parents| {
             seen.push((d.name.value.clone(), parents.len()));
