@@ -61,19 +61,19 @@ pub struct CheckArgs {
     pub rules: Box<RuleArgs>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
     pub format: Format,
 
     /// When to use colour in human output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, help_heading = "Output")]
     pub color: ColorChoice,
 
     /// Apply the safe fixes, then report what remains.
-    #[arg(long, conflicts_with = "diff")]
+    #[arg(long, conflicts_with = "diff", help_heading = "Fixes")]
     pub fix: bool,
 
     /// Print the fixes as a unified diff without writing anything (exit 1 if there are any).
-    #[arg(long)]
+    #[arg(long, help_heading = "Fixes")]
     pub diff: bool,
 }
 
