@@ -4,36 +4,7 @@ mod report_support;
 
 use report_support::*;
 
-/// The SARIF 2.1.0 schema as shipped (see fixtures/engine/sarif-schema-2.1.0.LICENSE.md).
-///
-/// Its two `language` patterns end in `[a-zA-Z]{2}]?$`: the lone `]` is a literal in
-/// ECMAScript regexes (the dialect JSON Schema uses) but an error for the regex engine
-/// behind the `jsonschema` crate, which then refuses the whole schema. Escaping that one
-/// bracket keeps the pattern's meaning exactly; nothing else is touched.
-fn schema() -> serde_json::Value {
-    let text = include_str!("fixtures/engine/sarif-schema-2.1.0.json");
-    let broken = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
-    let escaped = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#;
-    assert_eq!(
-        text.matches(broken).count(),
-        2,
-        "schema changed: revisit this patch"
-    );
-    serde_json::from_str(&text.replace(broken, escaped)).unwrap()
-}
-
-fn validate(doc: &serde_json::Value) {
-    let schema = schema();
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
-}
+use report_support::validate_sarif as validate;
 
 #[test]
 fn sarif_is_valid_and_complete() {
@@ -92,7 +63,7 @@ fn sarif_without_findings_is_valid() {
 #[test]
 fn the_validator_rejects_broken_sarif() {
     // Guard against a validator that accepts anything.
-    let v = jsonschema::validator_for(&schema()).unwrap();
+    let v = jsonschema::validator_for(&report_support::sarif_schema()).unwrap();
     let bad = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {}}]});
     assert!(!v.is_valid(&bad));
 }

@@ -117,3 +117,34 @@ pub fn assert_no_secret(output: &str) {
         "full {{SHA}} hash leaked:\n{output}"
     );
 }
+
+/// The SARIF 2.1.0 schema as shipped (see fixtures/engine/sarif-schema-2.1.0.LICENSE.md).
+///
+/// Its two `language` patterns end in `[a-zA-Z]{2}]?$`: the lone `]` is a literal in
+/// ECMAScript regexes (the dialect JSON Schema uses) but an error for the regex engine
+/// behind the `jsonschema` crate, which then refuses the whole schema. Escaping that one
+/// bracket keeps the pattern's meaning exactly; nothing else is touched.
+pub fn sarif_schema() -> serde_json::Value {
+    let text = include_str!("../fixtures/engine/sarif-schema-2.1.0.json");
+    let broken = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    let escaped = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#;
+    assert_eq!(
+        text.matches(broken).count(),
+        2,
+        "schema changed: revisit this patch"
+    );
+    serde_json::from_str(&text.replace(broken, escaped)).unwrap()
+}
+
+/// Validate a SARIF document against the schema; panics with every error.
+pub fn validate_sarif(doc: &serde_json::Value) {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&sarif_schema())
+        .expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+}
