@@ -234,3 +234,18 @@ fn unreadable_referenced_file_is_hg004() {
     assert_eq!(diags[0].code, "HG004");
     assert_eq!(diags[0].secondary.len(), 1);
 }
+
+#[test]
+fn name_and_kind_flag_guide_the_parser() {
+    let d = tempfile::tempdir().unwrap();
+    let g = write(d.path(), ".htgroup", "admins: alice\n");
+    let u = write(d.path(), "users", "admins: alice\n");
+    let kind_of = |o: &CheckOutcome| *o.passwd_files.values().next().unwrap();
+    let o = run(&opts_for(&[&g])).unwrap();
+    assert_eq!(kind_of(&o), FileKind::Group);
+    let mut opts = opts_for(&[&u]);
+    opts.kind = Some(InputKind::Htpasswd);
+    assert_eq!(kind_of(&run(&opts).unwrap()), FileKind::Basic);
+    opts.kind = Some(InputKind::Htgroup);
+    assert_eq!(kind_of(&run(&opts).unwrap()), FileKind::Group);
+}
