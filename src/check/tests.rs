@@ -249,3 +249,28 @@ fn name_and_kind_flag_guide_the_parser() {
     opts.kind = Some(InputKind::Htgroup);
     assert_eq!(kind_of(&run(&opts).unwrap()), FileKind::Group);
 }
+
+#[test]
+fn fixes_are_written_through_the_store() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), ".htpasswd", "BAD:1\nfine:2\nBAD:3\n");
+    let rules = rules_with_fixture();
+    let o = run_with_rules(&opts_for(&[&f]), &rules).unwrap();
+    let plans = fix::plan(&o);
+    assert_eq!(fix::write(&plans).unwrap(), 1);
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "ok:1\nfine:2\nok:3\n");
+    let again = run_with_rules(&opts_for(&[&f]), &rules).unwrap();
+    assert_eq!(codes(&again), []);
+}
+
+#[test]
+fn a_file_changed_since_the_check_is_not_overwritten() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), ".htpasswd", "BAD:1\n");
+    let o = run_with_rules(&opts_for(&[&f]), &rules_with_fixture()).unwrap();
+    let plans = fix::plan(&o);
+    std::fs::write(&f, "BAD:1\nnew:2\n").unwrap();
+    let e = fix::write(&plans).unwrap_err();
+    assert!(matches!(e, fix::FixError::Changed(_)), "{e}");
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "BAD:1\nnew:2\n");
+}
