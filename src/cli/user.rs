@@ -282,17 +282,21 @@ impl From<String> for Failure {
 
 impl From<UserError> for Failure {
     fn from(e: UserError) -> Self {
-        let message = match &e {
-            UserError::Store(StoreError::Missing { .. }) => {
-                format!("{e}; use --create to create it")
-            }
-            _ => e.to_string(),
-        };
         Failure {
             code: exit::ERROR,
-            message,
+            message: e.to_string(),
         }
     }
+}
+
+/// For commands that can create the file: say how when it is missing.
+fn create_hint(e: UserError) -> Failure {
+    let missing = matches!(e, UserError::Store(StoreError::Missing { .. }));
+    let mut f = Failure::from(e);
+    if missing {
+        f.message.push_str("; use --create to create it");
+    }
+    f
 }
 
 fn finish(result: Result<i32, Failure>) -> i32 {
@@ -336,7 +340,8 @@ fn save(a: SaveArgs, mode: AddMode) -> Result<i32, Failure> {
         &kind,
         mode,
         &a.create.write_options(),
-    )?;
+    )
+    .map_err(create_hint)?;
     warn_all(&change.warnings);
     if got.generated {
         print_secret(&got.password)?;
@@ -494,19 +499,36 @@ impl LowerFirst for String {
     }
 }
 
-/// A progress bar on stderr when it is a terminal; nothing otherwise.
-fn progress(len: usize, what: &str) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() || len < 2 {
-        return indicatif::ProgressBar::hidden();
+/// A progress bar on stderr, shown only when stderr is a terminal and there is more than
+/// one password to hash.
+struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    fn new() -> Bar {
+        Bar(indicatif::ProgressBar::hidden())
     }
-    let bar = indicatif::ProgressBar::new(len as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta} left)")
-    {
-        bar.set_style(style.progress_chars("=> "));
+    fn clear(&self) {
+        self.0.finish_and_clear();
     }
-    bar.set_message(what.to_string());
-    bar
+}
+
+impl user::Progress for Bar {
+    fn start(&self, total: usize) {
+        if total < 2 || !std::io::stderr().is_terminal() {
+            return;
+        }
+        self.0
+            .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        self.0.set_length(total as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("hashing [{bar:30}] {pos}/{len} ({eta} left)")
+        {
+            self.0.set_style(style.progress_chars("=> "));
+        }
+    }
+    fn step(&self) {
+        self.0.inc(1);
+    }
 }
 
 fn rotate(a: RotateArgs) -> Result<i32, Failure> {
@@ -527,26 +549,13 @@ fn rotate(a: RotateArgs) -> Result<i32, Failure> {
         )
         .into());
     }
-    let bar = progress(
-        match &selection {
-            Selection::Users(u) => u.len(),
-            _ => 0,
-        },
-        "hashing",
-    );
+    let bar = Bar::new();
     let mut emitted_to: Option<Emitted> = None;
-    let result = user::rotate(
-        &a.file,
-        &selection,
-        a.length,
-        &kind,
-        &|| bar.inc(1),
-        |creds| {
-            bar.finish_and_clear();
-            emitted_to = Some(emit_credentials(creds, a.output.as_deref())?);
-            Ok(())
-        },
-    );
+    let result = user::rotate(&a.file, &selection, a.length, &kind, &bar, |creds| {
+        bar.clear();
+        emitted_to = Some(emit_credentials(creds, a.output.as_deref())?);
+        Ok(())
+    });
     match result {
         Ok(report) => {
             warn_all(&report.warnings);
@@ -628,17 +637,17 @@ fn import_cmd(a: ImportArgs) -> Result<i32, Failure> {
     let records = import::parse(&bytes, format, name.as_deref())
         .map_err(|e| Failure::from(format!("{}: {e}", name.as_deref().unwrap_or("stdin"))))?;
     drop(bytes);
-    let bar = progress(records.len(), "hashing");
+    let bar = Bar::new();
     let report = user::import(
         &a.file,
         &records,
         &kind,
         &a.create.write_options(),
         a.replace,
-        &|| bar.inc(1),
+        &bar,
     );
-    bar.finish_and_clear();
-    let report = report?;
+    bar.clear();
+    let report = report.map_err(create_hint)?;
     warn_all(&report.warnings);
     eprintln!(
         "htguard: imported {} new user(s){} into {} ({})",

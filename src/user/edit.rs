@@ -13,6 +13,19 @@ use crate::syntax::passwd::{self, EditError, FileKind, KindHint, PasswdFile};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
+/// Progress of the slow part (hashing many passwords). Called from worker threads.
+pub trait Progress: Sync {
+    /// The number of steps to come.
+    fn start(&self, _total: usize) {}
+    /// One step done.
+    fn step(&self) {}
+}
+
+/// No progress display.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
 /// Whether the user must be new, must exist, or may be either.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AddMode {
@@ -175,7 +188,7 @@ pub fn rotate(
     selection: &Selection,
     length: usize,
     kind: &EntryKind,
-    progress: &(dyn Fn() + Sync),
+    progress: &dyn Progress,
     emit: impl FnOnce(&[Credential]) -> std::io::Result<()>,
 ) -> Result<RotateReport, UserError> {
     if length == 0 {
@@ -186,13 +199,14 @@ pub fn rotate(
     check_read_kind(path, &file, kind.realm())?;
     // (user, the hash text we saw): the lock-time check refuses if any of them changed.
     let chosen = choose(path, &file, &src, selection, kind)?;
+    progress.start(chosen.len());
     let prepared: Vec<(Credential, String, Vec<Warning>)> = chosen
         .par_iter()
         .map(|(user, _)| {
             let password = secret::generate(length)
                 .map_err(|e| UserError::Hash(format!("no random numbers: {e}")))?;
             let (hash, warnings) = hashing::make_entry(user, &password, kind)?;
-            progress();
+            progress.step();
             Ok((
                 Credential {
                     user: user.clone(),
@@ -311,8 +325,8 @@ pub struct ImportReport {
     pub warnings: Vec<Warning>,
 }
 
-/// Add many users with one write. Passwords are hashed in parallel first (`progress` is
-/// called once per user); then, under the lock, every user is added — or, with `replace`,
+/// Add many users with one write. Passwords are hashed in parallel first (`progress`
+/// steps once per user); then, under the lock, every user is added — or, with `replace`,
 /// changed if present. Any conflict or invalid user fails the whole import.
 pub fn import(
     path: &Path,
@@ -320,7 +334,7 @@ pub fn import(
     kind: &EntryKind,
     opts: &WriteOptions,
     replace: bool,
-    progress: &(dyn Fn() + Sync),
+    progress: &dyn Progress,
 ) -> Result<ImportReport, UserError> {
     let users: Vec<&str> = records
         .iter()
@@ -334,12 +348,13 @@ pub fn import(
     for u in &users {
         hashing::check_user(u)?;
     }
+    progress.start(records.len());
     let hashed: Vec<(String, Vec<Warning>)> = records
         .par_iter()
         .zip(users.par_iter())
         .map(|(r, user)| {
             let out = hashing::make_entry(user, &r.password, kind);
-            progress();
+            progress.step();
             out
         })
         .collect::<Result<_, UserError>>()?;

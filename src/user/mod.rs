@@ -13,8 +13,8 @@ mod schemes;
 pub mod secret;
 
 pub use edit::{
-    AddMode, Change, Credential, ImportReport, RotateReport, Selection, delete, import, rotate,
-    save, save_only,
+    AddMode, Change, Credential, ImportReport, NoProgress, Progress, RotateReport, Selection,
+    delete, import, rotate, save, save_only,
 };
 pub use error::{UserError, Warning};
 pub use hashing::{
