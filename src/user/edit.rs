@@ -9,7 +9,7 @@ use super::import::ImportRecord;
 use super::inspect::{self, Strength};
 use super::secret::{self, Secret};
 use crate::store::{self, UpdateError, WriteOptions};
-use crate::syntax::passwd::{self, EditError, FileKind, KindHint, PasswdFile};
+use crate::syntax::passwd::{self, EditError, FileKind, KindHint, LineKind, PasswdFile};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -236,10 +236,11 @@ pub fn rotate(
     store::update(path, &WriteOptions::default(), |old| {
         let src = old.unwrap_or_default();
         let file = parse_for(src, kind);
+        let index = inspect::hash_index(&file, src, kind.realm());
         let mut ed = file.editor(src);
         for ((cred, hash, _), (_, seen)) in prepared.iter().zip(&chosen) {
-            let now = current_hash(&file, src, &cred.user, kind.realm());
-            if now.as_deref() != Some(seen.as_slice()) {
+            let now = index.get(cred.user.as_bytes());
+            if now != Some(&seen.as_slice()) {
                 return Err(UserError::ChangedMeanwhile {
                     path: path.to_path_buf(),
                     reason: format!("the entry of {} is not what it was", cred.user),
@@ -268,12 +269,14 @@ fn choose(
     kind: &EntryKind,
 ) -> Result<Vec<(String, Vec<u8>)>, UserError> {
     let listed = inspect::entries(file, src, kind.realm());
+    let index = inspect::hash_index(file, src, kind.realm());
+    let current_hash = |user: &str| index.get(user.as_bytes()).map(|h| h.to_vec());
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     match selection {
         Selection::Users(users) => {
             for user in users {
                 hashing::check_user(user)?;
-                let Some(hash) = current_hash(file, src, user, kind.realm()) else {
+                let Some(hash) = current_hash(user) else {
                     return Err(UserError::NoSuchUser {
                         user: user.clone(),
                         realm: kind.realm().map(Into::into),
@@ -293,7 +296,7 @@ fn choose(
                 if matches!(selection, Selection::Weak) && e.strength == Strength::Good {
                     continue;
                 }
-                if let Some(hash) = current_hash(file, src, &e.user, kind.realm()) {
+                if let Some(hash) = current_hash(&e.user) {
                     out.push((e.user, hash));
                 }
             }
@@ -310,11 +313,6 @@ fn choose(
         });
     }
     Ok(out)
-}
-
-/// The hash field of `user`'s first entry, as the servers read it.
-fn current_hash(file: &PasswdFile, src: &[u8], user: &str, realm: Option<&str>) -> Option<Vec<u8>> {
-    inspect::lookup(file, src, user, realm).map(|hash| hash.into_owned())
 }
 
 #[derive(Debug)]
@@ -347,6 +345,24 @@ pub fn import(
         .collect::<Result<_, _>>()?;
     for u in &users {
         hashing::check_user(u)?;
+    }
+    // Fail fast, before the expensive hashing, on what the file already shows; the same
+    // checks run again under the lock.
+    if let Ok(src) = store::read(path) {
+        let file = parse_for(&src, kind);
+        check_read_kind(path, &file, kind.realm())?;
+        if !replace {
+            // One pass over the file into a set: O(lines + users), not O(lines × users).
+            let existing = existing_names(&file, &src, kind.realm());
+            let taken: Vec<&str> = users
+                .iter()
+                .filter(|u| existing.contains(u.as_bytes()))
+                .copied()
+                .collect();
+            if !taken.is_empty() {
+                return Err(conflict(path, &taken));
+            }
+        }
     }
     progress.start(records.len());
     let hashed: Vec<(String, Vec<Warning>)> = records
@@ -392,22 +408,7 @@ pub fn import(
             }
         }
         if !conflicts.is_empty() {
-            let shown: Vec<&str> = conflicts.iter().take(5).copied().collect();
-            let more = conflicts.len().saturating_sub(shown.len());
-            return Err(UserError::ImportConflict {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "{} user(s) already exist ({}{}); nothing was written. Use --replace to \
-                     change their passwords",
-                    conflicts.len(),
-                    shown.join(", "),
-                    if more > 0 {
-                        format!(", and {more} more")
-                    } else {
-                        String::new()
-                    }
-                ),
-            });
+            return Err(conflict(path, &conflicts));
         }
         report = Some(ImportReport {
             added,
@@ -421,6 +422,46 @@ pub fn import(
     let mut report = report.ok_or_else(|| UserError::BadOption("nothing was written".into()))?;
     report.warnings = warnings;
     Ok(report)
+}
+
+/// The user names of the file's basic entries (or digest entries of `realm`).
+fn existing_names<'a>(
+    file: &PasswdFile,
+    src: &'a [u8],
+    realm: Option<&str>,
+) -> std::collections::HashSet<&'a [u8]> {
+    let wanted = if realm.is_some() {
+        LineKind::Digest
+    } else {
+        LineKind::Basic
+    };
+    file.entries()
+        .filter(|(_, l)| l.kind() == wanted)
+        .filter(|(_, l)| {
+            realm.is_none_or(|r| l.field2().and_then(|f| src.get(f)) == Some(r.as_bytes()))
+        })
+        .filter_map(|(_, l)| l.user().and_then(|r| src.get(r)))
+        .map(|u| &u[u.iter().take_while(|b| b.is_ascii_whitespace()).count()..])
+        .collect()
+}
+
+fn conflict(path: &Path, users: &[&str]) -> UserError {
+    let shown: Vec<&str> = users.iter().take(5).copied().collect();
+    let more = users.len() - shown.len();
+    UserError::ImportConflict {
+        path: path.to_path_buf(),
+        reason: format!(
+            "{} user(s) already exist ({}{}); nothing was written. Use --replace to change their \
+             passwords",
+            users.len(),
+            shown.join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            }
+        ),
+    }
 }
 
 pub(super) fn parse_for(src: &[u8], kind: &EntryKind) -> PasswdFile {

@@ -91,6 +91,40 @@ fn hash_field<'a>(line: &passwd::Line, src: &'a [u8], digest: bool) -> Option<&'
     Some(raw.trim_ascii())
 }
 
+/// User → hash of the first entry of each user (in `realm` for digest files), in one pass:
+/// the same lines the editor changes (`find_basic` / `find_digest`).
+pub(super) fn hash_index<'a>(
+    file: &PasswdFile,
+    src: &'a [u8],
+    realm: Option<&str>,
+) -> std::collections::HashMap<&'a [u8], &'a [u8]> {
+    let digest = realm.is_some();
+    let wanted = if digest {
+        LineKind::Digest
+    } else {
+        LineKind::Basic
+    };
+    let mut index = std::collections::HashMap::new();
+    for (_, line) in file.entries() {
+        if line.kind() != wanted {
+            continue;
+        }
+        if let Some(r) = realm
+            && line.field2().and_then(|f| src.get(f)) != Some(r.as_bytes())
+        {
+            continue;
+        }
+        let Some(user) = line.user().and_then(|r| src.get(r)) else {
+            continue;
+        };
+        let user = &user[user.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+        if let Some(hash) = hash_field(line, src, digest) {
+            index.entry(user).or_insert(hash);
+        }
+    }
+    index
+}
+
 /// How much protection an entry's hash gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
