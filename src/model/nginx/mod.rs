@@ -8,6 +8,7 @@
 //! so rules can ask which configuration serves `/admin/x.php`.
 
 mod build;
+pub mod coverage;
 mod loader;
 mod matcher;
 pub mod perms;
@@ -251,6 +252,8 @@ pub struct VirtualServer {
     pub locations: Vec<Location>,
     /// Indices of the top-level locations, in file order.
     pub top: Vec<usize>,
+    /// Cache of [`coverage::open_doors`] per location.
+    pub doors: std::cell::OnceCell<Vec<Vec<(String, Served)>>>,
 }
 
 /// How a location matches.
@@ -499,9 +502,10 @@ impl NginxModel {
     /// `auth_basic_user_file` directive whose path has no variables.
     pub fn passwd_uses(&self) -> Vec<PasswdUse> {
         let mut out: Vec<PasswdUse> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let mut push = |conf: &Conf| {
             let Some(uf) = &conf.user_file else { return };
-            if uf.value.has_variable || out.iter().any(|u| u.directive == uf.directive) {
+            if uf.value.has_variable || !seen.insert(uf.directive) {
                 return;
             }
             let realm = match conf.auth_basic.as_ref().map(|r| &r.value) {

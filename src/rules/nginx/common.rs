@@ -1,5 +1,7 @@
 //! Questions several nginx rules ask of the model.
 
+pub use crate::model::nginx::coverage::{candidates, in_space, open_doors, own_auth_off};
+
 use crate::diag::{Diagnostic, Server as ServerKind};
 use crate::model::nginx::{
     Conf, NginxModel, Protection, Scope, Served, Set, UserFile, VirtualServer,
@@ -26,18 +28,46 @@ pub fn scope_name(s: &VirtualServer, scope: &Scope<'_>) -> String {
     }
 }
 
+/// Where something applies, for a message: the first two places by name and a count
+/// (names are built only when shown; a tree can have tens of thousands).
+#[derive(Debug, Default)]
+pub struct Places {
+    shown: Vec<String>,
+    count: usize,
+}
+
+impl Places {
+    pub fn add(&mut self, name: impl FnOnce() -> String) {
+        if self.shown.len() < 2 {
+            self.shown.push(name());
+        }
+        self.count += 1;
+    }
+
+    /// "a", "a and b", "a and 3 more".
+    pub fn text(&self) -> String {
+        match (self.shown.as_slice(), self.count) {
+            ([], _) => String::new(),
+            ([one], _) => one.clone(),
+            ([a, b], 2) => format!("{a} and {b}"),
+            ([a, ..], n) => format!("{a} and {} more", n - 1),
+        }
+    }
+}
+
 /// One `auth_basic_user_file` directive and the places where nginx actually opens it
 /// (a realm other than `off` is in effect there too).
 pub struct FileUse<'a> {
     pub file: &'a Set<UserFile>,
     pub realm: Option<Span>,
     /// Where it protects, e.g. `server _ (*:80) > location /admin/`.
-    pub places: Vec<String>,
+    pub places: Places,
 }
 
 /// Every user-file directive nginx opens, in configuration order.
 pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
     let mut out: Vec<FileUse<'_>> = Vec::new();
+    let mut index: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
     for (s, scope) in m.scopes() {
         let conf = scope.conf();
         let Some(file) = &conf.user_file else {
@@ -46,27 +76,17 @@ pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
         if conf.protection() == Protection::Open {
             continue;
         }
-        let place = scope_name(s, &scope);
-        match out.iter_mut().find(|u| u.file.directive == file.directive) {
-            Some(u) => u.places.push(place),
-            None => out.push(FileUse {
+        let i = *index.entry(file.directive).or_insert_with(|| {
+            out.push(FileUse {
                 file,
                 realm: conf.auth_basic.as_ref().map(|r| r.directive),
-                places: vec![place],
-            }),
-        }
+                places: Places::default(),
+            });
+            out.len() - 1
+        });
+        out[i].places.add(|| scope_name(s, &scope));
     }
     out
-}
-
-/// "in N places: a, b, …" for a message.
-pub fn places_text(places: &[String]) -> String {
-    match places {
-        [] => String::new(),
-        [one] => one.clone(),
-        [a, b] => format!("{a} and {b}"),
-        [a, rest @ ..] => format!("{a} and {} more", rest.len()),
-    }
 }
 
 /// The settings nginx applies to a GET of `uri` on server `s`.
@@ -91,136 +111,3 @@ pub fn served_span(s: &VirtualServer, served: Served) -> Span {
     }
 }
 
-/// True when `uri` is in the URL space a location is written for (ignoring precedence).
-pub fn in_space(s: &VirtualServer, i: usize, uri: &str) -> bool {
-    use crate::model::nginx::LocKind;
-    let l = &s.locations[i];
-    let own = match l.kind {
-        LocKind::Prefix | LocKind::NoRegexPrefix => uri.starts_with(l.pattern.as_str()),
-        LocKind::Exact => uri == l.pattern,
-        LocKind::Regex { .. } => l.regex.as_ref().is_some_and(|r| r.is_match(uri)),
-        LocKind::Named => false,
-    };
-    own && l.parent.is_none_or(|p| in_space(s, p, uri))
-}
-
-/// Concrete URIs in location `i`'s space worth asking "who serves this?": the
-/// location's own pattern with typical tails, and every other location's pattern or
-/// regex samples placed inside it.
-pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
-    use crate::model::nginx::LocKind;
-    const TAILS: &[&str] = &[
-        "",
-        "x",
-        "x/",
-        "index.html",
-        "index.php",
-        "x.php",
-        "x.html",
-        "x.js",
-        "x.css",
-        "x.png",
-        "x.jpg",
-        "x.gif",
-        "x.svg",
-        "x.ico",
-        "x.txt",
-        "x.json",
-        "x.xml",
-        "x.log",
-        "x.zip",
-        "x.sql",
-        "x.bak",
-        ".htpasswd",
-        ".git/config",
-    ];
-    let l = &s.locations[i];
-    let mut bases: Vec<String> = match l.kind {
-        LocKind::Prefix | LocKind::NoRegexPrefix => vec![l.pattern.clone()],
-        LocKind::Exact => vec![l.pattern.clone()],
-        LocKind::Regex { .. } => l
-            .samples
-            .iter()
-            .map(|x| {
-                if x.starts_with('/') {
-                    x.clone()
-                } else {
-                    format!("/x{x}")
-                }
-            })
-            .collect(),
-        LocKind::Named => return Vec::new(),
-    };
-    if bases.is_empty() {
-        bases.push("/".into());
-    }
-    let mut out = Vec::new();
-    for base in &bases {
-        let dir = if base.ends_with('/') {
-            base.clone()
-        } else {
-            format!("{base}/")
-        };
-        for (j, other) in s.locations.iter().enumerate() {
-            if j == i {
-                continue;
-            }
-            match other.kind {
-                LocKind::Prefix | LocKind::NoRegexPrefix | LocKind::Exact => {
-                    out.push(other.pattern.clone());
-                    out.push(format!("{}x", other.pattern));
-                }
-                LocKind::Regex { .. } => {
-                    for smp in other.samples.iter() {
-                        if smp.starts_with('/') {
-                            out.push(smp.clone());
-                        }
-                        let tail = smp.trim_start_matches('/');
-                        out.push(format!("{dir}x{tail}"));
-                        out.push(format!("{dir}{tail}"));
-                        out.push(format!("{base}{tail}"));
-                    }
-                }
-                LocKind::Named => {}
-            }
-        }
-        for t in TAILS {
-            out.push(format!("{base}{t}"));
-            out.push(format!("{dir}{t}"));
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|u| u.starts_with('/') && in_space(s, i, u) && seen.insert(u.clone()));
-    out
-}
-
-/// A URI of location `i`'s space that nginx gives to another location whose settings
-/// ask for no password: (uri, the location that serves it).
-pub fn open_doors(s: &VirtualServer, i: usize) -> Vec<(String, Served)> {
-    let mut out: Vec<(String, Served)> = Vec::new();
-    for uri in candidates(s, i) {
-        let served = s.find_location(&uri);
-        if served == Served::Location(i) {
-            continue;
-        }
-        if s.conf_for(served, "GET").asks_password() || s.conf_for(served, "GET").denies_all() {
-            continue;
-        }
-        if !out.iter().any(|(_, sv)| *sv == served) {
-            out.push((uri, served));
-        }
-    }
-    out
-}
-
-/// True when location `i` writes `auth_basic off` itself.
-pub fn own_auth_off(s: &VirtualServer, i: usize) -> bool {
-    use crate::model::nginx::Realm;
-    let l = &s.locations[i];
-    l.conf.auth_basic.as_ref().is_some_and(|a| {
-        a.value == Realm::Off
-            && a.directive.file == l.block_span.file
-            && l.block_span.start <= a.directive.start
-            && a.directive.end <= l.block_span.end
-    })
-}

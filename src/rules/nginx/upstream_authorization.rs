@@ -53,7 +53,7 @@ Pass the user name explicitly if the upstream needs it, or the header unchanged:
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
-        let mut done: Vec<Span> = Vec::new();
+        let mut done: std::collections::HashSet<Span> = std::collections::HashSet::new();
         for (s, scope) in m.scopes() {
             let conf = scope.conf();
             if !conf.asks_password() {
@@ -89,7 +89,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 if done.contains(&span) {
                     continue;
                 }
-                done.push(span);
+                done.insert(span);
                 out.push(
                     diag(
                         &RULE.info,
