@@ -1,7 +1,7 @@
 //! Which URIs of a location nginx actually gives to another location: the question
 //! behind "this regex location serves /admin/x.php without a password".
 
-use super::{Served, VirtualServer};
+use super::{LocKind, Served, VirtualServer};
 
 /// URIs of protected location `i`'s space that nginx serves from a location (or the
 /// server level) whose settings ask for no password and do not deny: (uri, who serves it),
@@ -10,7 +10,7 @@ pub fn open_doors(s: &VirtualServer, i: usize) -> &[(String, Served)] {
     let all = s.doors.get_or_init(|| {
         (0..s.locations.len())
             .map(|j| {
-                if s.locations[j].conf.asks_password() {
+                if s.locations[j].conf.asks_password() && may_be_taken(s, j) {
                     compute_open_doors(s, j)
                 } else {
                     Vec::new()
@@ -21,9 +21,61 @@ pub fn open_doors(s: &VirtualServer, i: usize) -> &[(String, Served)] {
     all.get(i).map_or(&[], Vec::as_slice)
 }
 
+/// Whether any location could take a URI of location `p`'s space away from it (or
+/// open it from inside): a cheap, conservative test on the location tree that spares the
+/// URI search where nginx's precedence cannot hand those URIs elsewhere.
+fn may_be_taken(s: &VirtualServer, p: usize) -> bool {
+    let locs = &s.locations;
+    // A nested location without a password check opens part of the space.
+    let mut stack = locs[p].children.clone();
+    while let Some(d) = stack.pop() {
+        if !locs[d].conf.asks_password() {
+            return true;
+        }
+        stack.extend(locs[d].children.iter().copied());
+    }
+    // At each level from `p` up: a sibling that can win over the location on the path.
+    let mut cur = p;
+    loop {
+        let level = match locs[cur].parent {
+            Some(a) => &locs[a].children,
+            None => &s.top,
+        };
+        let c = &locs[cur];
+        for &q in level {
+            if q == cur {
+                continue;
+            }
+            let o = &locs[q];
+            let wins = match (c.kind, o.kind) {
+                (_, LocKind::Named) => false,
+                // An exact match only ever answers its own URI.
+                (LocKind::Exact, _) => false,
+                (LocKind::NoRegexPrefix, LocKind::Regex { .. }) => false,
+                (LocKind::Prefix, LocKind::Regex { .. }) => true,
+                (LocKind::Prefix | LocKind::NoRegexPrefix, _) => {
+                    o.pattern.len() > c.pattern.len() && o.pattern.starts_with(c.pattern.as_str())
+                }
+                // A regex location loses to exact and `^~` matches, to earlier regexes,
+                // and to regexes nested in the longest prefix.
+                (LocKind::Regex { .. }, LocKind::Prefix) => !o.children.is_empty(),
+                (LocKind::Regex { .. }, _) => true,
+                (LocKind::Named, _) => false,
+            };
+            if wins {
+                return true;
+            }
+        }
+        match locs[cur].parent {
+            Some(a) => cur = a,
+            None => return false,
+        }
+    }
+}
+
 /// True when `uri` is in the URL space a location is written for (ignoring precedence).
 pub fn in_space(s: &VirtualServer, i: usize, uri: &str) -> bool {
-    use super::LocKind;
+
     let l = &s.locations[i];
     let own = match l.kind {
         LocKind::Prefix | LocKind::NoRegexPrefix => uri.starts_with(l.pattern.as_str()),
@@ -38,7 +90,7 @@ pub fn in_space(s: &VirtualServer, i: usize, uri: &str) -> bool {
 /// location's own pattern with typical tails, and every other location's pattern or
 /// regex samples placed inside it.
 pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
-    use super::LocKind;
+
     const TAILS: &[&str] = &[
         "",
         "x",
@@ -97,6 +149,9 @@ pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
             }
             match other.kind {
                 LocKind::Prefix | LocKind::NoRegexPrefix | LocKind::Exact => {
+                    if !in_space(s, i, &other.pattern) {
+                        continue;
+                    }
                     out.push(other.pattern.clone());
                     out.push(format!("{}x", other.pattern));
                 }
