@@ -1,6 +1,6 @@
 //! NX008: a realm with no user file in effect.
 
-use super::common::{diag, Places, scope_name};
+use super::common::{diag, Places};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::Realm;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -70,7 +70,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 groups.push((realm.directive, realm.arg, Places::default()));
                 groups.len() - 1
             });
-            groups[i].2.add(|| scope_name(s, &scope));
+            groups[i].2.add(s, scope);
         }
         for (_, arg, places) in groups {
             out.push(

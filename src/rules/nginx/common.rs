@@ -28,29 +28,30 @@ pub fn scope_name(s: &VirtualServer, scope: &Scope<'_>) -> String {
     }
 }
 
-/// Where something applies, for a message: the first two places by name and a count
-/// (names are built only when shown; a tree can have tens of thousands).
+/// Where something applies, for a message: the first two places and a count. Names
+/// are only formatted when shown (a tree can have tens of thousands of places).
 #[derive(Debug, Default)]
-pub struct Places {
-    shown: Vec<String>,
+pub struct Places<'a> {
+    shown: Vec<(&'a VirtualServer, Scope<'a>)>,
     count: usize,
 }
 
-impl Places {
-    pub fn add(&mut self, name: impl FnOnce() -> String) {
+impl<'a> Places<'a> {
+    pub fn add(&mut self, server: &'a VirtualServer, scope: Scope<'a>) {
         if self.shown.len() < 2 {
-            self.shown.push(name());
+            self.shown.push((server, scope));
         }
         self.count += 1;
     }
 
     /// "a", "a and b", "a and 3 more".
     pub fn text(&self) -> String {
-        match (self.shown.as_slice(), self.count) {
-            ([], _) => String::new(),
-            ([one], _) => one.clone(),
-            ([a, b], 2) => format!("{a} and {b}"),
-            ([a, ..], n) => format!("{a} and {} more", n - 1),
+        let name = |i: usize| scope_name(self.shown[i].0, &self.shown[i].1);
+        match (self.shown.len(), self.count) {
+            (0, _) => String::new(),
+            (1, _) => name(0),
+            (2, 2) => format!("{} and {}", name(0), name(1)),
+            (_, n) => format!("{} and {} more", name(0), n - 1),
         }
     }
 }
@@ -61,7 +62,7 @@ pub struct FileUse<'a> {
     pub file: &'a Set<UserFile>,
     pub realm: Option<Span>,
     /// Where it protects, e.g. `server _ (*:80) > location /admin/`.
-    pub places: Places,
+    pub places: Places<'a>,
 }
 
 /// Every user-file directive nginx opens, in configuration order.
@@ -84,7 +85,7 @@ pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
             });
             out.len() - 1
         });
-        out[i].places.add(|| scope_name(s, &scope));
+        out[i].places.add(s, scope);
     }
     out
 }

@@ -1,6 +1,6 @@
 //! NX009: a user file with no realm in effect anywhere.
 
-use super::common::{diag, file_uses, Places, scope_name};
+use super::common::{diag, file_uses, Places};
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::source::Span;
@@ -62,7 +62,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 groups.push((file.directive, file.arg, Places::default()));
                 groups.len() - 1
             });
-            groups[i].2.add(|| scope_name(s, &scope));
+            groups[i].2.add(s, scope);
         }
         for (_, arg, places) in groups {
             out.push(
