@@ -218,11 +218,12 @@ impl Builder<'_> {
                 limit_except,
             });
             let alias_fix = &mut out[idx];
+            let strip = alias_fix.pattern.len();
             if let Some(root) = &mut alias_fix.conf.root
                 && root.value.alias
                 && d.children().iter().any(|c| c.is("alias"))
             {
-                root.value.strip = alias_fix.pattern.len();
+                Rc::make_mut(root).value.strip = strip;
             }
             let conf = out[idx].conf.clone();
             let children = self.locations(d.children(), &conf, Some(idx), out);
@@ -262,7 +263,7 @@ impl Builder<'_> {
                     } else {
                         Realm::Text(text)
                     };
-                    c.auth_basic = Some(set(d, realm));
+                    c.auth_basic = Some(Rc::new(set(d, realm)));
                 }
                 "auth_basic_user_file" if first.is_some() => {
                     let w = &d.args[0];
@@ -274,7 +275,7 @@ impl Builder<'_> {
                         PathBuf::from(&raw)
                     };
                     let local_path = self.opts.map_path(&server_path);
-                    c.user_file = Some(set(
+                    c.user_file = Some(Rc::new(set(
                         d,
                         UserFile {
                             has_variable: w.has_variable(),
@@ -283,7 +284,7 @@ impl Builder<'_> {
                             local_path,
                             relative,
                         },
-                    ));
+                    )));
                 }
                 "satisfy" if first.is_some() => {
                     c.satisfy_any = Some(set(d, d.args[0].value == b"any"));
@@ -301,7 +302,7 @@ impl Builder<'_> {
                         Path::new(DEBIAN_PREFIX).join(&raw)
                     };
                     let local_path = self.opts.map_path(&server_path);
-                    c.root = Some(set(
+                    c.root = Some(Rc::new(set(
                         d,
                         DocRoot {
                             alias: name == "alias",
@@ -310,7 +311,7 @@ impl Builder<'_> {
                             local_path,
                             strip: 0,
                         },
-                    ));
+                    )));
                 }
                 "proxy_set_header" if d.args.len() >= 2 => proxy_headers.push(set(
                     d,
@@ -337,13 +338,13 @@ impl Builder<'_> {
         }
         self.rewrite_phase(items, false, &mut c);
         if !access.is_empty() {
-            c.access = access;
+            c.access = Rc::new(access);
         }
         if !proxy_headers.is_empty() {
-            c.proxy_headers = proxy_headers;
+            c.proxy_headers = Rc::new(proxy_headers);
         }
         if !fastcgi_params.is_empty() {
-            c.fastcgi_params = fastcgi_params;
+            c.fastcgi_params = Rc::new(fastcgi_params);
         }
         c
     }

@@ -18,6 +18,7 @@ use crate::diag::{Diagnostic, Server as ServerKind};
 use crate::model::{LoadOptions, PasswdRole, PasswdUse};
 use crate::source::{Sources, Span};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 pub use build::client_controlled;
 pub use loader::glob;
@@ -134,19 +135,20 @@ pub struct Return {
 }
 
 /// Effective settings at one level (after inheritance where nginx inherits).
+/// Inherited values are shared (`Rc`): a tree of 10,000 locations holds one copy each.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Conf {
-    pub auth_basic: Option<Set<Realm>>,
-    pub user_file: Option<Set<UserFile>>,
+    pub auth_basic: Option<Rc<Set<Realm>>>,
+    pub user_file: Option<Rc<Set<UserFile>>>,
     /// `satisfy any` (true) or `all` (false).
     pub satisfy_any: Option<Set<bool>>,
     /// allow/deny rules: nginx inherits the whole list only when a level has none.
-    pub access: Vec<AccessRule>,
-    pub root: Option<Set<DocRoot>>,
+    pub access: Rc<Vec<AccessRule>>,
+    pub root: Option<Rc<Set<DocRoot>>>,
     /// `proxy_set_header` (inherited as a whole list, like nginx).
-    pub proxy_headers: Vec<Set<(String, String)>>,
+    pub proxy_headers: Rc<Vec<Set<(String, String)>>>,
     /// `fastcgi_param` (inherited as a whole list).
-    pub fastcgi_params: Vec<Set<(String, String)>>,
+    pub fastcgi_params: Rc<Vec<Set<(String, String)>>>,
     /// `proxy_pass_request_headers off` / `fastcgi_pass_request_headers off`.
     pub request_headers_off: Option<Span>,
     // Not inherited: what this very block does.
@@ -205,7 +207,7 @@ impl Conf {
     /// The first access rule that lets every client in (`allow all`, `0.0.0.0/0`, `::/0`)
     /// before any deny that could match first.
     pub fn allow_all(&self) -> Option<&AccessRule> {
-        for r in &self.access {
+        for r in self.access.iter() {
             let everyone = matches!(r.what.as_str(), "all" | "0.0.0.0/0" | "::/0");
             if r.allow && everyone {
                 return Some(r);

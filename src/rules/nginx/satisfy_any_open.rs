@@ -58,7 +58,7 @@ location /admin/ {
 
 /// The first allow, before any `deny all`, of an IPv4 /8 (IPv6 /32) or wider.
 fn broad_allow(conf: &Conf) -> Option<(Span, String)> {
-    for r in &conf.access {
+    for r in conf.access.iter() {
         if !r.allow && r.what == "all" {
             return None;
         }
