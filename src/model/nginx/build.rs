@@ -6,6 +6,7 @@ use super::{
 };
 use crate::model::LoadOptions;
 use crate::source::Span;
+use super::loader::Tree;
 use crate::syntax::nginx::Directive;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ pub const DEFAULT_USER: &str = "www-data";
 const DEBIAN_PREFIX: &str = "/usr/share/nginx";
 
 struct Builder<'a> {
+    tree: &'a Tree,
     opts: &'a LoadOptions,
     prefix: &'a Path,
     model: NginxModel,
@@ -28,13 +30,15 @@ struct Builder<'a> {
     samples: HashMap<String, Rc<Vec<String>>>,
 }
 
-pub fn build(
-    items: &[Directive],
+pub fn build<'t>(
+    tree: &'t Tree,
+    items: &[&'t Directive],
     start: NginxStart,
     opts: &LoadOptions,
     prefix: &Path,
 ) -> NginxModel {
     let mut b = Builder {
+        tree,
         opts,
         prefix,
         model: NginxModel {
@@ -57,7 +61,7 @@ pub fn build(
                     b.model.user_span = Some(d.span);
                 }
                 if d.is("http") && d.block.is_some() {
-                    b.http(d.children(), &empty);
+                    b.http(&tree.flat(d.children()), &empty);
                 }
             }
         }
@@ -81,8 +85,8 @@ pub fn build(
     b.model
 }
 
-impl Builder<'_> {
-    fn http(&mut self, items: &[Directive], parent: &Conf) {
+impl<'t> Builder<'t> {
+    fn http(&mut self, items: &[&'t Directive], parent: &Conf) {
         let http = self.level(parent, items, &mut Vec::new());
         for d in items {
             if d.is("map") && d.args.len() >= 2 {
@@ -91,7 +95,7 @@ impl Builder<'_> {
         }
         for d in items {
             if d.is("server") && d.block.is_some() {
-                let s = self.server(Some(d), d.children(), &http);
+                let s = self.server(Some(d), &self.tree.flat(d.children()), &http);
                 self.model.servers.push(s);
             }
         }
@@ -101,7 +105,7 @@ impl Builder<'_> {
     fn map(&mut self, d: &Directive) {
         let mut values = Vec::new();
         let mut has_default = false;
-        for e in d.children() {
+        for e in self.tree.flat(d.children()) {
             // `hostnames`, `volatile` take no value; `include` was expanded already.
             if let Some(v) = e.args.first() {
                 if e.is("default") {
@@ -119,7 +123,12 @@ impl Builder<'_> {
         });
     }
 
-    fn server(&mut self, d: Option<&Directive>, items: &[Directive], http: &Conf) -> VirtualServer {
+    fn server(
+        &mut self,
+        d: Option<&Directive>,
+        items: &[&'t Directive],
+        http: &Conf,
+    ) -> VirtualServer {
         let conf = self.level(http, items, &mut Vec::new());
         let mut s = VirtualServer {
             span: d.map_or_else(
@@ -166,7 +175,7 @@ impl Builder<'_> {
     /// The locations of one block; returns their indices (file order).
     fn locations(
         &mut self,
-        items: &[Directive],
+        items: &[&'t Directive],
         parent_conf: &Conf,
         parent: Option<usize>,
         out: &mut Vec<Location>,
@@ -180,7 +189,8 @@ impl Builder<'_> {
                 continue;
             };
             let mut les = Vec::new();
-            let conf = self.level(parent_conf, d.children(), &mut les);
+            let inner = self.tree.flat(d.children());
+            let conf = self.level(parent_conf, &inner, &mut les);
             let (regex, regex_error) = match kind {
                 LocKind::Regex { case_insensitive } => self
                     .regexes
@@ -200,7 +210,7 @@ impl Builder<'_> {
             let limit_except = les.into_iter().next().map(|le: &Directive| LimitExcept {
                 span: le.name.span,
                 methods: le.args.iter().map(|a| a.text().into_owned()).collect(),
-                conf: self.level(&conf, le.children(), &mut Vec::new()),
+                conf: self.level(&conf, &self.tree.flat(le.children()), &mut Vec::new()),
             });
             let idx = out.len();
             out.push(Location {
@@ -221,12 +231,12 @@ impl Builder<'_> {
             let strip = alias_fix.pattern.len();
             if let Some(root) = &mut alias_fix.conf.root
                 && root.value.alias
-                && d.children().iter().any(|c| c.is("alias"))
+                && inner.iter().any(|c| c.is("alias"))
             {
                 Rc::make_mut(root).value.strip = strip;
             }
             let conf = out[idx].conf.clone();
-            let children = self.locations(d.children(), &conf, Some(idx), out);
+            let children = self.locations(&inner, &conf, Some(idx), out);
             out[idx].children = children;
             mine.push(idx);
         }
@@ -234,11 +244,11 @@ impl Builder<'_> {
     }
 
     /// Effective settings of one block given its parent's.
-    fn level<'d>(
+    fn level(
         &mut self,
         parent: &Conf,
-        items: &'d [Directive],
-        limit_excepts: &mut Vec<&'d Directive>,
+        items: &[&'t Directive],
+        limit_excepts: &mut Vec<&'t Directive>,
     ) -> Conf {
         let mut c = parent.clone();
         c.rewrites.clear();
@@ -350,7 +360,7 @@ impl Builder<'_> {
     }
 
     /// `rewrite`, `return` and `set` of a block and of its `if` blocks.
-    fn rewrite_phase(&mut self, items: &[Directive], conditional: bool, c: &mut Conf) {
+    fn rewrite_phase(&mut self, items: &[&'t Directive], conditional: bool, c: &mut Conf) {
         for d in items {
             if d.is("rewrite") && d.args.len() >= 2 {
                 c.rewrites.push(Rewrite {
@@ -373,7 +383,7 @@ impl Builder<'_> {
                     value: d.args[1].text().into_owned(),
                 });
             } else if d.is("if") && d.block.is_some() {
-                self.rewrite_phase(d.children(), true, c);
+                self.rewrite_phase(&self.tree.flat(d.children()), true, c);
             }
         }
     }

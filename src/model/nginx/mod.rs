@@ -423,9 +423,8 @@ pub fn load(
     diags: &mut Vec<Diagnostic>,
 ) -> NginxModel {
     let prefix = conf_prefix(path, start, opts);
-    let mut loader = loader::Loader::new(opts, &prefix, sources, diags);
-    let items = loader.load_root(path);
-    let files = loader.files();
+    let (tree, files) = loader::Loader::new(opts, &prefix, sources, diags).load_root(path);
+    let items = tree.root_items();
     if start == NginxStart::Snippet
         && let Some(first) = items.first()
     {
@@ -445,7 +444,7 @@ pub fn load(
             .servers(&[ServerKind::Nginx]),
         );
     }
-    let mut model = build::build(&items, start, opts, &prefix);
+    let mut model = build::build(&tree, &items, start, opts, &prefix);
     model.conf_path = path.to_path_buf();
     model.start = Some(start);
     model.files = files;
