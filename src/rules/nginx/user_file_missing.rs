@@ -49,9 +49,18 @@ $ htguard user add --create /etc/nginx/.htpasswd alice
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
+        // A tree may name one file thousands of times: ask the file system once per path.
+        let mut exists: std::collections::HashMap<std::path::PathBuf, bool> = Default::default();
         for u in file_uses(m) {
             let f = &u.file.value;
-            if f.has_variable || std::fs::symlink_metadata(&f.local_path).is_ok() {
+            if f.has_variable {
+                continue;
+            }
+            // metadata() follows symlinks as nginx's open() does: a dangling link is missing.
+            let there = *exists
+                .entry(f.local_path.clone())
+                .or_insert_with(|| std::fs::metadata(&f.local_path).is_ok());
+            if there {
                 continue;
             }
             let looked = if f.local_path == f.server_path {

@@ -44,12 +44,17 @@ auth_basic_user_file /etc/nginx/htpasswd/admin.htpasswd;
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
+        let mut metas: std::collections::HashMap<std::path::PathBuf, Option<std::fs::Metadata>> =
+            Default::default();
         for u in file_uses(m) {
             let f = &u.file.value;
             if f.has_variable {
                 continue;
             }
-            let Ok(meta) = std::fs::metadata(&f.local_path) else {
+            let meta = metas
+                .entry(f.local_path.clone())
+                .or_insert_with(|| std::fs::metadata(&f.local_path).ok());
+            let Some(meta) = meta.clone() else {
                 continue;
             };
             if meta.is_file() {

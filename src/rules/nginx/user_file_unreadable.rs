@@ -55,12 +55,22 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let top = root.unwrap_or(Path::new("/"));
+        // One permission walk per distinct path.
+        let mut verdicts: std::collections::HashMap<std::path::PathBuf, Result<(), perms::Denied>> =
+            Default::default();
         for u in file_uses(m) {
             let f = &u.file.value;
-            if f.has_variable || !f.local_path.exists() {
+            if f.has_variable {
                 continue;
             }
-            let Err(denied) = perms::check_read(&f.local_path, &account, top) else {
+            let verdict = verdicts.entry(f.local_path.clone()).or_insert_with(|| {
+                if f.local_path.exists() {
+                    perms::check_read(&f.local_path, &account, top)
+                } else {
+                    Ok(())
+                }
+            });
+            let Err(denied) = verdict.clone() else {
                 continue;
             };
             let mut d = diag(
