@@ -1,12 +1,12 @@
 //! From directives to the coverage model: nginx's inheritance, directive by directive.
 
+use super::loader::Tree;
 use super::{
     AccessRule, Conf, DocRoot, LimitExcept, Listen, LocKind, Location, MapDef, NginxModel,
     NginxStart, Realm, Return, Rewrite, Set, SetDef, UserFile, VirtualServer,
 };
 use crate::model::LoadOptions;
 use crate::source::Span;
-use super::loader::Tree;
 use crate::syntax::nginx::Directive;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -207,10 +207,12 @@ impl<'t> Builder<'t> {
                 ),
                 _ => Rc::default(),
             };
-            let limit_except = les.into_iter().next().map(|le: &Directive| LimitExcept {
-                span: le.name.span,
-                methods: le.args.iter().map(|a| a.text().into_owned()).collect(),
-                conf: self.level(&conf, &self.tree.flat(le.children()), &mut Vec::new()),
+            let limit_except = les.into_iter().next().map(|le: &Directive| {
+                Box::new(LimitExcept {
+                    span: le.name.span,
+                    methods: le.args.iter().map(|a| a.text().into_owned()).collect(),
+                    conf: self.level(&conf, &self.tree.flat(le.children()), &mut Vec::new()),
+                })
             });
             let idx = out.len();
             out.push(Location {

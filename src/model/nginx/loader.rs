@@ -68,8 +68,9 @@ pub struct Loader<'a> {
     tree: Tree,
     /// Files read by this loader, by local path (Sources::find is a linear scan).
     ids: HashMap<PathBuf, FileId>,
-    /// Files being read (canonical local paths), for cycle detection.
-    stack: Vec<PathBuf>,
+    /// Files being read, for cycle detection (a cycle through differently spelled paths
+    /// still ends at MAX_INCLUDE_DEPTH).
+    stack: Vec<FileId>,
     order: Vec<PathBuf>,
 }
 
@@ -128,8 +129,7 @@ impl<'a> Loader<'a> {
         }
         self.tree.files.insert(id, Rc::clone(&parsed));
         self.order.push(local.to_path_buf());
-        let canonical = local.canonicalize().unwrap_or_else(|_| local.to_path_buf());
-        self.stack.push(canonical);
+        self.stack.push(id);
         self.walk(&parsed.items);
         self.stack.pop();
     }
@@ -165,11 +165,15 @@ impl<'a> Loader<'a> {
         let mut out = Vec::new();
         for file in files {
             if self.stack.len() >= MAX_INCLUDE_DEPTH {
-                self.report(arg, format!("includes nested more than {MAX_INCLUDE_DEPTH} deep"), None);
+                self.report(
+                    arg,
+                    format!("includes nested more than {MAX_INCLUDE_DEPTH} deep"),
+                    None,
+                );
                 break;
             }
-            let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
-            if self.stack.contains(&canonical) {
+            let known = self.ids.get(&file).copied();
+            if known.is_some_and(|id| self.stack.contains(&id)) {
                 self.report(
                     arg,
                     format!("include cycle: {} includes itself", file.display()),

@@ -47,6 +47,24 @@ pub struct NginxModel {
     pub sets: Vec<SetDef>,
     /// Every configuration file read, in reading order.
     pub files: Vec<PathBuf>,
+    /// Cache of [`NginxModel::user_file_refs`].
+    pub user_file_cache: std::cell::OnceCell<Vec<UserFileRef>>,
+}
+
+/// A scope of one server, by index (see [`NginxModel::scope`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScopeRef {
+    Server,
+    Location(usize),
+    LimitExcept(usize),
+}
+
+/// One `auth_basic_user_file` directive and every scope where nginx opens the file
+/// (a realm other than `off` is in effect there too), as (server index, scope).
+#[derive(Clone, Debug)]
+pub struct UserFileRef {
+    pub directive: Span,
+    pub places: Vec<(usize, ScopeRef)>,
 }
 
 /// How the checked path enters nginx's configuration.
@@ -292,7 +310,7 @@ pub struct Location {
     pub parent: Option<usize>,
     pub children: Vec<usize>,
     pub conf: Conf,
-    pub limit_except: Option<LimitExcept>,
+    pub limit_except: Option<Box<LimitExcept>>,
 }
 
 impl Location {
@@ -548,6 +566,61 @@ impl NginxModel {
                     )
                 }),
             )
+        })
+    }
+
+    /// Every scope with its settings, by index.
+    pub fn scope_refs(&self) -> impl Iterator<Item = (usize, ScopeRef, &Conf)> {
+        self.servers.iter().enumerate().flat_map(|(si, s)| {
+            std::iter::once((si, ScopeRef::Server, &s.conf)).chain(
+                s.locations.iter().enumerate().flat_map(move |(i, l)| {
+                    std::iter::once((si, ScopeRef::Location(i), &l.conf)).chain(
+                        l.limit_except
+                            .iter()
+                            .map(move |le| (si, ScopeRef::LimitExcept(i), &le.conf)),
+                    )
+                }),
+            )
+        })
+    }
+
+    /// The scope a [`ScopeRef`] names.
+    pub fn scope(&self, server: usize, r: ScopeRef) -> (&VirtualServer, Scope<'_>) {
+        let s = &self.servers[server];
+        let scope = match r {
+            ScopeRef::Server => Scope::Server(&s.conf),
+            ScopeRef::Location(i) => Scope::Location(i, &s.locations[i].conf),
+            ScopeRef::LimitExcept(i) => match &s.locations[i].limit_except {
+                Some(le) => Scope::LimitExcept(i, le),
+                None => Scope::Location(i, &s.locations[i].conf),
+            },
+        };
+        (s, scope)
+    }
+
+    /// Every user-file directive nginx actually opens, in configuration order, with the
+    /// scopes where it does. Computed once (several rules ask).
+    pub fn user_file_refs(&self) -> &[UserFileRef] {
+        self.user_file_cache.get_or_init(|| {
+            let mut out: Vec<UserFileRef> = Vec::new();
+            let mut index: std::collections::HashMap<Span, usize> = Default::default();
+            for (si, r, conf) in self.scope_refs() {
+                let Some(file) = &conf.user_file else {
+                    continue;
+                };
+                if conf.protection() == Protection::Open {
+                    continue;
+                }
+                let i = *index.entry(file.directive).or_insert_with(|| {
+                    out.push(UserFileRef {
+                        directive: file.directive,
+                        places: Vec::new(),
+                    });
+                    out.len() - 1
+                });
+                out[i].places.push((si, r));
+            }
+            out
         })
     }
 

@@ -3,9 +3,7 @@
 pub use crate::model::nginx::coverage::{candidates, in_space, open_doors, own_auth_off};
 
 use crate::diag::{Diagnostic, Server as ServerKind};
-use crate::model::nginx::{
-    Conf, NginxModel, Protection, Scope, Served, Set, UserFile, VirtualServer,
-};
+use crate::model::nginx::{Conf, NginxModel, Scope, Served, Set, UserFile, VirtualServer};
 use crate::rules::RuleInfo;
 use crate::source::Span;
 
@@ -67,25 +65,27 @@ pub struct FileUse<'a> {
 
 /// Every user-file directive nginx opens, in configuration order.
 pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
-    let mut out: Vec<FileUse<'_>> = Vec::new();
-    let mut index: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
-    for (s, scope) in m.scopes() {
+    let mut out = Vec::new();
+    for r in m.user_file_refs() {
+        let Some(&(si, first)) = r.places.first() else {
+            continue;
+        };
+        let (_, scope) = m.scope(si, first);
         let conf = scope.conf();
         let Some(file) = &conf.user_file else {
             continue;
         };
-        if conf.protection() == Protection::Open {
-            continue;
+        let mut places = Places::default();
+        for &(si, sr) in r.places.iter().take(2) {
+            let (s, scope) = m.scope(si, sr);
+            places.add(s, scope);
         }
-        let i = *index.entry(file.directive).or_insert_with(|| {
-            out.push(FileUse {
-                file,
-                realm: conf.auth_basic.as_ref().map(|r| r.directive),
-                places: Places::default(),
-            });
-            out.len() - 1
+        places.count = r.places.len();
+        out.push(FileUse {
+            file,
+            realm: conf.auth_basic.as_ref().map(|a| a.directive),
+            places,
         });
-        out[i].places.add(s, scope);
     }
     out
 }
@@ -111,4 +111,3 @@ pub fn served_span(s: &VirtualServer, served: Served) -> Span {
         Served::Location(i) => s.locations[i].span,
     }
 }
-
