@@ -26,7 +26,7 @@ struct Builder<'a> {
     model: NginxModel,
     /// Compiled location regexes by (pattern, case-insensitive): generated and templated
     /// configs repeat the same few patterns thousands of times.
-    regexes: HashMap<(String, bool), (Option<regex::Regex>, Option<String>)>,
+    regexes: HashMap<(String, bool), (Option<Rc<regex::Regex>>, Option<String>)>,
     samples: HashMap<String, Rc<Vec<String>>>,
 }
 
@@ -165,11 +165,21 @@ impl<'t> Builder<'t> {
                 quic: false,
             });
         }
-        let mut locs = Vec::new();
+        // Locations are large: size the vector once rather than grow it.
+        let mut locs = Vec::with_capacity(self.count_locations(items));
         let top = self.locations(items, &conf, None, &mut locs);
         s.locations = locs;
         s.top = top;
         s
+    }
+
+    /// How many locations a block holds, nested ones included.
+    fn count_locations(&self, items: &[&'t Directive]) -> usize {
+        items
+            .iter()
+            .filter(|d| d.is("location") && d.block.is_some())
+            .map(|d| 1 + self.count_locations(&self.tree.flat(d.children())))
+            .sum()
     }
 
     /// The locations of one block; returns their indices (file order).
@@ -444,14 +454,14 @@ fn location_pattern(d: &Directive) -> Option<(LocKind, String, Span)> {
 
 /// Compile a location regex. nginx uses PCRE; the Rust engine covers the common subset
 /// (no look-around, no back-references). Matching is on bytes, like nginx.
-fn compile(pattern: &str, case_insensitive: bool) -> (Option<regex::Regex>, Option<String>) {
+fn compile(pattern: &str, case_insensitive: bool) -> (Option<Rc<regex::Regex>>, Option<String>) {
     let full = if case_insensitive {
         format!("(?i){pattern}")
     } else {
         pattern.to_string()
     };
     match regex::RegexBuilder::new(&full).size_limit(1 << 22).build() {
-        Ok(r) => (Some(r), None),
+        Ok(r) => (Some(Rc::new(r)), None),
         Err(e) => (None, Some(e.to_string())),
     }
 }

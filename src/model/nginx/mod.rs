@@ -303,7 +303,7 @@ pub struct Location {
     pub pattern_span: Span,
     /// The compiled regex (`None` for non-regex locations, or when the pattern uses PCRE
     /// features the Rust engine lacks; see `regex_error`).
-    pub regex: Option<regex::Regex>,
+    pub regex: Option<Rc<regex::Regex>>,
     pub regex_error: Option<String>,
     /// For regex locations: example strings the regex matches (see [`sample`]).
     pub samples: std::rc::Rc<Vec<String>>,
