@@ -19,6 +19,9 @@ pub const DEFAULT_USER: &str = "www-data";
 /// (not against the conf prefix, which only `include` and `auth_basic_user_file` use).
 const DEBIAN_PREFIX: &str = "/usr/share/nginx";
 
+/// A compiled location regex, or why it could not be compiled.
+type Compiled = (Option<Rc<regex::Regex>>, Option<String>);
+
 struct Builder<'a> {
     tree: &'a Tree,
     opts: &'a LoadOptions,
@@ -26,7 +29,7 @@ struct Builder<'a> {
     model: NginxModel,
     /// Compiled location regexes by (pattern, case-insensitive): generated and templated
     /// configs repeat the same few patterns thousands of times.
-    regexes: HashMap<(String, bool), (Option<Rc<regex::Regex>>, Option<String>)>,
+    regexes: HashMap<(String, bool), Compiled>,
     samples: HashMap<String, Rc<Vec<String>>>,
 }
 
@@ -454,7 +457,7 @@ fn location_pattern(d: &Directive) -> Option<(LocKind, String, Span)> {
 
 /// Compile a location regex. nginx uses PCRE; the Rust engine covers the common subset
 /// (no look-around, no back-references). Matching is on bytes, like nginx.
-fn compile(pattern: &str, case_insensitive: bool) -> (Option<Rc<regex::Regex>>, Option<String>) {
+fn compile(pattern: &str, case_insensitive: bool) -> Compiled {
     let full = if case_insensitive {
         format!("(?i){pattern}")
     } else {
