@@ -111,3 +111,51 @@ pub fn served_span(s: &VirtualServer, served: Served) -> Span {
         Served::Location(i) => s.locations[i].span,
     }
 }
+
+/// The user-file directives that name one file (variables excluded), first one first.
+pub struct FileGroup<'a> {
+    pub first: FileUse<'a>,
+    /// The arguments of the other directives naming the same file.
+    pub others: Vec<Span>,
+}
+
+impl FileGroup<'_> {
+    /// " (and N more auth_basic_user_file directives name it)", or nothing.
+    pub fn others_text(&self) -> String {
+        match self.others.len() {
+            0 => String::new(),
+            1 => " (1 more auth_basic_user_file names it)".to_string(),
+            n => format!(" ({n} more auth_basic_user_file directives name it)"),
+        }
+    }
+
+    /// Secondary labels on a few of the other directives.
+    pub fn label_others(&self, mut d: Diagnostic) -> Diagnostic {
+        for span in self.others.iter().take(3) {
+            d = d.with_secondary(*span, "also names this file");
+        }
+        d
+    }
+}
+
+/// User-file uses grouped by the file they name: one finding per file, not per line.
+pub fn files_named(m: &NginxModel) -> Vec<FileGroup<'_>> {
+    let mut out: Vec<FileGroup<'_>> = Vec::new();
+    let mut index: std::collections::HashMap<std::path::PathBuf, usize> = Default::default();
+    for u in file_uses(m) {
+        if u.file.value.has_variable {
+            continue;
+        }
+        match index.get(&u.file.value.local_path) {
+            Some(&i) => out[i].others.push(u.file.arg),
+            None => {
+                index.insert(u.file.value.local_path.clone(), out.len());
+                out.push(FileGroup {
+                    first: u,
+                    others: Vec::new(),
+                });
+            }
+        }
+    }
+    out
+}

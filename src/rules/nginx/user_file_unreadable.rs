@@ -1,6 +1,6 @@
 //! NX004: the worker user cannot read the user file.
 
-use super::common::{diag, file_uses};
+use super::common::{diag, files_named};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::perms;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -55,31 +55,24 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let top = root.unwrap_or(Path::new("/"));
-        // One permission walk per distinct path.
-        let mut verdicts: std::collections::HashMap<std::path::PathBuf, Result<(), perms::Denied>> =
-            Default::default();
-        for u in file_uses(m) {
+        // One finding per file, however many directives name it.
+        for g in files_named(m) {
+            let u = &g.first;
             let f = &u.file.value;
-            if f.has_variable {
+            if !f.local_path.exists() {
                 continue;
             }
-            let verdict = verdicts.entry(f.local_path.clone()).or_insert_with(|| {
-                if f.local_path.exists() {
-                    perms::check_read(&f.local_path, &account, top)
-                } else {
-                    Ok(())
-                }
-            });
-            let Err(denied) = verdict.clone() else {
+            let Err(denied) = perms::check_read(&f.local_path, &account, top) else {
                 continue;
             };
             let mut d = diag(
                 &RULE.info,
                 u.file.arg,
                 format!(
-                    "worker user {} cannot read {}: nginx answers 500 to every request with credentials",
+                    "worker user {} cannot read {}: nginx answers 500 to every request with credentials{}",
                     account.name,
-                    f.server_path.display()
+                    f.server_path.display(),
+                    g.others_text()
                 ),
             )
             .label(format!("{}: {}", denied.path.display(), denied.reason))
@@ -100,7 +93,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if let Some(span) = m.user_span {
                 d = d.with_secondary(span, "the worker user");
             }
-            out.push(d);
+            out.push(g.label_others(d));
         }
     }
 }
