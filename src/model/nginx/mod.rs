@@ -49,6 +49,8 @@ pub struct NginxModel {
     pub files: Vec<PathBuf>,
     /// Cache of [`NginxModel::user_file_refs`].
     pub user_file_cache: std::cell::OnceCell<Vec<UserFileRef>>,
+    /// Cache of [`NginxModel::user_files_by_path`].
+    pub user_file_groups: std::cell::OnceCell<Vec<Vec<usize>>>,
 }
 
 /// A scope of one server, by index (see [`NginxModel::scope`]).
@@ -621,6 +623,36 @@ impl NginxModel {
                 out[i].places.push((si, r));
             }
             out
+        })
+    }
+
+    /// [`NginxModel::user_file_refs`] (by index) grouped by the local file they name,
+    /// paths with variables left out; groups and members in configuration order.
+    pub fn user_files_by_path(&self) -> &[Vec<usize>] {
+        self.user_file_groups.get_or_init(|| {
+            let refs = self.user_file_refs();
+            let mut groups: Vec<Vec<usize>> = Vec::new();
+            let mut index: std::collections::HashMap<&Path, usize> = Default::default();
+            for (i, r) in refs.iter().enumerate() {
+                let Some(&(si, sr)) = r.places.first() else {
+                    continue;
+                };
+                let (_, scope) = self.scope(si, sr);
+                let Some(f) = &scope.conf().user_file else {
+                    continue;
+                };
+                if f.value.has_variable {
+                    continue;
+                }
+                let g = *index
+                    .entry(f.value.local_path.as_path())
+                    .or_insert_with(|| {
+                        groups.push(Vec::new());
+                        groups.len() - 1
+                    });
+                groups[g].push(i);
+            }
+            groups
         })
     }
 

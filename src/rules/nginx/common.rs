@@ -65,29 +65,10 @@ pub struct FileUse<'a> {
 
 /// Every user-file directive nginx opens, in configuration order.
 pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
-    let mut out = Vec::new();
-    for r in m.user_file_refs() {
-        let Some(&(si, first)) = r.places.first() else {
-            continue;
-        };
-        let (_, scope) = m.scope(si, first);
-        let conf = scope.conf();
-        let Some(file) = &conf.user_file else {
-            continue;
-        };
-        let mut places = Places::default();
-        for &(si, sr) in r.places.iter().take(2) {
-            let (s, scope) = m.scope(si, sr);
-            places.add(s, scope);
-        }
-        places.count = r.places.len();
-        out.push(FileUse {
-            file,
-            realm: conf.auth_basic.as_ref().map(|a| a.directive),
-            places,
-        });
-    }
-    out
+    m.user_file_refs()
+        .iter()
+        .filter_map(|r| file_use(m, r))
+        .collect()
 }
 
 /// The settings nginx applies to a GET of `uri` on server `s`.
@@ -115,14 +96,16 @@ pub fn served_span(s: &VirtualServer, served: Served) -> Span {
 /// The user-file directives that name one file (variables excluded), first one first.
 pub struct FileGroup<'a> {
     pub first: FileUse<'a>,
-    /// The arguments of the other directives naming the same file.
+    /// The arguments of (up to three of) the other directives naming the same file.
     pub others: Vec<Span>,
+    /// How many other directives name it.
+    pub other_count: usize,
 }
 
 impl FileGroup<'_> {
     /// " (and N more auth_basic_user_file directives name it)", or nothing.
     pub fn others_text(&self) -> String {
-        match self.others.len() {
+        match self.other_count {
             0 => String::new(),
             1 => " (1 more auth_basic_user_file names it)".to_string(),
             n => format!(" ({n} more auth_basic_user_file directives name it)"),
@@ -131,31 +114,49 @@ impl FileGroup<'_> {
 
     /// Secondary labels on a few of the other directives.
     pub fn label_others(&self, mut d: Diagnostic) -> Diagnostic {
-        for span in self.others.iter().take(3) {
+        for span in &self.others {
             d = d.with_secondary(*span, "also names this file");
         }
         d
     }
 }
 
+/// The use of one user-file reference of the model.
+fn file_use<'a>(m: &'a NginxModel, r: &'a crate::model::nginx::UserFileRef) -> Option<FileUse<'a>> {
+    let &(si, first) = r.places.first()?;
+    let (_, scope) = m.scope(si, first);
+    let conf = scope.conf();
+    let file = conf.user_file.as_ref()?;
+    let mut places = Places::default();
+    for &(si, sr) in r.places.iter().take(2) {
+        let (s, scope) = m.scope(si, sr);
+        places.add(s, scope);
+    }
+    places.count = r.places.len();
+    Some(FileUse {
+        file,
+        realm: conf.auth_basic.as_ref().map(|a| a.directive),
+        places,
+    })
+}
+
 /// User-file uses grouped by the file they name: one finding per file, not per line.
 pub fn files_named(m: &NginxModel) -> Vec<FileGroup<'_>> {
-    let mut out: Vec<FileGroup<'_>> = Vec::new();
-    let mut index: std::collections::HashMap<std::path::PathBuf, usize> = Default::default();
-    for u in file_uses(m) {
-        if u.file.value.has_variable {
-            continue;
-        }
-        match index.get(&u.file.value.local_path) {
-            Some(&i) => out[i].others.push(u.file.arg),
-            None => {
-                index.insert(u.file.value.local_path.clone(), out.len());
-                out.push(FileGroup {
-                    first: u,
-                    others: Vec::new(),
-                });
-            }
-        }
-    }
-    out
+    let refs = m.user_file_refs();
+    m.user_files_by_path()
+        .iter()
+        .filter_map(|g| {
+            let first = file_use(m, &refs[*g.first()?])?;
+            let others = g[1..]
+                .iter()
+                .take(3)
+                .filter_map(|&i| file_use(m, &refs[i]).map(|u| u.file.arg))
+                .collect();
+            Some(FileGroup {
+                first,
+                others,
+                other_count: g.len() - 1,
+            })
+        })
+        .collect()
 }
