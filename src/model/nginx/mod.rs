@@ -519,20 +519,26 @@ fn server_view(local: &Path, opts: &LoadOptions) -> PathBuf {
 }
 
 impl NginxModel {
-    /// The password files this configuration makes nginx read: one per
-    /// `auth_basic_user_file` directive whose path has no variables.
-    pub fn passwd_uses(&self) -> Vec<PasswdUse> {
+    /// The password files this configuration makes nginx read (paths without
+    /// variables): one use per distinct (file, realm in effect), pointing at the first
+    /// `auth_basic_user_file` that names the file under that realm. A generated tree
+    /// naming one file in 10,000 locations yields a handful of uses, not 10,000.
+    pub fn passwd_uses<'s>(&'s self) -> Vec<PasswdUse> {
         let mut out: Vec<PasswdUse> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut push = |conf: &Conf| {
+        let mut seen: std::collections::HashSet<(&Path, Option<&str>)> = Default::default();
+        let mut push = |conf: &'s Conf| {
             let Some(uf) = &conf.user_file else { return };
-            if uf.value.has_variable || !seen.insert(uf.directive) {
+            if uf.value.has_variable {
                 return;
             }
             let realm = match conf.auth_basic.as_ref().map(|r| &r.value) {
-                Some(Realm::Text(t)) => Some(t.clone()),
+                Some(Realm::Text(t)) => Some(t.as_str()),
                 _ => None,
             };
+            if !seen.insert((uf.value.local_path.as_path(), realm)) {
+                return;
+            }
+            let realm = realm.map(str::to_string);
             out.push(PasswdUse {
                 server: ServerKind::Nginx,
                 role: PasswdRole::Basic,

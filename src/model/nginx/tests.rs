@@ -105,7 +105,9 @@ fn auth_inherits_each_directive_independently() {
     let d = s.find_location("/d/");
     assert_eq!(s.conf_for(d, "GET").realm_text().as_deref(), Some("Site"));
     assert_eq!(s.conf_for(d, "POST").realm_text().as_deref(), Some("W"));
-    assert_eq!(m.passwd_uses().len(), 2);
+    // One use per (file, realm): conf/users under no realm (http), "Site" and "W";
+    // /etc/other under "Site".
+    assert_eq!(m.passwd_uses().len(), 4);
 }
 
 #[test]
