@@ -69,7 +69,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     methods.push("HEAD".into());
                 }
                 let (open, protected) = if others {
-                    (methods.join(", "), "every other method".to_string())
+                    (
+                        methods.join(", "),
+                        format!("methods other than {}", methods.join(", ")),
+                    )
                 } else {
                     (
                         "every method except ".to_string() + &methods.join(", "),
@@ -80,7 +83,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     &RULE.info,
                     le.span,
                     format!(
-                        "in {}, only {protected} asks for a password: {open} need none",
+                        "in {}, only {protected} need a password: {open} need none",
                         l.describe()
                     ),
                 )

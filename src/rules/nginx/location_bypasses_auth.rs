@@ -71,6 +71,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     {
                         continue; // NX010 reports explicit `auth_basic off`.
                     }
+                    let conf = s.conf_for(served, "GET");
+                    if conf.auth_basic.is_some() != conf.user_file.is_some() {
+                        continue; // Half-configured: NX008/NX009 say why it is open.
+                    }
                     match groups.iter_mut().find(|g| g.0 == served) {
                         Some(g) => g.1.push((p, uri)),
                         None => groups.push((served, vec![(p, uri)])),

@@ -52,9 +52,15 @@ location ~ /\.ht { deny all; }
     check,
 };
 
-/// Would the settings of `conf` send a static file?
-fn serves_files(conf: &Conf) -> bool {
+/// Would the settings of `conf` send the static file at `uri`? Not behind `deny all`,
+/// a `return`, an upstream, or a rewrite that moves the request elsewhere first.
+fn serves_file(conf: &Conf, uri: &str) -> bool {
+    let rewritten = conf
+        .rewrites
+        .iter()
+        .any(|r| !r.conditional && regex::Regex::new(&r.regex).is_ok_and(|re| re.is_match(uri)));
     !conf.denies_all()
+        && !rewritten
         && conf.returns.iter().all(|r| r.conditional)
         && conf.proxy_pass.is_none()
         && conf.fastcgi_pass.is_none()
@@ -113,7 +119,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     let served = s.find_location(&uri);
                     let conf = s.conf_for(served, "GET");
                     if conf.root.as_ref().map(|r| r.directive) != Some(root_span)
-                        || !serves_files(conf)
+                        || !serves_file(conf, &uri)
                     {
                         continue;
                     }
