@@ -442,6 +442,9 @@ fn override_allows(args: &[String], class: &str) -> bool {
 
 /// The state of `.htaccess` scope `h` under `allow` (the AllowOverride in effect).
 fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
+    // Never set anywhere (core's OR_UNSET|OR_NONE): httpd still reads the file, but no
+    // override class is allowed, so any auth directive is "not allowed here" (500).
+    // Only an explicit `AllowOverride None` skips the file.
     let args: Vec<String> = allow
         .map(|r| {
             m.dir(r)
@@ -451,8 +454,8 @@ fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
                 .map(|a| a.value.to_ascii_lowercase())
                 .collect()
         })
-        .unwrap_or_else(|| vec!["none".into()]);
-    if args.iter().all(|a| a == "none") {
+        .unwrap_or_default();
+    if allow.is_some() && args.iter().all(|a| a == "none") {
         return HtState::Ignored {
             allow_override: allow,
         };

@@ -21,7 +21,9 @@ section.
 ## Why is this bad?
 httpd only honours AllowOverride in plain `<Directory>` sections. In `<DirectoryMatch>` or
 `<Directory ~ …>` it has no effect: the `.htaccess` files it was meant to enable are
-**ignored, and the directories they protect are open (200)**.
+**ignored, and the directories they protect are open (200)** under the usual
+`AllowOverride None` (Debian's stock `<Directory />`); where no AllowOverride is set at all,
+httpd reads them but refuses their auth directives: 500.
 
 ## Example
 ```apache
@@ -60,7 +62,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     diag(
                         &RULE.info,
                         d.dir.span,
-                        format!("{} in a regex directory section is ignored: the .htaccess files it means to enable are not read", d.dir.name),
+                        format!("{} in a regex directory section has no effect: the .htaccess files it means to enable are not read (AllowOverride None) or refused with 500 (AllowOverride never set)", d.dir.name),
                     )
                     .label("no effect here")
                     .with_secondary(s.head, "regex section")

@@ -54,6 +54,22 @@ subtree: the office gets in without a login and everyone else gets 403 instead o
     check,
 };
 
+/// Whether some `Require` in the tree can let a client in (anything but `all denied`).
+fn can_grant(a: &Authz) -> bool {
+    fn go(n: &AzNode) -> bool {
+        match n {
+            AzNode::Req { provider, args, .. } => {
+                !(provider == "all"
+                    && args
+                        .first()
+                        .is_some_and(|x| x.eq_ignore_ascii_case("denied")))
+            }
+            AzNode::Group { children, .. } => children.iter().any(go),
+        }
+    }
+    go(&a.root)
+}
+
 fn has_login(a: &Authz) -> bool {
     fn go(n: &AzNode) -> bool {
         match n {
@@ -80,7 +96,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for (m, a) in live_areas(ctx) {
         let Some(new) = &a.eff.authz else { continue };
-        if has_login(new) {
+        if has_login(new) || !can_grant(new) {
             continue;
         }
         for rep in &a.eff.replaced {

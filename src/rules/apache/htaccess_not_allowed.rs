@@ -24,7 +24,9 @@ Order/Allow/Deny, `FileInfo`, `Indexes`, `Options`) and against the loaded modul
 ## Why is this bad?
 A directive outside the allowed classes ("AuthType not allowed here") or from a module that
 is not loaded ("Invalid command") makes httpd reject the whole file: **every request to that
-directory and below answers 500**. Only `AllowOverride None` ignores a file silently.
+directory and below answers 500**. Only an explicit `AllowOverride None` ignores a file silently: where no
+`AllowOverride` is set at all (a main config without the stock `<Directory />` block),
+httpd reads the `.htaccess` and refuses every auth directive in it (observed: 500).
 
 ## Example
 ```apache
@@ -74,9 +76,14 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     format!("{reason}: every request under {dir} answers 500"),
                 )
                 .label("httpd rejects the whole .htaccess here");
-                if let Some(r) = allow_override {
-                    d = d.with_secondary(m.dir(*r).dir.span, "AllowOverride in effect");
+                let mut reason_note = String::new();
+                match allow_override {
+                    Some(r) => d = d.with_secondary(m.dir(*r).dir.span, "AllowOverride in effect"),
+                    None => {
+                        reason_note = " (no AllowOverride is set for this directory: httpd reads the file but allows nothing; only an explicit `AllowOverride None` ignores it)".into()
+                    }
                 }
+                d.message.push_str(&reason_note);
                 let help = if reason.starts_with("Invalid command") {
                     "enable the module that provides it (`a2enmod …`), or remove the line"
                         .to_string()
