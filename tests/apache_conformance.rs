@@ -6,6 +6,7 @@
 //!    other methods where relevant), and the fixed area answers as intended;
 //! 2. `htguard check` of that very httpd.conf reports the rule for the broken area and
 //!    not for the fixed one.
+//!
 //! All disagreements are collected and reported together.
 
 mod common;
@@ -13,7 +14,6 @@ mod common;
 use common::{Apache, Server, Site, run_tool};
 use htguard::check::{self, CheckOptions};
 use htguard::diag::Diagnostic;
-use std::path::PathBuf;
 
 const PW: &str = "secret";
 
@@ -70,11 +70,6 @@ fn digest_file(realm: &str) -> Vec<u8> {
     format!("alice:{realm}:{ha1}\n").into_bytes()
 }
 
-const BASIC: &str = "AuthType Basic\nAuthName \"R\"\n";
-
-fn dir(d: &str) -> String {
-    format!("<Directory \"{{site}}/htdocs/{d}\">\n")
-}
 
 fn cases() -> Vec<Case> {
     let users = || basic_file();
@@ -560,7 +555,6 @@ fn apache_rules_agree_with_real_httpd() {
             }
         }
     }
-    let _: PathBuf = conf_path;
     assert!(
         failures.is_empty(),
         "{} disagreement(s):\n{}\n--- error log ---\n{}",
