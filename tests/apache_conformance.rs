@@ -70,7 +70,6 @@ fn digest_file(realm: &str) -> Vec<u8> {
     format!("alice:{realm}:{ha1}\n").into_bytes()
 }
 
-
 fn cases() -> Vec<Case> {
     let users = || basic_file();
     let std_probes = || {

@@ -58,10 +58,20 @@ pub fn diag(rule: &RuleInfo, span: Span, message: impl Into<String>) -> Diagnost
 
 /// The loaded password file at `local`, if the engine read it.
 pub fn passwd_at<'a>(ctx: &'a Context<'a>, local: &Path) -> Option<&'a PasswdInput> {
-    let canon = std::fs::canonicalize(local).ok();
+    if let Some(p) = ctx
+        .passwd
+        .iter()
+        .find(|p| ctx.sources.get(p.file).path == local)
+    {
+        return Some(p);
+    }
+    // The engine groups files by canonical path; the name it kept may differ.
+    let canon = std::fs::canonicalize(local).ok()?;
     ctx.passwd.iter().find(|p| {
-        let path = &ctx.sources.get(p.file).path;
-        path == local || canon.is_some() && std::fs::canonicalize(path).ok() == canon
+        std::fs::canonicalize(&ctx.sources.get(p.file).path)
+            .ok()
+            .as_ref()
+            == Some(&canon)
     })
 }
 
@@ -89,20 +99,11 @@ pub fn where_(m: &ApacheModel, a: &Area) -> String {
     }
 }
 
-/// Whether httpd never reads `.htaccess` scope `scope` (AllowOverride None wherever it is
-/// reached), so nothing written in it has any effect.
+/// Whether httpd never reads `.htaccess` scope `scope` (explicit AllowOverride None), so
+/// nothing written in it has any effect.
 pub fn htaccess_ignored(m: &ApacheModel, scope: usize) -> bool {
-    if m.scopes[scope].kind != ScopeKind::Htaccess {
-        return false;
-    }
-    let states: Vec<_> = m
-        .areas
-        .iter()
-        .flat_map(|a| a.eff.htaccess.iter())
-        .filter(|(s, _)| *s == scope)
-        .collect();
-    !states.is_empty()
-        && states
-            .iter()
-            .all(|(_, st)| matches!(st, crate::model::apache::merge::HtState::Ignored { .. }))
+    matches!(
+        m.htaccess_states.get(scope),
+        Some(Some(crate::model::apache::merge::HtState::Ignored { .. }))
+    )
 }
