@@ -889,7 +889,7 @@ pub fn build_areas(m: &mut ApacheModel) {
     m.index = ScopeIndex::build(&m.scopes);
     let mut areas = Vec::new();
     let mut states = vec![None; m.scopes.len()];
-    for i in 0..m.scopes.len() {
+    for (i, state) in states.iter_mut().enumerate() {
         let is_htaccess = m.scopes[i].kind == ScopeKind::Htaccess;
         if !m.scopes[i].has_auth() && !is_htaccess {
             continue;
@@ -897,7 +897,7 @@ pub fn build_areas(m: &mut ApacheModel) {
         let probe = probe_for(m, i);
         let eff = effective(m, &probe);
         if is_htaccess {
-            states[i] = eff
+            *state = eff
                 .htaccess
                 .iter()
                 .find(|(s, _)| *s == i)
