@@ -213,3 +213,93 @@ fn start_failure_panics_with_the_error_log() {
         "panic shows the cause: {msg}"
     );
 }
+
+#[test]
+fn a_taken_port_is_retried_with_another() {
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken = squatter.local_addr().expect("addr").port();
+    let site = site_with_users();
+
+    common::force_next_port(taken);
+    let apache = Apache::start(&site, APACHE_LOCATIONS);
+    assert_ne!(apache.port(), taken);
+    assert_eq!(apache.get("/ok/", Some(("u", "secret"))), 200);
+    drop(apache);
+
+    common::force_next_port(taken);
+    let started = std::time::Instant::now();
+    let nginx = Nginx::start(&site, NGINX_LOCATIONS);
+    assert_ne!(nginx.port(), taken);
+    assert_eq!(nginx.get("/ok/", Some(("u", "secret"))), 200);
+    assert!(
+        started.elapsed().as_secs() < 2,
+        "the collision is detected without nginx's bind retries"
+    );
+}
+
+#[test]
+fn configs_that_do_not_start_are_errors_with_the_cause() {
+    let site = Site::new();
+    let apache = Apache::try_start(&site, "Include {site}/no-such-file.conf\n");
+    let err = apache.err().expect("a missing Include stops httpd");
+    assert!(err.contains("no-such-file.conf"), "{err}");
+
+    let nginx = Nginx::try_start(&site, "location / { no_such_directive on; }");
+    let err = nginx.err().expect("an unknown directive stops nginx");
+    assert!(
+        err.contains("unknown directive \"no_such_directive\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_tests_run_without_starting_a_server() {
+    let site = Site::new();
+    Apache::config_test(&site, APACHE_LOCATIONS).expect("a valid config passes apache2 -t");
+    let err = Apache::config_test(
+        &site,
+        "<Location /x>\nAuthUserFile /x/.htpasswd # users\n</Location>\n",
+    )
+    .unwrap_err();
+    assert!(err.contains("AuthUserFile takes one argument"), "{err}");
+
+    // nginx -t never opens the user file: a missing one passes (spec/nginx.md).
+    let out = Nginx::config_test(&site, NGINX_LOCATIONS).expect("nginx -t passes");
+    assert!(out.contains("test is successful"), "{out}");
+    let err = Nginx::config_test(&site, "auth_basic_user_file;").unwrap_err();
+    assert!(err.contains("invalid number of arguments"), "{err}");
+}
+
+#[test]
+fn a_panicking_test_still_stops_its_server() {
+    let site = site_with_users();
+    let port = std::panic::catch_unwind(|| {
+        let nginx = Nginx::start(&site, NGINX_LOCATIONS);
+        std::panic::panic_any(nginx.port());
+    })
+    .expect_err("the closure panics")
+    .downcast_ref::<u16>()
+    .copied()
+    .expect("the panic carries the port");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "port {port} still answers after the panic"
+    );
+}
+
+#[test]
+fn other_methods_and_headers() {
+    let site = site_with_users();
+    let apache = Apache::start(&site, APACHE_LOCATIONS);
+    for method in ["POST", "PUT", "DELETE", "OPTIONS", "HEAD"] {
+        assert_eq!(apache.request(method, "/ok/", None).status, 401, "{method}");
+    }
+    let nginx = Nginx::start(&site, NGINX_LOCATIONS);
+    assert_eq!(nginx.request("POST", "/ok/", None).status, 401);
+    let answer = nginx.request_with_headers("GET", "/ok/", &[("Host", "example.test")]);
+    assert_eq!(answer.status, 401);
+    assert_eq!(
+        answer.header("WWW-Authenticate"),
+        Some("Basic realm=\"smoke\"")
+    );
+}

@@ -1,7 +1,7 @@
 //! Debian's Apache httpd 2.4 (`/usr/sbin/apache2`) in the foreground with a
 //! config of our own, serving a [`Site`].
 
-use super::process::{Launch, launch};
+use super::process::{Launch, free_port, run_config_test, try_launch};
 use super::{Server, Site, require_tool};
 
 pub struct Apache;
@@ -32,26 +32,64 @@ const MODULE_DIR: &str = "/usr/lib/apache2/modules";
 impl Apache {
     /// Starts Apache with [`Apache::base_conf`] followed by `conf`; `{site}` and
     /// `{port}` in `conf` are replaced by the site directory and the port.
+    /// Panics with the config and the logs if it does not start.
     pub fn start(site: &Site, conf: &str) -> Server {
-        let extra = conf.to_owned();
-        let render = move |port: u16| {
-            let full = format!(
-                "{}\n# --- test config ---\n{}\n",
-                Apache::base_conf(),
-                extra
-            );
-            substitute(&full, site, port)
-        };
-        Self::launch(site, &render)
+        Self::try_start(site, conf).unwrap_or_else(|failure| panic!("{failure}"))
+    }
+
+    /// Like [`Apache::start`], but a server that does not start is an `Err`
+    /// holding the cause, the config and the logs (for "httpd will not start" facts).
+    pub fn try_start(site: &Site, conf: &str) -> Result<Server, String> {
+        let full = Self::with_base(conf);
+        Self::try_start_raw(site, &full)
     }
 
     /// Starts Apache with `full_conf` only (after `{site}`/`{port}` substitution).
     /// It must `Listen 127.0.0.1:{port}`, load its own modules, and should use
     /// `ErrorLog {site}/error.log` so `error_log()` finds the log.
     pub fn start_raw(site: &Site, full_conf: &str) -> Server {
-        let full = full_conf.to_owned();
-        let render = move |port: u16| substitute(&full, site, port);
-        Self::launch(site, &render)
+        Self::try_start_raw(site, full_conf).unwrap_or_else(|failure| panic!("{failure}"))
+    }
+
+    pub fn try_start_raw(site: &Site, full_conf: &str) -> Result<Server, String> {
+        let program = require_tool("apache2");
+        site.mkdir("run");
+        let conf_path = site.path("httpd.conf");
+        let render = |port: u16| substitute(full_conf, site, port);
+        try_launch(Launch {
+            name: "apache2",
+            args: vec![
+                "-f".into(),
+                conf_path.display().to_string(),
+                "-DFOREGROUND".into(),
+            ],
+            program,
+            conf_path,
+            render_conf: &render,
+            error_log: site.path("error.log"),
+            stderr_log: site.path("stderr.log"),
+        })
+    }
+
+    /// `apache2 -t` on [`Apache::base_conf`] + `conf` (written to
+    /// `{site}/httpd-test.conf`): Ok(output) when the syntax check passes.
+    pub fn config_test(site: &Site, conf: &str) -> Result<String, String> {
+        Self::config_test_raw(site, &Self::with_base(conf))
+    }
+
+    /// `apache2 -t` on `full_conf` only.
+    pub fn config_test_raw(site: &Site, full_conf: &str) -> Result<String, String> {
+        let program = require_tool("apache2");
+        site.mkdir("run");
+        let conf_path = site.write("httpd-test.conf", substitute(full_conf, site, free_port()));
+        run_config_test(
+            &program,
+            &["-t".into(), "-f".into(), conf_path.display().to_string()],
+        )
+    }
+
+    fn with_base(conf: &str) -> String {
+        format!("{}\n# --- test config ---\n{}\n", Self::base_conf(), conf)
     }
 
     /// The config every [`Apache::start`] begins with, still containing the
@@ -87,25 +125,6 @@ impl Apache {
              </Directory>\n",
         );
         conf
-    }
-
-    fn launch(site: &Site, render: &dyn Fn(u16) -> String) -> Server {
-        let program = require_tool("apache2");
-        site.mkdir("run");
-        let conf_path = site.path("httpd.conf");
-        launch(Launch {
-            name: "apache2",
-            args: vec![
-                "-f".into(),
-                conf_path.display().to_string(),
-                "-DFOREGROUND".into(),
-            ],
-            program,
-            conf_path,
-            render_conf: render,
-            error_log: site.path("error.log"),
-            stderr_log: site.path("stderr.log"),
-        })
     }
 }
 

@@ -28,6 +28,6 @@ mod tools;
 pub use apache::Apache;
 pub use http::Response;
 pub use nginx::Nginx;
-pub use process::Server;
+pub use process::{Server, force_next_port};
 pub use site::Site;
 pub use tools::{is_root, require_tool, run_tool, run_tool_stdin};

@@ -14,9 +14,27 @@ use std::time::{Duration, Instant};
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 const PORT_ATTEMPTS: usize = 6;
+/// What both servers log when another process took the port first.
+const PORT_TAKEN: &str = "Address already in use";
+
+thread_local! {
+    static FORCED_PORTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Makes the next server started on this thread try `port` first (for the
+/// harness's own test of the retry on a port collision).
+pub fn force_next_port(port: u16) {
+    FORCED_PORTS.with(|p| p.borrow_mut().push(port));
+}
 
 /// A running Apache or nginx. Dropping it stops the server (also when the test
 /// panics, as Drop runs during unwinding).
+///
+/// Keep it on the thread that started it and drop it there: the server also
+/// gets SIGTERM when that thread ends (so a killed test run leaves nothing
+/// behind), which makes a Server in a `static` shared by several tests die with
+/// the first test's thread. To probe many cases on one server, do it in one
+/// test (see tests/server_facts.rs).
 pub struct Server {
     pub(crate) name: &'static str,
     child: Child,
@@ -39,8 +57,12 @@ pub(crate) struct Launch<'a> {
     pub stderr_log: PathBuf,
 }
 
-pub(crate) fn launch(l: Launch<'_>) -> Server {
-    for attempt in 1..=PORT_ATTEMPTS {
+/// Starts the server; on failure the error holds the cause, the config and
+/// the logs (for tests asserting that a config does not start).
+pub(crate) fn try_launch(l: Launch<'_>) -> Result<Server, String> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
         let port = free_port();
         fs::write(&l.conf_path, (l.render_conf)(port))
             .unwrap_or_else(|e| panic!("write {}: {e}", l.conf_path.display()));
@@ -75,30 +97,50 @@ pub(crate) fn launch(l: Launch<'_>) -> Server {
             conf_path: l.conf_path.clone(),
             stopped: false,
         };
-        let outcome = server.wait_listening();
-        if outcome.is_ok() {
-            return server;
-        }
+        let cause = match server.wait_listening() {
+            Ok(()) => return Ok(server),
+            Err(cause) => cause,
+        };
         server.stop();
         let logs = server.logs();
-        if logs.contains("Address already in use") && attempt < PORT_ATTEMPTS {
+        if logs.contains(PORT_TAKEN) && attempt < PORT_ATTEMPTS {
             continue;
         }
-        panic!(
-            "{} failed to start ({}).\n--- config {} ---\n{}\n--- logs ---\n{}",
+        return Err(format!(
+            "{} failed to start ({cause}).\n--- config {} ---\n{}\n--- logs ---\n{logs}",
             l.name,
-            outcome.unwrap_err(),
             l.conf_path.display(),
             fs::read_to_string(&l.conf_path).unwrap_or_default(),
-            logs
-        );
+        ));
     }
-    unreachable!("the last attempt either returns or panics")
+}
+
+/// Runs `program args` once to completion (a config test such as `-t`);
+/// Ok(output) on exit 0, Err(output) otherwise; output is stdout + stderr.
+pub(crate) fn run_config_test(program: &Path, args: &[String]) -> Result<String, String> {
+    let out = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", program.display()));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(text)
+    }
 }
 
 /// A port nobody listens on right now. The kernel picks it; we also remember
 /// every port handed out in this process so two tests never race for one.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
+    if let Some(port) = FORCED_PORTS.with(|p| p.borrow_mut().pop()) {
+        return port;
+    }
     static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
     let mut guard = HANDED_OUT.lock().unwrap_or_else(|p| p.into_inner());
     let seen = guard.get_or_insert_with(HashSet::new);
@@ -153,6 +195,10 @@ impl Server {
             }
             if pid_listens_on(pid, self.port) {
                 return Ok(());
+            }
+            // nginx retries bind() for seconds before giving up; stop it early.
+            if self.logs().contains(PORT_TAKEN) {
+                return Err(format!("port {} is taken", self.port));
             }
             if Instant::now() > deadline {
                 return Err(format!("not listening after {START_TIMEOUT:?}"));
