@@ -170,7 +170,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c8",
-            code: "AP010",
+            code: "PW011",
             what: "AuthType Basic over an htdigest file: 401 for all",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
@@ -180,7 +180,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c9",
-            code: "AP010",
+            code: "PW011",
             what: "AuthType Digest over an htpasswd file: 401 for all",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Digest\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Digest\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
@@ -190,7 +190,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c10",
-            code: "AP011",
+            code: "PW021",
             what: "digest realm in the file differs from AuthName: 401 for all",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Digest\nAuthName \"Vault\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Digest\nAuthName \"Vault\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
@@ -200,7 +200,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c11",
-            code: "AP012",
+            code: "AP010",
             what: "Require user Alice where the file has alice: alice can never log in",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire user Alice\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire user alice\n</Directory>\n",
@@ -210,7 +210,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c12",
-            code: "AP013",
+            code: "AP011",
             what: "Require group absent from the group file: 401 for all",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nAuthGroupFile {site}/pw/{D}.groups\nRequire group admins\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nAuthGroupFile {site}/pw/{D}.groups\nRequire group admins\n</Directory>\n",
@@ -220,7 +220,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c13",
-            code: "AP014",
+            code: "AP012",
             what: "AuthType without Require under a granting parent: open (200)",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
@@ -230,7 +230,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c14",
-            code: "AP014",
+            code: "AP012",
             what: "AuthType without Require and nothing inherited: 500 (AH01627)",
             broken_conf: "Alias /{D}/ \"{site}/outside/{D}/\"\n<Directory \"{site}/outside/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\n</Directory>\n",
             fixed_conf: "Alias /{D}/ \"{site}/outside/{D}/\"\n<Directory \"{site}/outside/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
@@ -240,7 +240,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c15",
-            code: "AP015",
+            code: "AP013",
             what: "Require valid-user without AuthType: 500",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
@@ -250,7 +250,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c16",
-            code: "AP016",
+            code: "AP014",
             what: "Require all granted beside Require valid-user: open",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire all granted\nRequire valid-user\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
@@ -260,7 +260,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c17",
-            code: "AP017",
+            code: "AP015",
             what: "<Limit GET> around Require: other methods need no login",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\n<Limit GET>\nRequire valid-user\n</Limit>\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
@@ -276,7 +276,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c18",
-            code: "AP018",
+            code: "AP016",
             what: "Satisfy Any with Allow from all: open",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\nOrder allow,deny\nAllow from all\nSatisfy Any\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
@@ -286,7 +286,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c19",
-            code: "AP018",
+            code: "AP016",
             what: "Satisfy Any with no Order/Allow/Deny at all: open",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\nSatisfy Any\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\nOrder deny,allow\nDeny from all\nSatisfy Any\n</Directory>\n",
@@ -296,7 +296,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c20",
-            code: "AP019",
+            code: "AP017",
             what: ".htaccess auth under AllowOverride None: ignored, open",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride None\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride AuthConfig\n</Directory>\n",
@@ -312,7 +312,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c21",
-            code: "AP020",
+            code: "AP018",
             what: ".htaccess auth under AllowOverride FileInfo: 500",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride FileInfo\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride FileInfo AuthConfig\n</Directory>\n",
@@ -328,7 +328,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c22",
-            code: "AP021",
+            code: "AP019",
             what: "AllowOverride in <DirectoryMatch> is ignored: .htaccess not read, open",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride None\n</Directory>\n<DirectoryMatch \"^{site}/htdocs/{D}$\">\nAllowOverride AuthConfig\n</DirectoryMatch>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride AuthConfig\n</Directory>\n",
@@ -344,7 +344,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c23",
-            code: "AP022",
+            code: "AP020",
             what: "password file inside DocumentRoot with no deny: hashes downloadable",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/htdocs/{D}/.htpasswd\n<Files \"index.html\">\nRequire valid-user\n</Files>\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/htdocs/{D}/.htpasswd\n<Files \"index.html\">\nRequire valid-user\n</Files>\n<Files \".ht*\">\nRequire all denied\n</Files>\n</Directory>\n",
@@ -357,7 +357,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c24",
-            code: "AP022",
+            code: "AP020",
             what: "<Location /> Require all granted undoes <Files \".ht*\"> deny",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/htdocs/{D}/.htpasswd\nRequire valid-user\n<Files \".ht*\">\nRequire all denied\n</Files>\n</Directory>\n<Location /{D}/>\nRequire all granted\n</Location>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/htdocs/{D}/.htpasswd\nRequire valid-user\n<Files \".ht*\">\nRequire all denied\n</Files>\n</Directory>\n",
@@ -370,7 +370,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c25",
-            code: "AP025",
+            code: "AP023",
             what: "AuthBasicProvider whose module is not loaded, in .htaccess: 500",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride AuthConfig\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride AuthConfig\n</Directory>\n",
@@ -386,7 +386,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c26",
-            code: "AP026",
+            code: "AP024",
             what: "nested Require ip replaces the parent's login (AuthMerging Off)",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n<Directory \"{site}/htdocs/{D}/sub\">\nRequire ip 127.0.0.1\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n<Directory \"{site}/htdocs/{D}/sub\">\nAuthMerging And\nRequire ip 127.0.0.1\n</Directory>\n",
@@ -399,7 +399,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c28",
-            code: "AP020",
+            code: "AP018",
             what: ".htaccess auth where AllowOverride is never set: read, refused, 500",
             broken_conf: "",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride AuthConfig\n</Directory>\n",
@@ -415,7 +415,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             id: "c27",
-            code: "AP012",
+            code: "AP010",
             what: "Require user naming a user absent from the file: that user never gets in",
             broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire user bob\n</Directory>\n",
             fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire user alice bob\n</Directory>\n",
@@ -548,8 +548,8 @@ fn apache_rules_agree_with_real_httpd() {
         }
         let fixed = format!("{}f", c.id);
         for (o, code) in &found {
-            // AP023 (Basic over plain HTTP) is true of every Basic area here.
-            if *o == fixed && *code != "AP023" {
+            // AP021 (Basic over plain HTTP) is true of every Basic area here.
+            if *o == fixed && *code != "AP021" {
                 failures.push(format!("{} fixed: htguard still reports {code}", c.id));
             }
         }

@@ -1,4 +1,4 @@
-//! AP021: AllowOverride in a regex `<Directory>`, which httpd ignores.
+//! AP019: AllowOverride in a regex `<Directory>`, which httpd ignores.
 
 use super::common::diag;
 use crate::diag::{Diagnostic, Severity};
@@ -7,12 +7,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP021",
+        code: "AP019",
         name: "allowoverride-in-regex",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`AllowOverride` inside `<DirectoryMatch>` or `<Directory ~>`, where httpd ignores it",
-        doc: r#"# allowoverride-in-regex (AP021)
+        doc: r#"# allowoverride-in-regex (AP019)
 
 ## What it does
 Reports `AllowOverride` (and `AllowOverrideList`) inside a regular-expression directory

@@ -1,4 +1,4 @@
-//! AP027: what htguard assumed about configuration it could not see.
+//! AP025: what htguard assumed about configuration it could not see.
 
 use super::common::diag;
 use crate::diag::{Diagnostic, Severity};
@@ -6,12 +6,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP027",
+        code: "AP025",
         name: "apache-assumed-context",
         family: Family::Apache,
         severity: Severity::Info,
         summary: "a vhost snippet or lone `.htaccess` was checked against an assumed stock Debian main config",
-        doc: r#"# apache-assumed-context (AP027)
+        doc: r#"# apache-assumed-context (AP025)
 
 ## What it does
 When the checked file is a vhost or conf snippet, or a `.htaccess` on its own, htguard

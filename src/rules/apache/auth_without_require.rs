@@ -1,4 +1,4 @@
-//! AP014: auth directives with no `Require`.
+//! AP012: auth directives with no `Require`.
 
 use super::common::{Once, arg_span, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
@@ -7,12 +7,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP014",
+        code: "AP012",
         name: "auth-without-require",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "AuthType/AuthUserFile in a section with no `Require`: open where a parent grants, 500 otherwise",
-        doc: r#"# auth-without-require (AP014)
+        doc: r#"# auth-without-require (AP012)
 
 ## What it does
 Finds sections that set up authentication (`AuthType`, `AuthName`, `AuthUserFile`) but have

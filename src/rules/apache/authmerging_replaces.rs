@@ -1,4 +1,4 @@
-//! AP026: a nested `Require` that replaces a parent's login (AuthMerging Off).
+//! AP024: a nested `Require` that replaces a parent's login (AuthMerging Off).
 
 use super::common::{Once, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
@@ -7,12 +7,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP026",
+        code: "AP024",
         name: "authmerging-replaces-login",
         family: Family::Apache,
         severity: Severity::Warning,
         summary: "a `Require` in a nested section or `.htaccess` replaces the parent's login (AuthMerging Off)",
-        doc: r#"# authmerging-replaces-login (AP026)
+        doc: r#"# authmerging-replaces-login (AP024)
 
 ## What it does
 Replays how httpd merges `Require` from the outer to the inner sections. With `AuthMerging

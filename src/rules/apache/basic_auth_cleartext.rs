@@ -1,4 +1,4 @@
-//! AP023: Basic auth on a server that is not TLS-only.
+//! AP021: Basic auth on a server that is not TLS-only.
 
 use super::common::{Once, arg_span, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
@@ -7,12 +7,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP023",
+        code: "AP021",
         name: "basic-auth-cleartext",
         family: Family::Apache,
         severity: Severity::Warning,
         summary: "AuthType Basic on a server without `SSLEngine on`: passwords travel in clear text",
-        doc: r#"# basic-auth-cleartext (AP023)
+        doc: r#"# basic-auth-cleartext (AP021)
 
 ## What it does
 Reports areas that ask for a Basic login on a server (main server or `<VirtualHost>`)

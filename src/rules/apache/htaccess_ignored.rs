@@ -1,4 +1,4 @@
-//! AP019: a `.htaccess` with auth directives that httpd never reads.
+//! AP017: a `.htaccess` with auth directives that httpd never reads.
 
 use super::common::diag;
 use crate::diag::{Diagnostic, Severity};
@@ -8,12 +8,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP019",
+        code: "AP017",
         name: "htaccess-ignored",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "auth directives in a `.htaccess` where `AllowOverride None` makes httpd ignore the file",
-        doc: r#"# htaccess-ignored (AP019)
+        doc: r#"# htaccess-ignored (AP017)
 
 ## What it does
 Finds every `.htaccess` under a DocumentRoot or `<Directory>`, works out the

@@ -1,4 +1,4 @@
-//! AP020: a `.htaccess` directive its AllowOverride does not permit.
+//! AP018: a `.htaccess` directive its AllowOverride does not permit.
 
 use super::common::diag;
 use crate::diag::{Diagnostic, Severity};
@@ -9,12 +9,12 @@ use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP020",
+        code: "AP018",
         name: "htaccess-not-allowed",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "a `.htaccess` directive that `AllowOverride` does not allow, or whose module is not loaded: 500",
-        doc: r#"# htaccess-not-allowed (AP020)
+        doc: r#"# htaccess-not-allowed (AP018)
 
 ## What it does
 For every `.htaccess` httpd reads (AllowOverride is not `None`), checks each directive

@@ -1,4 +1,4 @@
-//! AP017: `<Limit GET>` around `Require` leaves other methods open.
+//! AP015: `<Limit GET>` around `Require` leaves other methods open.
 
 use super::common::{Once, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
@@ -7,12 +7,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP017",
+        code: "AP015",
         name: "limit-leaves-methods-open",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Require` inside `<Limit>`: the methods not listed need no login",
-        doc: r#"# limit-leaves-methods-open (AP017)
+        doc: r#"# limit-leaves-methods-open (AP015)
 
 ## What it does
 Replays the request for GET, HEAD, POST, PUT, DELETE, PATCH and OPTIONS through the

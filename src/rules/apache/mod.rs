@@ -9,8 +9,6 @@ pub mod auth_name_unquoted;
 pub mod auth_without_require;
 pub mod authmerging_replaces;
 pub mod basic_auth_cleartext;
-pub mod digest_realm_mismatch;
-pub mod file_kind_mismatch;
 pub mod group_file_unusable;
 pub mod htaccess_ignored;
 pub mod htaccess_not_allowed;
@@ -43,8 +41,6 @@ pub static RULES: &[&Rule] = &[
     &auth_name_missing::RULE,
     &auth_name_unquoted::RULE,
     &trailing_comment::RULE,
-    &file_kind_mismatch::RULE,
-    &digest_realm_mismatch::RULE,
     &require_user_unknown::RULE,
     &require_group_problem::RULE,
     &auth_without_require::RULE,

@@ -1,4 +1,4 @@
-//! AP024: an auth directive or AuthType whose module is not loaded.
+//! AP022: an auth directive or AuthType whose module is not loaded.
 
 use super::common::{
     Once, arg_span, diag, htaccess_ignored, live_areas, rejected_consequence, where_,
@@ -10,12 +10,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP024",
+        code: "AP022",
         name: "auth-module-not-loaded",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`AuthType Basic`/`Digest` or an auth directive whose module is not loaded",
-        doc: r#"# auth-module-not-loaded (AP024)
+        doc: r#"# auth-module-not-loaded (AP022)
 
 ## What it does
 Follows `LoadModule` (and `<IfModule>`) as httpd does and reports:

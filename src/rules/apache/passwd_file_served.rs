@@ -1,4 +1,4 @@
-//! AP022: a password file inside a DocumentRoot that httpd will serve.
+//! AP020: a password file inside a DocumentRoot that httpd will serve.
 
 use super::common::{Once, diag};
 use crate::diag::{Diagnostic, Severity};
@@ -8,12 +8,12 @@ use std::path::Path;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP022",
+        code: "AP020",
         name: "passwd-file-served",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "a password or group file inside a DocumentRoot that anyone can download",
-        doc: r#"# passwd-file-served (AP022)
+        doc: r#"# passwd-file-served (AP020)
 
 ## What it does
 For every AuthUserFile/AuthGroupFile inside a DocumentRoot, replays a GET for its URL through

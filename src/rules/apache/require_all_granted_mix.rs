@@ -1,4 +1,4 @@
-//! AP016: `Require all granted` beside `Require valid-user`.
+//! AP014: `Require all granted` beside `Require valid-user`.
 
 use super::common::{Once, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
@@ -8,12 +8,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP016",
+        code: "AP014",
         name: "require-all-granted-mix",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Require all granted` beside a `Require` that needs a login, in one implicit RequireAny",
-        doc: r#"# require-all-granted-mix (AP016)
+        doc: r#"# require-all-granted-mix (AP014)
 
 ## What it does
 Finds `Require all granted` in the same implicit `<RequireAny>` (several `Require` lines

@@ -1,4 +1,4 @@
-//! AP013: `Require group G` that can never be satisfied.
+//! AP011: `Require group G` that can never be satisfied.
 
 use super::common::{Once, diag, live_areas, passwd_at, rejected_consequence, value, where_};
 use crate::diag::{Diagnostic, Severity};
@@ -9,12 +9,12 @@ use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP013",
+        code: "AP011",
         name: "require-group-problem",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Require group G` without mod_authz_groupfile, without AuthGroupFile, or with G absent or empty",
-        doc: r#"# require-group-problem (AP013)
+        doc: r#"# require-group-problem (AP011)
 
 ## What it does
 For each `Require group` it checks that mod_authz_groupfile is loaded (Debian does not

@@ -1,4 +1,4 @@
-//! AP012: `Require user X` where X is not in the user file.
+//! AP010: `Require user X` where X is not in the user file.
 
 use super::common::{Once, diag, live_areas, passwd_at, value, where_};
 use crate::diag::{Diagnostic, Severity};
@@ -11,12 +11,12 @@ use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP012",
+        code: "AP010",
         name: "require-user-unknown",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Require user X` where X is not in the AuthUserFile (or differs only in case)",
-        doc: r#"# require-user-unknown (AP012)
+        doc: r#"# require-user-unknown (AP010)
 
 ## What it does
 Looks every name of `Require user` up in the user file in effect, the way httpd reads it

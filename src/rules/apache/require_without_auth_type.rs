@@ -1,4 +1,4 @@
-//! AP015: `Require valid-user` with no AuthType.
+//! AP013: `Require valid-user` with no AuthType.
 
 use super::common::{Once, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
@@ -7,12 +7,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP015",
+        code: "AP013",
         name: "require-without-auth-type",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Require valid-user`/`user`/`group` where no AuthType is in effect",
-        doc: r#"# require-without-auth-type (AP015)
+        doc: r#"# require-without-auth-type (AP013)
 
 ## What it does
 Finds areas whose `Require` needs a logged-in user while no `AuthType` is in effect.

@@ -1,4 +1,4 @@
-//! AP018: `Satisfy Any` that lets everyone in.
+//! AP016: `Satisfy Any` that lets everyone in.
 
 use super::common::{Once, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
@@ -7,12 +7,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP018",
+        code: "AP016",
         name: "satisfy-any-open",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Satisfy Any` with `Allow from all` (or no host rules): no login is asked",
-        doc: r#"# satisfy-any-open (AP018)
+        doc: r#"# satisfy-any-open (AP016)
 
 ## What it does
 Evaluates the 2.2-style access rules of mod_access_compat (`Order`, `Allow`, `Deny`,

@@ -1,4 +1,4 @@
-//! AP025: an AuthBasicProvider/AuthDigestProvider httpd does not have.
+//! AP023: an AuthBasicProvider/AuthDigestProvider httpd does not have.
 
 use super::common::{diag, htaccess_ignored, rejected_consequence};
 use crate::diag::{Diagnostic, Severity};
@@ -6,12 +6,12 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
-        code: "AP025",
+        code: "AP023",
         name: "unknown-authn-provider",
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`AuthBasicProvider`/`AuthDigestProvider` naming a provider whose module is not loaded",
-        doc: r#"# unknown-authn-provider (AP025)
+        doc: r#"# unknown-authn-provider (AP023)
 
 ## What it does
 Checks each provider named by `AuthBasicProvider` / `AuthDigestProvider` against the loaded
