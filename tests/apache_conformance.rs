@@ -398,6 +398,32 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            id: "c29",
+            code: "AP024",
+            what: "<Location> Require all granted replaces a <Directory> login (merged later): open",
+            broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n<Location /{D}>\nRequire all granted\n</Location>\n",
+            fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\nRequire valid-user\n</Directory>\n",
+            broken_files: vec![("pw/{D}", users(), 0o644)],
+            fixed_files: vec![("pw/{D}", users(), 0o644)],
+            probes: vec![p(Creds::None, 200, 401), p(Creds::Good, 200, 200)],
+        },
+        Case {
+            id: "c30",
+            code: "AP001",
+            what: "unclosed section in .htaccess: 500",
+            broken_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride AuthConfig Limit\n</Directory>\n",
+            fixed_conf: "<Directory \"{site}/htdocs/{D}\">\nAllowOverride AuthConfig Limit\n</Directory>\n",
+            broken_files: vec![
+                ("htdocs/{D}/.htaccess", b"AuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\n<RequireAny>\nRequire valid-user\n".to_vec(), 0o644),
+                ("pw/{D}", users(), 0o644),
+            ],
+            fixed_files: vec![
+                ("htdocs/{D}/.htaccess", b"AuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/{D}\n<RequireAny>\nRequire valid-user\n</RequireAny>\n".to_vec(), 0o644),
+                ("pw/{D}", users(), 0o644),
+            ],
+            probes: vec![p(Creds::None, 500, 401), p(Creds::Good, 500, 200)],
+        },
+        Case {
             id: "c28",
             code: "AP018",
             what: ".htaccess auth where AllowOverride is never set: read, refused, 500",

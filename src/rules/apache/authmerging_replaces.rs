@@ -38,6 +38,10 @@ subtree: the office gets in without a login and everyone else gets 403 instead o
 </Directory>
 ```
 
+The same happens across section kinds: sections merge `<Directory>` → `<Files>` →
+`<Location>`, so a `<Location "/"> Require all granted` replaces the `Require valid-user` of
+every `<Directory>` below it — those areas are **open (200)**, reported as an error.
+
 ## Use instead
 ```apache
 <Directory /var/www/html/admin/reports>
@@ -94,6 +98,7 @@ fn first_req(a: &Authz) -> Option<crate::model::apache::merge::DRef> {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
+    replaced_by_later_section(ctx, out, &mut once);
     for (m, a) in live_areas(ctx) {
         let Some(new) = &a.eff.authz else { continue };
         if has_login(new) || !can_grant(new) {
@@ -126,5 +131,59 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .help("add `AuthMerging And` (both must pass) or `AuthMerging Or` (either) to this section"),
             );
         }
+    }
+}
+
+/// An area's own login `Require` that a section merged after it (a `<Location>` over a
+/// `<Directory>`, a `<Files>` …) replaces, leaving the area open.
+fn replaced_by_later_section(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, once: &mut Once) {
+    for (m, a) in live_areas(ctx) {
+        if !a.eff.outcome(m, "GET").is_open() {
+            continue;
+        }
+        let Some(rep) = a
+            .eff
+            .replaced
+            .iter()
+            .find(|r| r.old.scopes.contains(&a.scope) && has_login(&r.old))
+        else {
+            continue;
+        };
+        let Some(final_scope) = a.eff.authz.as_ref().and_then(|z| z.scopes.last().copied()) else {
+            continue;
+        };
+        if final_scope == a.scope {
+            continue;
+        }
+        let Some(own) = m.scopes[a.scope]
+            .directives
+            .iter()
+            .find(|d| d.dir.is("Require") && !d.conditional)
+        else {
+            continue;
+        };
+        if !once.first(own.dir.span, "later") {
+            continue;
+        }
+        let by = &m.scopes[final_scope];
+        let _ = rep;
+        out.push(
+            diag(
+                &RULE.info,
+                own.dir.span,
+                format!(
+                    "{} is merged after this section and its `Require` replaces this one (AuthMerging Off): {} is open to everyone (200, no login)",
+                    by.describe(),
+                    where_(m, a)
+                ),
+            )
+            .severity(crate::diag::Severity::Error)
+            .label("replaced, never evaluated")
+            .with_secondary(by.head, "its Require wins")
+            .help(format!(
+                "narrow or remove the `Require` in {}, or add `AuthMerging And` to it so both must pass",
+                by.describe()
+            )),
+        );
     }
 }

@@ -79,7 +79,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 continue;
             };
-            let local = m.local(&m.resolve(value(m, gf)));
+            let shown = m.resolve(value(m, gf));
+            let local = m.local(&shown);
             let Some(input) = passwd_at(ctx, &local) else {
                 continue;
             };
@@ -91,9 +92,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .iter()
                     .find(|rec| rec.name.as_bytes() == g.as_bytes());
                 let problem = match rec {
-                    None => format!("group `{g}` is not in {}", local.display()),
+                    None => format!("group `{g}` is not in {}", shown.display()),
                     Some(rec) if rec.members.is_empty() => {
-                        format!("group `{g}` in {} has no members", local.display())
+                        format!("group `{g}` in {} has no members", shown.display())
                     }
                     Some(_) => continue,
                 };
@@ -120,7 +121,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 out.push(d.help(format!(
                     "add a line `{g}: user1 user2` to {}",
-                    local.display()
+                    shown.display()
                 )));
             }
         }

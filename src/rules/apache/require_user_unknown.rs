@@ -53,7 +53,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !a.eff.uses_file_provider(m) {
             continue;
         }
-        let local = m.local(&m.resolve(value(m, uf)));
+        let shown = m.resolve(value(m, uf));
+        let local = m.local(&shown);
         let Some(input) = passwd_at(ctx, &local) else {
             continue;
         };
@@ -108,12 +109,12 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     match &near {
                         Some((name, _)) => format!(
                             "user `{user}` is not in {}{realm_note}; `{name}` differs only in case (names are case-sensitive): `{user}` can never log in under {}",
-                            local.display(),
+                            shown.display(),
                             where_(m, a)
                         ),
                         None => format!(
                             "user `{user}` is not in {}{realm_note}: `{user}` can never log in under {}",
-                            local.display(),
+                            shown.display(),
                             where_(m, a)
                         ),
                     },
@@ -135,9 +136,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         format!("write `Require user {name}`")
                     }
                     None if digest => {
-                        format!("add it: `htdigest {} \"{realm}\" {user}`", local.display())
+                        format!("add it: `htdigest {} \"{realm}\" {user}`", shown.display())
                     }
-                    None => format!("add it: `htpasswd {} {user}`", local.display()),
+                    None => format!("add it: `htpasswd {} {user}`", shown.display()),
                 };
                 out.push(d.help(help));
             }

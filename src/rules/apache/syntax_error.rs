@@ -1,6 +1,6 @@
 //! AP001: configuration text httpd cannot read.
 
-use super::common::{diag, rejected_consequence};
+use super::common::{diag, htaccess_ignored, rejected_consequence};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ProblemKind;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -49,7 +49,13 @@ request to that directory and below answers **500 Internal Server Error**.
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.apache {
-        let htaccess = m.scopes.iter().flat_map(|s| s.htaccess_errors.iter());
+        // A `.htaccess` under AllowOverride None is never read: its syntax does not matter.
+        let htaccess = m
+            .scopes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !htaccess_ignored(m, *i))
+            .flat_map(|(_, s)| s.htaccess_errors.iter());
         for p in m
             .problems
             .iter()
