@@ -247,6 +247,9 @@ pub struct ApacheModel {
     pub files: Vec<(PathBuf, FileId)>,
     /// For each `.htaccess` scope (by scope index): what httpd does with it.
     pub htaccess_states: Vec<Option<merge::HtState>>,
+    /// uid and gids of the worker user (from /etc/passwd and /etc/group under `--root`);
+    /// None when the user is unknown there.
+    pub worker: Option<access::Identity>,
     pub index: merge::ScopeIndex,
 }
 
@@ -320,6 +323,7 @@ pub fn load(
     if let Some(u) = &opts.server_user {
         model.user = (u.clone(), None);
     }
+    model.worker = access::identity(opts.root.as_deref(), &model.user.0, &model.group.0);
     merge::build_areas(&mut model);
     model
 }
@@ -622,8 +626,8 @@ fn htaccess_roots(model: &ApacheModel) -> Vec<PathBuf> {
     roots.sort();
     roots.dedup();
     // Drop roots inside another root: walking the outer one finds them.
-    let all = roots.clone();
-    roots.retain(|r| !all.iter().any(|o| o != r && r.starts_with(o)));
+    let all: std::collections::HashSet<PathBuf> = roots.iter().cloned().collect();
+    roots.retain(|r| !r.ancestors().skip(1).any(|a| all.contains(a)));
     roots
 }
 

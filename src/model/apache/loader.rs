@@ -117,6 +117,8 @@ pub struct Loader<'a> {
     stack: Vec<PathBuf>,
     /// Every config file read, as (server path, file id).
     pub files: Vec<(PathBuf, FileId)>,
+    /// Files this loader put in the source set, by local path (Sources::find is a scan).
+    loaded: HashMap<PathBuf, FileId>,
 }
 
 /// The version `<IfVersion>` compares against.
@@ -145,6 +147,7 @@ impl<'a> Loader<'a> {
             problems: Vec::new(),
             stack: Vec::new(),
             files: Vec::new(),
+            loaded: HashMap::new(),
         }
     }
 
@@ -161,10 +164,12 @@ impl<'a> Loader<'a> {
     /// Read one file (server path) into the source set; `None` if it cannot be read.
     pub fn read(&mut self, server_path: &Path) -> Result<FileId, std::io::Error> {
         let local = self.opts.map_path(server_path);
-        if let Some(id) = self.sources.find(&local) {
-            return Ok(id);
+        if let Some(id) = self.loaded.get(&local) {
+            return Ok(*id);
         }
-        self.sources.load(&local)
+        let id = self.sources.load(&local)?;
+        self.loaded.insert(local, id);
+        Ok(id)
     }
 
     pub fn has_module(&self, name: &str) -> bool {

@@ -493,6 +493,8 @@ pub struct ScopeIndex {
     locations: Vec<usize>,
     /// Compiled globs of wildcard Directory/Files/Location patterns.
     globs: std::collections::HashMap<usize, globset::GlobMatcher>,
+    /// Servers by their DocumentRoot (ascending server index).
+    docroots: std::collections::HashMap<PathBuf, Vec<usize>>,
 }
 
 fn normalize_dir(p: &str) -> String {
@@ -806,11 +808,22 @@ pub fn url_for(m: &ApacheModel, server: usize, dir: &Path) -> Option<String> {
     Some(u)
 }
 
+/// Every server whose DocumentRoot holds `path`, in ascending order.
+pub fn servers_for_path(m: &ApacheModel, path: &Path) -> Vec<usize> {
+    let mut v: Vec<usize> = path
+        .ancestors()
+        .filter_map(|a| m.index.docroots.get(a))
+        .flatten()
+        .copied()
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// The server whose DocumentRoot holds `dir` (the main server first).
 pub fn server_for_dir(m: &ApacheModel, dir: &Path) -> usize {
-    (0..m.servers.len())
-        .find(|&s| m.document_root(s).is_some_and(|r| dir.starts_with(r)))
-        .unwrap_or(0)
+    servers_for_path(m, dir).first().copied().unwrap_or(0)
 }
 
 /// A probe that lands in `scope`.
@@ -887,6 +900,11 @@ pub fn probe_for(m: &ApacheModel, scope: usize) -> Probe {
 /// One area per scope with auth directives.
 pub fn build_areas(m: &mut ApacheModel) {
     m.index = ScopeIndex::build(&m.scopes);
+    for s in 0..m.servers.len() {
+        if let Some(root) = m.document_root(s).map(Path::to_path_buf) {
+            m.index.docroots.entry(root).or_default().push(s);
+        }
+    }
     let mut areas = Vec::new();
     let mut states = vec![None; m.scopes.len()];
     for (i, state) in states.iter_mut().enumerate() {

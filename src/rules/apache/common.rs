@@ -58,10 +58,12 @@ pub fn diag(rule: &RuleInfo, span: Span, message: impl Into<String>) -> Diagnost
 
 /// The loaded password file at `local`, if the engine read it.
 pub fn passwd_at<'a>(ctx: &'a Context<'a>, local: &Path) -> Option<&'a PasswdInput> {
+    // Byte comparison: `Path ==` walks components, and this runs once per area.
+    let bytes = local.as_os_str();
     if let Some(p) = ctx
         .passwd
         .iter()
-        .find(|p| ctx.sources.get(p.file).path == local)
+        .find(|p| ctx.sources.get(p.file).path.as_os_str() == bytes)
     {
         return Some(p);
     }

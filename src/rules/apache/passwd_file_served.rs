@@ -59,10 +59,12 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for m in ctx.apache {
         for u in m.passwd_uses() {
-            if !u.local_path.is_file() || !once.first(u.directive, "") {
+            // One finding per file, at the first directive naming it.
+            let key = u.server_path.to_string_lossy().into_owned();
+            if !once.first(crate::source::Span::default(), &key) || !u.local_path.is_file() {
                 continue;
             }
-            for server in 0..m.servers.len() {
+            for server in merge::servers_for_path(m, &u.server_path) {
                 let Some(root) = m.document_root(server) else {
                     continue;
                 };

@@ -55,8 +55,7 @@ chmod 0640 /etc/apache2/.htpasswd
 
 /// The worker's view of a file (shared with AP005).
 pub fn file_access(m: &ApacheModel, local: &Path) -> FileAccess {
-    let who = access::identity(m.opts.root.as_deref(), &m.user.0, &m.group.0);
-    access::check(local, m.opts.root.as_deref(), who.as_ref())
+    access::check(local, m.opts.root.as_deref(), m.worker.as_ref())
 }
 
 pub fn describe(m: &ApacheModel, acc: &FileAccess, shown: &Path) -> Option<String> {
