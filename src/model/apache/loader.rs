@@ -231,6 +231,18 @@ impl<'a> Loader<'a> {
         (items, parsed.errors)
     }
 
+    /// Add a file read elsewhere (in parallel) to the source set.
+    pub fn add_loaded(&mut self, local: PathBuf, bytes: Vec<u8>) -> FileId {
+        let id = self.sources.add(local.clone(), bytes);
+        self.loaded.insert(local, id);
+        id
+    }
+
+    /// Evaluate parsed nodes; `top` is false for `.htaccess` (no includes there).
+    pub fn eval_nodes_in(&mut self, nodes: &[Node], top: bool) -> Vec<Item> {
+        self.eval(nodes, top)
+    }
+
     /// Evaluate already-parsed nodes as top-level configuration (stock/assumed text).
     pub fn eval_nodes(&mut self, nodes: &[Node]) -> Vec<Item> {
         self.eval(nodes, true)

@@ -897,38 +897,48 @@ pub fn probe_for(m: &ApacheModel, scope: usize) -> Probe {
     }
 }
 
-/// One area per scope with auth directives.
+/// One area per scope with auth directives (computed in parallel: each is independent).
 pub fn build_areas(m: &mut ApacheModel) {
+    use rayon::prelude::*;
     m.index = ScopeIndex::build(&m.scopes);
     for s in 0..m.servers.len() {
         if let Some(root) = m.document_root(s).map(Path::to_path_buf) {
             m.index.docroots.entry(root).or_default().push(s);
         }
     }
-    let mut areas = Vec::new();
+    let model: &ApacheModel = m;
+    let results: Vec<(usize, Option<HtState>, Option<super::Area>)> = (0..model.scopes.len())
+        .into_par_iter()
+        .filter_map(|i| {
+            let scope = &model.scopes[i];
+            let is_htaccess = scope.kind == ScopeKind::Htaccess;
+            let has_auth = scope.has_auth();
+            if !has_auth && !is_htaccess {
+                return None;
+            }
+            let probe = probe_for(model, i);
+            let eff = effective(model, &probe);
+            let state = if is_htaccess {
+                eff.htaccess
+                    .iter()
+                    .find(|(s, _)| *s == i)
+                    .map(|(_, st)| st.clone())
+            } else {
+                None
+            };
+            let area = has_auth.then_some(super::Area {
+                scope: i,
+                probe,
+                eff,
+            });
+            Some((i, state, area))
+        })
+        .collect();
     let mut states = vec![None; m.scopes.len()];
-    for (i, state) in states.iter_mut().enumerate() {
-        let is_htaccess = m.scopes[i].kind == ScopeKind::Htaccess;
-        if !m.scopes[i].has_auth() && !is_htaccess {
-            continue;
-        }
-        let probe = probe_for(m, i);
-        let eff = effective(m, &probe);
-        if is_htaccess {
-            *state = eff
-                .htaccess
-                .iter()
-                .find(|(s, _)| *s == i)
-                .map(|(_, st)| st.clone());
-        }
-        if !m.scopes[i].has_auth() {
-            continue;
-        }
-        areas.push(super::Area {
-            scope: i,
-            probe,
-            eff,
-        });
+    let mut areas = Vec::new();
+    for (i, state, area) in results {
+        states[i] = state;
+        areas.extend(area);
     }
     m.areas = areas;
     m.htaccess_states = states;

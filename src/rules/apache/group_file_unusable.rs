@@ -44,6 +44,10 @@ chown root:www-data /etc/apache2/groups && chmod 0640 /etc/apache2/groups
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
+    let mut cache: std::collections::HashMap<
+        std::path::PathBuf,
+        crate::model::apache::access::FileAccess,
+    > = std::collections::HashMap::new();
     for (m, a) in live_areas(ctx) {
         let Some(r) = a.eff.group_file else { continue };
         let uses_group = a.eff.requires().iter().any(|n| {
@@ -57,7 +61,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let server_path = m.resolve(value(m, r));
-        let acc = file_access(m, &m.local(&server_path));
+        // Many directives name the same file: ask the file system once per file.
+        let acc = cache
+            .entry(server_path.clone())
+            .or_insert_with(|| file_access(m, &m.local(&server_path)))
+            .clone();
         let Some(what) = describe(m, &acc, &server_path) else {
             continue;
         };

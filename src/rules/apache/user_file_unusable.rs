@@ -73,6 +73,10 @@ pub fn describe(m: &ApacheModel, acc: &FileAccess, shown: &Path) -> Option<Strin
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
+    let mut cache: std::collections::HashMap<
+        std::path::PathBuf,
+        crate::model::apache::access::FileAccess,
+    > = std::collections::HashMap::new();
     for (m, a) in live_areas(ctx) {
         let Some(r) = a.eff.user_file else { continue };
         if !a.eff.uses_file_provider(m) || a.eff.auth_type(m).is_none() {
@@ -83,7 +87,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let server_path = m.resolve(value(m, r));
-        let acc = file_access(m, &m.local(&server_path));
+        // Many directives name the same file: ask the file system once per file.
+        let acc = cache
+            .entry(server_path.clone())
+            .or_insert_with(|| file_access(m, &m.local(&server_path)))
+            .clone();
         let Some(what) = describe(m, &acc, &server_path) else {
             continue;
         };
