@@ -177,7 +177,9 @@ fn auth_type_without_its_module_answers_500() {
     );
     site.write("htdocs/d/index.html", "d\n");
     site.write("htdocs/b/index.html", "b\n");
-    let body = "<Directory \"{site}/htdocs/d\">\nAuthType Digest\nAuthName \"R\"\nAuthUserFile {site}/pw/users\nRequire valid-user\n</Directory>\n\
+    site.write("htdocs/i/index.html", "i\n");
+    let body = "<Directory \"{site}/htdocs/i\">\n<IfModule mod_auth_digest.c>\nAuthType Digest\nAuthName \"R\"\nAuthUserFile {site}/pw/users\nRequire valid-user\n</IfModule>\n</Directory>\n\
+                <Directory \"{site}/htdocs/d\">\nAuthType Digest\nAuthName \"R\"\nAuthUserFile {site}/pw/users\nRequire valid-user\n</Directory>\n\
                 <Directory \"{site}/htdocs/b\">\nAuthType Basic\nAuthName \"R\"\nAuthUserFile {site}/pw/users\nRequire valid-user\n</Directory>\n";
     let site_dir = site.dir().to_path_buf();
     let template = minimal_conf(&site, 0, body).replace("127.0.0.1:0", "127.0.0.1:{port}");
@@ -204,6 +206,10 @@ fn auth_type_without_its_module_answers_500() {
             .any(|(code, _, msg)| *code == "AP022" && msg.contains(line_has))
     };
     assert!(ap("AuthType digest"), "{found:?}");
+    assert!(
+        ap("mod_auth_digest.c is not loaded, so httpd skips this block"),
+        "{found:?}"
+    );
     assert!(!ap("AuthType basic"), "{found:?}");
     let _ = site_dir;
 }

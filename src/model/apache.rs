@@ -250,6 +250,8 @@ pub struct ApacheModel {
     /// uid and gids of the worker user (from /etc/passwd and /etc/group under `--root`);
     /// None when the user is unknown there.
     pub worker: Option<access::Identity>,
+    /// `<IfModule>` blocks with auth directives that httpd skips (module not loaded).
+    pub skipped_auth: Vec<(Span, String)>,
     pub index: merge::ScopeIndex,
 }
 
@@ -319,6 +321,7 @@ pub fn load(
     model.modules = ld.modules.clone();
     model.problems = std::mem::take(&mut ld.problems);
     model.files = std::mem::take(&mut ld.files);
+    model.skipped_auth = std::mem::take(&mut ld.skipped_auth);
     model.assumptions = assumptions;
     if let Some(u) = &opts.server_user {
         model.user = (u.clone(), None);

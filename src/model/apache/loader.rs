@@ -117,6 +117,9 @@ pub struct Loader<'a> {
     stack: Vec<PathBuf>,
     /// Every config file read, as (server path, file id).
     pub files: Vec<(PathBuf, FileId)>,
+    /// `<IfModule>` blocks skipped because the module is not loaded, that hold auth
+    /// directives: (the opening tag, the module named).
+    pub skipped_auth: Vec<(Span, String)>,
     /// Files this loader put in the source set, by local path (Sources::find is a scan).
     loaded: HashMap<PathBuf, FileId>,
 }
@@ -148,6 +151,7 @@ impl<'a> Loader<'a> {
             stack: Vec::new(),
             files: Vec::new(),
             loaded: HashMap::new(),
+            skipped_auth: Vec::new(),
         }
     }
 
@@ -323,7 +327,12 @@ impl<'a> Loader<'a> {
                     };
                     match cond {
                         Some(true) => out.extend(self.eval(&s.children, top)),
-                        Some(false) => {}
+                        Some(false) => {
+                            if kind == "ifmodule" && holds_auth(&s.children) {
+                                self.skipped_auth
+                                    .push((s.open, head.arg(0).unwrap_or("").to_string()));
+                            }
+                        }
                         None => {
                             let items = self.eval(&s.children, top);
                             out.push(Item::Block { head, items });
@@ -413,6 +422,15 @@ impl<'a> Loader<'a> {
         };
         self.defines.contains_key(name) != neg
     }
+}
+
+/// Whether a subtree holds an auth directive (AuthType, Require, …).
+fn holds_auth(nodes: &[Node]) -> bool {
+    nodes.iter().any(|n| match n {
+        Node::Directive(d) => super::AUTH_DIRECTIVES.iter().any(|a| d.is(a)),
+        Node::Section(s) => holds_auth(&s.children),
+        Node::Comment(_) => false,
+    })
 }
 
 /// `<IfVersion [op] version>` against [`HTTPD_VERSION`].

@@ -21,7 +21,9 @@ pub static RULE: Rule = Rule {
 Follows `LoadModule` (and `<IfModule>`) as httpd does and reports:
 - `AuthType Basic` without mod_auth_basic, `AuthType Digest` without mod_auth_digest;
 - an auth directive (`AuthUserFile`, `AuthGroupFile`, `AuthBasicProvider`, `Order`, …)
-  whose module is not loaded.
+  whose module is not loaded;
+- an `<IfModule mod_auth_basic.c>` (or any `<IfModule>`) holding auth directives whose
+  module is not loaded: httpd skips the whole block.
 
 ## Why is this bad?
 - AuthType without its module: **every request answers 500** (AH01796 "AuthType Basic
@@ -29,7 +31,7 @@ Follows `LoadModule` (and `<IfModule>`) as httpd does and reports:
 - A directive from a missing module is an "Invalid command": the main configuration
   **will not start**; in a `.htaccess` every request to that directory answers **500**.
 - Wrapping the block in `<IfModule mod_auth_basic.c>` instead silently drops it: the area is
-  then open.
+  then **open (200)** where an enclosing section grants access.
 
 ## Example
 ```apache
@@ -69,6 +71,25 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
     for m in ctx.apache {
+        for (span, module) in &m.skipped_auth {
+            let bare = module.trim_start_matches('!');
+            if module.starts_with('!') {
+                continue;
+            }
+            let short = bare
+                .trim_end_matches(".c")
+                .trim_end_matches("_module")
+                .trim_start_matches("mod_");
+            out.push(
+                diag(
+                    &RULE.info,
+                    *span,
+                    format!("{bare} is not loaded, so httpd skips this block and its auth directives: whatever they were meant to protect is served without them"),
+                )
+                .label("skipped entirely")
+                .help(format!("enable the module (`a2enmod {short}`) and drop the `<IfModule>` wrapper, so a missing module fails loudly")),
+            );
+        }
         for (si, s) in m.scopes.iter().enumerate() {
             if htaccess_ignored(m, si) {
                 continue;
