@@ -91,7 +91,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
         for (si, s) in m.scopes.iter().enumerate() {
-            if htaccess_ignored(m, si) {
+            // In a `.htaccess` the same mistake is AP018's finding (500 for the directory).
+            if htaccess_ignored(m, si) || s.kind == crate::model::apache::ScopeKind::Htaccess {
                 continue;
             }
             for d in &s.directives {
