@@ -4,13 +4,14 @@
 
 use super::b64;
 
-/// `$id$` (lowercase letters/digits) or `_` for BSDi extended DES: hashes only crypt() knows.
+/// `$id$` (lowercase letters/digits; `$id,` for SunMD5) or `_` for BSDi extended DES: hashes only crypt() knows.
 pub fn other_prefix(hash: &[u8]) -> Option<String> {
     if hash.len() == 20 && hash[0] == b'_' && hash[1..].iter().all(|&c| b64::is_crypt_char(c)) {
         return Some("_".into());
     }
     let rest = hash.strip_prefix(b"$")?;
-    let end = rest.iter().position(|&b| b == b'$')?;
+    // SunMD5 writes `$md5,rounds=N$…`.
+    let end = rest.iter().position(|&b| b == b'$' || b == b',')?;
     let id = &rest[..end];
     if id.is_empty()
         || id.len() > 8
