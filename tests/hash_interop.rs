@@ -297,7 +297,11 @@ fn openssl_ssha(password: &str, salt_hex: &str) -> String {
         .current_dir(dir.path())
         .output()
         .expect("sh");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -426,7 +430,10 @@ fn digest_hash_matches_htdigest() {
         assert!(child.wait().expect("wait").success());
         let line = std::fs::read_to_string(&file).expect("read digest file");
         let line = line.trim_end();
-        let expected = format!("{user}:{realm}:{}", digest_hash(user, realm, password.as_bytes()));
+        let expected = format!(
+            "{user}:{realm}:{}",
+            digest_hash(user, realm, password.as_bytes())
+        );
         assert_eq!(line, expected);
         let stored = line.rsplit(':').next().expect("hash");
         assert_eq!(
@@ -478,51 +485,51 @@ fn support_table_matches_apache_validate() {
         let kind = identify(hash.as_bytes()).kind;
         let table = support(&kind, Server::Apache, &profile).works();
         let apache = htpasswd_accepts(dir.path(), hash, pw);
-        assert_eq!(table, apache, "{kind:?} {hash}: table says {table}, Apache says {apache}");
+        assert_eq!(
+            table, apache,
+            "{kind:?} {hash}: table says {table}, Apache says {apache}"
+        );
     }
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
 }
 
 /// Timing, not a correctness check: run with
 /// `cargo test --release --test hash_interop -- --ignored measure_bcrypt --nocapture`.
+/// Ours and htpasswd alternate so that load from other processes hits both alike; the
+/// minimum is the least noisy figure on a shared machine.
 #[test]
 #[ignore]
 fn measure_bcrypt() {
     require_tool("htpasswd", "apache2-utils");
-    let runs = 7;
+    let runs = 11;
     for cost in [10u32, 12] {
         let params = Params {
             cost: Some(cost),
             rounds: None,
         };
-        let ours = median(
-            (0..runs)
-                .map(|_| {
-                    let t = Instant::now();
-                    generate(Scheme::Bcrypt, b"pw", &params).expect("hash");
-                    t.elapsed()
-                })
-                .collect(),
-        );
         let c = cost.to_string();
-        let theirs = median(
-            (0..runs)
-                .map(|_| {
-                    let t = Instant::now();
-                    let out = run("htpasswd", &["-nbB", "-C", &c, "u", "pw"]);
-                    assert!(out.status.success());
-                    t.elapsed()
-                })
-                .collect(),
-        );
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let t = Instant::now();
+            generate(Scheme::Bcrypt, b"pw", &params).expect("hash");
+            ours.push(t.elapsed());
+            let t = Instant::now();
+            let out = run("htpasswd", &["-nbB", "-C", &c, "u", "pw"]);
+            theirs.push(t.elapsed());
+            assert!(out.status.success());
+        }
+        ours.sort();
+        theirs.sort();
         println!(
-            "bcrypt cost {cost}: htguard {:.1} ms, htpasswd -nbB -C {cost} {:.1} ms (median of {runs}, process start included)",
-            ours.as_secs_f64() * 1e3,
-            theirs.as_secs_f64() * 1e3
+            "bcrypt cost {cost}: htguard (in process) min {:.1} ms median {:.1} ms; \
+             htpasswd -nbB -C {cost} (whole process) min {:.1} ms median {:.1} ms; {runs} runs",
+            ms(ours[0]),
+            ms(ours[runs / 2]),
+            ms(theirs[0]),
+            ms(theirs[runs / 2]),
         );
     }
 }

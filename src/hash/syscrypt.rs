@@ -72,9 +72,22 @@ mod ffi {
     }
 }
 
-/// Whether this build can call the system crypt.
-pub fn available() -> bool {
-    cfg!(target_os = "linux")
+/// crypt(password, setting) through the system crypt, or None when it is unavailable or
+/// reports failure (a NULL or a `*` token).
+pub fn hash(password: &[u8], setting: &[u8]) -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        let out = ffi::crypt(password, setting)?;
+        if out.starts_with(b"*") {
+            return None;
+        }
+        String::from_utf8(out.to_vec()).ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (password, setting);
+        None
+    }
 }
 
 /// Verify through the system crypt. Err says why this machine cannot decide.
