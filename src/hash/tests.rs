@@ -524,7 +524,6 @@ proptest! {
             let _ = verify(&pw, &hash);
         }
     }
-    }
 
     #[test]
     fn prefixed_garbage_never_panics(tail in "[ -~]{0,70}", pw in "[ -~]{0,10}") {
