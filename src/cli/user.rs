@@ -402,8 +402,11 @@ fn delete(a: DeleteArgs) -> Result<i32, Failure> {
 fn verify(a: VerifyArgs) -> Result<i32, Failure> {
     let password = input::check_password(&a.password, &a.user)?;
     match user::verify(&a.file, &a.user, &password, a.realm.as_deref())? {
-        Verdict::Match => {
+        Verdict::Match { note } => {
             eprintln!("htguard: password for {} is correct", a.user);
+            if let Some(note) = note {
+                eprintln!("htguard: warning: {note}");
+            }
             Ok(exit::OK)
         }
         Verdict::Mismatch => {
