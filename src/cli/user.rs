@@ -456,7 +456,11 @@ fn write_table(out: &mut impl Write, users: &[user::Listed]) -> std::io::Result<
                 u.realm.clone().unwrap_or_default(),
                 u.scheme.clone(),
                 work,
-                format!("{:?}: {}", u.strength, u.note).to_lowercase_first(),
+                if u.shadowed_by.is_some() {
+                    u.note.clone()
+                } else {
+                    format!("{:?}: {}", u.strength, u.note).to_lowercase_first()
+                },
             ]
         })
         .collect();
