@@ -4,7 +4,9 @@
 //! Data flows one way: `syntax` → `model` → `rules` → `diag` → `report`;
 //! `user` edits through `hash` and `store`; `cli` wires it together.
 
+pub mod check;
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod hash;
 pub mod model;

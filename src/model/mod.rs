@@ -3,6 +3,7 @@
 
 pub mod apache;
 pub mod nginx;
+pub mod passwd;
 
 use crate::diag::Server;
 use crate::source::Span;

@@ -1,0 +1,165 @@
+//! `--fix` and `--diff`: choose the non-overlapping fixes of the reported findings,
+//! compute each file's new content, and write it through the store.
+
+use super::CheckOutcome;
+use crate::diag::{Edit, Fix};
+use crate::source::FileId;
+use crate::store::{self, UpdateError, WriteOptions};
+use std::path::PathBuf;
+
+/// The fixed content of one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilePlan {
+    pub file: FileId,
+    pub path: PathBuf,
+    pub before: Vec<u8>,
+    pub after: Vec<u8>,
+    /// How many findings' fixes went into `after`.
+    pub fixes: usize,
+}
+
+/// Fixes of every reported finding (suppressed and ignored ones are not in the outcome),
+/// in report order; a fix whose edits overlap an earlier chosen fix waits for the next run.
+pub fn plan(outcome: &CheckOutcome) -> Vec<FilePlan> {
+    let fixes: Vec<&Fix> = outcome
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .collect();
+    let mut chosen: Vec<&Edit> = Vec::new();
+    let mut count: std::collections::BTreeMap<FileId, usize> = Default::default();
+    for fix in fixes {
+        if fix.edits.is_empty() || fix.edits.iter().any(|e| overlaps_any(e, &chosen)) {
+            continue;
+        }
+        if has_internal_overlap(&fix.edits) {
+            continue;
+        }
+        let mut files: Vec<FileId> = fix.edits.iter().map(|e| e.span.file).collect();
+        files.sort();
+        files.dedup();
+        for f in files {
+            *count.entry(f).or_default() += 1;
+        }
+        chosen.extend(fix.edits.iter());
+    }
+    count
+        .into_iter()
+        .filter_map(|(file, fixes)| {
+            let src = outcome.sources.get(file);
+            let edits: Vec<&Edit> = chosen
+                .iter()
+                .copied()
+                .filter(|e| e.span.file == file)
+                .collect();
+            let after = apply_edits(&src.bytes, &edits);
+            (after != src.bytes).then(|| FilePlan {
+                file,
+                path: src.path.clone(),
+                before: src.bytes.clone(),
+                after,
+                fixes,
+            })
+        })
+        .collect()
+}
+
+/// Two edits conflict when their ranges overlap, or both insert at the same point
+/// (their order would be a guess).
+fn conflict(a: &Edit, b: &Edit) -> bool {
+    a.span.file == b.span.file
+        && (a.span.start < b.span.end && b.span.start < a.span.end
+            || a.span.start == b.span.start && (a.span.is_empty() || b.span.is_empty()))
+}
+
+fn overlaps_any(e: &Edit, chosen: &[&Edit]) -> bool {
+    chosen.iter().any(|c| conflict(e, c))
+}
+
+fn has_internal_overlap(edits: &[Edit]) -> bool {
+    edits
+        .iter()
+        .enumerate()
+        .any(|(i, a)| edits[i + 1..].iter().any(|b| conflict(a, b)))
+}
+
+/// Apply non-overlapping edits of one file to `bytes`. Edits out of range are ignored.
+pub fn apply_edits(bytes: &[u8], edits: &[&Edit]) -> Vec<u8> {
+    let mut sorted: Vec<&Edit> = edits
+        .iter()
+        .copied()
+        .filter(|e| e.span.start <= e.span.end && e.span.end <= bytes.len())
+        .collect();
+    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    let grow: usize = sorted.iter().map(|e| e.replacement.len()).sum();
+    let mut out = Vec::with_capacity(bytes.len() + grow);
+    let mut pos = 0;
+    for e in sorted {
+        if e.span.start < pos {
+            continue;
+        }
+        out.extend_from_slice(&bytes[pos..e.span.start]);
+        out.extend_from_slice(&e.replacement);
+        pos = e.span.end;
+    }
+    out.extend_from_slice(&bytes[pos..]);
+    out
+}
+
+/// Why a fixed file was not written. Files before it in the list were written.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    #[error("{}: changed on disk since it was checked; run the check again", .0.display())]
+    Changed(PathBuf),
+    #[error("{}: {}", .0.display(), .1)]
+    Store(PathBuf, String),
+}
+
+/// Write every plan through the store (locked, atomic). Returns how many files changed.
+pub fn write(plans: &[FilePlan]) -> Result<usize, FixError> {
+    let mut written = 0;
+    for p in plans {
+        let result = store::update(&p.path, &WriteOptions::default(), |current| match current {
+            Some(now) if now == p.before.as_slice() => Ok(Some(p.after.clone())),
+            _ => Err(()),
+        });
+        match result {
+            Ok(true) => written += 1,
+            Ok(false) => {}
+            Err(UpdateError::Edit(())) => return Err(FixError::Changed(p.path.clone())),
+            Err(UpdateError::Store(e)) => {
+                return Err(FixError::Store(p.path.clone(), e.to_string()));
+            }
+        }
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn edit(start: usize, end: usize, text: &str) -> Edit {
+        Edit {
+            span: Span::new(0, start, end),
+            replacement: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn applies_sorted_edits() {
+        let e = [edit(6, 7, ""), edit(0, 3, ""), edit(11, 11, "\n")];
+        let refs: Vec<&Edit> = e.iter().collect();
+        assert_eq!(apply_edits(b"\xEF\xBB\xBFu:h\r\nv:h", &refs), b"u:h\nv:h\n");
+    }
+
+    #[test]
+    fn conflicts_are_detected() {
+        assert!(conflict(&edit(0, 5, ""), &edit(4, 6, "")));
+        assert!(!conflict(&edit(0, 5, ""), &edit(5, 6, "")));
+        assert!(conflict(&edit(3, 3, "a"), &edit(3, 3, "b")));
+        assert!(conflict(&edit(3, 3, "a"), &edit(3, 4, "")));
+        assert!(!conflict(&edit(3, 3, "a"), &edit(1, 3, "")));
+    }
+}

@@ -1,0 +1,361 @@
+//! The engine of `htguard check`: find the inputs, load configs through the models,
+//! load every password file they name once, run the enabled rules, apply settings and
+//! inline suppressions. It decides; `report` renders; `cli` prints and exits.
+
+pub mod discover;
+pub mod fix;
+pub mod kind;
+pub mod select;
+mod suppress;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::model::apache::{self, ApacheModel, ApacheStart};
+use crate::model::nginx::{self, NginxModel, NginxStart};
+use crate::model::{LoadOptions, PasswdRole, PasswdUse};
+use crate::rules::meta::unreadable_file;
+use crate::rules::{self, Context, PasswdInput, Rule};
+use crate::source::{FileId, Sources};
+use crate::syntax::passwd::{self, FileKind, KindHint};
+use crate::target::Profile;
+use discover::Candidate;
+use kind::InputKind;
+pub use select::Settings;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// What to check and how. Built by the CLI from flags and `htguard.toml`.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Files or directories; empty means the system locations that exist
+    /// ([`discover::DEFAULT_LOCATIONS`]).
+    pub paths: Vec<PathBuf>,
+    /// `--kind`: every given path is this kind.
+    pub kind: Option<InputKind>,
+    /// `--apache-config`: Apache main configs to start from.
+    pub apache_configs: Vec<PathBuf>,
+    /// `--nginx-config`: nginx main configs to start from.
+    pub nginx_configs: Vec<PathBuf>,
+    pub load: LoadOptions,
+    pub profile: Profile,
+    pub settings: Settings,
+}
+
+/// Why a check could not run at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("cannot read {}: {}", path.display(), unreadable_file::describe(source))]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot tell what kind of file {} is; name it with --kind \
+         (apache, apache-snippet, htaccess, nginx, nginx-snippet, htpasswd, htdigest, htgroup)",
+        .0.display()
+    )]
+    UnknownKind(PathBuf),
+    #[error("{} is not a regular file or directory", .0.display())]
+    NotAFile(PathBuf),
+    #[error(
+        "nothing to check: no path given and none of {} exists",
+        discover::DEFAULT_LOCATIONS.join(", ")
+    )]
+    NothingToCheck,
+}
+
+impl CheckError {
+    fn io(path: &Path, source: std::io::Error) -> Self {
+        CheckError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// The result of a run: every file read, and the findings that survived
+/// `--select/--ignore` and inline suppressions, sorted by file and position.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Password files among `sources`, with their detected kind (renderers redact them).
+    pub passwd_files: HashMap<FileId, FileKind>,
+    /// Findings silenced by inline suppressions.
+    pub suppressed: usize,
+    pub fail_on: Severity,
+}
+
+impl CheckOutcome {
+    /// Whether any finding is at or above `--fail-on`.
+    pub fn failed(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity >= self.fail_on)
+    }
+
+    /// Findings per severity: (errors, warnings, infos).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let n = |s| self.diagnostics.iter().filter(|d| d.severity == s).count();
+        (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
+    }
+}
+
+/// Run the check with every registered rule.
+pub fn run(opts: &CheckOptions) -> Result<CheckOutcome, CheckError> {
+    run_with_rules(opts, &rules::all())
+}
+
+/// Run the check with `all_rules` as the registry (tests add fixture rules here).
+pub fn run_with_rules(
+    opts: &CheckOptions,
+    all_rules: &[&'static Rule],
+) -> Result<CheckOutcome, CheckError> {
+    let candidates = starting_points(opts)?;
+    let mut sources = Sources::new();
+    let mut diags = Vec::new();
+    let (apache_models, nginx_models) = load_configs(&candidates, opts, &mut sources, &mut diags);
+
+    let uses = apache_models
+        .iter()
+        .flat_map(ApacheModel::passwd_uses)
+        .chain(nginx_models.iter().flat_map(NginxModel::passwd_uses));
+    let standalone = candidates
+        .iter()
+        .filter(|c| c.kind.is_passwd())
+        .map(|c| (c, passwd_hint(c, opts.kind)));
+    let passwd = load_passwd_files(uses, standalone, &mut sources, &mut diags)?;
+
+    let ctx = Context {
+        sources: &sources,
+        profile: &opts.profile,
+        passwd: &passwd,
+        apache: &apache_models,
+        nginx: &nginx_models,
+    };
+    let enabled = opts.settings.enabled_rules(all_rules);
+    for rule in &enabled {
+        (rule.check)(&ctx, &mut diags);
+    }
+
+    // Model loaders and the engine emit findings too; the same settings apply to them.
+    let is_registered = |code: &str| all_rules.iter().any(|r| r.info.code == code);
+    diags.retain(|d| !is_registered(d.code) || opts.settings.is_enabled(d.code));
+    opts.settings.apply_severity(&mut diags);
+    let suppressed = suppress::apply(&sources, &mut diags, &opts.settings, all_rules);
+    diags.sort_by(|a, b| {
+        (a.primary.span, a.code, &a.message).cmp(&(b.primary.span, b.code, &b.message))
+    });
+    diags.dedup();
+
+    let passwd_files = passwd.iter().map(|p| (p.file, p.parsed.kind())).collect();
+    Ok(CheckOutcome {
+        sources,
+        diagnostics: diags,
+        passwd_files,
+        suppressed,
+        fail_on: opts.settings.fail_on,
+    })
+}
+
+/// The files to start from, main configs first.
+fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, CheckError> {
+    let named_mains = !opts.apache_configs.is_empty() || !opts.nginx_configs.is_empty();
+    let paths: Vec<PathBuf> = if opts.paths.is_empty() && !named_mains {
+        let found: Vec<PathBuf> = discover::DEFAULT_LOCATIONS
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| p.is_dir())
+            .collect();
+        if found.is_empty() {
+            return Err(CheckError::NothingToCheck);
+        }
+        found
+    } else {
+        opts.paths.clone()
+    };
+    let mut candidates = discover::collect(&paths, opts.kind)?;
+    for (configs, kind) in [
+        (&opts.apache_configs, InputKind::ApacheMain),
+        (&opts.nginx_configs, InputKind::NginxMain),
+    ] {
+        for path in configs {
+            for mut c in discover::collect(std::slice::from_ref(path), Some(kind))? {
+                c.kind = kind;
+                candidates.push(c);
+            }
+        }
+    }
+    // A named main config decides which snippets its server reads.
+    let apache_main = !opts.apache_configs.is_empty();
+    let nginx_main = !opts.nginx_configs.is_empty();
+    candidates.retain(|c| {
+        c.explicit
+            || !(apache_main && c.kind == InputKind::ApacheSnippet
+                || nginx_main && c.kind == InputKind::NginxSnippet)
+    });
+    let mut seen = HashSet::new();
+    candidates.retain(|c| seen.insert(canonical(&c.path)));
+    // Main configs first, so that files they include are not loaded again as snippets.
+    candidates.sort_by_key(|c| !matches!(c.kind, InputKind::ApacheMain | InputKind::NginxMain));
+    Ok(candidates)
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn load_configs(
+    candidates: &[Candidate],
+    opts: &CheckOptions,
+    sources: &mut Sources,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<ApacheModel>, Vec<NginxModel>) {
+    let mut apache_models = Vec::new();
+    let mut nginx_models = Vec::new();
+    let mut loaded: HashSet<PathBuf> = HashSet::new();
+    let mut known = 0;
+    for c in candidates {
+        // Files a main config already read are part of it, not separate starting points.
+        for (_, f) in sources.iter().skip(known) {
+            loaded.insert(canonical(&f.path));
+        }
+        known = sources.len();
+        if loaded.contains(&canonical(&c.path)) {
+            continue;
+        }
+        let apache_start = match c.kind {
+            InputKind::ApacheMain => Some(ApacheStart::MainConfig),
+            InputKind::ApacheSnippet => Some(ApacheStart::Snippet),
+            InputKind::Htaccess => Some(ApacheStart::Htaccess),
+            _ => None,
+        };
+        let nginx_start = match c.kind {
+            InputKind::NginxMain => Some(NginxStart::MainConfig),
+            InputKind::NginxSnippet => Some(NginxStart::Snippet),
+            _ => None,
+        };
+        if let Some(start) = apache_start {
+            apache_models.push(apache::load(&c.path, start, &opts.load, sources, diags));
+        } else if let Some(start) = nginx_start {
+            nginx_models.push(nginx::load(&c.path, start, &opts.load, sources, diags));
+        }
+    }
+    (apache_models, nginx_models)
+}
+
+/// One password file and everything that names it.
+struct PasswdGroup {
+    path: PathBuf,
+    explicit: bool,
+    uses: Vec<PasswdUse>,
+    /// What the file's name or `--kind` says it is.
+    named: KindHint,
+}
+
+/// What a standalone password file is for, when its name or `--kind` says so. Content
+/// alone cannot tell `alice: bob` (a group) from a password with a stray space.
+fn passwd_hint(c: &Candidate, forced: Option<InputKind>) -> KindHint {
+    match forced.or_else(|| kind::by_name(&c.path)) {
+        Some(InputKind::Htpasswd) => KindHint::Basic,
+        Some(InputKind::Htdigest) => KindHint::Digest,
+        Some(InputKind::Htgroup) => KindHint::Group,
+        _ => KindHint::Auto,
+    }
+}
+
+impl PasswdGroup {
+    /// The directives that use the file decide; if they disagree, content does.
+    fn hint(&self) -> KindHint {
+        let mut roles = self.uses.iter().map(|u| u.role);
+        let Some(first) = roles.next() else {
+            return self.named;
+        };
+        if roles.any(|r| r != first) {
+            return KindHint::Auto;
+        }
+        match first {
+            PasswdRole::Basic => KindHint::Basic,
+            PasswdRole::Digest => KindHint::Digest,
+            PasswdRole::Group => KindHint::Group,
+        }
+    }
+}
+
+/// Load each password file once, however many directives name it.
+fn load_passwd_files<'c>(
+    uses: impl Iterator<Item = PasswdUse>,
+    standalone: impl Iterator<Item = (&'c Candidate, KindHint)>,
+    sources: &mut Sources,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<PasswdInput>, CheckError> {
+    let mut groups: Vec<PasswdGroup> = Vec::new();
+    let mut index: HashMap<PathBuf, usize> = HashMap::new();
+    let mut group_for = |path: &Path, groups: &mut Vec<PasswdGroup>| -> usize {
+        *index.entry(canonical(path)).or_insert_with(|| {
+            groups.push(PasswdGroup {
+                path: path.to_path_buf(),
+                explicit: false,
+                uses: Vec::new(),
+                named: KindHint::Auto,
+            });
+            groups.len() - 1
+        })
+    };
+    for u in uses {
+        let i = group_for(&u.local_path, &mut groups);
+        groups[i].uses.push(u);
+    }
+    for (c, hint) in standalone {
+        let i = group_for(&c.path, &mut groups);
+        groups[i].explicit |= c.explicit;
+        groups[i].named = hint;
+    }
+
+    let mut inputs = Vec::with_capacity(groups.len());
+    for g in groups {
+        let id = match sources.find(&g.path) {
+            Some(id) => id,
+            None => match read_passwd(&g, sources, diags)? {
+                Some(id) => id,
+                None => continue,
+            },
+        };
+        let parsed = passwd::parse_with(&sources.get(id).bytes, g.hint());
+        inputs.push(PasswdInput {
+            file: id,
+            parsed,
+            uses: g.uses,
+        });
+    }
+    Ok(inputs)
+}
+
+/// Read one password file. A file that is missing or not a regular file is the
+/// server rules' finding (they know what the server answers), not an I/O error here.
+fn read_passwd(
+    g: &PasswdGroup,
+    sources: &mut Sources,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<FileId>, CheckError> {
+    let referenced = !g.uses.is_empty();
+    if referenced && !g.explicit {
+        match std::fs::metadata(&g.path) {
+            Ok(m) if m.is_file() => {}
+            _ => return Ok(None),
+        }
+    }
+    match sources.load(&g.path) {
+        Ok(id) => Ok(Some(id)),
+        Err(e) if g.explicit => Err(CheckError::io(&g.path, e)),
+        Err(e) => {
+            let first = &g.uses[0];
+            let mut d = unreadable_file::diagnostic(&g.path, first.directive, &e);
+            for u in &g.uses[1..] {
+                d = d.with_secondary(u.directive, "also named here");
+            }
+            diags.push(d);
+            Ok(None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

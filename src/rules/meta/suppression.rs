@@ -1,0 +1,251 @@
+//! The inline suppression comment, `# htguard: ignore[CODE, NAME] reason`.
+//!
+//! It is a whole-line `#` comment, which every input htguard reads treats as a comment
+//! (Apache and nginx configs, htpasswd, htdigest and group files), so adding one never
+//! changes what a server does. It silences findings whose primary span starts on the
+//! line right after it; several suppression lines stacked directly above one line all
+//! apply to that line.
+
+use crate::source::{FileId, SourceFile, Span};
+
+/// One code (or rule name) inside `ignore[...]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuppressedCode {
+    /// The text as written, e.g. `PW001` or `utf8-bom`.
+    pub text: String,
+    pub span: Span,
+}
+
+/// A parsed suppression comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// The whole comment line (without its line ending).
+    pub span: Span,
+    /// 1-based line of the comment.
+    pub line: usize,
+    /// 1-based line whose findings it silences.
+    pub target_line: usize,
+    pub codes: Vec<SuppressedCode>,
+    /// The reason after `]`, trimmed; `None` when missing.
+    pub reason: Option<String>,
+}
+
+/// A comment that starts like a suppression (`# htguard:`) but cannot be read as one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MalformedSuppression {
+    pub span: Span,
+    pub problem: &'static str,
+}
+
+/// Every suppression comment of one file, well-formed or not.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileSuppressions {
+    pub suppressions: Vec<Suppression>,
+    pub malformed: Vec<MalformedSuppression>,
+}
+
+const MARKER: &[u8] = b"htguard:";
+
+/// Find the suppression comments of `file`. Linear in the file size; allocation only
+/// for lines that carry the marker.
+pub fn scan(id: FileId, file: &SourceFile) -> FileSuppressions {
+    let mut out = FileSuppressions::default();
+    let bytes = &file.bytes;
+    // Lines of the current run of suppression comments, waiting for their target line.
+    let mut pending: Vec<Suppression> = Vec::new();
+    let mut start = 0;
+    let mut line_no = 0;
+    while start <= bytes.len() {
+        line_no += 1;
+        let nl = memchr_newline(&bytes[start..]).map(|i| start + i);
+        let mut end = nl.unwrap_or(bytes.len());
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        let parsed = parse_line(id, bytes, start, end, line_no);
+        match parsed {
+            Some(Ok(s)) => pending.push(s),
+            Some(Err(m)) => {
+                out.malformed.push(m);
+                flush(&mut pending, line_no, &mut out);
+            }
+            None => flush(&mut pending, line_no, &mut out),
+        }
+        match nl {
+            Some(i) => start = i + 1,
+            None => break,
+        }
+    }
+    // Suppressions at the end of the file point at a line that does not exist.
+    flush(&mut pending, line_no + 1, &mut out);
+    out
+}
+
+fn flush(pending: &mut Vec<Suppression>, target_line: usize, out: &mut FileSuppressions) {
+    for mut s in pending.drain(..) {
+        s.target_line = target_line;
+        out.suppressions.push(s);
+    }
+}
+
+fn memchr_newline(b: &[u8]) -> Option<usize> {
+    b.iter().position(|c| *c == b'\n')
+}
+
+/// `None` when the line is not a suppression comment at all.
+fn parse_line(
+    id: FileId,
+    bytes: &[u8],
+    start: usize,
+    end: usize,
+    line: usize,
+) -> Option<Result<Suppression, MalformedSuppression>> {
+    let text = &bytes[start..end];
+    let indent = text
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    if text.get(indent) != Some(&b'#') {
+        return None;
+    }
+    let mut pos = indent + 1;
+    pos += count_blank(&text[pos..]);
+    let rest = &text[pos..];
+    if rest.len() < MARKER.len() || !rest[..MARKER.len()].eq_ignore_ascii_case(MARKER) {
+        return None;
+    }
+    let span = Span::new(id, start, end);
+    let bad = |problem| Some(Err(MalformedSuppression { span, problem }));
+    pos += MARKER.len();
+    pos += count_blank(&text[pos..]);
+    let Some(after_ignore) = strip_prefix_ci(&text[pos..], b"ignore") else {
+        return bad("expected `ignore[CODE] reason` after `htguard:`");
+    };
+    pos = text.len() - after_ignore.len();
+    if text.get(pos) != Some(&b'[') {
+        return bad("expected `[` right after `ignore`: `ignore[CODE] reason`");
+    }
+    let Some(close) = text[pos..].iter().position(|b| *b == b']').map(|i| pos + i) else {
+        return bad("missing `]` after the codes");
+    };
+    let mut codes = Vec::new();
+    let mut cursor = pos + 1;
+    for part in text[pos + 1..close].split(|b| *b == b',') {
+        let lead = count_blank(part);
+        let trimmed = trim_blank(part);
+        if !trimmed.is_empty() {
+            let s = start + cursor + lead;
+            codes.push(SuppressedCode {
+                text: String::from_utf8_lossy(trimmed).into_owned(),
+                span: Span::new(id, s, s + trimmed.len()),
+            });
+        }
+        cursor += part.len() + 1;
+    }
+    if codes.is_empty() {
+        return bad("no rule code inside `ignore[]`");
+    }
+    let reason = String::from_utf8_lossy(&text[close + 1..]);
+    let reason = reason
+        .trim()
+        .trim_start_matches(['-', ':', '—', '–'])
+        .trim();
+    let reason = reason
+        .chars()
+        .any(char::is_alphanumeric)
+        .then(|| reason.to_string());
+    Some(Ok(Suppression {
+        span,
+        line,
+        target_line: 0,
+        codes,
+        reason,
+    }))
+}
+
+fn count_blank(b: &[u8]) -> usize {
+    b.iter().take_while(|c| matches!(c, b' ' | b'\t')).count()
+}
+
+fn trim_blank(b: &[u8]) -> &[u8] {
+    let s = count_blank(b);
+    let e = b.len()
+        - b.iter()
+            .rev()
+            .take_while(|c| matches!(c, b' ' | b'\t'))
+            .count();
+    if s >= e { &[] } else { &b[s..e] }
+}
+
+fn strip_prefix_ci<'a>(b: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    (b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix))
+        .then(|| &b[prefix.len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_str(s: &str) -> FileSuppressions {
+        scan(0, &SourceFile::new("f", s.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn reads_codes_reason_and_target() {
+        let f = scan_str("a\n  # htguard: ignore[PW001, utf8-bom] legacy client\nuser:x\n");
+        assert!(f.malformed.is_empty());
+        let s = &f.suppressions[0];
+        assert_eq!(s.line, 2);
+        assert_eq!(s.target_line, 3);
+        let codes: Vec<_> = s.codes.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(codes, ["PW001", "utf8-bom"]);
+        assert_eq!(s.reason.as_deref(), Some("legacy client"));
+        let text = "a\n  # htguard: ignore[PW001, utf8-bom] legacy client\nuser:x\n";
+        let c = &s.codes[1];
+        assert_eq!(&text[c.span.start..c.span.end], "utf8-bom");
+    }
+
+    #[test]
+    fn stacked_comments_share_the_next_line() {
+        let f = scan_str("# htguard: ignore[A] x\r\n#htguard: IGNORE[B]\r\nline\r\n");
+        assert_eq!(f.suppressions.len(), 2);
+        assert!(f.suppressions.iter().all(|s| s.target_line == 3));
+        assert_eq!(f.suppressions[1].reason, None);
+    }
+
+    #[test]
+    fn reason_needs_words() {
+        let f = scan_str("# htguard: ignore[A] --\nx");
+        assert_eq!(f.suppressions[0].reason, None);
+        let f = scan_str("# htguard: ignore[A] -- ok because\nx");
+        assert_eq!(f.suppressions[0].reason.as_deref(), Some("ok because"));
+    }
+
+    #[test]
+    fn malformed_and_unrelated_comments() {
+        let f = scan_str(
+            "# htguard: ignore PW001\n# htguard: ignore[]\n# htguard: ignore[A\n# plain\nu:x # htguard: ignore[A] r\n",
+        );
+        assert_eq!(f.malformed.len(), 3);
+        assert!(f.suppressions.is_empty());
+    }
+
+    #[test]
+    fn at_end_of_file_targets_nothing() {
+        let f = scan_str("x\n# htguard: ignore[A] r");
+        assert_eq!(f.suppressions[0].target_line, 3);
+    }
+
+    #[test]
+    fn any_bytes_do_not_panic() {
+        for s in [
+            &b"#htguard:ignore["[..],
+            b"\xff#htguard:",
+            b"#",
+            b"",
+            b"# htguard:ignore[\xff]\xfe",
+        ] {
+            let _ = scan(0, &SourceFile::new("f", s.to_vec()));
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! nginx configuration syntax (lossless, with spans).
