@@ -95,6 +95,11 @@ impl<'a> PwFile<'a> {
         self.span(line.content())
     }
 
+    /// Whether any line has one of `facts` (a cheap pre-check before a full server view).
+    pub fn any_line_has(&self, facts: crate::syntax::passwd::Facts) -> bool {
+        self.lines().iter().any(|l| l.facts().intersects(facts))
+    }
+
     pub fn lines(&self) -> &'a [Line] {
         self.input.parsed.lines()
     }
@@ -261,4 +266,22 @@ pub(crate) mod testing {
         }
         out
     }
+}
+
+/// The hash of a Basic entry without the blanks the whitespace rules report:
+/// what the hash rules judge, so one problem gives one finding.
+pub(crate) fn clean_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<usize>, &'s [u8])> {
+    let r = basic_hash_range(line, src)?;
+    let h = src.get(r.clone())?;
+    let lead = h
+        .iter()
+        .take_while(|b| crate::syntax::passwd::is_blank(**b))
+        .count();
+    let trail = h[lead..]
+        .iter()
+        .rev()
+        .take_while(|b| crate::syntax::passwd::is_blank(**b))
+        .count();
+    let r = r.start + lead..r.end - trail;
+    Some((r.clone(), &src[r]))
 }
