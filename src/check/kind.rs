@@ -90,7 +90,8 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<InputKind> {
     by_content(path, head)
 }
 
-fn by_name(path: &Path) -> Option<InputKind> {
+/// The kind `path`'s name alone says (`.htpasswd`, `nginx.conf`, ...), if any.
+pub fn by_name(path: &Path) -> Option<InputKind> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
     let ext = |e: &str| name.ends_with(&format!(".{e}"));
     match name.as_str() {

@@ -11,11 +11,11 @@ mod suppress;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::{self, ApacheModel, ApacheStart};
 use crate::model::nginx::{self, NginxModel, NginxStart};
-use crate::model::{LoadOptions, PasswdUse};
+use crate::model::{LoadOptions, PasswdRole, PasswdUse};
 use crate::rules::meta::unreadable_file;
 use crate::rules::{self, Context, PasswdInput, Rule};
 use crate::source::{FileId, Sources};
-use crate::syntax::passwd::FileKind;
+use crate::syntax::passwd::{self, FileKind, KindHint};
 use crate::target::Profile;
 use discover::Candidate;
 use kind::InputKind;
@@ -117,7 +117,10 @@ pub fn run_with_rules(
         .iter()
         .flat_map(ApacheModel::passwd_uses)
         .chain(nginx_models.iter().flat_map(NginxModel::passwd_uses));
-    let standalone = candidates.iter().filter(|c| c.kind.is_passwd());
+    let standalone = candidates
+        .iter()
+        .filter(|c| c.kind.is_passwd())
+        .map(|c| (c, passwd_hint(c, opts.kind)));
     let passwd = load_passwd_files(uses, standalone, &mut sources, &mut diags)?;
 
     let ctx = Context {
@@ -243,12 +246,43 @@ struct PasswdGroup {
     path: PathBuf,
     explicit: bool,
     uses: Vec<PasswdUse>,
+    /// What the file's name or `--kind` says it is.
+    named: KindHint,
+}
+
+/// What a standalone password file is for, when its name or `--kind` says so. Content
+/// alone cannot tell `alice: bob` (a group) from a password with a stray space.
+fn passwd_hint(c: &Candidate, forced: Option<InputKind>) -> KindHint {
+    match forced.or_else(|| kind::by_name(&c.path)) {
+        Some(InputKind::Htpasswd) => KindHint::Basic,
+        Some(InputKind::Htdigest) => KindHint::Digest,
+        Some(InputKind::Htgroup) => KindHint::Group,
+        _ => KindHint::Auto,
+    }
+}
+
+impl PasswdGroup {
+    /// The directives that use the file decide; if they disagree, content does.
+    fn hint(&self) -> KindHint {
+        let mut roles = self.uses.iter().map(|u| u.role);
+        let Some(first) = roles.next() else {
+            return self.named;
+        };
+        if roles.any(|r| r != first) {
+            return KindHint::Auto;
+        }
+        match first {
+            PasswdRole::Basic => KindHint::Basic,
+            PasswdRole::Digest => KindHint::Digest,
+            PasswdRole::Group => KindHint::Group,
+        }
+    }
 }
 
 /// Load each password file once, however many directives name it.
 fn load_passwd_files<'c>(
     uses: impl Iterator<Item = PasswdUse>,
-    standalone: impl Iterator<Item = &'c Candidate>,
+    standalone: impl Iterator<Item = (&'c Candidate, KindHint)>,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<PasswdInput>, CheckError> {
@@ -260,6 +294,7 @@ fn load_passwd_files<'c>(
                 path: path.to_path_buf(),
                 explicit: false,
                 uses: Vec::new(),
+                named: KindHint::Auto,
             });
             groups.len() - 1
         })
@@ -268,9 +303,10 @@ fn load_passwd_files<'c>(
         let i = group_for(&u.local_path, &mut groups);
         groups[i].uses.push(u);
     }
-    for c in standalone {
+    for (c, hint) in standalone {
         let i = group_for(&c.path, &mut groups);
         groups[i].explicit |= c.explicit;
+        groups[i].named = hint;
     }
 
     let mut inputs = Vec::with_capacity(groups.len());
@@ -282,7 +318,7 @@ fn load_passwd_files<'c>(
                 None => continue,
             },
         };
-        let parsed = crate::syntax::passwd::parse(&sources.get(id).bytes);
+        let parsed = passwd::parse_with(&sources.get(id).bytes, g.hint());
         inputs.push(PasswdInput {
             file: id,
             parsed,

@@ -8,6 +8,14 @@ use crate::rules::meta::{suppression, unused_suppression};
 use crate::source::{FileId, Sources};
 use std::collections::HashMap;
 
+/// One code of one suppression comment, waiting to meet a finding.
+struct Pending {
+    rule_code: &'static str,
+    written: suppression::SuppressedCode,
+    target_line: usize,
+    used: bool,
+}
+
 /// Drop suppressed findings from `diags`, add HG002 for unused codes (when enabled).
 /// Returns how many findings were suppressed.
 pub fn apply(
@@ -17,10 +25,7 @@ pub fn apply(
     all_rules: &[&'static Rule],
 ) -> usize {
     // (file, target line) → the codes that silence findings there, each with a "used" flag.
-    let mut by_line: HashMap<
-        (FileId, usize),
-        Vec<(String, suppression::SuppressedCode, usize, bool)>,
-    > = HashMap::new();
+    let mut by_line: HashMap<(FileId, usize), Vec<Pending>> = HashMap::new();
     for (id, file) in sources.iter() {
         for s in suppression::scan(id, file).suppressions {
             for code in s.codes {
@@ -31,12 +36,15 @@ pub fn apply(
                 }) else {
                     continue;
                 };
-                by_line.entry((id, s.target_line)).or_default().push((
-                    rule.info.code.to_string(),
-                    code,
-                    s.target_line,
-                    false,
-                ));
+                by_line
+                    .entry((id, s.target_line))
+                    .or_default()
+                    .push(Pending {
+                        rule_code: rule.info.code,
+                        written: code,
+                        target_line: s.target_line,
+                        used: false,
+                    });
             }
         }
     }
@@ -51,9 +59,9 @@ pub fn apply(
             return true;
         };
         let mut hit = false;
-        for (code, _, _, used) in codes.iter_mut() {
-            if code == d.code {
-                *used = true;
+        for p in codes.iter_mut() {
+            if p.rule_code == d.code {
+                p.used = true;
                 hit = true;
             }
         }
@@ -64,8 +72,8 @@ pub fn apply(
         let mut unused: Vec<_> = by_line
             .values()
             .flatten()
-            .filter(|(code, _, _, used)| !used && settings.is_enabled(code))
-            .map(|(_, c, target, _)| unused_suppression::diagnostic(c, *target))
+            .filter(|p| !p.used && settings.is_enabled(p.rule_code))
+            .map(|p| unused_suppression::diagnostic(&p.written, p.target_line))
             .collect();
         settings.apply_severity(&mut unused);
         diags.extend(unused);

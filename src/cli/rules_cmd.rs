@@ -1,10 +1,28 @@
-//! PLACEHOLDER — replaced by the helper that owns this command.
+//! `htguard rules`: list every rule.
 
-/// Arguments of this command.
+use crate::report::rules_list;
+
+/// Output format of `rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+/// Arguments of `htguard rules`.
 #[derive(Debug, clap::Args)]
-pub struct RulesArgs {}
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
 
-pub fn run(_args: RulesArgs) -> i32 {
-    eprintln!("htguard: not implemented yet");
-    super::exit::ERROR
+pub fn run(args: RulesArgs) -> i32 {
+    let rules = crate::rules::all();
+    let text = match args.format {
+        RulesFormat::Text => rules_list::text(&rules),
+        RulesFormat::Json => rules_list::json(&rules),
+    };
+    print!("{text}");
+    super::exit::OK
 }

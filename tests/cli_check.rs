@@ -1,0 +1,512 @@
+//! `htguard check`, `rules`, `explain` end to end: exit codes, settings from flags and
+//! htguard.toml, inline suppressions, every output format, colour, fixes.
+//!
+//! Until the password-file rules land, findings come from the meta rules (HG001-HG003),
+//! which fire on suppression comments in any file htguard reads.
+
+mod report_support;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+const HASH: &str = "$2y$10$abcdefghijklmnopqrstuuvwxyz0123456789ABCDEFGHIJKLMNOPQRS";
+
+fn htguard() -> Command {
+    let mut c = Command::cargo_bin("htguard").unwrap();
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A password file whose only finding is HG001 (warning): a reasonless suppression
+/// that silences the HG003 of the malformed comment below it.
+fn reasonless(dir: &Path) -> PathBuf {
+    write(
+        dir,
+        ".htpasswd",
+        &format!("# htguard: ignore[HG003]\n# htguard: bogus\nalice:{HASH}\n"),
+    )
+}
+
+fn stdout(c: &mut Command) -> String {
+    String::from_utf8(c.output().unwrap().stdout).unwrap()
+}
+
+#[test]
+fn clean_file_exits_zero() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), ".htpasswd", &format!("# admins\nalice:{HASH}\n"));
+    htguard()
+        .arg("check")
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout("No findings in 1 file.\n");
+}
+
+#[test]
+fn fail_on_and_severity_decide_the_exit_code() {
+    let d = tempfile::tempdir().unwrap();
+    let f = reasonless(d.path());
+    htguard()
+        .arg("check")
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("HG001 suppression-without-reason"))
+        .stdout(predicate::str::contains(
+            "1 warning in 1 file (1 checked); 1 suppressed.",
+        ));
+    htguard()
+        .args(["check", "--fail-on", "warning"])
+        .arg(&f)
+        .assert()
+        .code(1);
+    htguard()
+        .args(["check", "--fail-on", "info"])
+        .arg(&f)
+        .assert()
+        .code(1);
+    htguard()
+        .args(["check", "--severity", "HG001=error"])
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("1 error in 1 file"));
+    htguard()
+        .args([
+            "check",
+            "--severity",
+            "suppression-without-reason=info",
+            "--fail-on",
+            "warning",
+        ])
+        .arg(&f)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn select_and_ignore() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        ".htpasswd",
+        "# htguard: ignore[HG003]\n# htguard: ignore[PW999] typo\nalice:x\n",
+    );
+    let all = stdout(htguard().args(["check", "--format", "github"]).arg(&f));
+    assert!(
+        all.contains("HG001") && all.contains("HG002") && all.contains("HG003"),
+        "{all}"
+    );
+    let only = stdout(
+        htguard()
+            .args(["check", "--format", "github", "--select", "HG003"])
+            .arg(&f),
+    );
+    assert!(
+        !only.contains("HG001") && !only.contains("HG002") && only.contains("HG003"),
+        "{only}"
+    );
+    let ignored = stdout(
+        htguard()
+            .args([
+                "check",
+                "--format",
+                "github",
+                "--ignore",
+                "suppression-without-reason",
+            ])
+            .arg(&f),
+    );
+    assert!(
+        !ignored.contains("HG001") && ignored.contains("HG003") && ignored.contains("HG002"),
+        "{ignored}"
+    );
+    // A suppression naming a rule that does not run is not called unused.
+    let disabled = stdout(
+        htguard()
+            .args([
+                "check",
+                "--format",
+                "github",
+                "--ignore",
+                "HG001,invalid-suppression",
+            ])
+            .arg(&f),
+    );
+    assert_eq!(disabled, "");
+    let prefix = stdout(
+        htguard()
+            .args(["check", "--format", "github", "--ignore", "HG"])
+            .arg(&f),
+    );
+    assert_eq!(prefix, "");
+    // The most specific selector wins.
+    let specific = stdout(
+        htguard()
+            .args([
+                "check", "--format", "github", "--ignore", "meta", "--select", "HG001",
+            ])
+            .arg(&f),
+    );
+    assert!(
+        specific.contains("HG001") && !specific.contains("HG002"),
+        "{specific}"
+    );
+    assert!(!specific.contains("HG003"), "{specific}");
+}
+
+#[test]
+fn unknown_codes_are_usage_errors() {
+    let d = tempfile::tempdir().unwrap();
+    let f = reasonless(d.path());
+    htguard()
+        .args(["check", "--select", "HG01"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown rule `HG01` (did you mean `HG001`?)",
+        ));
+    htguard()
+        .args(["check", "--severity", "HG001=fatal"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown severity `fatal`"));
+    htguard()
+        .args(["check", "--target", "iis"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown target `iis`"));
+    htguard()
+        .args(["check", "--kind", "iis"])
+        .arg(&f)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn io_errors_exit_two() {
+    let d = tempfile::tempdir().unwrap();
+    htguard()
+        .arg("check")
+        .arg(d.path().join("missing.htpasswd"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.htpasswd: no such file"));
+    let notes = write(d.path(), "notes.txt", "hello world\n");
+    htguard()
+        .arg("check")
+        .arg(&notes)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot tell what kind of file"))
+        .stderr(predicate::str::contains("--kind"));
+    htguard()
+        .args(["check", "--kind", "htpasswd"])
+        .arg(&notes)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn settings_from_htguard_toml() {
+    let d = tempfile::tempdir().unwrap();
+    let f = reasonless(&d.path().join("site"));
+    write(d.path(), "htguard.toml", "[check]\nfail-on = \"warning\"\n");
+    htguard().arg("check").arg(&f).assert().code(1);
+    htguard()
+        .args(["check", "--no-config"])
+        .arg(&f)
+        .assert()
+        .code(0);
+    htguard()
+        .args(["check", "--fail-on", "error"])
+        .arg(&f)
+        .assert()
+        .code(0);
+
+    write(
+        d.path(),
+        "htguard.toml",
+        "[check]\nfail-on = \"warning\"\nignore = [\"HG001\"]\n",
+    );
+    htguard().arg("check").arg(&f).assert().code(0);
+
+    write(
+        d.path(),
+        "htguard.toml",
+        "[severity]\nsuppression-without-reason = \"error\"\n",
+    );
+    htguard().arg("check").arg(&f).assert().code(1);
+
+    write(d.path(), "htguard.toml", "[check]\nfail_on = \"warning\"\n");
+    htguard()
+        .arg("check")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("htguard.toml"))
+        .stderr(predicate::str::contains("unknown field `fail_on`"));
+
+    let other = write(
+        d.path(),
+        "ci.toml",
+        "[check]\nselect = [\"HG002\"]\nfail-on = \"info\"\n",
+    );
+    htguard()
+        .arg("check")
+        .arg("--config")
+        .arg(&other)
+        .arg(&f)
+        .assert()
+        .code(0);
+    htguard()
+        .arg("check")
+        .arg("--config")
+        .arg(d.path().join("nope.toml"))
+        .arg(&f)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn suppressions_used_unused_and_without_reason() {
+    let d = tempfile::tempdir().unwrap();
+    // Line 2 is malformed (HG003); the comment above it silences that finding.
+    let f = write(
+        d.path(),
+        ".htpasswd",
+        "# htguard: ignore[HG003] documenting the syntax\n# htguard: ignore HG001\n# htguard: ignore[HG001] stale\nalice:x\n",
+    );
+    let out = stdout(htguard().args(["check", "--format", "json"]).arg(&f));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["code"].as_str().unwrap().to_string(),
+                x["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("HG002".to_string(), 3)], "{out}");
+    assert_eq!(v["summary"]["suppressed"], 1);
+}
+
+#[test]
+fn json_output() {
+    let d = tempfile::tempdir().unwrap();
+    let f = reasonless(d.path());
+    let out = stdout(htguard().args(["check", "--format", "json"]).arg(&f));
+    assert!(!out.contains(HASH));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], 1);
+    let x = &v["findings"][0];
+    assert_eq!(x["code"], "HG001");
+    assert_eq!(x["name"], "suppression-without-reason");
+    assert_eq!(x["severity"], "warning");
+    assert_eq!(
+        (x["line"].as_u64(), x["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        (x["end_line"].as_u64(), x["end_column"].as_u64()),
+        (Some(1), Some(25))
+    );
+    assert_eq!(
+        (x["start_offset"].as_u64(), x["end_offset"].as_u64()),
+        (Some(0), Some(24))
+    );
+    assert_eq!(x["file"], f.display().to_string());
+}
+
+#[test]
+fn sarif_output_is_valid() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "users.htpasswd",
+        "# htguard: ignore[HG003]\n# htguard: ignore[PW999] typo\n# htguard: nonsense\nalice:x\n",
+    );
+    let out = stdout(htguard().args(["check", "--format", "sarif"]).arg(&f));
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    report_support::validate_sarif(&doc);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    // HG001 on line 1, HG003 (unknown PW999) on line 2; line 3's HG003 is suppressed.
+    let ids: Vec<_> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["HG001", "HG003"], "{out}");
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.iter().any(|r| {
+        r["id"] == "HG001"
+            && r["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains("## Why is this bad?")
+    }));
+}
+
+#[test]
+fn github_output() {
+    let d = tempfile::tempdir().unwrap();
+    let f = reasonless(d.path());
+    let out = stdout(htguard().args(["check", "--format", "github"]).arg(&f));
+    assert_eq!(out.lines().count(), 1);
+    assert!(out.starts_with(&format!(
+        "::warning file={},line=1,col=1,endLine=1,endColumn=25,title=HG001 suppression-without-reason::suppression comment gives no reason%0Ahelp: ",
+        f.display()
+    )), "{out}");
+}
+
+#[test]
+fn human_output_redacts_the_snippet() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        ".htpasswd",
+        &format!("# htguard: nonsense\nalice:{HASH}\n"),
+    );
+    let out = stdout(htguard().arg("check").arg(&f));
+    assert!(out.contains("alice:$2y$10$abcd…"), "{out}");
+    assert!(!out.contains(HASH), "{out}");
+    assert!(
+        !out.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    let forced = stdout(htguard().args(["check", "--color", "always"]).arg(&f));
+    assert!(forced.contains('\x1b'));
+}
+
+/// Run under a pseudo-terminal (util-linux `script`), where `--color auto` colours.
+fn in_terminal(f: &Path, no_color: Option<&str>) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("htguard");
+    let cmd = format!("'{}' check '{}'", bin.display(), f.display());
+    let mut c = std::process::Command::new("script");
+    c.args(["-qec", &cmd, "/dev/null"]).env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        c.env("NO_COLOR", v);
+    }
+    String::from_utf8_lossy(&c.output().unwrap().stdout).into_owned()
+}
+
+#[test]
+fn no_color_is_honoured_on_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("`script` (util-linux) is needed for this test; scripts/test installs it");
+    }
+    let d = tempfile::tempdir().unwrap();
+    let f = reasonless(d.path());
+    let tty = in_terminal(&f, None);
+    assert!(tty.contains("HG001"), "{tty}");
+    assert!(tty.contains('\x1b'), "colour on a terminal: {tty}");
+    let plain = in_terminal(&f, Some("1"));
+    assert!(plain.contains("HG001"), "{plain}");
+    assert!(!plain.contains('\x1b'), "NO_COLOR: {plain}");
+}
+
+#[test]
+fn directories_are_walked() {
+    let d = tempfile::tempdir().unwrap();
+    reasonless(&d.path().join("a"));
+    write(
+        d.path(),
+        "b/users",
+        "# htguard: ignore[HG003]\n# htguard: bogus\nbob:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n",
+    );
+    write(d.path(), "b/README", "Nothing to see.\n");
+    std::fs::write(
+        d.path().join("b/logo.png"),
+        b"\x89PNG\0\0\0# htguard: ignore[HG003]\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(d.path(), d.path().join("b/loop")).unwrap();
+    let out = stdout(
+        htguard()
+            .args(["check", "--format", "github"])
+            .arg(d.path()),
+    );
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(
+        out.contains("a/.htpasswd") && out.contains("b/users"),
+        "{out}"
+    );
+}
+
+#[test]
+fn diff_and_fix_without_fixable_findings() {
+    let d = tempfile::tempdir().unwrap();
+    let f = reasonless(d.path());
+    htguard()
+        .args(["check", "--diff"])
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr(predicate::str::contains("0 fix(es) in 0 file(s)"));
+    htguard().args(["check", "--fix"]).arg(&f).assert().code(0);
+    htguard()
+        .args(["check", "--fix", "--diff"])
+        .arg(&f)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let out = stdout(htguard().arg("rules"));
+    assert!(out.starts_with("CODE   NAME"), "{out}");
+    for r in htguard::rules::all() {
+        assert!(
+            out.contains(r.info.code) && out.contains(r.info.name),
+            "{out}"
+        );
+    }
+    let json = stdout(htguard().args(["rules", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rules = v["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), htguard::rules::all().len());
+    assert_eq!(rules[0]["code"], "HG001");
+    assert_eq!(rules[0]["family"], "meta");
+    assert_eq!(rules[0]["severity"], "warning");
+}
+
+#[test]
+fn explain_prints_the_doc() {
+    htguard()
+        .args(["explain", "unused-suppression"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("# HG002 unused-suppression"))
+        .stdout(predicate::str::contains("## Why is this bad?"));
+    htguard().args(["explain", "hg002"]).assert().code(0);
+    htguard()
+        .args(["explain", "unused-supression"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `unused-suppression`?",
+        ));
+}
