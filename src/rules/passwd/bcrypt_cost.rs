@@ -51,7 +51,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if line.kind() != LineKind::Basic {
                 continue;
             }
-            let Some((range, h)) = clean_basic_hash(line, f.src) else { continue };
+            let Some((range, h)) = clean_basic_hash(line, f.src) else {
+                continue;
+            };
             let info = hash::identify(h);
             if !matches!(info.kind, Kind::Bcrypt { .. }) {
                 continue;
@@ -63,9 +65,16 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // Point at the cost digits: `$2y$` is 4 bytes.
             let cost = range.start + 4..(range.start + 6).min(range.end);
             out.push(
-                Diagnostic::new(&RULE.info, f.span(cost), format!("`{}`: {reason}", f.user_of(line)))
-                    .label("bcrypt cost")
-                    .help(format!("re-hash at cost 10: `htguard user set --cost 10 FILE {}`", f.user_of(line))),
+                Diagnostic::new(
+                    &RULE.info,
+                    f.span(cost),
+                    format!("`{}`: {reason}", f.user_of(line)),
+                )
+                .label("bcrypt cost")
+                .help(format!(
+                    "re-hash at cost 10: `htguard user set --cost 10 FILE {}`",
+                    f.user_of(line)
+                )),
             );
         }
     }
@@ -89,6 +98,12 @@ mod tests {
 
     #[test]
     fn passes_cost_10() {
-        assert!(run(&RULE, b"a:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy\n").is_empty());
+        assert!(
+            run(
+                &RULE,
+                b"a:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy\n"
+            )
+            .is_empty()
+        );
     }
 }

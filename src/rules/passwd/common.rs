@@ -187,6 +187,24 @@ pub(crate) fn basic_hash_range(line: &Line, src: &[u8]) -> Option<Range<usize>> 
     Some(from..to)
 }
 
+/// The hash of a Basic entry without the blanks the whitespace rules report:
+/// what the hash rules judge, so one problem gives one finding.
+pub(crate) fn clean_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<usize>, &'s [u8])> {
+    let r = basic_hash_range(line, src)?;
+    let h = src.get(r.clone())?;
+    let lead = h
+        .iter()
+        .take_while(|b| crate::syntax::passwd::is_blank(**b))
+        .count();
+    let trail = h[lead..]
+        .iter()
+        .rev()
+        .take_while(|b| crate::syntax::passwd::is_blank(**b))
+        .count();
+    let r = r.start + lead..r.end - trail;
+    Some((r.clone(), &src[r]))
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! Drive one rule through a real [`Context`].
@@ -266,22 +284,4 @@ pub(crate) mod testing {
         }
         out
     }
-}
-
-/// The hash of a Basic entry without the blanks the whitespace rules report:
-/// what the hash rules judge, so one problem gives one finding.
-pub(crate) fn clean_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<usize>, &'s [u8])> {
-    let r = basic_hash_range(line, src)?;
-    let h = src.get(r.clone())?;
-    let lead = h
-        .iter()
-        .take_while(|b| crate::syntax::passwd::is_blank(**b))
-        .count();
-    let trail = h[lead..]
-        .iter()
-        .rev()
-        .take_while(|b| crate::syntax::passwd::is_blank(**b))
-        .count();
-    let r = r.start + lead..r.end - trail;
-    Some((r.clone(), &src[r]))
 }

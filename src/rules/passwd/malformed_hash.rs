@@ -50,7 +50,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for line in f.lines() {
             match line.kind() {
                 LineKind::Basic if !basic.is_empty() => {
-                    let Some((range, h)) = clean_basic_hash(line, f.src) else { continue };
+                    let Some((range, h)) = clean_basic_hash(line, f.src) else {
+                        continue;
+                    };
                     let info = hash::identify(h);
                     let Some(m) = &info.malformed else { continue };
                     if info.kind == Kind::Empty {
@@ -79,7 +81,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             ),
                         )
                         .label(format!("`{shown}`"))
-                        .help(format!("set the password again: `htguard user set FILE {}`", f.user_of(line)))
+                        .help(format!(
+                            "set the password again: `htguard user set FILE {}`",
+                            f.user_of(line)
+                        ))
                         .servers(&servers),
                     );
                 }
@@ -87,13 +92,18 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     let Some(r) = line.field3() else { continue };
                     let h = f.bytes(r.clone());
                     let trimmed = h.trim_ascii();
-                    let Some(m) = hash::check_digest_hash(trimmed) else { continue };
+                    let Some(m) = hash::check_digest_hash(trimmed) else {
+                        continue;
+                    };
                     let start = r.start + (h.len() - h.trim_ascii_start().len());
                     out.push(
                         Diagnostic::new(
                             &RULE.info,
                             f.span(start..start + trimmed.len()),
-                            format!("Apache answers 401 for `{}`: malformed digest: {m}", f.user_of(line)),
+                            format!(
+                                "Apache answers 401 for `{}`: malformed digest: {m}",
+                                f.user_of(line)
+                            ),
                         )
                         .label("not 32 lowercase hex digits")
                         .help(format!(
@@ -117,10 +127,21 @@ mod tests {
 
     #[test]
     fn flags_a_truncated_bcrypt_hash_with_its_reason() {
-        let d = run(&RULE, b"alice:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17l\n");
+        let d = run(
+            &RULE,
+            b"alice:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17l\n",
+        );
         assert_eq!(d.len(), 1);
-        assert!(d[0].message.contains("401 for `alice`: malformed $2y$ hash"), "{}", d[0].message);
-        assert!(!d[0].primary.message.contains("N9qo8uLOickgx2ZMRZo"), "hash shown in full");
+        assert!(
+            d[0].message
+                .contains("401 for `alice`: malformed $2y$ hash"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            !d[0].primary.message.contains("N9qo8uLOickgx2ZMRZo"),
+            "hash shown in full"
+        );
     }
 
     #[test]

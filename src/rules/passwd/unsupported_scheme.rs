@@ -1,7 +1,7 @@
 //! PW002 unsupported-scheme: a hash the target server cannot verify.
 
 use super::common::{PwFile, clean_basic_hash, display};
-use crate::diag::{Diagnostic, Server, Severity, redact_hash};
+use crate::diag::{Diagnostic, Severity, redact_hash};
 use crate::hash::{self, Kind, Support};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::syntax::passwd::LineKind;
@@ -51,7 +51,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if line.kind() != LineKind::Basic {
                 continue;
             }
-            let Some((range, h)) = clean_basic_hash(line, f.src) else { continue };
+            let Some((range, h)) = clean_basic_hash(line, f.src) else {
+                continue;
+            };
             let info = hash::identify(h);
             if info.kind == Kind::Empty || info.kind == Kind::CryptFailureToken {
                 continue; // PW009 / PW001
@@ -62,11 +64,19 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             for server in &basic {
                 match hash::support(&info.kind, *server, ctx.profile) {
                     Support::Always401 { reason } => {
-                        parts.push(format!("{} answers 401 for `{}`: {reason}", display(*server), f.user_of(line)));
+                        parts.push(format!(
+                            "{} answers 401 for `{}`: {reason}",
+                            display(*server),
+                            f.user_of(line)
+                        ));
                         servers.push(*server);
                     }
                     Support::Error500 { reason } => {
-                        parts.push(format!("{} answers 500 for `{}`: {reason}", display(*server), f.user_of(line)));
+                        parts.push(format!(
+                            "{} answers 500 for `{}`: {reason}",
+                            display(*server),
+                            f.user_of(line)
+                        ));
                         servers.push(*server);
                         status_500 = true;
                     }
@@ -107,6 +117,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 mod tests {
     use super::super::common::testing::{run, run_with};
     use super::*;
+    use crate::diag::Server;
     use crate::model::PasswdRole;
     use crate::target::Profile;
 
@@ -129,7 +140,11 @@ mod tests {
             &profile,
         );
         assert_eq!(d.len(), 1);
-        assert!(d[0].message.contains("nginx answers 500"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("nginx answers 500"),
+            "{}",
+            d[0].message
+        );
     }
 
     #[test]

@@ -51,7 +51,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if line.kind() != LineKind::Basic {
                 continue;
             }
-            let Some((range, h)) = clean_basic_hash(line, f.src) else { continue };
+            let Some((range, h)) = clean_basic_hash(line, f.src) else {
+                continue;
+            };
             let info = hash::identify(h);
             if matches!(info.kind, Kind::Bcrypt { .. }) {
                 continue; // PW013
@@ -70,7 +72,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .severity(severity)
                 .label(format!("`{shown}`"))
-                .help(format!("re-hash with bcrypt: `htguard user set FILE {}`", f.user_of(line))),
+                .help(format!(
+                    "re-hash with bcrypt: `htguard user set FILE {}`",
+                    f.user_of(line)
+                )),
             );
         }
     }
@@ -83,7 +88,10 @@ mod tests {
 
     #[test]
     fn flags_weak_and_legacy_schemes() {
-        let d = run(&RULE, b"a:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\nb:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\n");
+        let d = run(
+            &RULE,
+            b"a:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\nb:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\n",
+        );
         assert_eq!(d.len(), 2);
         assert_eq!(d[0].severity, Severity::Warning);
         assert_eq!(d[1].severity, Severity::Info);
@@ -92,6 +100,12 @@ mod tests {
 
     #[test]
     fn passes_strong_schemes() {
-        assert!(run(&RULE, b"a:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy\n").is_empty());
+        assert!(
+            run(
+                &RULE,
+                b"a:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy\n"
+            )
+            .is_empty()
+        );
     }
 }
