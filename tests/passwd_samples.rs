@@ -29,8 +29,8 @@ fn broken_samples_show_each_rule() {
     let out = check("samples/passwd/broken");
     let codes: BTreeSet<&str> = out.diagnostics.iter().map(|d| d.code).collect();
     for code in [
-        "PW003", "PW004", "PW005", "PW006", "PW007", "PW008", "PW009", "PW010", "PW011", "PW014",
-        "PW015", "PW016", "PW017", "PW018", "PW020",
+        "PW001", "PW002", "PW003", "PW004", "PW005", "PW006", "PW007", "PW008", "PW009", "PW010",
+        "PW011", "PW012", "PW013", "PW014", "PW015", "PW016", "PW017", "PW018", "PW020",
     ] {
         assert!(codes.contains(code), "{code} missing; found {codes:?}");
     }

@@ -190,7 +190,25 @@ pub(crate) fn basic_hash_range(line: &Line, src: &[u8]) -> Option<Range<usize>> 
 /// The hash of a Basic entry without the blanks the whitespace rules report:
 /// what the hash rules judge, so one problem gives one finding.
 pub(crate) fn clean_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<usize>, &'s [u8])> {
-    let r = basic_hash_range(line, src)?;
+    use crate::syntax::passwd::Facts;
+    // A line Apache cannot even read is PW016's finding.
+    if line.has(Facts::TOO_LONG) {
+        return None;
+    }
+    let mut r = basic_hash_range(line, src)?;
+    // ` # note` after the hash is PW018's finding.
+    if line.has(Facts::WS_IN_FIELD2)
+        && let Some(p) = src.get(r.clone()).and_then(|h| {
+            h.windows(2)
+                .position(|w| matches!(w[0], b' ' | b'\t') && w[1] == b'#')
+        })
+    {
+        r.end = r.start + p;
+    }
+    // A `\` at the end of the line is PW017's finding, not part of a malformed hash.
+    if line.has(Facts::TRAILING_BACKSLASH) && r.end == line.content().end && r.end > r.start {
+        r.end -= 1;
+    }
     let h = src.get(r.clone())?;
     let lead = h
         .iter()
