@@ -1,6 +1,6 @@
 //! PW013 bcrypt-cost: bcrypt cost too low to protect, or too high for Basic auth.
 
-use super::common::{PwFile, clean_basic_hash};
+use super::common::{PwFile, bcrypt_head, clean_basic_hash};
 use crate::diag::{Diagnostic, Severity};
 use crate::hash::{self, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -54,6 +54,14 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some((range, h)) = clean_basic_hash(line, f.src) else {
                 continue;
             };
+            let Some((_, cost)) = bcrypt_head(h) else {
+                continue;
+            };
+            // A sane cost needs no closer look (a malformed hash is PW001's finding).
+            if cost.is_some_and(|c| c >= 10 && hash::bcrypt_request_ms(c) <= hash::SLOW_REQUEST_MS)
+            {
+                continue;
+            }
             let info = hash::identify(h);
             if !matches!(info.kind, Kind::Bcrypt { .. }) {
                 continue;

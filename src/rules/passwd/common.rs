@@ -223,6 +223,30 @@ pub(crate) fn clean_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<
     Some((r.clone(), &src[r]))
 }
 
+/// `$2a$`, `$2b$`, `$2x$` or `$2y$` and the cost digits after it: the servers' own
+/// case-sensitive dispatch. A fast path only, so a 1M-line bcrypt file does not pay
+/// `hash::identify` once per rule; the hash module stays the authority on everything else.
+pub(crate) fn bcrypt_head(h: &[u8]) -> Option<(crate::hash::BcryptVariant, Option<u32>)> {
+    use crate::hash::BcryptVariant;
+    if h.len() < 4 || &h[..2] != b"$2" || h[3] != b'$' {
+        return None;
+    }
+    let variant = match h[2] {
+        b'a' => BcryptVariant::A,
+        b'b' => BcryptVariant::B,
+        b'x' => BcryptVariant::X,
+        b'y' => BcryptVariant::Y,
+        _ => return None,
+    };
+    let cost = match h.get(4..7) {
+        Some([a, b, b'$']) if a.is_ascii_digit() && b.is_ascii_digit() => {
+            Some(u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+        }
+        _ => None,
+    };
+    Some((variant, cost))
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! Drive one rule through a real [`Context`].

@@ -1,6 +1,6 @@
 //! PW002 unsupported-scheme: a hash the target server cannot verify.
 
-use super::common::{PwFile, clean_basic_hash, display};
+use super::common::{PwFile, bcrypt_head, clean_basic_hash, display};
 use crate::diag::{Diagnostic, Severity, redact_hash};
 use crate::hash::{self, Kind, Support};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -54,15 +54,18 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some((range, h)) = clean_basic_hash(line, f.src) else {
                 continue;
             };
-            let info = hash::identify(h);
-            if info.kind == Kind::Empty || info.kind == Kind::CryptFailureToken {
+            let kind = match bcrypt_head(h) {
+                Some((variant, _)) => Kind::Bcrypt { variant },
+                None => hash::identify(h).kind,
+            };
+            if kind == Kind::Empty || kind == Kind::CryptFailureToken {
                 continue; // PW009 / PW001
             }
             let mut parts = Vec::new();
             let mut servers = Vec::new();
             let mut status_500 = false;
             for server in &basic {
-                match hash::support(&info.kind, *server, ctx.profile) {
+                match hash::support(&kind, *server, ctx.profile) {
                     Support::Always401 { reason } => {
                         parts.push(format!(
                             "{} answers 401 for `{}`: {reason}",
@@ -98,7 +101,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let shown = redact_hash(&String::from_utf8_lossy(h));
             out.push(
                 Diagnostic::new(&RULE.info, f.span(range), msg)
-                    .label(format!("{} `{shown}`", info.kind.label()))
+                    .label(format!("{} `{shown}`", kind.label()))
                     .help(if status_500 {
                         format!(
                             "re-hash with a scheme this platform's crypt() has: `htguard user set --scheme sha512 FILE {}`",

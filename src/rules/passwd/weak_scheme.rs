@@ -1,6 +1,6 @@
 //! PW012 weak-scheme: hashes cracked quickly if the file leaks.
 
-use super::common::{PwFile, clean_basic_hash};
+use super::common::{PwFile, bcrypt_head, clean_basic_hash};
 use crate::diag::{Diagnostic, Severity, redact_hash};
 use crate::hash::{self, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -54,9 +54,12 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some((range, h)) = clean_basic_hash(line, f.src) else {
                 continue;
             };
+            if bcrypt_head(h).is_some() {
+                continue; // PW013
+            }
             let info = hash::identify(h);
             if matches!(info.kind, Kind::Bcrypt { .. }) {
-                continue; // PW013
+                continue;
             }
             let (severity, reason) = match hash::strength(&info) {
                 Strength::Weak(r) => (Severity::Warning, r),
