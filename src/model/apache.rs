@@ -245,6 +245,9 @@ pub struct ApacheModel {
     pub opts: LoadOptions,
     /// Config files read (server path, id).
     pub files: Vec<(PathBuf, FileId)>,
+    /// For each `.htaccess` scope (by scope index): what httpd does with it.
+    pub htaccess_states: Vec<Option<merge::HtState>>,
+    pub index: merge::ScopeIndex,
 }
 
 /// Parse the configuration starting at `path` and build the model. Problems found while

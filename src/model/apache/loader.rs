@@ -231,7 +231,7 @@ impl<'a> Loader<'a> {
         self.eval(nodes, true)
     }
 
-    fn substitute(&mut self, text: &str, span: Span) -> String {
+    fn substitute(&mut self, text: &str, span: Span, report: bool) -> String {
         if !text.contains("${") {
             return text.to_string();
         }
@@ -245,7 +245,7 @@ impl<'a> Loader<'a> {
                     let name = &after[..j];
                     match self.defines.get(name) {
                         Some(v) => out.push_str(v),
-                        None => {
+                        None if report => {
                             self.problems.push(Problem {
                                 kind: ProblemKind::UndefinedVariable,
                                 span,
@@ -254,6 +254,7 @@ impl<'a> Loader<'a> {
                             });
                             out.push_str(&rest[i..i + 3 + j]);
                         }
+                        None => out.push_str(&rest[i..i + 3 + j]),
                     }
                     rest = &after[j + 1..];
                 }
@@ -271,7 +272,7 @@ impl<'a> Loader<'a> {
         let args = args
             .iter()
             .map(|w| Arg {
-                value: self.substitute(&w.value, w.span),
+                value: self.substitute(&w.value, w.span, true),
                 span: w.span,
                 quoted: w.quote.is_some(),
             })
@@ -280,7 +281,7 @@ impl<'a> Loader<'a> {
             name: name.value.clone(),
             name_span: name.span,
             args,
-            raw_args: self.substitute(raw, span),
+            raw_args: self.substitute(raw, span, false),
             span,
         }
     }
