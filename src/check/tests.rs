@@ -43,11 +43,6 @@ fn rules_with_fixture() -> Vec<&'static Rule> {
 fn opts_for(paths: &[&Path]) -> CheckOptions {
     CheckOptions {
         paths: paths.iter().map(|p| p.to_path_buf()).collect(),
-        // HG003 knows only the real registry, not this fixture.
-        settings: Settings {
-            ignore: vec![select::Selector::parse("HG003").unwrap()],
-            ..Settings::default()
-        },
         ..CheckOptions::default()
     }
 }
