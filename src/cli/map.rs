@@ -1,10 +1,364 @@
-//! PLACEHOLDER — replaced by the helper that owns this command.
+//! `htguard map`: the coverage table — which URL spaces are protected, by which file.
 
-/// Arguments of this command.
+use crate::diag::Diagnostic;
+use crate::model::LoadOptions;
+use crate::model::nginx::{self, Conf, NginxModel, NginxStart, Protection, Served, VirtualServer};
+use crate::source::Sources;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `htguard map`.
 #[derive(Debug, clap::Args)]
-pub struct MapArgs {}
+pub struct MapArgs {
+    /// nginx.conf, a site file, or a directory holding nginx.conf.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Only show who can reach this URI (nginx's location selection, per server).
+    #[arg(long, value_name = "URI")]
+    pub uri: Option<String>,
+    /// nginx's conf prefix (default: the directory of nginx.conf).
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
+    /// Look every absolute path up under DIR (a staging tree or image rootfs).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// The worker user that reads password files (default: the `user` directive, else www-data).
+    #[arg(long, value_name = "USER")]
+    pub server_user: Option<String>,
+}
 
-pub fn run(_args: MapArgs) -> i32 {
-    eprintln!("htguard: not implemented yet");
-    super::exit::ERROR
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// One row of the table.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub location: String,
+    /// `protected`, `open`, `switchable`, `open (satisfy any)`, `denied`, `return 301`.
+    pub access: String,
+    pub realm: Option<String>,
+    pub user_file: Option<String>,
+    /// Users nginx would find in the file (`None`: no file, a variable path, or unreadable).
+    pub users: Option<usize>,
+    /// `file:line` of the location (or server).
+    pub defined_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServerMap {
+    pub server: String,
+    pub names: Vec<String>,
+    pub listen: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConfigMap {
+    pub config: String,
+    pub start: &'static str,
+    pub prefix: String,
+    pub worker_user: String,
+    pub servers: Vec<ServerMap>,
+    /// Problems met while reading (syntax errors, missing includes).
+    pub problems: Vec<String>,
+}
+
+/// The JSON document: `{"nginx": [ConfigMap...]}` (room for `apache` beside it).
+#[derive(Debug, Serialize)]
+struct MapOutput<'a> {
+    nginx: &'a [ConfigMap],
+}
+
+pub fn run(args: MapArgs) -> i32 {
+    let opts = LoadOptions {
+        root: args.root.clone(),
+        server_root: None,
+        nginx_prefix: args.prefix.clone(),
+        server_user: args.server_user.clone(),
+    };
+    let mut maps = Vec::new();
+    for path in &args.paths {
+        let (file, start) = match entry_point(path) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("htguard map: {}: {e}", path.display());
+                return super::exit::ERROR;
+            }
+        };
+        let mut sources = Sources::new();
+        let mut diags: Vec<Diagnostic> = Vec::new();
+        let model = nginx::load(&file, start, &opts, &mut sources, &mut diags);
+        let problems = diags
+            .iter()
+            .filter(|d| d.code != "NX019")
+            .map(|d| {
+                let f = sources.get(d.primary.span.file);
+                let (line, col) = f.line_col(d.primary.span.start);
+                format!(
+                    "{}:{line}:{col}: {} {}",
+                    f.path.display(),
+                    d.code,
+                    d.message
+                )
+            })
+            .collect();
+        maps.push(config_map(&model, &sources, problems, args.uri.as_deref()));
+    }
+    match args.format {
+        Format::Json => match serde_json::to_string_pretty(&MapOutput { nginx: &maps }) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("htguard map: {e}");
+                return super::exit::ERROR;
+            }
+        },
+        Format::Text => print!("{}", render_text(&maps)),
+    }
+    super::exit::OK
+}
+
+/// The file to read and how it enters nginx's configuration.
+fn entry_point(path: &Path) -> Result<(PathBuf, NginxStart), String> {
+    if path.is_dir() {
+        let main = path.join("nginx.conf");
+        if main.is_file() {
+            return Ok((main, NginxStart::MainConfig));
+        }
+        return Err("directory without nginx.conf".into());
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let parsed = crate::syntax::nginx::parse(0, &bytes);
+    let main = path.file_name().is_some_and(|n| n == "nginx.conf")
+        || parsed
+            .items
+            .iter()
+            .any(|d| d.is("http") || d.is("events") || d.is("worker_processes"));
+    Ok((
+        path.to_path_buf(),
+        if main {
+            NginxStart::MainConfig
+        } else {
+            NginxStart::Snippet
+        },
+    ))
+}
+
+fn access(conf: &Conf) -> String {
+    if let Some(r) = conf.returns.iter().find(|r| !r.conditional) {
+        // The rewrite phase answers before any access check.
+        return r
+            .code
+            .map_or_else(|| "return".to_string(), |c| format!("return {c}"));
+    }
+    if conf.denies_all() {
+        return "denied".into();
+    }
+    match conf.protection() {
+        Protection::Protected => "protected",
+        Protection::Switchable => "switchable",
+        Protection::SatisfiedByAddress => "open (satisfy any)",
+        Protection::Open => "open",
+    }
+    .into()
+}
+
+/// Distinct user names in the file (the passwd model's entries; the first entry of a
+/// duplicated name is the one both servers use).
+fn count_users(path: &Path) -> Option<usize> {
+    let bytes = std::fs::read(path).ok()?;
+    let parsed = crate::syntax::passwd::parse(&bytes);
+    let mut names: Vec<&[u8]> = parsed
+        .entries()
+        .filter_map(|(_, l)| l.user().map(|r| &bytes[r]))
+        .collect();
+    names.sort();
+    names.dedup();
+    Some(names.len())
+}
+
+fn row(location: String, conf: &Conf, at: crate::source::Span, sources: &Sources) -> Row {
+    let asks = conf.asks_password();
+    let uf = conf.user_file.as_ref().filter(|_| asks);
+    let f = sources.get(at.file);
+    let (line, _) = f.line_col(at.start);
+    Row {
+        location,
+        access: access(conf),
+        realm: conf.realm_text().filter(|_| asks),
+        user_file: uf.map(|u| u.value.server_path.display().to_string()),
+        users: uf
+            .filter(|u| !u.value.has_variable)
+            .and_then(|u| count_users(&u.value.local_path)),
+        defined_at: format!("{}:{line}", f.path.display()),
+    }
+}
+
+fn server_rows(s: &VirtualServer, sources: &Sources, uri: Option<&str>) -> Vec<Row> {
+    let mut rows = Vec::new();
+    if let Some(uri) = uri {
+        let served = s.find_location(uri);
+        let (name, at) = match served {
+            Served::Server => ("(server level: no location matches)".to_string(), s.span),
+            Served::Location(i) => (s.location_path(i), s.locations[i].span),
+        };
+        rows.push(row(
+            format!("GET {uri} → {name}"),
+            s.conf_for(served, "GET"),
+            at,
+            sources,
+        ));
+        if let Served::Location(i) = served
+            && let Some(le) = &s.locations[i].limit_except
+        {
+            rows.push(row(
+                format!("other methods than {} → limit_except", le.methods.join(" ")),
+                &le.conf,
+                le.span,
+                sources,
+            ));
+        }
+        return rows;
+    }
+    rows.push(row("(server level)".into(), &s.conf, s.span, sources));
+    fn walk(
+        s: &VirtualServer,
+        ids: &[usize],
+        depth: usize,
+        sources: &Sources,
+        rows: &mut Vec<Row>,
+    ) {
+        for &i in ids {
+            let l = &s.locations[i];
+            rows.push(row(
+                format!("{}{}", "  ".repeat(depth), l.describe()),
+                &l.conf,
+                l.span,
+                sources,
+            ));
+            if let Some(le) = &l.limit_except {
+                rows.push(row(
+                    format!(
+                        "{}  limit_except {} (other methods)",
+                        "  ".repeat(depth),
+                        le.methods.join(" ")
+                    ),
+                    &le.conf,
+                    le.span,
+                    sources,
+                ));
+            }
+            walk(s, &l.children, depth + 1, sources, rows);
+        }
+    }
+    walk(s, &s.top, 0, sources, &mut rows);
+    rows
+}
+
+fn config_map(
+    m: &NginxModel,
+    sources: &Sources,
+    problems: Vec<String>,
+    uri: Option<&str>,
+) -> ConfigMap {
+    ConfigMap {
+        config: m.conf_path.display().to_string(),
+        start: match m.start {
+            Some(NginxStart::Snippet) => "site file (read as included from http {})",
+            _ => "nginx.conf",
+        },
+        prefix: m.prefix.display().to_string(),
+        worker_user: m.user.clone(),
+        servers: m
+            .servers
+            .iter()
+            .map(|s| ServerMap {
+                server: s.describe(),
+                names: s.names.clone(),
+                listen: s
+                    .listens
+                    .iter()
+                    .map(|l| {
+                        let mut t = l.address.clone();
+                        if l.ssl {
+                            t.push_str(" ssl");
+                        }
+                        if l.default_server {
+                            t.push_str(" default_server");
+                        }
+                        t
+                    })
+                    .collect(),
+                rows: server_rows(s, sources, uri),
+            })
+            .collect(),
+        problems,
+    }
+}
+
+/// The human table.
+pub fn render_text(maps: &[ConfigMap]) -> String {
+    let mut out = String::new();
+    for m in maps {
+        out.push_str(&format!(
+            "nginx {} — {}, conf prefix {}, worker user {}\n",
+            m.config, m.start, m.prefix, m.worker_user
+        ));
+        for p in &m.problems {
+            out.push_str(&format!("  problem: {p}\n"));
+        }
+        for s in &m.servers {
+            out.push_str(&format!("\n{}  listen {}\n", s.server, s.listen.join(", ")));
+            let header = [
+                "LOCATION",
+                "ACCESS",
+                "REALM",
+                "USER FILE",
+                "USERS",
+                "DEFINED AT",
+            ];
+            let cells: Vec<[String; 6]> = s
+                .rows
+                .iter()
+                .map(|r| {
+                    [
+                        r.location.clone(),
+                        r.access.clone(),
+                        r.realm.clone().unwrap_or_else(|| "-".into()),
+                        r.user_file.clone().unwrap_or_else(|| "-".into()),
+                        r.users.map_or_else(|| "-".into(), |n| n.to_string()),
+                        r.defined_at.clone(),
+                    ]
+                })
+                .collect();
+            let mut widths = header.map(|h| h.chars().count());
+            for c in &cells {
+                for (w, v) in widths.iter_mut().zip(c.iter()) {
+                    *w = (*w).max(v.chars().count());
+                }
+            }
+            let line = |vals: [&str; 6]| {
+                let mut l = String::from("  ");
+                for (i, v) in vals.iter().enumerate() {
+                    if i + 1 == vals.len() {
+                        l.push_str(v);
+                    } else {
+                        l.push_str(&format!("{v:<w$}  ", w = widths[i]));
+                    }
+                }
+                l.trim_end().to_string() + "\n"
+            };
+            out.push_str(&line(header));
+            for c in &cells {
+                out.push_str(&line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]));
+            }
+        }
+        out.push('\n');
+    }
+    out
 }

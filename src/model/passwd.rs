@@ -11,7 +11,8 @@
 //!   line; a line with more than 8190 bytes before its LF makes the read fail and
 //!   no later line is ever seen. A line without a colon is a user with an empty hash.
 //! - nginx (ngx_http_auth_basic_module): no trimming; a line starting with `#`
-//!   or CR is skipped; the user is everything up to the first `:` (leading
+//!   or CR is skipped (only the first byte counts: `  # u:h` is the user `  # u`,
+//!   observed on the real server, unlike the spec table's first draft); the user is everything up to the first `:` (leading
 //!   spaces and a BOM included); the hash ends at `:`, CR or LF.
 //!
 //! Both servers stop at the first matching line ("first entry wins").
@@ -555,7 +556,7 @@ pub struct NginxRecord<'a> {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NginxRead<'a> {
-    /// Empty, starts with `#` or CR, or blanks then `#`.
+    /// Empty, or starts with `#` or CR.
     Skipped,
     /// No `:` on the line: it never matches a user (and a user whose name starts with
     /// this whole line also misses the line after it; see [`nginx_find`]).
@@ -583,11 +584,9 @@ fn nginx_read_line<'a>(l: &Line, src: &'a [u8]) -> NginxRead<'a> {
     let Some(text) = src.get(content.clone()) else {
         return NginxRead::Skipped;
     };
-    let first_solid = text.iter().position(|b| *b != b' ' && *b != b'\t');
-    match first_solid {
-        None => return NginxRead::Skipped,
-        Some(_) if text[0] == b'#' || text[0] == b'\r' => return NginxRead::Skipped,
-        Some(i) if text[i] == b'#' => return NginxRead::Skipped,
+    // Only the first byte is checked: an indented `#` line is a user (observed).
+    match text.first() {
+        None | Some(b'#') | Some(b'\r') => return NginxRead::Skipped,
         _ => {}
     }
     // A CR-terminated last line: the CR is not content but would end the hash anyway.

@@ -136,10 +136,14 @@ fn comments_and_blank_lines() {
     assert_eq!(both(src, "u"), (h("HASH"), h("HASH")));
     let f = parse(src);
     let nginx: Vec<_> = nginx_view(&f, src).map(|r| r.read).collect();
-    assert!(
-        nginx[..4].iter().all(|r| *r == NginxRead::Skipped),
-        "{nginx:?}"
-    );
+    assert_eq!(nginx[0], NginxRead::Skipped);
+    assert_eq!(nginx[2], NginxRead::Skipped);
+    // A blank-only line has no colon: it never matches.
+    assert_eq!(nginx[3], NginxRead::NoColon);
+    // nginx checks only the first byte: an indented `#` line is a live user (observed).
+    assert!(matches!(&nginx[1], NginxRead::Entry { user, .. } if user.as_bytes() == b"  # u"));
+    assert_eq!(nginx_hash(src, "  # u"), h("Y"));
+    assert_eq!(apache_hash(src, "  # u"), None);
     let skipped = apache_view(&f, src)
         .filter(|r| r.read == ApacheRead::Skipped)
         .count();

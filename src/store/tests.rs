@@ -252,3 +252,47 @@ fn io_errors_name_path_cause_and_remedy() {
     assert!(msg.contains("ulimit -f"), "{msg}");
     assert!(msg.contains("was not changed"), "{msg}");
 }
+
+#[test]
+fn root_keeps_another_users_owner_and_mode() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return; // only root can hand a file to another owner
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("users");
+    std::fs::write(&p, "a:x\n").unwrap();
+    std::os::unix::fs::chown(&p, Some(65534), Some(65534)).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+    update(&p, &WriteOptions::default(), append("b:y\n")).unwrap();
+    let meta = std::fs::metadata(&p).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+}
+
+#[test]
+fn an_immutable_file_is_refused_even_for_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("users");
+    std::fs::write(&p, "a:x\n").unwrap();
+    let immutable = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(&p)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !immutable {
+        return; // no chattr or no CAP_LINUX_IMMUTABLE here
+    }
+    let err = update(&p, &WriteOptions::default(), append("b:y\n")).unwrap_err();
+    let _ = std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(&p)
+        .status();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("immutable") && msg.contains("was not changed"),
+        "{msg}"
+    );
+    assert_eq!(std::fs::read(&p).unwrap(), b"a:x\n");
+    assert!(leftovers(dir.path()).is_empty());
+}

@@ -78,14 +78,38 @@ fn new_temp(target: &Path, dir: &Path) -> Result<NamedTempFile, StoreError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let prefix = format!(".{name}.");
+    // `.htpasswd` → `.htpasswd.XXXXXXXX.htguard-tmp`: hidden, and Apache's default
+    // `<Files ".ht*">` denies serving it for the moment it exists.
+    let prefix = if name.starts_with('.') {
+        format!("{name}.")
+    } else {
+        format!(".{name}.")
+    };
     tempfile::Builder::new()
         .prefix(&prefix)
         .suffix(".htguard-tmp")
         .rand_bytes(8)
         .permissions(Permissions::from_mode(0o600))
         .tempfile_in(dir)
-        .map_err(|e| StoreError::io(Step::CreateTemp, target, e))
+        .map_err(|e| StoreError::io(Step::CreateTemp, target, plain_os_error(e)))
+}
+
+/// tempfile wraps the OS error with the temp path (a private type that hides the errno);
+/// recover the errno from std's "(os error N)" text so the message and its hint are about
+/// the cause, not a random name.
+fn plain_os_error(e: io::Error) -> io::Error {
+    if e.raw_os_error().is_some() {
+        return e;
+    }
+    let text = e.to_string();
+    let errno = text
+        .rsplit_once("(os error ")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .and_then(|(n, _)| n.parse::<i32>().ok());
+    match errno {
+        Some(n) => io::Error::from_raw_os_error(n),
+        None => e,
+    }
 }
 
 fn write_all(temp: &NamedTempFile, target: &Path, bytes: &[u8]) -> Result<(), StoreError> {

@@ -1,1 +1,547 @@
-//! apache configuration syntax (lossless, with spans).
+//! Apache httpd configuration syntax (httpd.conf, vhost files, `.htaccess`), lossless.
+//!
+//! Follows httpd 2.4's reader exactly (server/util.c `ap_cfg_getline`, `cfg_trim_line`,
+//! `ap_getword_conf`; server/config.c `ap_build_config_sub`):
+//! - a physical line ending in `\` (optionally `\r`) before its newline continues on the next
+//!   line; the backslash and newline are removed and the lines joined without a space;
+//! - the logical line is trimmed; it is a comment only when it *starts* with `#` (Apache has
+//!   no trailing comments: `Foo bar # x` has the arguments `bar`, `#`, `x`);
+//! - words are split on whitespace; a word starting with `"` or `'` runs to the matching quote,
+//!   inside which `\"` (or `\'`) and `\\` are escapes; outside quotes only `\\` is;
+//! - `<Name args>` opens a section (its arguments end at the last `>` on the line), `</Name>`
+//!   closes it (case-insensitive; must be one word ending in `>`).
+//!
+//! No server semantics here: `${VAR}`, `Include`, `<IfModule>` are the model's business.
+//! Every node keeps [`Span`]s into its file; any bytes parse without panicking.
+
+use crate::source::{FileId, Span};
+
+/// One word of a directive line, unescaped, with the span of its raw text (quotes included).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    pub value: String,
+    pub span: Span,
+    /// The quote character when the word was quoted (`"` or `'`).
+    pub quote: Option<char>,
+}
+
+/// A directive line: `Name arg1 "arg 2"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Directive {
+    pub name: Word,
+    pub args: Vec<Word>,
+    /// The arguments as one string (after the name, trimmed), as httpd hands it to
+    /// RAW_ARGS directives such as `Require`.
+    pub raw_args: String,
+    /// The whole logical line (from the name to its last non-blank byte).
+    pub span: Span,
+}
+
+/// A `<Name args> … </Name>` block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    /// The name without `<` (e.g. `Directory`), span on the `<Name` text.
+    pub name: Word,
+    /// The arguments before the closing `>`.
+    pub args: Vec<Word>,
+    /// The arguments as one string (for `<If expr>`).
+    pub raw_args: String,
+    /// The opening line.
+    pub open: Span,
+    pub children: Vec<Node>,
+    /// The closing `</Name>` line, if present.
+    pub close: Option<Span>,
+}
+
+/// One item of a configuration file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    Directive(Directive),
+    Section(Section),
+    /// A whole-line `#` comment.
+    Comment(Span),
+}
+
+/// Bad syntax that httpd rejects (the server will not start, or `.htaccess` gives 500).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    /// Another place involved (e.g. the section a close tag does not match).
+    pub related: Option<(Span, String)>,
+}
+
+/// A parsed file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfigFile {
+    pub file: FileId,
+    pub nodes: Vec<Node>,
+    pub errors: Vec<SyntaxError>,
+}
+
+impl Section {
+    /// The section name, lower-cased (`directory`, `ifmodule`, …).
+    pub fn kind(&self) -> String {
+        self.name.value.to_ascii_lowercase()
+    }
+}
+
+impl Directive {
+    pub fn is(&self, name: &str) -> bool {
+        self.name.value.eq_ignore_ascii_case(name)
+    }
+}
+
+/// apr_isspace: the C locale's whitespace.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
+}
+
+/// A logical line: its bytes and, for each byte, its offset in the file.
+struct Logical {
+    bytes: Vec<u8>,
+    offsets: Vec<usize>,
+}
+
+impl Logical {
+    fn span(&self, file: FileId, from: usize, to: usize) -> Span {
+        if from >= to || from >= self.offsets.len() {
+            let at = self
+                .offsets
+                .get(from.min(self.offsets.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or(0);
+            return Span::new(file, at, at);
+        }
+        let to = to.min(self.offsets.len());
+        Span::new(file, self.offsets[from], self.offsets[to - 1] + 1)
+    }
+}
+
+/// Split the file into trimmed logical lines (continuations joined).
+fn logical_lines(bytes: &[u8]) -> Vec<Logical> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let mut cur = Logical {
+        bytes: Vec::new(),
+        offsets: Vec::new(),
+    };
+    while pos < bytes.len() {
+        let end = bytes[pos..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map(|i| pos + i);
+        let (content_end, next, has_lf) = match end {
+            Some(e) => (e, e + 1, true),
+            None => (bytes.len(), bytes.len(), false),
+        };
+        let mut keep_end = content_end;
+        let mut continued = false;
+        if has_lf {
+            let mut e = content_end;
+            if e > pos && bytes[e - 1] == b'\r' {
+                e -= 1;
+            }
+            if e > pos && bytes[e - 1] == b'\\' {
+                keep_end = e - 1;
+                continued = true;
+            }
+        }
+        for (i, b) in bytes[pos..keep_end].iter().enumerate() {
+            cur.bytes.push(*b);
+            cur.offsets.push(pos + i);
+        }
+        if !continued || next >= bytes.len() {
+            out.push(std::mem::replace(
+                &mut cur,
+                Logical {
+                    bytes: Vec::new(),
+                    offsets: Vec::new(),
+                },
+            ));
+        }
+        pos = next;
+    }
+    out.into_iter().map(trim).collect()
+}
+
+fn trim(mut l: Logical) -> Logical {
+    // httpd works on C strings: a NUL byte ends the line.
+    if let Some(nul) = l.bytes.iter().position(|b| *b == 0) {
+        l.bytes.truncate(nul);
+        l.offsets.truncate(nul);
+    }
+    let start = l
+        .bytes
+        .iter()
+        .position(|b| !is_space(*b))
+        .unwrap_or(l.bytes.len());
+    let end = l
+        .bytes
+        .iter()
+        .rposition(|b| !is_space(*b))
+        .map(|i| i + 1)
+        .unwrap_or(start);
+    Logical {
+        bytes: l.bytes[start..end].to_vec(),
+        offsets: l.offsets[start..end].to_vec(),
+    }
+}
+
+/// `ap_getword_conf` over `line[from..to]`: the words, each as (value, start, end, quote).
+fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Option<char>)> {
+    let mut out = Vec::new();
+    let mut i = from;
+    loop {
+        while i < to && is_space(line[i]) {
+            i += 1;
+        }
+        if i >= to {
+            return out;
+        }
+        let start = i;
+        let q = line[i];
+        let mut value = Vec::new();
+        if q == b'"' || q == b'\'' {
+            i += 1;
+            while i < to && line[i] != q {
+                if line[i] == b'\\' && i + 1 < to && (line[i + 1] == q || line[i + 1] == b'\\') {
+                    value.push(line[i + 1]);
+                    i += 2;
+                } else {
+                    value.push(line[i]);
+                    i += 1;
+                }
+            }
+            if i < to {
+                i += 1; // the closing quote
+            }
+            out.push((
+                String::from_utf8_lossy(&value).into_owned(),
+                start,
+                i,
+                Some(q as char),
+            ));
+        } else {
+            while i < to && !is_space(line[i]) {
+                if line[i] == b'\\' && i + 1 < to && line[i + 1] == b'\\' {
+                    value.push(b'\\');
+                    i += 2;
+                } else {
+                    value.push(line[i]);
+                    i += 1;
+                }
+            }
+            out.push((String::from_utf8_lossy(&value).into_owned(), start, i, None));
+        }
+    }
+}
+
+fn to_words(file: FileId, l: &Logical, from: usize, to: usize) -> Vec<Word> {
+    words(&l.bytes, from, to)
+        .into_iter()
+        .map(|(value, s, e, quote)| Word {
+            value,
+            span: l.span(file, s, e),
+            quote,
+        })
+        .collect()
+}
+
+/// Open sections, innermost last, each with the children read so far.
+type Stack = Vec<(Option<Section>, Vec<Node>)>;
+
+/// Parse a configuration file. Never fails; problems are in `errors`.
+pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
+    // Stack of open sections; index 0 is the file's top level.
+    let mut stack: Stack = vec![(None, Vec::new())];
+    let mut errors = Vec::new();
+    for l in logical_lines(bytes) {
+        if l.bytes.is_empty() {
+            continue;
+        }
+        let whole = l.span(file, 0, l.bytes.len());
+        if l.bytes[0] == b'#' {
+            push(&mut stack, Node::Comment(whole));
+            continue;
+        }
+        let all = words(&l.bytes, 0, l.bytes.len());
+        let Some((name_raw, ns, ne, nq)) = all.first().cloned() else {
+            continue;
+        };
+        let mut args_from = ne;
+        while args_from < l.bytes.len() && is_space(l.bytes[args_from]) {
+            args_from += 1;
+        }
+        let raw_args = String::from_utf8_lossy(&l.bytes[args_from..]).into_owned();
+        if nq.is_none() && name_raw.starts_with("</") {
+            close_section(file, &l, &name_raw, ns, ne, whole, &mut stack, &mut errors);
+            continue;
+        }
+        if nq.is_none() && name_raw.starts_with('<') {
+            // `<Else>`: the name itself ends with `>`.
+            let bare = name_raw.strip_suffix('>').unwrap_or(&name_raw);
+            let name = Word {
+                value: bare[1..].to_string(),
+                span: l.span(file, ns, ne),
+                quote: None,
+            };
+            let (args, raw) = if name_raw.ends_with('>') {
+                (Vec::new(), String::new())
+            } else {
+                match l.bytes[args_from..].iter().rposition(|b| *b == b'>') {
+                    Some(gt) => {
+                        let gt = args_from + gt;
+                        (
+                            to_words(file, &l, args_from, gt),
+                            String::from_utf8_lossy(&l.bytes[args_from..gt])
+                                .trim()
+                                .to_string(),
+                        )
+                    }
+                    None => {
+                        errors.push(SyntaxError {
+                            span: whole,
+                            message: format!("<{}> directive missing closing '>'", name.value),
+                            related: None,
+                        });
+                        (to_words(file, &l, args_from, l.bytes.len()), raw_args)
+                    }
+                }
+            };
+            let section = Section {
+                name,
+                args,
+                raw_args: raw,
+                open: whole,
+                children: Vec::new(),
+                close: None,
+            };
+            stack.push((Some(section), Vec::new()));
+            continue;
+        }
+        let d = Directive {
+            name: Word {
+                value: name_raw,
+                span: l.span(file, ns, ne),
+                quote: nq,
+            },
+            args: to_words(file, &l, args_from, l.bytes.len()),
+            raw_args,
+            span: whole,
+        };
+        push(&mut stack, Node::Directive(d));
+    }
+    // Sections still open at the end of the file.
+    while stack.len() > 1 {
+        if let Some((Some(mut s), children)) = stack.pop() {
+            errors.push(SyntaxError {
+                span: s.open,
+                message: format!("<{}> was not closed", s.name.value),
+                related: None,
+            });
+            s.children = children;
+            push(&mut stack, Node::Section(s));
+        }
+    }
+    let nodes = stack.pop().map(|(_, n)| n).unwrap_or_default();
+    ConfigFile {
+        file,
+        nodes,
+        errors,
+    }
+}
+
+fn push(stack: &mut [(Option<Section>, Vec<Node>)], node: Node) {
+    if let Some(top) = stack.last_mut() {
+        top.1.push(node);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn close_section(
+    file: FileId,
+    l: &Logical,
+    name_raw: &str,
+    ns: usize,
+    ne: usize,
+    whole: Span,
+    stack: &mut Stack,
+    errors: &mut Vec<SyntaxError>,
+) {
+    let tag = l.span(file, ns, ne);
+    if stack.len() <= 1 {
+        errors.push(SyntaxError {
+            span: tag,
+            message: format!(
+                "{} without matching <{} section",
+                name_raw.trim_end_matches('>'),
+                name_raw[2..].trim_end_matches('>')
+            ),
+            related: None,
+        });
+        return;
+    }
+    let Some(closed) = name_raw.strip_suffix('>') else {
+        errors.push(SyntaxError {
+            span: tag,
+            message: format!("{name_raw}> directive missing closing '>'"),
+            related: None,
+        });
+        return;
+    };
+    let open_name = stack
+        .last()
+        .and_then(|(s, _)| s.as_ref())
+        .map(|s| (s.name.value.clone(), s.open))
+        .unwrap_or_default();
+    if !closed[2..].eq_ignore_ascii_case(&open_name.0) {
+        errors.push(SyntaxError {
+            span: tag,
+            message: format!("Expected </{}> but saw {closed}>", open_name.0),
+            related: Some((open_name.1, format!("<{}> opened here", open_name.0))),
+        });
+        return;
+    }
+    if let Some((Some(mut s), children)) = stack.pop() {
+        s.children = children;
+        s.close = Some(whole);
+        push(stack, Node::Section(s));
+    }
+}
+
+/// Every directive in `nodes`, depth-first, with the chain of enclosing sections.
+pub fn walk<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Directive, &[&'a Section])) {
+    fn go<'a>(
+        nodes: &'a [Node],
+        parents: &mut Vec<&'a Section>,
+        f: &mut dyn FnMut(&'a Directive, &[&'a Section]),
+    ) {
+        for n in nodes {
+            match n {
+                Node::Directive(d) => f(d, parents),
+                Node::Section(s) => {
+                    parents.push(s);
+                    go(&s.children, parents, f);
+                    parents.pop();
+                }
+                Node::Comment(_) => {}
+            }
+        }
+    }
+    go(nodes, &mut Vec::new(), f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> ConfigFile {
+        parse(0, s.as_bytes())
+    }
+
+    fn dir(n: &Node) -> &Directive {
+        match n {
+            Node::Directive(d) => d,
+            other => panic!("not a directive: {other:?}"),
+        }
+    }
+
+    fn vals(d: &Directive) -> Vec<&str> {
+        d.args.iter().map(|w| w.value.as_str()).collect()
+    }
+
+    #[test]
+    fn quoting_follows_ap_getword_conf() {
+        let c = p(r#"AuthName "My \"big\" realm" 'it''s' a\\b "c\d" "open"#);
+        let d = dir(&c.nodes[0]);
+        assert_eq!(
+            vals(d),
+            vec![r#"My "big" realm"#, "it", "s", r"a\b", r"c\d", "open"]
+        );
+        assert_eq!(d.args[0].quote, Some('"'));
+        let src = r#"AuthName "My \"big\" realm""#;
+        assert_eq!(
+            &src[d.args[0].span.start..d.args[0].span.end],
+            r#""My \"big\" realm""#
+        );
+    }
+
+    #[test]
+    fn trailing_hash_is_an_argument_and_leading_hash_a_comment() {
+        let c = p("  # note\nAuthUserFile /x # users\n");
+        assert!(matches!(c.nodes[0], Node::Comment(_)));
+        assert_eq!(vals(dir(&c.nodes[1])), vec!["/x", "#", "users"]);
+    }
+
+    #[test]
+    fn continuation_joins_lines_without_space_and_keeps_spans() {
+        let src = "Require user al\\\r\nice bob\nX y\\\n";
+        let c = p(src);
+        let d = dir(&c.nodes[0]);
+        assert_eq!(vals(d), vec!["user", "alice", "bob"]);
+        assert_eq!(d.args[1].span.start, src.find("al").unwrap());
+        assert_eq!(d.args[1].span.end, src.find(" bob").unwrap());
+        // A backslash at the very end of the file (no newline after) continues into nothing.
+        assert_eq!(vals(dir(&c.nodes[1])), vec!["y"]);
+    }
+
+    #[test]
+    fn sections_nest_and_close_case_insensitively() {
+        let c = p(
+            "<Directory \"/var/www\">\n <IfModule mod_x.c>\n  A b\n </ifmodule>\n<Else>\n</Else>\n</DIRECTORY>\n",
+        );
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        let Node::Section(s) = &c.nodes[0] else {
+            panic!()
+        };
+        assert_eq!(s.kind(), "directory");
+        assert_eq!(s.args[0].value, "/var/www");
+        assert_eq!(s.children.len(), 2);
+        assert!(s.close.is_some());
+    }
+
+    #[test]
+    fn section_arguments_end_at_last_gt() {
+        let c = p("<Files \".ht*\"> # c\n</Files>\n<Location /a b>\n</Location>");
+        let Node::Section(s) = &c.nodes[0] else {
+            panic!()
+        };
+        assert_eq!(s.args.len(), 1);
+        assert_eq!(s.args[0].value, ".ht*");
+        let Node::Section(s) = &c.nodes[1] else {
+            panic!()
+        };
+        assert_eq!(s.args.len(), 2);
+    }
+
+    #[test]
+    fn bad_nesting_is_reported_not_fatal() {
+        let c = p("<Directory /x>\n</Location>\n</Foo\n<Files a\n");
+        let msgs: Vec<_> = c.errors.iter().map(|e| e.message.as_str()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("Expected </Directory> but saw </Location>"))
+        );
+        assert!(msgs.iter().any(|m| m.contains("missing closing '>'")));
+        assert!(msgs.iter().any(|m| m.contains("was not closed")));
+        let c = p("</Directory>\n");
+        assert!(
+            c.errors[0]
+                .message
+                .contains("without matching <Directory section")
+        );
+    }
+
+    #[test]
+    fn walk_reports_parents() {
+        let c = p(
+            "<VirtualHost *:80>\n<Location /a>\nRequire valid-user\n</Location>\n</VirtualHost>\n",
+        );
+        let mut seen = Vec::new();
+        walk(&c.nodes, &mut |d, parents| {
+            seen.push((d.name.value.clone(), parents.len()));
+        });
+        assert_eq!(seen, vec![("Require".to_string(), 2)]);
+    }
+}

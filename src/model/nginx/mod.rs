@@ -19,6 +19,7 @@ use crate::source::{Sources, Span};
 use std::path::{Path, PathBuf};
 
 pub use build::client_controlled;
+pub use loader::glob;
 
 /// Everything htguard predicts about one nginx configuration tree.
 #[derive(Debug, Default)]

@@ -1,0 +1,519 @@
+//! Reads configuration the way httpd does while it loads it: `Include`/`IncludeOptional`
+//! (globs, directories, ServerRoot-relative paths, cycles), `Define`/`UnDefine`/`${VAR}`,
+//! `ServerRoot`, `LoadModule`, and the read-time conditionals `<IfModule>`, `<IfDefine>`,
+//! `<IfVersion>`. The result is a tree of the directives httpd will act on.
+
+use super::{Problem, ProblemKind};
+use crate::model::LoadOptions;
+use crate::source::{FileId, Sources, Span};
+use crate::syntax::apache::{self as syn, Node};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// One argument after `${VAR}` substitution.
+#[derive(Clone, Debug)]
+pub struct Arg {
+    pub value: String,
+    pub span: Span,
+    pub quoted: bool,
+}
+
+/// A directive httpd will act on.
+#[derive(Clone, Debug)]
+pub struct Dir {
+    /// As written (`AuthUserFile`); compare with [`Dir::is`].
+    pub name: String,
+    pub name_span: Span,
+    pub args: Vec<Arg>,
+    pub raw_args: String,
+    pub span: Span,
+}
+
+impl Dir {
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+    pub fn arg(&self, i: usize) -> Option<&str> {
+        self.args.get(i).map(|a| a.value.as_str())
+    }
+    /// Span of the arguments (or of the name when there are none).
+    pub fn args_span(&self) -> Span {
+        match (self.args.first(), self.args.last()) {
+            (Some(a), Some(b)) if a.span.file == b.span.file && a.span.start <= b.span.end => {
+                Span::new(a.span.file, a.span.start, b.span.end)
+            }
+            _ => self.name_span,
+        }
+    }
+}
+
+/// A directive or a section, after read-time evaluation.
+#[derive(Clone, Debug)]
+pub enum Item {
+    Dir(Dir),
+    /// `head.name` is the section name without `<`.
+    Block {
+        head: Dir,
+        items: Vec<Item>,
+    },
+}
+
+/// A module httpd has (built in or loaded).
+#[derive(Clone, Debug)]
+pub struct Module {
+    /// `auth_basic_module`
+    pub id: String,
+    /// `mod_auth_basic.c`
+    pub source: String,
+    /// The LoadModule line (None for built-in modules).
+    pub span: Option<Span>,
+}
+
+/// Modules compiled into Debian's apache2 (`apache2 -l`).
+pub const BUILTIN: &[&str] = &[
+    "core",
+    "so",
+    "watchdog",
+    "http",
+    "log_config",
+    "logio",
+    "version",
+    "unixd",
+];
+
+pub fn module_source(id: &str) -> String {
+    let base = id.strip_suffix("_module").unwrap_or(id);
+    match base {
+        "core" => "core.c".into(),
+        "http" => "http_core.c".into(),
+        "mpm_event" => "event.c".into(),
+        "mpm_prefork" => "prefork.c".into(),
+        "mpm_worker" => "worker.c".into(),
+        b => format!("mod_{b}.c"),
+    }
+}
+
+/// Environment variables Debian's `/etc/apache2/envvars` exports before httpd starts.
+pub const DEBIAN_ENVVARS: &[(&str, &str)] = &[
+    ("APACHE_RUN_USER", "www-data"),
+    ("APACHE_RUN_GROUP", "www-data"),
+    ("APACHE_PID_FILE", "/var/run/apache2/apache2.pid"),
+    ("APACHE_RUN_DIR", "/var/run/apache2"),
+    ("APACHE_LOCK_DIR", "/var/lock/apache2"),
+    ("APACHE_LOG_DIR", "/var/log/apache2"),
+    ("LANG", "C"),
+];
+
+/// Read-time state, carried through every included file in order.
+pub struct Loader<'a> {
+    pub opts: &'a LoadOptions,
+    pub sources: &'a mut Sources,
+    pub server_root: PathBuf,
+    pub server_root_span: Option<Span>,
+    pub defines: HashMap<String, String>,
+    pub modules: Vec<Module>,
+    pub problems: Vec<Problem>,
+    /// Files being read, outermost first (server paths), for cycle detection.
+    stack: Vec<PathBuf>,
+    /// Every config file read, as (server path, file id).
+    pub files: Vec<(PathBuf, FileId)>,
+}
+
+/// The version `<IfVersion>` compares against.
+pub const HTTPD_VERSION: (u32, u32, u32) = (2, 4, 71);
+
+impl<'a> Loader<'a> {
+    pub fn new(opts: &'a LoadOptions, sources: &'a mut Sources, server_root: PathBuf) -> Self {
+        let mut defines = HashMap::new();
+        for (k, v) in DEBIAN_ENVVARS {
+            defines.insert(k.to_string(), v.to_string());
+        }
+        Loader {
+            opts,
+            sources,
+            server_root,
+            server_root_span: None,
+            defines,
+            modules: BUILTIN
+                .iter()
+                .map(|b| Module {
+                    id: format!("{b}_module"),
+                    source: module_source(&format!("{b}_module")),
+                    span: None,
+                })
+                .collect(),
+            problems: Vec::new(),
+            stack: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Resolve a path as `ap_server_root_relative` does.
+    pub fn server_relative(&self, p: &str) -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.server_root.join(p)
+        }
+    }
+
+    /// Read one file (server path) into the source set; `None` if it cannot be read.
+    pub fn read(&mut self, server_path: &Path) -> Result<FileId, std::io::Error> {
+        let local = self.opts.map_path(server_path);
+        if let Some(id) = self.sources.find(&local) {
+            return Ok(id);
+        }
+        self.sources.load(&local)
+    }
+
+    pub fn has_module(&self, name: &str) -> bool {
+        self.modules
+            .iter()
+            .any(|m| m.id == name || m.source == name)
+    }
+
+    /// Load a config file (a server path) and evaluate it. `via` is the Include that named it.
+    pub fn load_file(&mut self, server_path: &Path, via: Option<Span>) -> Vec<Item> {
+        if self.stack.iter().any(|p| p == server_path) {
+            if let Some(span) = via {
+                self.problems.push(Problem {
+                    kind: ProblemKind::IncludeCycle,
+                    span,
+                    message: format!(
+                        "including {} again while it is still being read (include cycle)",
+                        server_path.display()
+                    ),
+                    related: vec![],
+                });
+            }
+            return Vec::new();
+        }
+        let id = match self.read(server_path) {
+            Ok(id) => id,
+            Err(e) => {
+                if let Some(span) = via {
+                    self.problems.push(Problem {
+                        kind: ProblemKind::IncludeMissing,
+                        span,
+                        message: format!("cannot read {}: {e}", server_path.display()),
+                        related: vec![],
+                    });
+                }
+                return Vec::new();
+            }
+        };
+        self.files.push((server_path.to_path_buf(), id));
+        let parsed = syn::parse(id, &self.sources.get(id).bytes);
+        for e in &parsed.errors {
+            self.problems.push(Problem {
+                kind: ProblemKind::Syntax,
+                span: e.span,
+                message: e.message.clone(),
+                related: e.related.iter().cloned().collect(),
+            });
+        }
+        self.stack.push(server_path.to_path_buf());
+        let items = self.eval(&parsed.nodes, true);
+        self.stack.pop();
+        items
+    }
+
+    /// Parse and evaluate a `.htaccess` file (no includes there).
+    pub fn load_htaccess(&mut self, id: FileId) -> (Vec<Item>, Vec<syn::SyntaxError>) {
+        let parsed = syn::parse(id, &self.sources.get(id).bytes);
+        let items = self.eval(&parsed.nodes, false);
+        (items, parsed.errors)
+    }
+
+    /// Evaluate already-parsed nodes as top-level configuration (stock/assumed text).
+    pub fn eval_nodes(&mut self, nodes: &[Node]) -> Vec<Item> {
+        self.eval(nodes, true)
+    }
+
+    fn substitute(&mut self, text: &str, span: Span) -> String {
+        if !text.contains("${") {
+            return text.to_string();
+        }
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            match after.find('}') {
+                Some(j) => {
+                    let name = &after[..j];
+                    match self.defines.get(name) {
+                        Some(v) => out.push_str(v),
+                        None => {
+                            self.problems.push(Problem {
+                                kind: ProblemKind::UndefinedVariable,
+                                span,
+                                message: format!("Config variable ${{{name}}} is not defined"),
+                                related: vec![],
+                            });
+                            out.push_str(&rest[i..i + 3 + j]);
+                        }
+                    }
+                    rest = &after[j + 1..];
+                }
+                None => {
+                    out.push_str(&rest[i..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn make_dir(&mut self, name: &syn::Word, args: &[syn::Word], raw: &str, span: Span) -> Dir {
+        let args = args
+            .iter()
+            .map(|w| Arg {
+                value: self.substitute(&w.value, w.span),
+                span: w.span,
+                quoted: w.quote.is_some(),
+            })
+            .collect();
+        Dir {
+            name: name.value.clone(),
+            name_span: name.span,
+            args,
+            raw_args: self.substitute(raw, span),
+            span,
+        }
+    }
+
+    fn eval(&mut self, nodes: &[Node], top: bool) -> Vec<Item> {
+        let mut out = Vec::new();
+        for n in nodes {
+            match n {
+                Node::Comment(_) => {}
+                Node::Directive(d) => {
+                    let dir = self.make_dir(&d.name, &d.args, &d.raw_args, d.span);
+                    self.directive(dir, top, &mut out);
+                }
+                Node::Section(s) => {
+                    let head = self.make_dir(&s.name, &s.args, &s.raw_args, s.open);
+                    let kind = s.kind();
+                    let cond = match kind.as_str() {
+                        "ifmodule" => Some(self.if_module(&head)),
+                        "ifdefine" => Some(self.if_define(&head)),
+                        "ifversion" => Some(if_version(&head)),
+                        _ => None,
+                    };
+                    match cond {
+                        Some(true) => out.extend(self.eval(&s.children, top)),
+                        Some(false) => {}
+                        None => {
+                            let items = self.eval(&s.children, top);
+                            out.push(Item::Block { head, items });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn directive(&mut self, d: Dir, top: bool, out: &mut Vec<Item>) {
+        let lname = d.name.to_ascii_lowercase();
+        match lname.as_str() {
+            "define" => {
+                if let Some(name) = d.arg(0) {
+                    let v = d.arg(1).unwrap_or("").to_string();
+                    self.defines.insert(name.to_string(), v);
+                }
+            }
+            "undefine" => {
+                if let Some(name) = d.arg(0) {
+                    self.defines.remove(name);
+                }
+            }
+            "serverroot" if top => {
+                if self.opts.server_root.is_none()
+                    && let Some(p) = d.arg(0)
+                {
+                    self.server_root = PathBuf::from(p);
+                    self.server_root_span = Some(d.args_span());
+                }
+            }
+            "loadmodule" if top => {
+                if let Some(id) = d.arg(0)
+                    && !self.has_module(id)
+                {
+                    self.modules.push(Module {
+                        id: id.to_string(),
+                        source: module_source(id),
+                        span: Some(d.span),
+                    });
+                }
+            }
+            "include" | "includeoptional" if top => {
+                let optional = lname == "includeoptional";
+                if let Some(pat) = d.arg(0) {
+                    let pat = self.server_relative(pat);
+                    let files = expand(self.opts, &pat);
+                    if files.is_empty() && !optional {
+                        let wild = has_wildcard(&pat.to_string_lossy());
+                        self.problems.push(Problem {
+                            kind: ProblemKind::IncludeMissing,
+                            span: d.args_span(),
+                            message: if wild {
+                                format!("No matches for the wildcard in {}", pat.display())
+                            } else {
+                                format!("Include file {} does not exist", pat.display())
+                            },
+                            related: vec![],
+                        });
+                    }
+                    for f in files {
+                        let items = self.load_file(&f, Some(d.args_span()));
+                        out.extend(items);
+                    }
+                }
+            }
+            _ => out.push(Item::Dir(d)),
+        }
+    }
+
+    fn if_module(&self, head: &Dir) -> bool {
+        let arg = head.arg(0).unwrap_or("");
+        let (neg, name) = match arg.strip_prefix('!') {
+            Some(n) => (true, n),
+            None => (false, arg),
+        };
+        self.has_module(name) != neg
+    }
+
+    fn if_define(&self, head: &Dir) -> bool {
+        let arg = head.arg(0).unwrap_or("");
+        let (neg, name) = match arg.strip_prefix('!') {
+            Some(n) => (true, n),
+            None => (false, arg),
+        };
+        self.defines.contains_key(name) != neg
+    }
+}
+
+/// `<IfVersion [op] version>` against [`HTTPD_VERSION`].
+fn if_version(head: &Dir) -> bool {
+    let (op, ver) = match (head.arg(0), head.arg(1)) {
+        (Some(op), Some(v)) => (op.to_string(), v.to_string()),
+        (Some(v), None) => ("=".to_string(), v.to_string()),
+        _ => return false,
+    };
+    let (neg, op) = match op.strip_prefix('!') {
+        Some(o) => (true, o.to_string()),
+        None => (false, op),
+    };
+    let (a, b, c) = HTTPD_VERSION;
+    let full = format!("{a}.{b}.{c}");
+    let res = if op == "~" || (ver.starts_with('/') && ver.ends_with('/') && ver.len() > 1) {
+        let re = ver.trim_matches('/');
+        regex::Regex::new(re)
+            .map(|r| r.is_match(&full))
+            .unwrap_or(false)
+    } else {
+        let parts: Vec<u32> = ver.split('.').filter_map(|p| p.parse().ok()).collect();
+        let want = (
+            parts.first().copied().unwrap_or(0),
+            parts.get(1).copied().unwrap_or(0),
+            parts.get(2).copied().unwrap_or(0),
+        );
+        // A partial version (`2.4`) matches any patch level for `=`.
+        let have = if parts.len() < 3 && (op == "=" || op == "==") {
+            (a, if parts.len() < 2 { 0 } else { b }, 0)
+        } else {
+            (a, b, c)
+        };
+        let have = if parts.len() < 2 && (op == "=" || op == "==") {
+            (a, 0, 0)
+        } else {
+            have
+        };
+        match op.as_str() {
+            "=" | "==" => have == want,
+            ">" => (a, b, c) > want,
+            ">=" => (a, b, c) >= want,
+            "<" => (a, b, c) < want,
+            "<=" => (a, b, c) <= want,
+            _ => false,
+        }
+    };
+    res != neg
+}
+
+pub fn has_wildcard(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// Expand an Include pattern (server path) into files, in httpd's order: matches sorted
+/// byte-wise; a directory includes its files (recursively, sorted).
+pub fn expand(opts: &LoadOptions, pat: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let comps: Vec<String> = pat
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let mut bases = vec![PathBuf::from("/")];
+    for (i, comp) in comps.iter().enumerate().skip(1) {
+        let last = i + 1 == comps.len();
+        let mut next = Vec::new();
+        for b in &bases {
+            if has_wildcard(comp) {
+                let Ok(glob) = globset::GlobBuilder::new(comp)
+                    .literal_separator(true)
+                    .build()
+                    .map(|g| g.compile_matcher())
+                else {
+                    continue;
+                };
+                let Ok(rd) = std::fs::read_dir(opts.map_path(b)) else {
+                    continue;
+                };
+                let mut names: Vec<String> = rd
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| glob.is_match(n))
+                    // httpd's fnmatch does not let `*` match a leading dot.
+                    .filter(|n| !n.starts_with('.') || comp.starts_with('.'))
+                    .collect();
+                names.sort();
+                for n in names {
+                    let p = b.join(&n);
+                    if last || opts.map_path(&p).is_dir() {
+                        next.push(p);
+                    }
+                }
+            } else {
+                next.push(b.join(comp));
+            }
+        }
+        bases = next;
+    }
+    for b in bases {
+        collect(opts, &b, &mut out);
+    }
+    out
+}
+
+fn collect(opts: &LoadOptions, p: &Path, out: &mut Vec<PathBuf>) {
+    let local = opts.map_path(p);
+    if local.is_dir() {
+        let Ok(rd) = std::fs::read_dir(&local) else {
+            return;
+        };
+        let mut names: Vec<String> = rd
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for n in names {
+            collect(opts, &p.join(n), out);
+        }
+    } else if local.exists() {
+        out.push(p.to_path_buf());
+    }
+}

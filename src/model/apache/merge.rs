@@ -1,0 +1,838 @@
+//! httpd's per-request merge and access decision, replayed without a request.
+//!
+//! Sections merge in core's order (server/request.c): server defaults (main, then vhost),
+//! non-regex `<Directory>` from `/` down — with each level's `.htaccess` read where
+//! `AllowOverride` lets it — then regex `<Directory ~>`/`<DirectoryMatch>`, then
+//! `<Files>`/`<FilesMatch>`, then `<Location>`/`<LocationMatch>`; a vhost's sections
+//! come after the main server's of the same kind. `Require` sections merge as
+//! mod_authz_core's `merge_authz_core_dir_config` does (AuthMerging Off/unset: the newer
+//! section replaces the older) and are evaluated like its `apply_authz_sections`,
+//! including `<Limit>` method masks. mod_access_compat's Order/Allow/Deny/Satisfy come
+//! first, as in `ap_process_request_internal`.
+
+use super::{ApacheModel, ContainerKind, Limit, Scope, ScopeKind};
+use crate::source::Span;
+use std::path::{Path, PathBuf};
+
+/// A directive in a scope: `model.scopes[scope].directives[index]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DRef {
+    pub scope: usize,
+    pub index: usize,
+}
+
+/// Where a simulated request goes.
+#[derive(Clone, Debug, Default)]
+pub struct Probe {
+    pub server: usize,
+    /// The directory (server path) the request maps to.
+    pub dir: Option<PathBuf>,
+    /// The file name inside `dir` (for `<Files>`).
+    pub file: Option<String>,
+    /// The URL path (for `<Location>`).
+    pub url: Option<String>,
+    /// A scope to apply even if the probe cannot show that it matches (regex sections).
+    pub force: Option<usize>,
+}
+
+/// What happened to a `.htaccess` on the way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HtState {
+    Applied,
+    /// Not read: `AllowOverride None` (the directive, or None for the default).
+    Ignored {
+        allow_override: Option<DRef>,
+    },
+    /// Read but refused: the directory answers 500.
+    Broken {
+        at: Span,
+        reason: String,
+        allow_override: Option<DRef>,
+    },
+}
+
+/// A node of the authorization tree.
+#[derive(Clone, Debug)]
+pub enum AzNode {
+    Req {
+        r: DRef,
+        provider: String,
+        args: Vec<String>,
+        negate: bool,
+        limit: Option<Limit>,
+    },
+    Group {
+        op: ContainerKind,
+        span: Option<Span>,
+        children: Vec<AzNode>,
+    },
+}
+
+/// The merged `Require` configuration and the scopes it came from.
+#[derive(Clone, Debug)]
+pub struct Authz {
+    pub root: AzNode,
+    pub scopes: Vec<usize>,
+}
+
+/// An older `Require` set that a newer section replaced (AuthMerging Off).
+#[derive(Clone, Debug)]
+pub struct Replaced {
+    pub old: Authz,
+    pub by_scope: usize,
+}
+
+/// The configuration in effect at a probe.
+#[derive(Clone, Debug, Default)]
+pub struct Effective {
+    pub applied: Vec<usize>,
+    pub htaccess: Vec<(usize, HtState)>,
+    pub auth_type: Option<DRef>,
+    pub auth_name: Option<DRef>,
+    pub user_file: Option<DRef>,
+    pub group_file: Option<DRef>,
+    pub basic_provider: Option<DRef>,
+    pub digest_provider: Option<DRef>,
+    pub satisfy: Option<DRef>,
+    pub order: Option<DRef>,
+    pub allows: Vec<DRef>,
+    pub denies: Vec<DRef>,
+    pub allow_override: Option<DRef>,
+    pub authz: Option<Authz>,
+    pub replaced: Vec<Replaced>,
+    /// The first reason the whole place answers 500 (a broken `.htaccess`).
+    pub broken: Option<(Span, String)>,
+}
+
+/// authz_core's `authz_status`, for a client with no credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AzResult {
+    Granted,
+    Denied,
+    DeniedNoUser,
+    Neutral,
+}
+
+/// Why a place is open to everyone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenWhy {
+    /// No `Require` at all and no AuthType.
+    NoAuthz,
+    /// A `Require` grants everyone (e.g. `Require all granted`).
+    Granted,
+    /// The `Require` lines are limited to other methods (`<Limit>`).
+    NotLimited,
+    /// `Satisfy Any` and the host rules let everyone in.
+    SatisfyAny,
+}
+
+/// What httpd answers an anonymous request from an arbitrary remote client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Open(OpenWhy),
+    /// 401 with a challenge: credentials are checked.
+    Challenge,
+    Forbidden,
+    Error500(String),
+}
+
+impl Outcome {
+    pub fn is_open(&self) -> bool {
+        matches!(self, Outcome::Open(_))
+    }
+}
+
+impl Effective {
+    fn value<'m>(&self, m: &'m ApacheModel, r: Option<DRef>) -> Option<&'m str> {
+        r.and_then(|r| m.dir(r).dir.arg(0))
+    }
+
+    /// The AuthType in effect, lower-case; None for unset or `None`.
+    pub fn auth_type(&self, m: &ApacheModel) -> Option<String> {
+        self.value(m, self.auth_type)
+            .map(str::to_ascii_lowercase)
+            .filter(|t| t != "none")
+    }
+
+    pub fn is_digest(&self, m: &ApacheModel) -> bool {
+        self.auth_type(m).as_deref() == Some("digest")
+    }
+
+    /// The authn providers in effect for the AuthType (default `file`).
+    pub fn providers(&self, m: &ApacheModel) -> Vec<(String, Option<DRef>)> {
+        let r = if self.is_digest(m) {
+            self.digest_provider
+        } else {
+            self.basic_provider
+        };
+        match r {
+            Some(r) => m
+                .dir(r)
+                .dir
+                .args
+                .iter()
+                .map(|a| (a.value.clone(), Some(r)))
+                .collect(),
+            None => vec![("file".into(), None)],
+        }
+    }
+
+    pub fn uses_file_provider(&self, m: &ApacheModel) -> bool {
+        self.providers(m).iter().any(|(p, _)| p == "file")
+    }
+
+    /// Every `Require` leaf in effect.
+    pub fn requires(&self) -> Vec<&AzNode> {
+        fn go<'a>(n: &'a AzNode, out: &mut Vec<&'a AzNode>) {
+            match n {
+                AzNode::Req { .. } => out.push(n),
+                AzNode::Group { children, .. } => children.iter().for_each(|c| go(c, out)),
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(a) = &self.authz {
+            go(&a.root, &mut out);
+        }
+        out
+    }
+
+    /// What httpd answers an anonymous request with `method`.
+    pub fn outcome(&self, m: &ApacheModel, method: &str) -> Outcome {
+        if let Some((_, why)) = &self.broken {
+            return Outcome::Error500(why.clone());
+        }
+        if m.has_module("access_compat_module") {
+            let any = self
+                .value(m, self.satisfy)
+                .is_some_and(|v| v.eq_ignore_ascii_case("any"));
+            let host_ok = self.hosts_allow_everyone(m);
+            if any && host_ok {
+                return Outcome::Open(OpenWhy::SatisfyAny);
+            }
+            if !any && !host_ok {
+                return Outcome::Forbidden;
+            }
+        }
+        let Some(authz) = &self.authz else {
+            return if self.auth_type(m).is_some() {
+                Outcome::Error500(
+                    "AuthType configured with no corresponding authorization directives (AH01627)"
+                        .into(),
+                )
+            } else {
+                Outcome::Open(OpenWhy::NoAuthz)
+            };
+        };
+        if !limited(&authz.root, method) {
+            return Outcome::Open(OpenWhy::NotLimited);
+        }
+        match apply(&authz.root, method, true) {
+            AzResult::Granted => Outcome::Open(OpenWhy::Granted),
+            AzResult::Denied | AzResult::Neutral => Outcome::Forbidden,
+            AzResult::DeniedNoUser => match self.auth_type(m).as_deref() {
+                None => Outcome::Error500(
+                    "Require needs a user but no AuthType is set (AH00027)".into(),
+                ),
+                Some(t @ ("basic" | "digest")) => {
+                    let module = format!("auth_{t}_module");
+                    if !m.has_module(&module) {
+                        Outcome::Error500(format!(
+                            "AuthType {t} configured without mod_auth_{t} loaded (AH01796)"
+                        ))
+                    } else if self.auth_name.is_none() {
+                        Outcome::Error500("AuthType set without AuthName".into())
+                    } else {
+                        Outcome::Challenge
+                    }
+                }
+                Some(_) => Outcome::Challenge,
+            },
+        }
+    }
+
+    /// mod_access_compat's host check for a client no Allow/Deny names specifically.
+    pub fn hosts_allow_everyone(&self, m: &ApacheModel) -> bool {
+        let matches_all = |r: &DRef| {
+            let d = &m.dir(*r).dir;
+            d.args
+                .iter()
+                .skip(1)
+                .any(|a| a.value.eq_ignore_ascii_case("all"))
+        };
+        let allow = self.allows.iter().any(matches_all);
+        let deny = self.denies.iter().any(matches_all);
+        let order = self
+            .value(m, self.order)
+            .map(|o| o.to_ascii_lowercase().replace(' ', ""))
+            .unwrap_or_else(|| "deny,allow".into());
+        if order == "deny,allow" {
+            !deny || allow
+        } else {
+            allow && !deny
+        }
+    }
+}
+
+/// Whether `method` is inside the node's method mask.
+pub fn limited(n: &AzNode, method: &str) -> bool {
+    match n {
+        AzNode::Req { limit, .. } => limit.as_ref().is_none_or(|l| l.covers(method)),
+        AzNode::Group { children, .. } => children.iter().any(|c| limited(c, method)),
+    }
+}
+
+/// authz_core's `apply_authz_sections` for an anonymous, arbitrary remote client.
+pub fn apply(n: &AzNode, method: &str, parent_and: bool) -> AzResult {
+    if !limited(n, method) {
+        return if parent_and {
+            AzResult::Granted
+        } else {
+            AzResult::Neutral
+        };
+    }
+    let (result, negate) = match n {
+        AzNode::Req {
+            provider,
+            args,
+            negate,
+            ..
+        } => (provider_result(provider, args, method), *negate),
+        AzNode::Group { op, children, .. } => {
+            let and = *op == ContainerKind::All;
+            let mut res = AzResult::Neutral;
+            for c in children {
+                let r = apply(c, method, and);
+                if r == AzResult::Neutral {
+                    continue;
+                }
+                if and {
+                    if r == AzResult::Denied {
+                        res = r;
+                        break;
+                    }
+                    if (r == AzResult::DeniedNoUser && res != AzResult::Denied)
+                        || res == AzResult::Neutral
+                    {
+                        res = r;
+                    }
+                } else {
+                    if r == AzResult::Granted {
+                        res = r;
+                        break;
+                    }
+                    if (r == AzResult::DeniedNoUser && res == AzResult::Denied)
+                        || res == AzResult::Neutral
+                    {
+                        res = r;
+                    }
+                }
+            }
+            (res, *op == ContainerKind::None)
+        }
+    };
+    if negate {
+        match result {
+            AzResult::Granted => AzResult::Denied,
+            AzResult::Denied | AzResult::DeniedNoUser => AzResult::Neutral,
+            r => r,
+        }
+    } else {
+        result
+    }
+}
+
+/// Providers that need an authenticated user.
+pub fn needs_user(provider: &str) -> bool {
+    matches!(
+        provider,
+        "valid-user" | "user" | "group" | "file-owner" | "file-group" | "dbm-group" | "dbd-group"
+    ) || provider.starts_with("ldap-")
+}
+
+fn provider_result(provider: &str, args: &[String], method: &str) -> AzResult {
+    match provider {
+        "all" => match args.first().map(|a| a.to_ascii_lowercase()).as_deref() {
+            Some("granted") => AzResult::Granted,
+            _ => AzResult::Denied,
+        },
+        "method" => {
+            if args.iter().any(|a| a.eq_ignore_ascii_case(method)) {
+                AzResult::Granted
+            } else {
+                AzResult::Denied
+            }
+        }
+        p if needs_user(p) => AzResult::DeniedNoUser,
+        // ip, host, local, env, expr, forward-dns: not an arbitrary remote client.
+        _ => AzResult::Denied,
+    }
+}
+
+/// Number of path components as `ap_count_dirs` sees a `<Directory>` path (`/` is 1).
+fn dir_depth(p: &str) -> usize {
+    1 + p.split('/').filter(|s| !s.is_empty()).count()
+}
+
+fn glob_match(pattern: &str, text: &str) -> bool {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher().is_match(text))
+        .unwrap_or(false)
+}
+
+fn dir_matches(pattern: &str, prefix: &str) -> bool {
+    let p = pattern.trim_end_matches('/');
+    let p = if p.is_empty() { "/" } else { p };
+    if super::loader::has_wildcard(p) {
+        glob_match(p, prefix)
+    } else {
+        p == prefix
+    }
+}
+
+/// `<Location>` matching (core's location_walk): prefix on a segment boundary, or a glob.
+pub fn location_matches(pattern: &str, url: &str) -> bool {
+    if super::loader::has_wildcard(pattern) {
+        return glob_match(pattern, url);
+    }
+    if !url.starts_with(pattern) {
+        return false;
+    }
+    pattern.ends_with('/')
+        || url.len() == pattern.len()
+        || url.as_bytes().get(pattern.len()) == Some(&b'/')
+}
+
+/// Override classes of the directives htguard knows (`AllowOverride` keywords).
+fn override_class(lname: &str) -> Option<&'static str> {
+    Some(match lname {
+        "authtype"
+        | "authname"
+        | "authuserfile"
+        | "authgroupfile"
+        | "authbasicprovider"
+        | "authdigestprovider"
+        | "require"
+        | "authmerging"
+        | "satisfy"
+        | "authbasicauthoritative"
+        | "authdigestdomain"
+        | "authzsendforbiddenonfailure" => "authconfig",
+        "order" | "allow" | "deny" => "limit",
+        "options" => "options",
+        "directoryindex" | "indexoptions" | "indexignore" | "headername" | "readmename"
+        | "expiresactive" | "expiresdefault" | "expiresbytype" | "adddescription" => "indexes",
+        "addtype" | "addhandler" | "addcharset" | "adddefaultcharset" | "addencoding"
+        | "addlanguage" | "defaultlanguage" | "errordocument" | "rewriteengine" | "rewriterule"
+        | "rewritecond" | "rewritebase" | "redirect" | "redirectmatch" | "redirectpermanent"
+        | "header" | "requestheader" | "setenvif" | "setenv" | "forcetype" | "sethandler"
+        | "setoutputfilter" => "fileinfo",
+        _ => return None,
+    })
+}
+
+/// Whether `AllowOverride` (its arguments, lower-case) lets `class` through.
+fn override_allows(args: &[String], class: &str) -> bool {
+    args.iter().any(|a| {
+        let a = a.split('=').next().unwrap_or("");
+        a == "all" || a == class
+    })
+}
+
+/// The state of `.htaccess` scope `h` under `allow` (the AllowOverride in effect).
+fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
+    let args: Vec<String> = allow
+        .map(|r| {
+            m.dir(r)
+                .dir
+                .args
+                .iter()
+                .map(|a| a.value.to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_else(|| vec!["none".into()]);
+    if args.iter().all(|a| a == "none") {
+        return HtState::Ignored {
+            allow_override: allow,
+        };
+    }
+    if let Some(e) = h.htaccess_errors.first() {
+        return HtState::Broken {
+            at: e.span,
+            reason: e.message.clone(),
+            allow_override: allow,
+        };
+    }
+    for d in &h.directives {
+        let lname = d.dir.name.to_ascii_lowercase();
+        if let Some(class) = override_class(&lname)
+            && !override_allows(&args, class)
+        {
+            return HtState::Broken {
+                at: d.dir.name_span,
+                reason: format!("{} not allowed here", d.dir.name),
+                allow_override: allow,
+            };
+        }
+        if let Some(module) = super::directive_module(&lname)
+            && !m.has_module(module)
+        {
+            return HtState::Broken {
+                at: d.dir.name_span,
+                reason: format!(
+                    "Invalid command '{}', perhaps misspelled or defined by a module not included in the server configuration",
+                    d.dir.name
+                ),
+                allow_override: allow,
+            };
+        }
+        if let Some(why) = super::arity_error(&d.dir) {
+            return HtState::Broken {
+                at: d.dir.args_span(),
+                reason: why,
+                allow_override: allow,
+            };
+        }
+    }
+    HtState::Applied
+}
+
+/// The configuration in effect for `probe`.
+pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
+    let mut eff = Effective::default();
+    let in_server = |s: &Scope| s.server == 0 || s.server == probe.server;
+    apply_scope(m, m.servers[0].defaults, &mut eff);
+    if probe.server != 0 {
+        apply_scope(m, m.servers[probe.server].defaults, &mut eff);
+    }
+    if let Some(dir) = &probe.dir {
+        let mut dirs: Vec<usize> = (0..m.scopes.len())
+            .filter(|&i| m.scopes[i].kind == ScopeKind::Directory && in_server(&m.scopes[i]))
+            .collect();
+        dirs.sort_by_key(|&i| (dir_depth(&m.scopes[i].pattern), m.scopes[i].server != 0, i));
+        let mut prefix = PathBuf::from("/");
+        let comps: Vec<String> = dir
+            .components()
+            .skip(1)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        for level in 0..=comps.len() {
+            if level > 0 {
+                prefix.push(&comps[level - 1]);
+            }
+            let pstr = prefix.to_string_lossy().into_owned();
+            for &i in &dirs {
+                if dir_depth(&m.scopes[i].pattern) == level + 1
+                    && dir_matches(&m.scopes[i].pattern, &pstr)
+                {
+                    apply_scope(m, i, &mut eff);
+                }
+            }
+            for (i, h) in m.scopes.iter().enumerate() {
+                if h.kind == ScopeKind::Htaccess && Path::new(&h.pattern) == prefix {
+                    let st = htaccess_state(m, h, eff.allow_override);
+                    match &st {
+                        HtState::Applied => apply_scope(m, i, &mut eff),
+                        HtState::Broken { at, reason, .. } => {
+                            if eff.broken.is_none() {
+                                eff.broken = Some((*at, reason.clone()));
+                            }
+                        }
+                        HtState::Ignored { .. } => {}
+                    }
+                    eff.htaccess.push((i, st));
+                }
+            }
+        }
+        let dstr = dir.to_string_lossy().into_owned();
+        let dslash = format!("{}/", dstr.trim_end_matches('/'));
+        for (i, s) in m.scopes.iter().enumerate() {
+            if s.kind == ScopeKind::DirectoryMatch
+                && in_server(s)
+                && s.regex
+                    .as_ref()
+                    .is_some_and(|r| r.is_match(&dstr) || r.is_match(&dslash))
+            {
+                apply_scope(m, i, &mut eff);
+            }
+        }
+    }
+    if let Some(name) = &probe.file {
+        let mut files: Vec<usize> = (0..m.scopes.len())
+            .filter(|&i| {
+                let s = &m.scopes[i];
+                matches!(s.kind, ScopeKind::Files | ScopeKind::FilesMatch)
+                    && match s.parent {
+                        None => in_server(s),
+                        Some(p) => eff.applied.contains(&p),
+                    }
+            })
+            .collect();
+        files.sort_by_key(|&i| (m.scopes[i].parent.is_some(), m.scopes[i].server != 0, i));
+        for i in files {
+            let s = &m.scopes[i];
+            let hit = match &s.regex {
+                Some(r) => r.is_match(name),
+                None if s.is_regex => false,
+                None => glob_match(&s.pattern, name),
+            };
+            if hit {
+                apply_scope(m, i, &mut eff);
+            }
+        }
+    }
+    if let Some(url) = &probe.url {
+        let mut locs: Vec<usize> = (0..m.scopes.len())
+            .filter(|&i| {
+                matches!(
+                    m.scopes[i].kind,
+                    ScopeKind::Location | ScopeKind::LocationMatch
+                ) && in_server(&m.scopes[i])
+            })
+            .collect();
+        locs.sort_by_key(|&i| (m.scopes[i].server != 0, i));
+        for i in locs {
+            let s = &m.scopes[i];
+            let hit = match &s.regex {
+                Some(r) => r.is_match(url),
+                None if s.is_regex => false,
+                None => location_matches(&s.pattern, url),
+            };
+            if hit {
+                apply_scope(m, i, &mut eff);
+            }
+        }
+    }
+    if let Some(f) = probe.force
+        && !eff.applied.contains(&f)
+    {
+        apply_scope(m, f, &mut eff);
+    }
+    eff
+}
+
+fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
+    let s = &m.scopes[idx];
+    eff.applied.push(idx);
+    let mut allows = Vec::new();
+    let mut denies = Vec::new();
+    let mut merging: Option<String> = None;
+    let mut root = AzNode::Group {
+        op: ContainerKind::Any,
+        span: None,
+        children: Vec::new(),
+    };
+    let mut has_require = false;
+    for (index, d) in s.directives.iter().enumerate() {
+        if d.conditional {
+            continue;
+        }
+        let r = DRef { scope: idx, index };
+        let lname = d.dir.name.to_ascii_lowercase();
+        match lname.as_str() {
+            "authtype" => eff.auth_type = Some(r),
+            "authname" => eff.auth_name = Some(r),
+            "authuserfile" => eff.user_file = Some(r),
+            "authgroupfile" => eff.group_file = Some(r),
+            "authbasicprovider" => eff.basic_provider = Some(r),
+            "authdigestprovider" => eff.digest_provider = Some(r),
+            "satisfy" => eff.satisfy = Some(r),
+            "order" => eff.order = Some(r),
+            "allow" => allows.push(r),
+            "deny" => denies.push(r),
+            "allowoverride" if s.kind == ScopeKind::Directory => eff.allow_override = Some(r),
+            "authmerging" => merging = d.dir.arg(0).map(str::to_ascii_lowercase),
+            "require" => {
+                has_require = true;
+                insert_require(&mut root, d, r);
+            }
+            _ => {}
+        }
+    }
+    if !allows.is_empty() || !denies.is_empty() {
+        eff.allows = allows;
+        eff.denies = denies;
+    }
+    if !has_require {
+        return;
+    }
+    let new = Authz {
+        root,
+        scopes: vec![idx],
+    };
+    match (merging.as_deref(), eff.authz.take()) {
+        (Some(op @ ("and" | "or")), Some(base)) => {
+            let mut scopes = base.scopes.clone();
+            scopes.push(idx);
+            eff.authz = Some(Authz {
+                root: AzNode::Group {
+                    op: if op == "and" {
+                        ContainerKind::All
+                    } else {
+                        ContainerKind::Any
+                    },
+                    span: None,
+                    children: vec![base.root, new.root],
+                },
+                scopes,
+            });
+        }
+        (_, base) => {
+            if let Some(old) = base {
+                eff.replaced.push(Replaced { old, by_scope: idx });
+            }
+            eff.authz = Some(new);
+        }
+    }
+}
+
+fn insert_require(root: &mut AzNode, d: &super::ScopedDir, r: DRef) {
+    let mut node = root;
+    for (kind, span) in &d.containers {
+        let AzNode::Group { children, .. } = node else {
+            return;
+        };
+        let pos = children
+            .iter()
+            .position(|c| matches!(c, AzNode::Group { span: Some(s), .. } if s == span));
+        let pos = match pos {
+            Some(p) => p,
+            None => {
+                children.push(AzNode::Group {
+                    op: *kind,
+                    span: Some(*span),
+                    children: Vec::new(),
+                });
+                children.len() - 1
+            }
+        };
+        node = &mut children[pos];
+    }
+    let mut args: Vec<String> = d.dir.args.iter().map(|a| a.value.clone()).collect();
+    let mut negate = false;
+    if args.first().is_some_and(|a| a.eq_ignore_ascii_case("not")) {
+        negate = true;
+        args.remove(0);
+    }
+    if args.is_empty() {
+        return;
+    }
+    let provider = args.remove(0).to_ascii_lowercase();
+    if let AzNode::Group { children, .. } = node {
+        children.push(AzNode::Req {
+            r,
+            provider,
+            args,
+            negate,
+            limit: d.limit.clone(),
+        });
+    }
+}
+
+/// The URL of a directory (server path) under a server's DocumentRoot.
+pub fn url_for(m: &ApacheModel, server: usize, dir: &Path) -> Option<String> {
+    let root = m.document_root(server)?;
+    let rel = dir.strip_prefix(root).ok()?;
+    let mut u = format!("/{}", rel.to_string_lossy());
+    if !u.ends_with('/') {
+        u.push('/');
+    }
+    Some(u)
+}
+
+/// The server whose DocumentRoot holds `dir` (the main server first).
+pub fn server_for_dir(m: &ApacheModel, dir: &Path) -> usize {
+    (0..m.servers.len())
+        .find(|&s| m.document_root(s).is_some_and(|r| dir.starts_with(r)))
+        .unwrap_or(0)
+}
+
+/// A probe that lands in `scope`.
+pub fn probe_for(m: &ApacheModel, scope: usize) -> Probe {
+    let s = &m.scopes[scope];
+    let literal = !s.is_regex && !super::loader::has_wildcard(&s.pattern);
+    match s.kind {
+        ScopeKind::Server => {
+            let dir = m.document_root(s.server).map(Path::to_path_buf);
+            Probe {
+                server: s.server,
+                url: Some("/".into()),
+                dir,
+                file: Some("index.html".into()),
+                force: None,
+            }
+        }
+        ScopeKind::Directory | ScopeKind::Htaccess if literal => {
+            let dir = PathBuf::from(s.pattern.trim_end_matches('/'));
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from("/")
+            } else {
+                dir
+            };
+            let server = if s.kind == ScopeKind::Htaccess || s.server == 0 {
+                server_for_dir(m, &dir)
+            } else {
+                s.server
+            };
+            Probe {
+                server,
+                url: url_for(m, server, &dir),
+                dir: Some(dir),
+                file: Some("index.html".into()),
+                force: None,
+            }
+        }
+        ScopeKind::Files | ScopeKind::FilesMatch => {
+            let mut p = match s.parent {
+                Some(parent) => probe_for(m, parent),
+                None => probe_for(m, m.servers[s.server].defaults),
+            };
+            if literal {
+                p.file = Some(s.pattern.clone());
+                if let Some(u) = &mut p.url {
+                    u.push_str(&s.pattern);
+                }
+            } else {
+                p.force = Some(scope);
+            }
+            p
+        }
+        ScopeKind::Location if literal => {
+            let url = s.pattern.clone();
+            let dir = m
+                .document_root(s.server)
+                .map(|r| r.join(url.trim_start_matches('/')));
+            Probe {
+                server: s.server,
+                url: Some(url),
+                dir,
+                file: Some("index.html".into()),
+                force: None,
+            }
+        }
+        _ => {
+            let mut p = probe_for(m, m.servers[s.server].defaults);
+            p.force = Some(scope);
+            p
+        }
+    }
+}
+
+/// One area per scope with auth directives.
+pub fn build_areas(m: &mut ApacheModel) {
+    let mut areas = Vec::new();
+    for i in 0..m.scopes.len() {
+        if !m.scopes[i].has_auth() {
+            continue;
+        }
+        let probe = probe_for(m, i);
+        let eff = effective(m, &probe);
+        areas.push(super::Area {
+            scope: i,
+            probe,
+            eff,
+        });
+    }
+    m.areas = areas;
+}

@@ -1,0 +1,217 @@
+use super::*;
+use crate::model::apache::merge::{OpenWhy, Outcome};
+
+/// A site tree in a temp dir: `files` are (relative path, content); the main config is
+/// `conf/httpd.conf` with `{d}` replaced by the temp dir.
+fn site(conf: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, ApacheModel, Sources) {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().to_string_lossy().into_owned();
+    for (rel, text) in files {
+        let p = t.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text.replace("{d}", &d)).unwrap();
+    }
+    let main = t.path().join("conf/httpd.conf");
+    std::fs::create_dir_all(main.parent().unwrap()).unwrap();
+    std::fs::write(&main, conf.replace("{d}", &d)).unwrap();
+    let mut sources = Sources::new();
+    let m = load(
+        &main,
+        ApacheStart::MainConfig,
+        &LoadOptions::default(),
+        &mut sources,
+        &mut Vec::new(),
+    );
+    (t, m, sources)
+}
+
+const MODS: &str = "LoadModule auth_basic_module x\nLoadModule authn_file_module x\nLoadModule authn_core_module x\nLoadModule authz_core_module x\nLoadModule authz_user_module x\nLoadModule access_compat_module x\n";
+
+fn area<'a>(m: &'a ApacheModel, pattern: &str) -> &'a Area {
+    m.areas
+        .iter()
+        .find(|a| m.scopes[a.scope].pattern.ends_with(pattern))
+        .unwrap_or_else(|| {
+            panic!(
+                "no area {pattern}: {:?}",
+                m.areas
+                    .iter()
+                    .map(|a| &m.scopes[a.scope].pattern)
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+#[test]
+fn includes_defines_and_ifmodule_follow_httpd() {
+    let conf = format!(
+        "{MODS}ServerRoot {{d}}\nDefine PW {{d}}/pw\nInclude conf.d/*.conf\nIncludeOptional nothing/*.conf\nInclude missing.conf\n<IfModule mod_auth_digest.c>\nAuthType Digest\n</IfModule>\n<IfModule mod_auth_basic.c>\n<Directory {{d}}/a>\nAuthType Basic\nAuthName \"r\"\nAuthUserFile ${{PW}}/users\nRequire valid-user\n</Directory>\n</IfModule>\n"
+    );
+    let (_t, m, _s) = site(
+        &conf,
+        &[
+            ("conf.d/b.conf", "User nobody\n"),
+            ("conf.d/a.conf", "Include conf.d/a.conf\n"),
+        ],
+    );
+    assert_eq!(m.user.0, "nobody");
+    let kinds: Vec<_> = m.problems.iter().map(|p| p.kind).collect();
+    assert!(
+        kinds.contains(&ProblemKind::IncludeCycle),
+        "{:?}",
+        m.problems
+    );
+    assert!(kinds.contains(&ProblemKind::IncludeMissing));
+    assert_eq!(kinds.len(), 2, "{:?}", m.problems);
+    let a = area(&m, "/a");
+    assert_eq!(a.eff.auth_type(&m).as_deref(), Some("basic"));
+    let uses = m.passwd_uses();
+    assert_eq!(uses.len(), 1);
+    assert!(uses[0].server_path.ends_with("pw/users"));
+    assert_eq!(uses[0].realm.as_deref(), Some("r"));
+    assert_eq!(a.eff.outcome(&m, "GET"), Outcome::Challenge);
+}
+
+#[test]
+fn relative_user_file_resolves_against_server_root() {
+    let conf = format!(
+        "{MODS}ServerRoot /etc/apache2\n<Location /x>\nAuthType Basic\nAuthName r\nAuthUserFile .htpasswd\nRequire valid-user\n</Location>\n"
+    );
+    let (_t, m, _s) = site(&conf, &[]);
+    assert_eq!(
+        m.passwd_uses()[0].server_path,
+        PathBuf::from("/etc/apache2/.htpasswd")
+    );
+}
+
+#[test]
+fn require_all_granted_mix_is_open_and_limit_leaves_other_methods_open() {
+    let conf = format!(
+        "{MODS}<Directory {{d}}/mix>\nAuthType Basic\nAuthName r\nAuthUserFile {{d}}/u\nRequire all granted\nRequire valid-user\n</Directory>\n<Directory {{d}}/lim>\nAuthType Basic\nAuthName r\nAuthUserFile {{d}}/u\n<Limit GET>\nRequire valid-user\n</Limit>\n</Directory>\n<Directory {{d}}/ex>\nAuthType Basic\nAuthName r\nAuthUserFile {{d}}/u\n<LimitExcept GET>\nRequire valid-user\n</LimitExcept>\n</Directory>\n"
+    );
+    let (_t, m, _s) = site(&conf, &[]);
+    assert_eq!(
+        area(&m, "/mix").eff.outcome(&m, "GET"),
+        Outcome::Open(OpenWhy::Granted)
+    );
+    let lim = &area(&m, "/lim").eff;
+    assert_eq!(lim.outcome(&m, "GET"), Outcome::Challenge);
+    assert_eq!(lim.outcome(&m, "HEAD"), Outcome::Challenge);
+    assert_eq!(lim.outcome(&m, "POST"), Outcome::Open(OpenWhy::NotLimited));
+    let ex = &area(&m, "/ex").eff;
+    assert_eq!(ex.outcome(&m, "POST"), Outcome::Challenge);
+    assert!(ex.outcome(&m, "GET").is_open());
+}
+
+#[test]
+fn auth_without_require_is_open_only_where_a_parent_grants() {
+    let conf = format!(
+        "{MODS}<Directory />\nRequire all denied\n</Directory>\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Directory {{d}}/www/a>\nAuthType Basic\nAuthName r\nAuthUserFile {{d}}/u\n</Directory>\n<Directory {{d}}/b>\nAuthType Basic\nAuthName r\nAuthUserFile {{d}}/u\n</Directory>\n<Location /c>\nAuthType Basic\nAuthName r\n</Location>\n"
+    );
+    let (_t, m, _s) = site(&conf, &[]);
+    assert_eq!(
+        area(&m, "/www/a").eff.outcome(&m, "GET"),
+        Outcome::Open(OpenWhy::Granted)
+    );
+    // `<Directory />` denies, so b inherits a Require: 403, not 500.
+    assert_eq!(area(&m, "/b").eff.outcome(&m, "GET"), Outcome::Forbidden);
+}
+
+#[test]
+fn htaccess_needs_allowoverride_authconfig() {
+    let conf = format!(
+        "{MODS}DocumentRoot {{d}}/www\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Directory {{d}}/www/fi>\nAllowOverride FileInfo\n</Directory>\n<Directory {{d}}/www/ok>\nAllowOverride AuthConfig\n</Directory>\n<DirectoryMatch {{d}}/www/rx>\nAllowOverride All\n</DirectoryMatch>\n"
+    );
+    let ht = "AuthType Basic\nAuthName r\nAuthUserFile /u\nRequire valid-user\n";
+    let (_t, m, _s) = site(
+        &conf,
+        &[
+            ("www/none/.htaccess", ht),
+            ("www/fi/.htaccess", ht),
+            ("www/ok/.htaccess", ht),
+            ("www/rx/.htaccess", ht),
+        ],
+    );
+    assert!(area(&m, "www/none").eff.outcome(&m, "GET").is_open());
+    assert!(matches!(
+        area(&m, "www/fi").eff.outcome(&m, "GET"),
+        Outcome::Error500(_)
+    ));
+    assert_eq!(
+        area(&m, "www/ok").eff.outcome(&m, "GET"),
+        Outcome::Challenge
+    );
+    assert!(area(&m, "www/rx").eff.outcome(&m, "GET").is_open());
+}
+
+#[test]
+fn location_slash_grant_overrides_files_deny() {
+    let conf = format!(
+        "{MODS}DocumentRoot {{d}}/www\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Files \".ht*\">\nRequire all denied\n</Files>\n"
+    );
+    let (_t, m, _s) = site(&conf, &[]);
+    let probe = Probe {
+        server: 0,
+        dir: Some(PathBuf::from(format!("{}/www", _t.path().display()))),
+        file: Some(".htpasswd".into()),
+        url: Some("/.htpasswd".into()),
+        force: None,
+    };
+    assert_eq!(
+        merge::effective(&m, &probe).outcome(&m, "GET"),
+        Outcome::Forbidden
+    );
+    let conf2 = format!("{conf}<Location />\nRequire all granted\n</Location>\n");
+    let (_t2, m2, _s2) = site(&conf2, &[]);
+    let probe2 = Probe {
+        dir: Some(PathBuf::from(format!("{}/www", _t2.path().display()))),
+        ..probe
+    };
+    assert!(merge::effective(&m2, &probe2).outcome(&m2, "GET").is_open());
+}
+
+#[test]
+fn satisfy_any_with_allow_from_all_is_open() {
+    let conf = format!(
+        "{MODS}<Directory {{d}}/s>\nAuthType Basic\nAuthName r\nAuthUserFile {{d}}/u\nRequire valid-user\nOrder allow,deny\nAllow from all\nSatisfy Any\n</Directory>\n<Directory {{d}}/t>\nAuthType Basic\nAuthName r\nAuthUserFile {{d}}/u\nRequire valid-user\nOrder deny,allow\nDeny from all\nSatisfy Any\n</Directory>\n"
+    );
+    let (_t, m, _s) = site(&conf, &[]);
+    assert_eq!(
+        area(&m, "/s").eff.outcome(&m, "GET"),
+        Outcome::Open(OpenWhy::SatisfyAny)
+    );
+    assert_eq!(area(&m, "/t").eff.outcome(&m, "GET"), Outcome::Challenge);
+}
+
+#[test]
+fn vhost_sections_and_tls() {
+    let conf = format!(
+        "{MODS}<VirtualHost *:443>\nServerName s.example\nSSLEngine on\nDocumentRoot {{d}}/s\n<Location />\nAuthType Basic\nAuthName r\nAuthUserFile {{d}}/u\nRequire valid-user\n</Location>\n</VirtualHost>\n"
+    );
+    let (_t, m, _s) = site(&conf, &[]);
+    assert_eq!(m.servers.len(), 2);
+    assert!(m.servers[1].tls);
+    let a = area(&m, "/");
+    assert_eq!(a.probe.server, 1);
+    assert_eq!(a.eff.outcome(&m, "GET"), Outcome::Challenge);
+}
+
+#[test]
+fn stock_debian_tree_loads_without_problems() {
+    let p = Path::new("/etc/apache2/apache2.conf");
+    if !p.exists() {
+        return;
+    }
+    let mut sources = Sources::new();
+    let m = load(
+        p,
+        ApacheStart::MainConfig,
+        &LoadOptions::default(),
+        &mut sources,
+        &mut Vec::new(),
+    );
+    assert!(m.problems.is_empty(), "{:?}", m.problems);
+    assert!(m.has_module("mod_auth_basic.c"));
+    assert_eq!(m.user.0, "www-data");
+    assert!(m.files.len() > 20);
+}

@@ -1,0 +1,157 @@
+//! NX015: the password file lies inside a web root and nginx serves it.
+
+use super::common::{diag, file_uses, served_name};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::nginx::{Conf, Served, VirtualServer};
+use crate::rules::{Context, Family, Rule, RuleInfo};
+use crate::source::Span;
+use std::path::Path;
+
+pub static RULE: Rule = Rule {
+    info: RuleInfo {
+        code: "NX015",
+        name: "nginx-passwd-file-served",
+        family: Family::Nginx,
+        severity: Severity::Error,
+        summary: "the user file is inside a root/alias tree and nginx serves it to anyone",
+        doc: r#"# nginx-passwd-file-served (NX015)
+
+## What it does
+For each user file nginx uses, finds every `root` and `alias` whose tree contains it,
+computes the URL that maps to it, runs nginx's location selection on that URL and
+reports when the location that answers would send the file: no `deny all`, no `return`,
+no upstream. Without a password in front it is an error; behind auth_basic a warning.
+
+## Why is this bad?
+Unlike Apache, nginx has no built-in rule hiding `.ht*` files: a `.htpasswd` under the
+document root is served like any static file (observed: **200, hashes in the body**).
+Anyone can then crack the hashes offline at their leisure.
+
+## Example
+```nginx
+server {
+    root /var/www/site;
+    location /admin/ {
+        auth_basic "Admin";
+        auth_basic_user_file /var/www/site/.htpasswd;
+    }
+}
+```
+
+## Use instead
+Keep password files out of every web root (e.g. in `/etc/nginx/`), or deny them:
+```nginx
+location ~ /\.ht { deny all; }
+```
+
+## References
+- https://nginx.org/en/docs/http/ngx_http_core_module.html#root
+- https://nginx.org/en/docs/http/ngx_http_access_module.html#deny
+"#,
+    },
+    check,
+};
+
+/// Would the settings of `conf` send a static file?
+fn serves_files(conf: &Conf) -> bool {
+    !conf.denies_all()
+        && conf.returns.iter().all(|r| r.conditional)
+        && conf.proxy_pass.is_none()
+        && conf.fastcgi_pass.is_none()
+}
+
+/// The URIs mapping to `file` under server `s`, with the root directive that maps it.
+fn urls(s: &VirtualServer, file: &Path) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    let mut roots = vec![(None, &s.conf)];
+    roots.extend(
+        s.locations
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (Some(i), &l.conf)),
+    );
+    for (loc, conf) in roots {
+        let Some(root) = &conf.root else { continue };
+        let Ok(rest) = file.strip_prefix(&root.value.local_path) else {
+            continue;
+        };
+        let rest = rest.to_string_lossy();
+        let uri = if root.value.alias {
+            let Some(i) = loc else { continue };
+            let l = &s.locations[i];
+            if !l.is_prefix() {
+                continue;
+            }
+            let base = &l.pattern[..root.value.strip.min(l.pattern.len())];
+            if base.ends_with('/') {
+                format!("{base}{rest}")
+            } else {
+                format!("{base}/{rest}")
+            }
+        } else {
+            format!("/{rest}")
+        };
+        if !out.iter().any(|(u, _)| *u == uri) {
+            out.push((uri, root.directive));
+        }
+    }
+    out
+}
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for m in ctx.nginx {
+        for u in file_uses(m) {
+            let f = &u.file.value;
+            if f.has_variable || !f.local_path.is_file() {
+                continue;
+            }
+            for s in &m.servers {
+                for (uri, root_span) in urls(s, &f.local_path) {
+                    let served = s.find_location(&uri);
+                    let conf = s.conf_for(served, "GET");
+                    if conf.root.as_ref().map(|r| r.directive) != Some(root_span)
+                        || !serves_files(conf)
+                    {
+                        continue;
+                    }
+                    let behind_auth = conf.asks_password();
+                    let (severity, who) = if behind_auth {
+                        (Severity::Warning, "any user who can log in")
+                    } else {
+                        (Severity::Error, "anyone")
+                    };
+                    let name = f
+                        .local_path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let fix = if name.starts_with(".ht") {
+                        "add `location ~ /\\.ht { deny all; }` to the server, or move the file out of the web root".to_string()
+                    } else {
+                        format!(
+                            "add `location = {uri} {{ deny all; }}`, or better, move the file out of the web root (e.g. to /etc/nginx/)"
+                        )
+                    };
+                    let target = match served {
+                        Served::Server => s.describe(),
+                        Served::Location(_) => served_name(s, served),
+                    };
+                    out.push(
+                        diag(
+                            &RULE.info,
+                            u.file.arg,
+                            format!(
+                                "{who} can download this password file: GET {uri} on {} is served by {target} (200, hashes in the body)",
+                                s.describe()
+                            ),
+                        )
+                        .severity(severity)
+                        .label(format!("served as {uri}"))
+                        .with_secondary(root_span, format!("maps {uri} to this file"))
+                        .help(fix),
+                    );
+                }
+            }
+        }
+    }
+}

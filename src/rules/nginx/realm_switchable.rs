@@ -1,0 +1,138 @@
+//! NX016: `auth_basic $var` that a request can turn into `off`.
+
+use super::common::{diag, scope_name};
+use super::user_file_variable::variables;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::nginx::{NginxModel, Realm, client_controlled};
+use crate::rules::{Context, Family, Rule, RuleInfo};
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    info: RuleInfo {
+        code: "NX016",
+        name: "nginx-realm-switchable-off",
+        family: Family::Nginx,
+        severity: Severity::Error,
+        summary: "`auth_basic $var` whose value can be `off`, chosen by the client",
+        doc: r#"# nginx-realm-switchable-off (NX016)
+
+## What it does
+Follows `auth_basic $variable` to the `map` and `set` directives that define the
+variable. When one of them can produce `off`, auth is switched off for those requests;
+when the map reads a value the client sends (`$http_*` headers, `$arg_*`, `$cookie_*`,
+the URI, the Host), **any client** can switch it off — an error. Otherwise a warning
+says which condition turns it off. A realm taken straight from a request variable is an
+error too.
+
+## Why is this bad?
+nginx evaluates the realm per request, and a realm that evaluates to exactly `off`
+disables auth_basic for that request (observed with a `map` on a request header). A
+header such as `X-Internal: 1` is trivial to forge.
+
+## Example
+```nginx
+map $http_x_internal $realm {
+    default "Admin";
+    1       off;
+}
+server {
+    location /admin/ {
+        auth_basic $realm;
+        auth_basic_user_file /etc/nginx/.htpasswd;
+    }
+}
+```
+
+## Use instead
+Decide on facts the client cannot forge — the address — with `satisfy any`:
+```nginx
+location /admin/ {
+    satisfy any;
+    allow 10.0.0.0/8;
+    deny  all;
+    auth_basic "Admin";
+    auth_basic_user_file /etc/nginx/.htpasswd;
+}
+```
+
+## References
+- https://nginx.org/en/docs/http/ngx_http_auth_basic_module.html#auth_basic
+- https://nginx.org/en/docs/http/ngx_http_map_module.html
+"#,
+    },
+    check,
+};
+
+/// How a variable can become `off`: (where, condition, client controlled?).
+fn off_sources(m: &NginxModel, var: &str) -> Vec<(Span, String, bool)> {
+    let mut out = Vec::new();
+    if client_controlled(var) {
+        out.push((
+            Span::default(),
+            format!("the client sets ${var} directly"),
+            true,
+        ));
+    }
+    for map in &m.maps {
+        if map.target.trim_start_matches('$') != var {
+            continue;
+        }
+        for (value, span) in &map.values {
+            if value == "off" {
+                let src = map.source.clone();
+                let client = variables(&src).iter().any(|v| client_controlled(v));
+                out.push((*span, format!("map {src} yields off"), client));
+            }
+        }
+    }
+    for set in &m.sets {
+        if set.var.trim_start_matches('$') == var && set.value == "off" {
+            out.push((set.span, format!("set ${var} off"), false));
+        }
+    }
+    out
+}
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for m in ctx.nginx {
+        let mut done: Vec<Span> = Vec::new();
+        for (s, scope) in m.scopes() {
+            let conf = scope.conf();
+            let Some(realm) = &conf.auth_basic else {
+                continue;
+            };
+            let Realm::Variable(text) = &realm.value else {
+                continue;
+            };
+            if conf.user_file.is_none() || done.contains(&realm.directive) {
+                continue;
+            }
+            done.push(realm.directive);
+            for var in variables(text) {
+                for (span, how, client) in off_sources(m, &var) {
+                    let mut d = diag(
+                        &RULE.info,
+                        realm.arg,
+                        if client {
+                            format!(
+                                "any client can switch this password check off: {how} ({})",
+                                scope_name(s, &scope)
+                            )
+                        } else {
+                            format!("auth is off whenever {how} ({})", scope_name(s, &scope))
+                        },
+                    )
+                    .label("a realm of `off` disables auth_basic for the request")
+                    .help("use a literal realm; let trusted addresses in with `satisfy any; allow NET; deny all;` instead");
+                    if !client {
+                        d = d.severity(Severity::Warning);
+                    }
+                    if span != Span::default() {
+                        d = d.with_secondary(span, "produces `off`");
+                    }
+                    out.push(d);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! What every password-file rule needs: the files to look at, which servers read
+//! them and how (Basic, Digest, group), spans, and safe display of file text.
+
+use crate::diag::{Edit, Fix, Server};
+use crate::model::PasswdRole;
+use crate::rules::{Context, PasswdInput};
+use crate::source::Span;
+use crate::syntax::passwd::{FileKind, Line};
+use std::ops::Range;
+
+/// One password file under check, with the servers that read it.
+pub(crate) struct PwFile<'a> {
+    pub input: &'a PasswdInput,
+    pub src: &'a [u8],
+    /// Servers that read this file (from the configs that name it, or the profile).
+    pub servers: Vec<Server>,
+}
+
+impl<'a> PwFile<'a> {
+    /// Every password file of the run.
+    pub fn all(ctx: &'a Context<'a>) -> impl Iterator<Item = PwFile<'a>> + 'a {
+        ctx.passwd.iter().map(move |input| PwFile {
+            input,
+            src: &ctx.sources.get(input.file).bytes,
+            servers: input.servers(ctx.profile),
+        })
+    }
+
+    pub fn kind(&self) -> FileKind {
+        self.input.parsed.kind()
+    }
+
+    pub fn reads(&self, server: Server) -> bool {
+        self.servers.contains(&server)
+    }
+
+    /// How the file is used: from the configs that name it, else from its content.
+    pub fn has_role(&self, role: PasswdRole) -> bool {
+        if !self.input.uses.is_empty() {
+            return self.input.uses.iter().any(|u| u.role == role);
+        }
+        match role {
+            PasswdRole::Basic => matches!(
+                self.kind(),
+                FileKind::Basic | FileKind::Empty | FileKind::Mixed
+            ),
+            PasswdRole::Digest => matches!(self.kind(), FileKind::Digest | FileKind::Mixed),
+            PasswdRole::Group => self.kind() == FileKind::Group,
+        }
+    }
+
+    /// Used as a user file (Basic or Digest), not only as a group file.
+    pub fn is_user_file(&self) -> bool {
+        self.has_role(PasswdRole::Basic) || self.has_role(PasswdRole::Digest)
+    }
+
+    /// Servers that read this file for Basic auth (nginx reads only Basic).
+    pub fn basic_servers(&self) -> Vec<Server> {
+        if !self.input.uses.is_empty() {
+            let mut v: Vec<Server> = self
+                .input
+                .uses
+                .iter()
+                .filter(|u| u.role == PasswdRole::Basic)
+                .map(|u| u.server)
+                .collect();
+            v.sort();
+            v.dedup();
+            return v;
+        }
+        if self.has_role(PasswdRole::Basic) {
+            self.servers.clone()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Servers that read this file as a user file (Basic or Digest).
+    pub fn user_file_servers(&self) -> Vec<Server> {
+        let mut v = self.basic_servers();
+        if self.has_role(PasswdRole::Digest) && self.reads(Server::Apache) {
+            v.push(Server::Apache);
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    pub fn span(&self, r: Range<usize>) -> Span {
+        Span::new(self.input.file, r.start, r.end)
+    }
+
+    /// The line without its ending.
+    pub fn line_span(&self, line: &Line) -> Span {
+        self.span(line.content())
+    }
+
+    pub fn lines(&self) -> &'a [Line] {
+        self.input.parsed.lines()
+    }
+
+    pub fn bytes(&self, r: Range<usize>) -> &'a [u8] {
+        self.src.get(r).unwrap_or_default()
+    }
+
+    /// The user name of an entry line for messages (BOM and surrounding blanks dropped).
+    pub fn user_of(&self, line: &Line) -> String {
+        line.user()
+            .map(|r| {
+                let u = self.bytes(r);
+                let start = u.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                show(u[start..].trim_ascii_end())
+            })
+            .unwrap_or_default()
+    }
+
+    /// A fix made of byte replacements in this file.
+    pub fn fix(&self, description: impl Into<String>, edits: Vec<(Range<usize>, &[u8])>) -> Fix {
+        Fix {
+            description: description.into(),
+            edits: edits
+                .into_iter()
+                .map(|(r, b)| Edit {
+                    span: self.span(r),
+                    replacement: b.to_vec(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Text from a file for a message: lossy UTF-8, invisible bytes escaped, at most 40 chars.
+pub(crate) fn show(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 40 {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\u{feff}' => out.push_str("\\u{feff}"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// "Apache and nginx", "nginx", ... for messages.
+pub(crate) fn server_names(servers: &[Server]) -> String {
+    match servers {
+        [Server::Apache, Server::Nginx] | [Server::Nginx, Server::Apache] => {
+            "Apache and nginx".into()
+        }
+        [one] => display(*one).into(),
+        _ => "the server".into(),
+    }
+}
+
+pub(crate) fn display(server: Server) -> &'static str {
+    match server {
+        Server::Apache => "Apache",
+        Server::Nginx => "nginx",
+    }
+}
+
+/// The hash of a Basic entry as written: from after the first colon(s) to the next colon.
+pub(crate) fn basic_hash_range(line: &Line, src: &[u8]) -> Option<Range<usize>> {
+    let c1 = line.colon1()?;
+    let end = line.content().end;
+    let mut from = c1 + 1;
+    while from < end && src.get(from) == Some(&b':') {
+        from += 1;
+    }
+    let to = src
+        .get(from..end)
+        .and_then(|t| memchr::memchr(b':', t))
+        .map_or(end, |i| from + i);
+    Some(from..to)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Drive one rule through a real [`Context`].
+    use crate::diag::{Diagnostic, Server};
+    use crate::model::{PasswdRole, PasswdUse};
+    use crate::rules::{Context, PasswdInput, Rule};
+    use crate::source::{Sources, Span};
+    use crate::syntax::passwd::{KindHint, parse_with};
+    use crate::target::Profile;
+
+    /// A file checked on its own under the default profile (Apache and nginx).
+    pub fn run(rule: &Rule, bytes: &[u8]) -> Vec<Diagnostic> {
+        run_with(rule, bytes, &[], &Profile::default())
+    }
+
+    /// A file used by the given servers in the given roles.
+    pub fn run_with(
+        rule: &Rule,
+        bytes: &[u8],
+        uses: &[(Server, PasswdRole)],
+        profile: &Profile,
+    ) -> Vec<Diagnostic> {
+        let mut sources = Sources::new();
+        let file = sources.add("users", bytes.to_vec());
+        let hint = match uses.first().map(|u| u.1) {
+            Some(PasswdRole::Basic) => KindHint::Basic,
+            Some(PasswdRole::Digest) => KindHint::Digest,
+            Some(PasswdRole::Group) => KindHint::Group,
+            None => KindHint::Auto,
+        };
+        let input = PasswdInput {
+            file,
+            parsed: parse_with(bytes, hint),
+            uses: uses
+                .iter()
+                .map(|(server, role)| PasswdUse {
+                    server: *server,
+                    role: *role,
+                    server_path: "/etc/users".into(),
+                    local_path: "users".into(),
+                    directive: Span::default(),
+                    realm: Some("R".into()),
+                    user_file: None,
+                })
+                .collect(),
+        };
+        let inputs = [input];
+        run_ctx(rule, &sources, &inputs, profile)
+    }
+
+    pub fn run_ctx(
+        rule: &Rule,
+        sources: &Sources,
+        inputs: &[PasswdInput],
+        profile: &Profile,
+    ) -> Vec<Diagnostic> {
+        let ctx = Context {
+            sources,
+            profile,
+            passwd: inputs,
+            apache: &[],
+            nginx: &[],
+        };
+        let mut out = Vec::new();
+        (rule.check)(&ctx, &mut out);
+        out
+    }
+
+    /// Apply a diagnostic's fix to `bytes`.
+    pub fn apply_fix(bytes: &[u8], d: &Diagnostic) -> Vec<u8> {
+        let fix = d.fix.as_ref().expect("a fix");
+        let mut edits = fix.edits.clone();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+        let mut out = bytes.to_vec();
+        for e in edits {
+            out.splice(e.span.start..e.span.end, e.replacement);
+        }
+        out
+    }
+}

@@ -1,0 +1,179 @@
+//! PW007 duplicate-user: a later entry for a user is never read.
+
+use super::common::{PwFile, server_names};
+use crate::diag::{Diagnostic, Server, Severity};
+use crate::model::PasswdRole;
+use crate::model::passwd::{ApacheRead, NginxRead, apache_view, nginx_view};
+use crate::rules::{Context, Family, Rule, RuleInfo};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+pub static RULE: Rule = Rule {
+    info: RuleInfo {
+        code: "PW007",
+        name: "duplicate-user",
+        family: Family::Passwd,
+        severity: Severity::Error,
+        summary: "A user appears twice: the first entry wins, the later one is dead",
+        doc: r#"## What it does
+Finds a user (in digest files: a user in a realm) that has more than one entry, as each server
+reads the file.
+
+## Why is this bad?
+Apache and nginx both stop at the *first* matching line. A line appended later — typically a
+password change done by hand or by a script that appends — is never read: the new password
+gets **401** and the old one keeps working. Both lines are shown.
+
+## Example
+```text
+alice:$apr1$old…
+bob:$2y$10$…
+alice:$2y$10$new…
+```
+
+## Use instead
+Keep one entry per user (`htguard user set` changes the password in place):
+```text
+alice:$2y$10$new…
+bob:$2y$10$…
+```
+`htguard check --fix` drops the shadowed later line (which changes nothing on the servers);
+decide yourself which password is right.
+
+## References
+- Apache `mod_authn_file` and nginx `ngx_http_auth_basic_module` return the first match.
+"#,
+    },
+    check,
+};
+
+/// (first line, dead line) → servers that see the pair.
+type Pairs = BTreeMap<(usize, usize), Vec<Server>>;
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for f in PwFile::all(ctx) {
+        let mut pairs = Pairs::new();
+        let digest = f.has_role(PasswdRole::Digest) && !f.has_role(PasswdRole::Basic);
+        if f.user_file_servers().contains(&Server::Apache) {
+            let keys = apache_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
+                ApacheRead::Entry(e) => {
+                    let key: Cow<'_, [u8]> = if digest {
+                        Cow::Owned([e.user.as_bytes(), b":", e.second.as_bytes()].concat())
+                    } else {
+                        e.user.text
+                    };
+                    Some((key, rec.first_line))
+                }
+                _ => None,
+            });
+            collect(keys, Server::Apache, &mut pairs);
+        }
+        if f.basic_servers().contains(&Server::Nginx) {
+            let keys = nginx_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
+                NginxRead::Entry { user, .. } => Some((user.text, rec.line)),
+                _ => None,
+            });
+            collect(keys, Server::Nginx, &mut pairs);
+        }
+        let all = f.user_file_servers();
+        for ((first, dead), servers) in pairs {
+            let (Some(l1), Some(l2)) = (f.lines().get(first), f.lines().get(dead)) else {
+                continue;
+            };
+            let name = f.user_of(l2);
+            let same = f.bytes(l1.content()) == f.bytes(l2.content());
+            let n = servers.len();
+            let mut d = Diagnostic::new(
+                &RULE.info,
+                f.line_span(l2),
+                format!(
+                    "`{name}` is defined again: {} use{s} the entry on line {} and never read{s} this one",
+                    server_names(&servers),
+                    first + 1,
+                    s = if n == 1 { "s" } else { "" },
+                ),
+            )
+            .label("never read")
+            .with_secondary(f.line_span(l1), "this entry wins")
+            .help(if same {
+                "remove the repeated line".to_string()
+            } else {
+                format!(
+                    "keep one entry for `{name}`: remove the line whose password is wrong (`htguard user set` edits in place)"
+                )
+            })
+            .servers(&servers);
+            if same {
+                d = d.severity(Severity::Warning);
+            }
+            // Dropping the dead line changes nothing only if every server sees it as dead.
+            if servers == all {
+                d = d.fix(f.fix(
+                    format!("drop the shadowed entry for `{name}` on line {}", dead + 1),
+                    vec![(l2.range(), &b""[..])],
+                ));
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// Sort (key, line) pairs and record each later line with the first line of its key.
+fn collect<'a>(
+    keys: impl Iterator<Item = (Cow<'a, [u8]>, usize)>,
+    server: Server,
+    pairs: &mut Pairs,
+) {
+    let mut keys: Vec<(Cow<'a, [u8]>, usize)> = keys.collect();
+    keys.sort_unstable();
+    for group in keys.chunk_by(|a, b| a.0 == b.0) {
+        let first = group[0].1;
+        for (_, line) in &group[1..] {
+            pairs.entry((first, *line)).or_default().push(server);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::testing::{apply_fix, run, run_with};
+    use super::*;
+    use crate::target::Profile;
+
+    #[test]
+    fn flags_the_later_line_and_labels_both() {
+        let src = b"alice:$apr1$a$old\nbob:x\nalice:$apr1$a$new\n";
+        let d = run(&RULE, src);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].servers, [Server::Apache, Server::Nginx]);
+        assert!(d[0].message.contains("entry on line 1"), "{}", d[0].message);
+        assert_eq!(d[0].secondary.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(apply_fix(src, &d[0]), b"alice:$apr1$a$old\nbob:x\n");
+    }
+
+    #[test]
+    fn servers_differ_on_indented_duplicates() {
+        // Apache trims `  alice`; nginx sees two different users.
+        let d = run(&RULE, b"alice:x\n  alice:y\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].servers, [Server::Apache]);
+        assert!(d[0].fix.is_none());
+    }
+
+    #[test]
+    fn digest_duplicates_are_per_realm() {
+        let src = b"u:r1:0123456789abcdef0123456789abcdef\nu:r2:0123456789abcdef0123456789abcdef\n";
+        let uses = [(Server::Apache, PasswdRole::Digest)];
+        assert!(run_with(&RULE, src, &uses, &Profile::default()).is_empty());
+        let dup = b"u:r1:0123456789abcdef0123456789abcdef\nu:r1:0123456789abcdef0123456789abcdef\n";
+        let d = run_with(&RULE, dup, &uses, &Profile::default());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn passes_unique_users() {
+        assert!(run(&RULE, b"alice:x\nbob:x\nAlice:x\n").is_empty());
+    }
+}
