@@ -109,6 +109,8 @@ pub fn apply_edits(bytes: &[u8], edits: &[&Edit]) -> Vec<u8> {
 /// Why a fixed file was not written. Files before it in the list were written.
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
+    #[error(transparent)]
+    Check(#[from] super::CheckError),
     #[error("{}: changed on disk since it was checked; run the check again", .0.display())]
     Changed(PathBuf),
     #[error("{}: {}", .0.display(), .1)]
@@ -133,6 +135,44 @@ pub fn write(plans: &[FilePlan]) -> Result<usize, FixError> {
         }
     }
     Ok(written)
+}
+
+/// What [`fix_all`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Fixes applied, over all passes.
+    pub fixes: usize,
+    /// Distinct files written.
+    pub files: Vec<PathBuf>,
+}
+
+/// At most this many fix-and-recheck passes (a fix can reveal or enable another,
+/// e.g. the final newline added in CRLF style before the CRLF fix sees it).
+pub const MAX_PASSES: usize = 10;
+
+/// Apply fixes, re-check, and repeat until no fix is left (or [`MAX_PASSES`]).
+/// Returns the last check's outcome, which is what remains to report.
+pub fn fix_all(
+    opts: &super::CheckOptions,
+    mut outcome: CheckOutcome,
+    rules: &[&'static crate::rules::Rule],
+) -> Result<(CheckOutcome, Applied), FixError> {
+    let mut applied = Applied::default();
+    for _ in 0..MAX_PASSES {
+        let plans = plan(&outcome);
+        if plans.is_empty() {
+            break;
+        }
+        write(&plans)?;
+        for p in &plans {
+            applied.fixes += p.fixes;
+            if !applied.files.contains(&p.path) {
+                applied.files.push(p.path.clone());
+            }
+        }
+        outcome = super::run_with_rules(opts, rules)?;
+    }
+    Ok((outcome, applied))
 }
 
 #[cfg(test)]
