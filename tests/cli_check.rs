@@ -534,6 +534,13 @@ fn diff_shows_the_fixes_without_writing() {
         !out.contains(HASH) && !out.contains("qUqP5cyxm6YcTAhz05Hph5gvu9M="),
         "{out}"
     );
+    // The diff is the end state --fix reaches over several passes: the final newline it
+    // adds in the file's CRLF style is converted too.
+    assert!(out.ends_with("+carol:{SHA}qUqP…\n"), "{out}");
+    assert!(
+        !out.lines().any(|l| l.starts_with('+') && l.ends_with('\r')),
+        "{out}"
+    );
     htguard().args(["check", "--diff"]).arg(&f).assert().code(1);
     assert_eq!(
         std::fs::read_to_string(&f).unwrap(),

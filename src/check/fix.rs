@@ -175,6 +175,67 @@ pub fn fix_all(
     Ok((outcome, applied))
 }
 
+/// What `--fix` would write, as [`fix_all`] would reach it, without writing: password
+/// files are re-checked in memory after each pass. (A fix to a server config ends the
+/// preview after its pass: configs are read from disk by their loaders.)
+/// Returns one plan per changed file (original → final content) and the last outcome,
+/// whose file ids the plans use.
+pub fn preview(
+    opts: &super::CheckOptions,
+    mut outcome: CheckOutcome,
+    rules: &[&'static crate::rules::Rule],
+) -> Result<(Vec<FilePlan>, CheckOutcome), FixError> {
+    let mut overlay = super::Overlay::new();
+    // canonical path → (original bytes, latest bytes, fixes)
+    let mut files: Vec<(PathBuf, Vec<u8>, Vec<u8>, usize)> = Vec::new();
+    for _ in 0..MAX_PASSES {
+        let plans = plan(&outcome);
+        if plans.is_empty() {
+            break;
+        }
+        let only_passwd = plans
+            .iter()
+            .all(|p| outcome.passwd_files.contains_key(&p.file));
+        for p in plans {
+            let key = super::canonical(&p.path);
+            match files.iter_mut().find(|(k, ..)| *k == key) {
+                Some(entry) => {
+                    entry.2 = p.after.clone();
+                    entry.3 += p.fixes;
+                }
+                None => files.push((key.clone(), p.before, p.after.clone(), p.fixes)),
+            }
+            overlay.insert(key, p.after);
+        }
+        if !only_passwd {
+            break;
+        }
+        outcome = super::run_with_overlay(opts, rules, &overlay)?;
+    }
+    let plans = files
+        .into_iter()
+        .filter(|(_, before, after, _)| before != after)
+        .map(|(key, before, after, fixes)| {
+            let file = outcome
+                .sources
+                .iter()
+                .find(|(_, f)| super::canonical(&f.path) == key)
+                .map_or(usize::MAX, |(id, _)| id);
+            let path = (file != usize::MAX)
+                .then(|| outcome.sources.get(file).path.clone())
+                .unwrap_or(key);
+            FilePlan {
+                file,
+                path,
+                before,
+                after,
+                fixes,
+            }
+        })
+        .collect();
+    Ok((plans, outcome))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

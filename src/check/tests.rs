@@ -194,6 +194,7 @@ fn missing_referenced_file_is_left_to_the_rules() {
     let inputs = load_passwd_files(
         std::iter::once(use_),
         std::iter::empty(),
+        &Overlay::new(),
         &mut sources,
         &mut diags,
     )
@@ -222,6 +223,7 @@ fn unreadable_referenced_file_is_hg004() {
     let inputs = load_passwd_files(
         [mk(0), mk(15)].into_iter(),
         std::iter::empty(),
+        &Overlay::new(),
         &mut sources,
         &mut diags,
     )
@@ -312,4 +314,21 @@ fn fix_all_repeats_until_nothing_is_left() {
     assert_eq!(applied.fixes, 2);
     assert_eq!(applied.files, std::slice::from_ref(&f));
     assert_eq!(codes(&left), []);
+}
+
+#[test]
+fn preview_reaches_what_fix_all_writes_without_writing() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), ".htpasswd", "BAD:1\n");
+    let mut rules = rules_with_fixture();
+    rules.push(&FIXTURE_OK);
+    let opts = opts_for(&[&f]);
+    let first = run_with_rules(&opts, &rules).unwrap();
+    let (plans, last) = fix::preview(&opts, first, &rules).unwrap();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0].before, b"BAD:1\n");
+    assert_eq!(plans[0].after, b"fine:1\n");
+    assert_eq!(plans[0].fixes, 2);
+    assert!(last.passwd_files.contains_key(&plans[0].file));
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "BAD:1\n");
 }

@@ -154,8 +154,11 @@ pub fn run(args: CheckArgs) -> i32 {
         Err(e) => return fail(e),
     };
     if args.diff {
-        let plans = fix::plan(&outcome);
-        let text = report::diff::render(&plans, |p| outcome.passwd_files.get(&p.file).copied());
+        let (plans, last) = match fix::preview(&opts, outcome, &crate::rules::all()) {
+            Ok(x) => x,
+            Err(e) => return fail(e),
+        };
+        let text = report::diff::render(&plans, |p| last.passwd_files.get(&p.file).copied());
         print(&text);
         let n: usize = plans.iter().map(|p| p.fixes).sum();
         eprintln!(
