@@ -221,9 +221,11 @@ pub fn preview(
                 .iter()
                 .find(|(_, f)| super::canonical(&f.path) == key)
                 .map_or(usize::MAX, |(id, _)| id);
-            let path = (file != usize::MAX)
-                .then(|| outcome.sources.get(file).path.clone())
-                .unwrap_or(key);
+            let path = if file == usize::MAX {
+                key
+            } else {
+                outcome.sources.get(file).path.clone()
+            };
             FilePlan {
                 file,
                 path,
