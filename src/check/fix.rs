@@ -5,6 +5,7 @@ use super::CheckOutcome;
 use crate::diag::{Edit, Fix};
 use crate::source::FileId;
 use crate::store::{self, UpdateError, WriteOptions};
+use crate::syntax::passwd::FileKind;
 use std::path::PathBuf;
 
 /// The fixed content of one file.
@@ -16,6 +17,8 @@ pub struct FilePlan {
     pub after: Vec<u8>,
     /// How many findings' fixes went into `after`.
     pub fixes: usize,
+    /// For a password file, its kind: renderers must redact its hashes.
+    pub passwd_kind: Option<FileKind>,
 }
 
 /// Fixes of every reported finding (suppressed and ignored ones are not in the outcome),
@@ -59,6 +62,7 @@ pub fn plan(outcome: &CheckOutcome) -> Vec<FilePlan> {
                 before: src.bytes.clone(),
                 after,
                 fixes,
+                passwd_kind: outcome.passwd_files.get(&file).copied(),
             })
         })
         .collect()
@@ -178,34 +182,33 @@ pub fn fix_all(
 /// What `--fix` would write, as [`fix_all`] would reach it, without writing: password
 /// files are re-checked in memory after each pass. (A fix to a server config ends the
 /// preview after its pass: configs are read from disk by their loaders.)
-/// Returns one plan per changed file (original → final content) and the last outcome,
-/// whose file ids the plans use.
+/// Returns one plan per changed file (original → final content) and the last outcome.
 pub fn preview(
     opts: &super::CheckOptions,
     mut outcome: CheckOutcome,
     rules: &[&'static crate::rules::Rule],
 ) -> Result<(Vec<FilePlan>, CheckOutcome), FixError> {
     let mut overlay = super::Overlay::new();
-    // canonical path → (original bytes, latest bytes, fixes)
-    let mut files: Vec<(PathBuf, Vec<u8>, Vec<u8>, usize)> = Vec::new();
+    // One plan per file (by canonical path): original bytes, latest bytes, all fixes.
+    let mut files: Vec<(PathBuf, FilePlan)> = Vec::new();
     for _ in 0..MAX_PASSES {
         let plans = plan(&outcome);
         if plans.is_empty() {
             break;
         }
-        let only_passwd = plans
-            .iter()
-            .all(|p| outcome.passwd_files.contains_key(&p.file));
+        let only_passwd = plans.iter().all(|p| p.passwd_kind.is_some());
         for p in plans {
             let key = super::canonical(&p.path);
-            match files.iter_mut().find(|(k, ..)| *k == key) {
-                Some(entry) => {
-                    entry.2 = p.after.clone();
-                    entry.3 += p.fixes;
+            overlay.insert(key.clone(), p.after.clone());
+            match files.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, known)) => {
+                    known.after = p.after;
+                    known.fixes += p.fixes;
+                    known.file = p.file;
+                    known.passwd_kind = known.passwd_kind.or(p.passwd_kind);
                 }
-                None => files.push((key.clone(), p.before, p.after.clone(), p.fixes)),
+                None => files.push((key, p)),
             }
-            overlay.insert(key, p.after);
         }
         if !only_passwd {
             break;
@@ -214,26 +217,8 @@ pub fn preview(
     }
     let plans = files
         .into_iter()
-        .filter(|(_, before, after, _)| before != after)
-        .map(|(key, before, after, fixes)| {
-            let file = outcome
-                .sources
-                .iter()
-                .find(|(_, f)| super::canonical(&f.path) == key)
-                .map_or(usize::MAX, |(id, _)| id);
-            let path = if file == usize::MAX {
-                key
-            } else {
-                outcome.sources.get(file).path.clone()
-            };
-            FilePlan {
-                file,
-                path,
-                before,
-                after,
-                fixes,
-            }
-        })
+        .map(|(_, p)| p)
+        .filter(|p| p.before != p.after)
         .collect();
     Ok((plans, outcome))
 }

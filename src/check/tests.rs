@@ -329,6 +329,10 @@ fn preview_reaches_what_fix_all_writes_without_writing() {
     assert_eq!(plans[0].before, b"BAD:1\n");
     assert_eq!(plans[0].after, b"fine:1\n");
     assert_eq!(plans[0].fixes, 2);
-    assert!(last.passwd_files.contains_key(&plans[0].file));
+    assert_eq!(
+        plans[0].passwd_kind,
+        last.passwd_files.get(&plans[0].file).copied()
+    );
+    assert!(plans[0].passwd_kind.is_some());
     assert_eq!(std::fs::read_to_string(&f).unwrap(), "BAD:1\n");
 }

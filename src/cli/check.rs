@@ -154,11 +154,11 @@ pub fn run(args: CheckArgs) -> i32 {
         Err(e) => return fail(e),
     };
     if args.diff {
-        let (plans, last) = match fix::preview(&opts, outcome, &crate::rules::all()) {
-            Ok(x) => x,
+        let plans = match fix::preview(&opts, outcome, &crate::rules::all()) {
+            Ok((plans, _)) => plans,
             Err(e) => return fail(e),
         };
-        let text = report::diff::render(&plans, |p| last.passwd_files.get(&p.file).copied());
+        let text = report::diff::render(&plans);
         print(&text);
         let n: usize = plans.iter().map(|p| p.fixes).sum();
         eprintln!(
