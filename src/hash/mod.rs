@@ -35,7 +35,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 pub use digest::{check_digest_hash, digest_hash, verify_digest};
-pub use strength::{BCRYPT_COST10_MS, SLOW_REQUEST_MS, bcrypt_request_ms, strength};
+pub use strength::{BCRYPT_COST10_MS, SLOW_REQUEST_MS, Strength, bcrypt_request_ms, strength};
 pub use support::{Support, support, support_for};
 
 /// Default bcrypt cost. Not 12+: Basic auth sends the password with every request and both
