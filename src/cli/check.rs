@@ -154,8 +154,11 @@ pub fn run(args: CheckArgs) -> i32 {
         Err(e) => return fail(e),
     };
     if args.diff {
-        let plans = fix::plan(&outcome);
-        let text = report::diff::render(&plans, |p| outcome.passwd_files.get(&p.file).copied());
+        let plans = match fix::preview(&opts, outcome, &crate::rules::all()) {
+            Ok((plans, _)) => plans,
+            Err(e) => return fail(e),
+        };
+        let text = report::diff::render(&plans);
         print(&text);
         let n: usize = plans.iter().map(|p| p.fixes).sum();
         eprintln!(
@@ -169,20 +172,18 @@ pub fn run(args: CheckArgs) -> i32 {
         };
     }
     let outcome = if args.fix {
-        let plans = fix::plan(&outcome);
-        if plans.is_empty() {
-            outcome
-        } else {
-            match fix::write(&plans) {
-                Ok(_) => {}
-                Err(e) => return fail(format!("cannot apply fixes: {e}")),
+        match fix::fix_all(&opts, outcome, &crate::rules::all()) {
+            Ok((remaining, applied)) => {
+                if applied.fixes > 0 {
+                    eprintln!(
+                        "Fixed {} finding(s) in {} file(s).",
+                        applied.fixes,
+                        applied.files.len()
+                    );
+                }
+                remaining
             }
-            let n: usize = plans.iter().map(|p| p.fixes).sum();
-            eprintln!("Fixed {n} finding(s) in {} file(s).", plans.len());
-            match check::run(&opts) {
-                Ok(o) => o,
-                Err(e) => return fail(e),
-            }
+            Err(e) => return fail(format!("cannot apply fixes: {e}")),
         }
     } else {
         outcome
