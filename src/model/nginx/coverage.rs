@@ -75,7 +75,6 @@ fn may_be_taken(s: &VirtualServer, p: usize) -> bool {
 
 /// True when `uri` is in the URL space a location is written for (ignoring precedence).
 pub fn in_space(s: &VirtualServer, i: usize, uri: &str) -> bool {
-
     let l = &s.locations[i];
     let own = match l.kind {
         LocKind::Prefix | LocKind::NoRegexPrefix => uri.starts_with(l.pattern.as_str()),
@@ -90,7 +89,6 @@ pub fn in_space(s: &VirtualServer, i: usize, uri: &str) -> bool {
 /// location's own pattern with typical tails, and every other location's pattern or
 /// regex samples placed inside it.
 pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
-
     const TAILS: &[&str] = &[
         "",
         "x",

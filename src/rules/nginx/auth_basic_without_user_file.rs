@@ -1,6 +1,6 @@
 //! NX008: a realm with no user file in effect.
 
-use super::common::{diag, Places};
+use super::common::{Places, diag};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::Realm;
 use crate::rules::{Context, Family, Rule, RuleInfo};

@@ -111,4 +111,3 @@ pub fn served_span(s: &VirtualServer, served: Served) -> Span {
         Served::Location(i) => s.locations[i].span,
     }
 }
-
