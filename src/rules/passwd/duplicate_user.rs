@@ -8,7 +8,6 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::syntax::passwd::{Facts, LineKind};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::hash::BuildHasher;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -162,12 +161,11 @@ fn collect<'a>(
     server: Server,
     pairs: &mut Pairs,
 ) {
-    let state = std::hash::RandomState::new();
     let mut arena: Vec<u8> = Vec::new();
     // (hash, line, key): key is a range in `src` or, for joined/composed keys, in `arena`.
     let mut rows: Vec<(u64, u32, Key)> = Vec::new();
     for (key, line) in keys {
-        let hash = state.hash_one(&*key);
+        let hash = fast_hash(&key);
         let k = match key {
             Cow::Borrowed(b) => {
                 let start = (b.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
@@ -187,7 +185,7 @@ fn collect<'a>(
         };
         rows.push((hash, line as u32, k));
     }
-    rows.sort_unstable_by_key(|r| (r.0, r.1));
+    rows.sort_unstable_by_key(|r| r.0);
     let bytes = |k: &Key| -> &[u8] {
         match *k {
             Key::Src(s, l) => src.get(s as usize..(s + l) as usize).unwrap_or_default(),
@@ -198,9 +196,12 @@ fn collect<'a>(
         if group.len() < 2 {
             continue;
         }
-        // Equal hashes: group by the real bytes (a collision is not a duplicate).
+        // Equal hashes: group by the real bytes (a collision is not a duplicate),
+        // in line order (the first line wins).
+        let mut group = group.to_vec();
+        group.sort_unstable_by_key(|r| r.1);
         let mut firsts: Vec<(&[u8], u32)> = Vec::new();
-        for (_, line, key) in group {
+        for (_, line, key) in &group {
             let k = bytes(key);
             match firsts.iter().find(|(b, _)| *b == k) {
                 Some((_, first)) => pairs
@@ -211,6 +212,22 @@ fn collect<'a>(
             }
         }
     }
+}
+
+/// A fast, non-cryptographic hash for grouping (collisions are checked byte for byte).
+fn fast_hash(key: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = (key.len() as u64).wrapping_mul(K);
+    let mut chunks = key.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut w = [0u8; 8];
+    w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    h ^ (h >> 29)
 }
 
 #[derive(Clone, Copy)]
