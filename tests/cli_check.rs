@@ -1,8 +1,9 @@
 //! `htguard check`, `rules`, `explain` end to end: exit codes, settings from flags and
 //! htguard.toml, inline suppressions, every output format, colour, fixes.
 //!
-//! Until the password-file rules land, findings come from the meta rules (HG001-HG003),
-//! which fire on suppression comments in any file htguard reads.
+//! Most findings come from the meta rules (HG001-HG003), which fire on suppression
+//! comments in any file and do not change as other rules evolve; fixes and the
+//! suppression of a server finding use the password-file rules.
 
 mod report_support;
 
@@ -214,11 +215,13 @@ fn io_errors_exit_two() {
         .code(2)
         .stderr(predicate::str::contains("cannot tell what kind of file"))
         .stderr(predicate::str::contains("--kind"));
+    // Forced to be a password file, its line is one (without a colon).
     htguard()
         .args(["check", "--kind", "htpasswd"])
         .arg(&notes)
         .assert()
-        .code(0);
+        .code(1)
+        .stdout(predicate::str::contains("missing-colon"));
 }
 
 #[test]
@@ -509,4 +512,107 @@ fn explain_prints_the_doc() {
         .stderr(predicate::str::contains(
             "did you mean `unused-suppression`?",
         ));
+}
+
+/// A user file with a BOM, CRLF endings, trailing blanks and no final newline.
+fn broken(dir: &Path) -> (PathBuf, String) {
+    let text = format!(
+        "\u{feff}alice:{HASH}\r\nbob:{HASH}  \r\ncarol:{{SHA}}qUqP5cyxm6YcTAhz05Hph5gvu9M="
+    );
+    (write(dir, ".htpasswd", &text), text)
+}
+
+#[test]
+fn diff_shows_the_fixes_without_writing() {
+    let d = tempfile::tempdir().unwrap();
+    let (f, text) = broken(d.path());
+    let out = stdout(htguard().args(["check", "--diff"]).arg(&f));
+    assert!(out.starts_with("--- a/"), "{out}");
+    assert!(out.contains("-\u{feff}alice:$2y$10$abcd…\r\n"), "{out}");
+    assert!(out.contains("+alice:$2y$10$abcd…\n"), "{out}");
+    assert!(
+        !out.contains(HASH) && !out.contains("qUqP5cyxm6YcTAhz05Hph5gvu9M="),
+        "{out}"
+    );
+    // The diff is the end state --fix reaches over several passes: the final newline it
+    // adds in the file's CRLF style is converted too.
+    assert!(out.ends_with("+carol:{SHA}qUqP…\n"), "{out}");
+    assert!(
+        !out.lines().any(|l| l.starts_with('+') && l.ends_with('\r')),
+        "{out}"
+    );
+    htguard().args(["check", "--diff"]).arg(&f).assert().code(1);
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        text,
+        "--diff writes nothing"
+    );
+}
+
+#[test]
+fn fix_applies_every_safe_fix_and_reports_what_is_left() {
+    let d = tempfile::tempdir().unwrap();
+    let (f, _) = broken(d.path());
+    htguard()
+        .args(["check", "--fix"])
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("Fixed "))
+        .stdout(predicate::str::contains("No findings in 1 file."));
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        format!("alice:{HASH}\nbob:{HASH}\ncarol:{{SHA}}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n")
+    );
+    htguard()
+        .args(["check", "--diff"])
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn a_suppressed_finding_is_neither_reported_nor_fixed() {
+    let d = tempfile::tempdir().unwrap();
+    let text = format!(
+        "# htguard: ignore[trailing-whitespace] the kiosk sends the blank too\nbob:{HASH} \n"
+    );
+    let f = write(d.path(), ".htpasswd", &text);
+    htguard()
+        .arg("check")
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout("No findings in 1 file; 1 suppressed.\n");
+    htguard().args(["check", "--fix"]).arg(&f).assert().code(0);
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), text);
+    // Without the comment the same line is an error (nginx reads the blank as part of the hash).
+    let g = write(&d.path().join("b"), ".htpasswd", &format!("bob:{HASH} \n"));
+    htguard()
+        .arg("check")
+        .arg(&g)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("trailing-whitespace"));
+}
+
+#[test]
+fn no_output_format_prints_a_full_hash() {
+    let d = tempfile::tempdir().unwrap();
+    let (f, _) = broken(d.path());
+    for format in ["human", "json", "sarif", "github"] {
+        let out = stdout(htguard().args(["check", "--format", format]).arg(&f));
+        assert!(!out.is_empty(), "{format}");
+        assert!(!out.contains(HASH), "{format}: {out}");
+        assert!(
+            !out.contains("qUqP5cyxm6YcTAhz05Hph5gvu9M="),
+            "{format}: {out}"
+        );
+    }
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(
+        htguard().args(["check", "--format", "sarif"]).arg(&f),
+    ))
+    .unwrap();
+    report_support::validate_sarif(&sarif);
 }

@@ -7,7 +7,9 @@ use super::{
 use crate::model::LoadOptions;
 use crate::source::Span;
 use crate::syntax::nginx::Directive;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// The worker user of Debian's nginx package (its nginx.conf says `user www-data;`).
 pub const DEFAULT_USER: &str = "www-data";
@@ -20,6 +22,10 @@ struct Builder<'a> {
     opts: &'a LoadOptions,
     prefix: &'a Path,
     model: NginxModel,
+    /// Compiled location regexes by (pattern, case-insensitive): generated and templated
+    /// configs repeat the same few patterns thousands of times.
+    regexes: HashMap<(String, bool), (Option<regex::Regex>, Option<String>)>,
+    samples: HashMap<String, Rc<Vec<String>>>,
 }
 
 pub fn build(
@@ -37,6 +43,8 @@ pub fn build(
             user: DEFAULT_USER.to_string(),
             ..NginxModel::default()
         },
+        regexes: HashMap::new(),
+        samples: HashMap::new(),
     };
     let empty = Conf::default();
     match start {
@@ -174,8 +182,20 @@ impl Builder<'_> {
             let mut les = Vec::new();
             let conf = self.level(parent_conf, d.children(), &mut les);
             let (regex, regex_error) = match kind {
-                LocKind::Regex { case_insensitive } => compile(&pattern, case_insensitive),
+                LocKind::Regex { case_insensitive } => self
+                    .regexes
+                    .entry((pattern.clone(), case_insensitive))
+                    .or_insert_with(|| compile(&pattern, case_insensitive))
+                    .clone(),
                 _ => (None, None),
+            };
+            let samples = match kind {
+                LocKind::Regex { .. } => Rc::clone(
+                    self.samples
+                        .entry(pattern.clone())
+                        .or_insert_with(|| Rc::new(super::sample::samples(&pattern))),
+                ),
+                _ => Rc::default(),
             };
             let limit_except = les.into_iter().next().map(|le: &Directive| LimitExcept {
                 span: le.name.span,
@@ -191,17 +211,19 @@ impl Builder<'_> {
                 pattern_span,
                 regex,
                 regex_error,
+                samples,
                 parent,
                 children: Vec::new(),
                 conf: conf.clone(),
                 limit_except,
             });
             let alias_fix = &mut out[idx];
+            let strip = alias_fix.pattern.len();
             if let Some(root) = &mut alias_fix.conf.root
                 && root.value.alias
                 && d.children().iter().any(|c| c.is("alias"))
             {
-                root.value.strip = alias_fix.pattern.len();
+                Rc::make_mut(root).value.strip = strip;
             }
             let conf = out[idx].conf.clone();
             let children = self.locations(d.children(), &conf, Some(idx), out);
@@ -241,7 +263,7 @@ impl Builder<'_> {
                     } else {
                         Realm::Text(text)
                     };
-                    c.auth_basic = Some(set(d, realm));
+                    c.auth_basic = Some(Rc::new(set(d, realm)));
                 }
                 "auth_basic_user_file" if first.is_some() => {
                     let w = &d.args[0];
@@ -253,7 +275,7 @@ impl Builder<'_> {
                         PathBuf::from(&raw)
                     };
                     let local_path = self.opts.map_path(&server_path);
-                    c.user_file = Some(set(
+                    c.user_file = Some(Rc::new(set(
                         d,
                         UserFile {
                             has_variable: w.has_variable(),
@@ -262,7 +284,7 @@ impl Builder<'_> {
                             local_path,
                             relative,
                         },
-                    ));
+                    )));
                 }
                 "satisfy" if first.is_some() => {
                     c.satisfy_any = Some(set(d, d.args[0].value == b"any"));
@@ -280,7 +302,7 @@ impl Builder<'_> {
                         Path::new(DEBIAN_PREFIX).join(&raw)
                     };
                     let local_path = self.opts.map_path(&server_path);
-                    c.root = Some(set(
+                    c.root = Some(Rc::new(set(
                         d,
                         DocRoot {
                             alias: name == "alias",
@@ -289,7 +311,7 @@ impl Builder<'_> {
                             local_path,
                             strip: 0,
                         },
-                    ));
+                    )));
                 }
                 "proxy_set_header" if d.args.len() >= 2 => proxy_headers.push(set(
                     d,
@@ -316,13 +338,13 @@ impl Builder<'_> {
         }
         self.rewrite_phase(items, false, &mut c);
         if !access.is_empty() {
-            c.access = access;
+            c.access = Rc::new(access);
         }
         if !proxy_headers.is_empty() {
-            c.proxy_headers = proxy_headers;
+            c.proxy_headers = Rc::new(proxy_headers);
         }
         if !fastcgi_params.is_empty() {
-            c.fastcgi_params = fastcgi_params;
+            c.fastcgi_params = Rc::new(fastcgi_params);
         }
         c
     }

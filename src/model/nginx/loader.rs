@@ -6,8 +6,9 @@ use crate::model::LoadOptions;
 use crate::rules::nginx::{include_problem, syntax_error};
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::nginx::{ConfFile, Directive, parse};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// Includes nested deeper than this are reported instead of followed.
 const MAX_INCLUDE_DEPTH: usize = 64;
@@ -17,10 +18,14 @@ pub struct Loader<'a> {
     prefix: PathBuf,
     sources: &'a mut Sources,
     diags: &'a mut Vec<Diagnostic>,
-    parsed: HashMap<FileId, ConfFile>,
+    /// Parsed files by id: a file included twice is parsed once.
+    parsed: HashMap<FileId, Rc<ConfFile>>,
+    /// Files read by this loader, by local path (Sources::find is a linear scan).
+    ids: HashMap<PathBuf, FileId>,
     /// Files being expanded (local, canonical), for cycle detection.
     stack: Vec<PathBuf>,
     order: Vec<PathBuf>,
+    seen: HashSet<PathBuf>,
 }
 
 impl<'a> Loader<'a> {
@@ -36,8 +41,10 @@ impl<'a> Loader<'a> {
             sources,
             diags,
             parsed: HashMap::new(),
+            ids: HashMap::new(),
             stack: Vec::new(),
             order: Vec::new(),
+            seen: HashSet::new(),
         }
     }
 
@@ -59,17 +66,19 @@ impl<'a> Loader<'a> {
     }
 
     fn read(&mut self, local: &Path) -> std::io::Result<FileId> {
-        if let Some(id) = self.sources.find(local) {
-            return Ok(id);
+        if let Some(id) = self.ids.get(local) {
+            return Ok(*id);
         }
-        self.sources.load(local)
+        let id = self.sources.load(local)?;
+        self.ids.insert(local.to_path_buf(), id);
+        Ok(id)
     }
 
     fn expand_file(&mut self, id: FileId, local: &Path) -> Vec<Directive> {
         let parsed = match self.parsed.get(&id) {
-            Some(p) => p.clone(),
+            Some(p) => Rc::clone(p),
             None => {
-                let p = parse(id, &self.sources.get(id).bytes);
+                let p = Rc::new(parse(id, &self.sources.get(id).bytes));
                 if let Some(e) = &p.error {
                     self.diags.push(
                         Diagnostic::new(&syntax_error::RULE.info, e.span, e.message.clone())
@@ -78,33 +87,39 @@ impl<'a> Loader<'a> {
                             .servers(&[Server::Nginx]),
                     );
                 }
-                self.parsed.insert(id, p.clone());
+                self.parsed.insert(id, Rc::clone(&p));
                 p
             }
         };
-        if !self.order.iter().any(|p| p == local) {
+        if self.seen.insert(local.to_path_buf()) {
             self.order.push(local.to_path_buf());
         }
         let canonical = local.canonicalize().unwrap_or_else(|_| local.to_path_buf());
         self.stack.push(canonical);
-        let out = self.expand(parsed.items);
+        let out = self.expand(&parsed.items);
         self.stack.pop();
         out
     }
 
-    fn expand(&mut self, items: Vec<Directive>) -> Vec<Directive> {
+    /// A copy of `items` with every `include` replaced by what it brings in.
+    fn expand(&mut self, items: &[Directive]) -> Vec<Directive> {
         let mut out = Vec::with_capacity(items.len());
-        for mut d in items {
+        for d in items {
             if d.is("include") && d.block.is_none() && d.args.len() == 1 {
-                out.extend(self.include(&d));
+                out.extend(self.include(d));
                 continue;
             }
-            if let Some(block) = d.block.take() {
-                let mut block = block;
-                block.items = self.expand(std::mem::take(&mut block.items));
-                d.block = Some(block);
-            }
-            out.push(d);
+            let block = d.block.as_ref().map(|b| crate::syntax::nginx::Block {
+                open: b.open,
+                close: b.close,
+                items: self.expand(&b.items),
+            });
+            out.push(Directive {
+                name: d.name.clone(),
+                args: d.args.clone(),
+                block,
+                span: d.span,
+            });
         }
         out
     }

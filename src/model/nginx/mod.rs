@@ -8,6 +8,7 @@
 //! so rules can ask which configuration serves `/admin/x.php`.
 
 mod build;
+pub mod coverage;
 mod loader;
 mod matcher;
 pub mod perms;
@@ -17,6 +18,7 @@ use crate::diag::{Diagnostic, Server as ServerKind};
 use crate::model::{LoadOptions, PasswdRole, PasswdUse};
 use crate::source::{Sources, Span};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 pub use build::client_controlled;
 pub use loader::glob;
@@ -133,19 +135,20 @@ pub struct Return {
 }
 
 /// Effective settings at one level (after inheritance where nginx inherits).
+/// Inherited values are shared (`Rc`): a tree of 10,000 locations holds one copy each.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Conf {
-    pub auth_basic: Option<Set<Realm>>,
-    pub user_file: Option<Set<UserFile>>,
+    pub auth_basic: Option<Rc<Set<Realm>>>,
+    pub user_file: Option<Rc<Set<UserFile>>>,
     /// `satisfy any` (true) or `all` (false).
     pub satisfy_any: Option<Set<bool>>,
     /// allow/deny rules: nginx inherits the whole list only when a level has none.
-    pub access: Vec<AccessRule>,
-    pub root: Option<Set<DocRoot>>,
+    pub access: Rc<Vec<AccessRule>>,
+    pub root: Option<Rc<Set<DocRoot>>>,
     /// `proxy_set_header` (inherited as a whole list, like nginx).
-    pub proxy_headers: Vec<Set<(String, String)>>,
+    pub proxy_headers: Rc<Vec<Set<(String, String)>>>,
     /// `fastcgi_param` (inherited as a whole list).
-    pub fastcgi_params: Vec<Set<(String, String)>>,
+    pub fastcgi_params: Rc<Vec<Set<(String, String)>>>,
     /// `proxy_pass_request_headers off` / `fastcgi_pass_request_headers off`.
     pub request_headers_off: Option<Span>,
     // Not inherited: what this very block does.
@@ -204,7 +207,7 @@ impl Conf {
     /// The first access rule that lets every client in (`allow all`, `0.0.0.0/0`, `::/0`)
     /// before any deny that could match first.
     pub fn allow_all(&self) -> Option<&AccessRule> {
-        for r in &self.access {
+        for r in self.access.iter() {
             let everyone = matches!(r.what.as_str(), "all" | "0.0.0.0/0" | "::/0");
             if r.allow && everyone {
                 return Some(r);
@@ -251,6 +254,8 @@ pub struct VirtualServer {
     pub locations: Vec<Location>,
     /// Indices of the top-level locations, in file order.
     pub top: Vec<usize>,
+    /// Cache of [`coverage::open_doors`] per location.
+    pub doors: std::cell::OnceCell<Vec<Vec<(String, Served)>>>,
 }
 
 /// How a location matches.
@@ -282,6 +287,8 @@ pub struct Location {
     /// features the Rust engine lacks; see `regex_error`).
     pub regex: Option<regex::Regex>,
     pub regex_error: Option<String>,
+    /// For regex locations: example strings the regex matches (see [`sample`]).
+    pub samples: std::rc::Rc<Vec<String>>,
     pub parent: Option<usize>,
     pub children: Vec<usize>,
     pub conf: Conf,
@@ -497,9 +504,10 @@ impl NginxModel {
     /// `auth_basic_user_file` directive whose path has no variables.
     pub fn passwd_uses(&self) -> Vec<PasswdUse> {
         let mut out: Vec<PasswdUse> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let mut push = |conf: &Conf| {
             let Some(uf) = &conf.user_file else { return };
-            if uf.value.has_variable || out.iter().any(|u| u.directive == uf.directive) {
+            if uf.value.has_variable || !seen.insert(uf.directive) {
                 return;
             }
             let realm = match conf.auth_basic.as_ref().map(|r| &r.value) {

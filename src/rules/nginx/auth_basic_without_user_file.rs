@@ -1,6 +1,6 @@
 //! NX008: a realm with no user file in effect.
 
-use super::common::{diag, places_text, scope_name};
+use super::common::{Places, diag};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::Realm;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -56,7 +56,8 @@ server {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
-        let mut groups: Vec<(Span, Span, Vec<String>)> = Vec::new();
+        let mut groups: Vec<(Span, Span, Places)> = Vec::new();
+        let mut index: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
         for (s, scope) in m.scopes() {
             let conf = scope.conf();
             let Some(realm) = &conf.auth_basic else {
@@ -65,11 +66,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if realm.value == Realm::Off || conf.user_file.is_some() {
                 continue;
             }
-            let place = scope_name(s, &scope);
-            match groups.iter_mut().find(|g| g.0 == realm.directive) {
-                Some(g) => g.2.push(place),
-                None => groups.push((realm.directive, realm.arg, vec![place])),
-            }
+            let i = *index.entry(realm.directive).or_insert_with(|| {
+                groups.push((realm.directive, realm.arg, Places::default()));
+                groups.len() - 1
+            });
+            groups[i].2.add(s, scope);
         }
         for (_, arg, places) in groups {
             out.push(
@@ -78,7 +79,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     arg,
                     format!(
                         "auth_basic with no auth_basic_user_file in effect: {} answers 200 without a password",
-                        places_text(&places)
+                        places.text()
                     ),
                 )
                 .label("this realm protects nothing")

@@ -89,7 +89,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 if !pl.conf.asks_password() {
                     continue;
                 }
-                for (uri, served) in open_doors(s, p) {
+                for (uri, served) in open_doors(s, p).iter().cloned() {
                     let Served::Location(j) = served else {
                         continue;
                     };

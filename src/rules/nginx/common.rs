@@ -1,5 +1,7 @@
 //! Questions several nginx rules ask of the model.
 
+pub use crate::model::nginx::coverage::{candidates, in_space, open_doors, own_auth_off};
+
 use crate::diag::{Diagnostic, Server as ServerKind};
 use crate::model::nginx::{
     Conf, NginxModel, Protection, Scope, Served, Set, UserFile, VirtualServer,
@@ -26,18 +28,47 @@ pub fn scope_name(s: &VirtualServer, scope: &Scope<'_>) -> String {
     }
 }
 
+/// Where something applies, for a message: the first two places and a count. Names
+/// are only formatted when shown (a tree can have tens of thousands of places).
+#[derive(Debug, Default)]
+pub struct Places<'a> {
+    shown: Vec<(&'a VirtualServer, Scope<'a>)>,
+    count: usize,
+}
+
+impl<'a> Places<'a> {
+    pub fn add(&mut self, server: &'a VirtualServer, scope: Scope<'a>) {
+        if self.shown.len() < 2 {
+            self.shown.push((server, scope));
+        }
+        self.count += 1;
+    }
+
+    /// "a", "a and b", "a and 3 more".
+    pub fn text(&self) -> String {
+        let name = |i: usize| scope_name(self.shown[i].0, &self.shown[i].1);
+        match (self.shown.len(), self.count) {
+            (0, _) => String::new(),
+            (1, _) => name(0),
+            (2, 2) => format!("{} and {}", name(0), name(1)),
+            (_, n) => format!("{} and {} more", name(0), n - 1),
+        }
+    }
+}
+
 /// One `auth_basic_user_file` directive and the places where nginx actually opens it
 /// (a realm other than `off` is in effect there too).
 pub struct FileUse<'a> {
     pub file: &'a Set<UserFile>,
     pub realm: Option<Span>,
     /// Where it protects, e.g. `server _ (*:80) > location /admin/`.
-    pub places: Vec<String>,
+    pub places: Places<'a>,
 }
 
 /// Every user-file directive nginx opens, in configuration order.
 pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
     let mut out: Vec<FileUse<'_>> = Vec::new();
+    let mut index: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
     for (s, scope) in m.scopes() {
         let conf = scope.conf();
         let Some(file) = &conf.user_file else {
@@ -46,27 +77,17 @@ pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
         if conf.protection() == Protection::Open {
             continue;
         }
-        let place = scope_name(s, &scope);
-        match out.iter_mut().find(|u| u.file.directive == file.directive) {
-            Some(u) => u.places.push(place),
-            None => out.push(FileUse {
+        let i = *index.entry(file.directive).or_insert_with(|| {
+            out.push(FileUse {
                 file,
                 realm: conf.auth_basic.as_ref().map(|r| r.directive),
-                places: vec![place],
-            }),
-        }
+                places: Places::default(),
+            });
+            out.len() - 1
+        });
+        out[i].places.add(s, scope);
     }
     out
-}
-
-/// "in N places: a, b, …" for a message.
-pub fn places_text(places: &[String]) -> String {
-    match places {
-        [] => String::new(),
-        [one] => one.clone(),
-        [a, b] => format!("{a} and {b}"),
-        [a, rest @ ..] => format!("{a} and {} more", rest.len()),
-    }
 }
 
 /// The settings nginx applies to a GET of `uri` on server `s`.
@@ -89,137 +110,4 @@ pub fn served_span(s: &VirtualServer, served: Served) -> Span {
         Served::Server => s.span,
         Served::Location(i) => s.locations[i].span,
     }
-}
-
-/// True when `uri` is in the URL space a location is written for (ignoring precedence).
-pub fn in_space(s: &VirtualServer, i: usize, uri: &str) -> bool {
-    use crate::model::nginx::LocKind;
-    let l = &s.locations[i];
-    let own = match l.kind {
-        LocKind::Prefix | LocKind::NoRegexPrefix => uri.starts_with(l.pattern.as_str()),
-        LocKind::Exact => uri == l.pattern,
-        LocKind::Regex { .. } => l.regex.as_ref().is_some_and(|r| r.is_match(uri)),
-        LocKind::Named => false,
-    };
-    own && l.parent.is_none_or(|p| in_space(s, p, uri))
-}
-
-/// Concrete URIs in location `i`'s space worth asking "who serves this?": the
-/// location's own pattern with typical tails, and every other location's pattern or
-/// regex samples placed inside it.
-pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
-    use crate::model::nginx::{LocKind, sample::samples};
-    const TAILS: &[&str] = &[
-        "",
-        "x",
-        "x/",
-        "index.html",
-        "index.php",
-        "x.php",
-        "x.html",
-        "x.js",
-        "x.css",
-        "x.png",
-        "x.jpg",
-        "x.gif",
-        "x.svg",
-        "x.ico",
-        "x.txt",
-        "x.json",
-        "x.xml",
-        "x.log",
-        "x.zip",
-        "x.sql",
-        "x.bak",
-        ".htpasswd",
-        ".git/config",
-    ];
-    let l = &s.locations[i];
-    let mut bases: Vec<String> = match l.kind {
-        LocKind::Prefix | LocKind::NoRegexPrefix => vec![l.pattern.clone()],
-        LocKind::Exact => vec![l.pattern.clone()],
-        LocKind::Regex { .. } => samples(&l.pattern)
-            .into_iter()
-            .map(|x| {
-                if x.starts_with('/') {
-                    x
-                } else {
-                    format!("/x{x}")
-                }
-            })
-            .collect(),
-        LocKind::Named => return Vec::new(),
-    };
-    if bases.is_empty() {
-        bases.push("/".into());
-    }
-    let mut out = Vec::new();
-    for base in &bases {
-        let dir = if base.ends_with('/') {
-            base.clone()
-        } else {
-            format!("{base}/")
-        };
-        for (j, other) in s.locations.iter().enumerate() {
-            if j == i {
-                continue;
-            }
-            match other.kind {
-                LocKind::Prefix | LocKind::NoRegexPrefix | LocKind::Exact => {
-                    out.push(other.pattern.clone());
-                    out.push(format!("{}x", other.pattern));
-                }
-                LocKind::Regex { .. } => {
-                    for smp in samples(&other.pattern) {
-                        if smp.starts_with('/') {
-                            out.push(smp.clone());
-                        }
-                        let tail = smp.trim_start_matches('/');
-                        out.push(format!("{dir}x{tail}"));
-                        out.push(format!("{dir}{tail}"));
-                        out.push(format!("{base}{tail}"));
-                    }
-                }
-                LocKind::Named => {}
-            }
-        }
-        for t in TAILS {
-            out.push(format!("{base}{t}"));
-            out.push(format!("{dir}{t}"));
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|u| u.starts_with('/') && in_space(s, i, u) && seen.insert(u.clone()));
-    out
-}
-
-/// A URI of location `i`'s space that nginx gives to another location whose settings
-/// ask for no password: (uri, the location that serves it).
-pub fn open_doors(s: &VirtualServer, i: usize) -> Vec<(String, Served)> {
-    let mut out: Vec<(String, Served)> = Vec::new();
-    for uri in candidates(s, i) {
-        let served = s.find_location(&uri);
-        if served == Served::Location(i) {
-            continue;
-        }
-        if s.conf_for(served, "GET").asks_password() || s.conf_for(served, "GET").denies_all() {
-            continue;
-        }
-        if !out.iter().any(|(_, sv)| *sv == served) {
-            out.push((uri, served));
-        }
-    }
-    out
-}
-
-/// True when location `i` writes `auth_basic off` itself.
-pub fn own_auth_off(s: &VirtualServer, i: usize) -> bool {
-    use crate::model::nginx::Realm;
-    let l = &s.locations[i];
-    l.conf.auth_basic.as_ref().is_some_and(|a| {
-        a.value == Realm::Off
-            && a.directive.file == l.block_span.file
-            && l.block_span.start <= a.directive.start
-            && a.directive.end <= l.block_span.end
-    })
 }

@@ -65,7 +65,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 if !pl.conf.asks_password() {
                     continue;
                 }
-                for (uri, served) in open_doors(s, p) {
+                for (uri, served) in open_doors(s, p).iter().cloned() {
                     if let Served::Location(j) = served
                         && own_auth_off(s, j)
                     {

@@ -100,9 +100,12 @@ fn urls(s: &VirtualServer, file: &Path) -> Vec<(String, Span)> {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
+        // One look per distinct file (a tree may name the same file thousands of times);
+        // the finding points at its first reference.
+        let mut done = std::collections::HashSet::new();
         for u in file_uses(m) {
             let f = &u.file.value;
-            if f.has_variable || !f.local_path.is_file() {
+            if f.has_variable || !done.insert(f.local_path.clone()) || !f.local_path.is_file() {
                 continue;
             }
             for s in &m.servers {

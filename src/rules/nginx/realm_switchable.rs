@@ -95,7 +95,7 @@ fn off_sources(m: &NginxModel, var: &str) -> Vec<(Span, String, bool)> {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
-        let mut done: Vec<Span> = Vec::new();
+        let mut done: std::collections::HashSet<Span> = std::collections::HashSet::new();
         for (s, scope) in m.scopes() {
             let conf = scope.conf();
             let Some(realm) = &conf.auth_basic else {
@@ -107,7 +107,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if conf.user_file.is_none() || done.contains(&realm.directive) {
                 continue;
             }
-            done.push(realm.directive);
+            done.insert(realm.directive);
             for var in variables(text) {
                 for (span, how, client) in off_sources(m, &var) {
                     let mut d = diag(

@@ -58,7 +58,7 @@ location /admin/ {
 
 /// The first allow, before any `deny all`, of an IPv4 /8 (IPv6 /32) or wider.
 fn broad_allow(conf: &Conf) -> Option<(Span, String)> {
-    for r in &conf.access {
+    for r in conf.access.iter() {
         if !r.allow && r.what == "all" {
             return None;
         }
@@ -79,7 +79,7 @@ fn broad_allow(conf: &Conf) -> Option<(Span, String)> {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
-        let mut done: Vec<Span> = Vec::new();
+        let mut done: std::collections::HashSet<Span> = std::collections::HashSet::new();
         for (s, scope) in m.scopes() {
             let conf = scope.conf();
             let Some(satisfy) = conf.satisfy_any.as_ref().filter(|s| s.value) else {
@@ -98,7 +98,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if done.contains(&span) {
                 continue;
             }
-            done.push(span);
+            done.insert(span);
             let who = if severity == Severity::Error {
                 "every client".to_string()
             } else {

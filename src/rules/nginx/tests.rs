@@ -341,3 +341,15 @@ fn nx001_nx002_loader_findings() {
         "{codes:?}"
     );
 }
+
+#[test]
+fn nx011_nested_caret_tilde_does_not_stop_outer_regexes() {
+    // `^~` only stops the regex search at its own level: nginx still tries the
+    // top-level regexes because the outer `/a/` is a plain prefix.
+    let body = "    location /a/ { location ^~ /a/b/ { auth_basic R; auth_basic_user_file {dir}/users; } }\n    location ~ \\.php$ { }\n";
+    let t = Tree::new(&[("nginx.conf", &conf(body)), ("users", USERS)]);
+    assert!(t.find("NX011").message.contains("/a/b/x.php"));
+    let body = "    location ^~ /a/ { location ^~ /a/b/ { auth_basic R; auth_basic_user_file {dir}/users; } }\n    location ~ \\.php$ { }\n";
+    let t = Tree::new(&[("nginx.conf", &conf(body)), ("users", USERS)]);
+    assert!(!t.codes().contains(&"NX011"));
+}

@@ -53,7 +53,7 @@ Pass the user name explicitly if the upstream needs it, or the header unchanged:
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
-        let mut done: Vec<Span> = Vec::new();
+        let mut done: std::collections::HashSet<Span> = std::collections::HashSet::new();
         for (s, scope) in m.scopes() {
             let conf = scope.conf();
             if !conf.asks_password() {
@@ -61,7 +61,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             let mut found: Vec<(Span, String)> = Vec::new();
             if conf.proxy_pass.is_some() {
-                for h in &conf.proxy_headers {
+                for h in conf.proxy_headers.iter() {
                     if h.value.0.eq_ignore_ascii_case("authorization") && h.value.1.is_empty() {
                         found.push((
                             h.directive,
@@ -71,7 +71,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
             }
             if conf.fastcgi_pass.is_some() {
-                for p in &conf.fastcgi_params {
+                for p in conf.fastcgi_params.iter() {
                     if p.value.0 == "HTTP_AUTHORIZATION" && p.value.1.is_empty() {
                         found.push((
                             p.directive,
@@ -89,7 +89,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 if done.contains(&span) {
                     continue;
                 }
-                done.push(span);
+                done.insert(span);
                 out.push(
                     diag(
                         &RULE.info,

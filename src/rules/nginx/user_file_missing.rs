@@ -1,6 +1,6 @@
 //! NX003: the user file does not exist.
 
-use super::common::{diag, file_uses, places_text};
+use super::common::{diag, file_uses};
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
@@ -75,7 +75,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .help(format!(
                 "create it with a first user: htguard user add --create {} USER   (protects {})",
                 f.server_path.display(),
-                places_text(&u.places)
+                u.places.text()
             ));
             if let Some(r) = u.realm {
                 d = d.with_secondary(

@@ -1,6 +1,6 @@
 //! NX004: the worker user cannot read the user file.
 
-use super::common::{diag, file_uses, places_text};
+use super::common::{diag, file_uses};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::perms;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -79,7 +79,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     account.name,
                     f.server_path.display(),
                     f.server_path.display(),
-                    places_text(&u.places)
+                    u.places.text()
                 )
             } else {
                 format!(

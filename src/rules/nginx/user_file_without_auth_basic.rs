@@ -1,6 +1,6 @@
 //! NX009: a user file with no realm in effect anywhere.
 
-use super::common::{diag, file_uses, places_text, scope_name};
+use super::common::{Places, diag, file_uses};
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::source::Span;
@@ -47,8 +47,10 @@ location /admin/ {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
-        let used: Vec<Span> = file_uses(m).iter().map(|u| u.file.directive).collect();
-        let mut groups: Vec<(Span, Span, Vec<String>)> = Vec::new();
+        let used: std::collections::HashSet<Span> =
+            file_uses(m).iter().map(|u| u.file.directive).collect();
+        let mut groups: Vec<(Span, Span, Places)> = Vec::new();
+        let mut index: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
         for (s, scope) in m.scopes() {
             let conf = scope.conf();
             let Some(file) = &conf.user_file else {
@@ -57,11 +59,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if used.contains(&file.directive) || conf.auth_basic.is_some() {
                 continue;
             }
-            let place = scope_name(s, &scope);
-            match groups.iter_mut().find(|g| g.0 == file.directive) {
-                Some(g) => g.2.push(place),
-                None => groups.push((file.directive, file.arg, vec![place])),
-            }
+            let i = *index.entry(file.directive).or_insert_with(|| {
+                groups.push((file.directive, file.arg, Places::default()));
+                groups.len() - 1
+            });
+            groups[i].2.add(s, scope);
         }
         for (_, arg, places) in groups {
             out.push(
@@ -70,7 +72,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     arg,
                     format!(
                         "auth_basic_user_file with no auth_basic realm in effect: {} answers 200 without a password",
-                        places_text(&places)
+                        places.text()
                     ),
                 )
                 .label("nginx never reads this file")

@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Benchmark group "nginx": `htguard check` on a large nginx tree beside `nginx -t`,
+# crossplane (parse to JSON) and gixy (nginx static analyser), same tree, same run.
+#
+#   benches/run.sh nginx            (this file is a group of benches/run.sh)
+#
+# The tree (benches/gen/nginx_tree.sh): 1,000 server files, 10,000 auth_basic locations,
+# valid for `nginx -t`. crossplane and gixy come from PyPI into a throwaway virtualenv
+# under $BENCH_WORK (removed with it); $NGINX_BENCH_VENV reuses an existing one.
+
+nginx_bench_venv() {
+  local venv=${NGINX_BENCH_VENV:-$BENCH_WORK/venv}
+  if [[ ! -x $venv/bin/crossplane || ! -x $venv/bin/gixy ]]; then
+    log "installing crossplane and gixy into $venv"
+    python3 -m venv "$venv" >&2 || return 1
+    "$venv/bin/pip" install -q crossplane gixy >&2 || return 1
+  fi
+  echo "$venv"
+}
+
+group_nginx() {
+  local servers per tree venv locations files
+  servers=$(pick 100 1000)
+  per=10
+  tree="$BENCH_WORK/nginx-tree"
+  log "generating $servers server files x $per auth_basic locations"
+  bash "$BENCHES/gen/nginx_tree.sh" "$tree" "$servers" "$per" >/dev/null
+  locations=$((servers * per))
+  files=$(find "$tree" -name '*.conf' | wc -l)
+  nginx -t -q -p "$tree/" -c "$tree/nginx.conf" -e "$tree/error.log" ||
+    die "the generated tree does not pass nginx -t"
+
+  section "nginx configuration" \
+    "A generated tree (\`benches/gen/nginx_tree.sh\`): nginx.conf including $(fmt_int "$servers") server files \
+($(fmt_int "$files") files), $(fmt_int "$locations") \`location ^~ /areaN/\` blocks with \`auth_basic\` and \
+\`auth_basic_user_file\`, each with a nested PHP location, plus a PHP and a \`.ht\` location per server. \
+\`nginx -t\` checks syntax and includes (never the user files); crossplane only parses to JSON; \
+gixy runs its plugins; \`htguard check\` parses, follows includes, builds the coverage model, \
+runs every rule (location precedence, rewrites, user files, permissions) and the password-file rules."
+
+  venv=$(nginx_bench_venv) || venv=""
+  bench_begin "Check $(fmt_int "$locations") auth_basic locations in $(fmt_int "$servers") server files"
+  bench_cmd --ok 0,1 "htguard check" "'$HTGUARD' check --nginx-config '$tree/nginx.conf' >/dev/null"
+  bench_cmd "htguard map" "'$HTGUARD' map '$tree/nginx.conf' >/dev/null"
+  bench_cmd "nginx -t" "nginx -t -q -p '$tree/' -c '$tree/nginx.conf' -e '$tree/error.log'"
+  if [[ -n $venv ]]; then
+    bench_cmd "crossplane parse" "'$venv/bin/crossplane' parse '$tree/nginx.conf' -o /dev/null"
+    bench_cmd --ok 0,1 "gixy" "'$venv/bin/gixy' '$tree/nginx.conf' >/dev/null"
+  else
+    note "crossplane and gixy could not be installed (no network?): their rows are missing."
+  fi
+  bench_run --warmup 1 --min-runs 5
+}
+
+# Run directly: hand over to the runner with this group.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  exec "$(dirname "$0")/run.sh" nginx "$@"
+fi
