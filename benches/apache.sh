@@ -14,7 +14,7 @@
 apache_make_tree() {
   local out=$1 vhosts=$2 per=$3 here hash
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-  hash=$(htpasswd -nbB -C 5 u pw | cut -d: -f2)
+  hash=$(htpasswd -nbB -C 10 u pw | cut -d: -f2)
   rm -rf "$out"
   python3 "$here/gen_apache_tree.py" "$out" --vhosts "$vhosts" --htaccess-per-vhost "$per" --hash "$hash"
   apache2 -t -f "$out/conf/httpd.conf" >/dev/null 2>&1 || {

@@ -484,7 +484,7 @@ fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
 #[derive(Debug, Default)]
 pub struct ScopeIndex {
     /// Non-regex `<Directory>` without wildcards, by normalized path.
-    dirs: std::collections::HashMap<String, Vec<usize>>,
+    dirs: std::collections::HashMap<PathBuf, Vec<usize>>,
     /// Non-regex `<Directory>` with wildcards.
     wild_dirs: Vec<usize>,
     dir_regex: Vec<usize>,
@@ -526,7 +526,7 @@ impl ScopeIndex {
                         }
                         ix.wild_dirs.push(i);
                     } else {
-                        ix.dirs.entry(p).or_default().push(i);
+                        ix.dirs.entry(PathBuf::from(p)).or_default().push(i);
                     }
                 }
                 ScopeKind::DirectoryMatch => ix.dir_regex.push(i),
@@ -569,35 +569,35 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
         apply_scope(m, m.servers[probe.server].defaults, &mut eff);
     }
     if let Some(dir) = &probe.dir {
-        let mut prefix = PathBuf::from("/");
-        let comps: Vec<String> = dir
-            .components()
-            .skip(1)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        for level in 0..=comps.len() {
-            if level > 0 {
-                prefix.push(&comps[level - 1]);
+        // `/`, `/var`, `/var/www`, … down to the directory itself.
+        let mut levels: Vec<&Path> = dir.ancestors().collect();
+        levels.reverse();
+        let mut here: Vec<usize> = Vec::new();
+        for (level, prefix) in levels.iter().enumerate() {
+            here.clear();
+            here.extend(
+                ix.dirs
+                    .get(*prefix)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|&i| in_server(&m.scopes[i])),
+            );
+            if !ix.wild_dirs.is_empty() {
+                let pstr = prefix.to_string_lossy();
+                here.extend(ix.wild_dirs.iter().copied().filter(|&i| {
+                    in_server(&m.scopes[i])
+                        && dir_depth(&m.scopes[i].pattern) == level + 1
+                        && ix.globs.get(&i).is_some_and(|g| g.is_match(pstr.as_ref()))
+                }));
             }
-            let pstr = prefix.to_string_lossy().into_owned();
-            let mut here: Vec<usize> = ix
-                .dirs
-                .get(&pstr)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|&i| in_server(&m.scopes[i]))
-                .collect();
-            here.extend(ix.wild_dirs.iter().copied().filter(|&i| {
-                in_server(&m.scopes[i])
-                    && dir_depth(&m.scopes[i].pattern) == level + 1
-                    && ix.globs.get(&i).is_some_and(|g| g.is_match(&pstr))
-            }));
-            here.sort_by_key(|&i| (m.scopes[i].server != 0, i));
-            for i in here {
+            if here.len() > 1 {
+                here.sort_by_key(|&i| (m.scopes[i].server != 0, i));
+            }
+            for &i in &here {
                 apply_scope(m, i, &mut eff);
             }
-            for &i in ix.htaccess.get(&prefix).into_iter().flatten() {
+            for &i in ix.htaccess.get(*prefix).into_iter().flatten() {
                 let st = htaccess_state(m, &m.scopes[i], eff.allow_override);
                 match &st {
                     HtState::Applied => apply_scope(m, i, &mut eff),
