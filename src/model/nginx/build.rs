@@ -1,5 +1,6 @@
 //! From directives to the coverage model: nginx's inheritance, directive by directive.
 
+use super::loader::Tree;
 use super::{
     AccessRule, Conf, DocRoot, LimitExcept, Listen, LocKind, Location, MapDef, NginxModel,
     NginxStart, Realm, Return, Rewrite, Set, SetDef, UserFile, VirtualServer,
@@ -18,23 +19,29 @@ pub const DEFAULT_USER: &str = "www-data";
 /// (not against the conf prefix, which only `include` and `auth_basic_user_file` use).
 const DEBIAN_PREFIX: &str = "/usr/share/nginx";
 
+/// A compiled location regex, or why it could not be compiled.
+type Compiled = (Option<Rc<regex::Regex>>, Option<String>);
+
 struct Builder<'a> {
+    tree: &'a Tree,
     opts: &'a LoadOptions,
     prefix: &'a Path,
     model: NginxModel,
     /// Compiled location regexes by (pattern, case-insensitive): generated and templated
     /// configs repeat the same few patterns thousands of times.
-    regexes: HashMap<(String, bool), (Option<regex::Regex>, Option<String>)>,
+    regexes: HashMap<(String, bool), Compiled>,
     samples: HashMap<String, Rc<Vec<String>>>,
 }
 
-pub fn build(
-    items: &[Directive],
+pub fn build<'t>(
+    tree: &'t Tree,
+    items: &[&'t Directive],
     start: NginxStart,
     opts: &LoadOptions,
     prefix: &Path,
 ) -> NginxModel {
     let mut b = Builder {
+        tree,
         opts,
         prefix,
         model: NginxModel {
@@ -57,7 +64,7 @@ pub fn build(
                     b.model.user_span = Some(d.span);
                 }
                 if d.is("http") && d.block.is_some() {
-                    b.http(d.children(), &empty);
+                    b.http(&tree.flat(d.children()), &empty);
                 }
             }
         }
@@ -81,8 +88,8 @@ pub fn build(
     b.model
 }
 
-impl Builder<'_> {
-    fn http(&mut self, items: &[Directive], parent: &Conf) {
+impl<'t> Builder<'t> {
+    fn http(&mut self, items: &[&'t Directive], parent: &Conf) {
         let http = self.level(parent, items, &mut Vec::new());
         for d in items {
             if d.is("map") && d.args.len() >= 2 {
@@ -91,7 +98,7 @@ impl Builder<'_> {
         }
         for d in items {
             if d.is("server") && d.block.is_some() {
-                let s = self.server(Some(d), d.children(), &http);
+                let s = self.server(Some(d), &self.tree.flat(d.children()), &http);
                 self.model.servers.push(s);
             }
         }
@@ -101,7 +108,7 @@ impl Builder<'_> {
     fn map(&mut self, d: &Directive) {
         let mut values = Vec::new();
         let mut has_default = false;
-        for e in d.children() {
+        for e in self.tree.flat(d.children()) {
             // `hostnames`, `volatile` take no value; `include` was expanded already.
             if let Some(v) = e.args.first() {
                 if e.is("default") {
@@ -119,7 +126,12 @@ impl Builder<'_> {
         });
     }
 
-    fn server(&mut self, d: Option<&Directive>, items: &[Directive], http: &Conf) -> VirtualServer {
+    fn server(
+        &mut self,
+        d: Option<&Directive>,
+        items: &[&'t Directive],
+        http: &Conf,
+    ) -> VirtualServer {
         let conf = self.level(http, items, &mut Vec::new());
         let mut s = VirtualServer {
             span: d.map_or_else(
@@ -156,17 +168,27 @@ impl Builder<'_> {
                 quic: false,
             });
         }
-        let mut locs = Vec::new();
+        // Locations are large: size the vector once rather than grow it.
+        let mut locs = Vec::with_capacity(self.count_locations(items));
         let top = self.locations(items, &conf, None, &mut locs);
         s.locations = locs;
         s.top = top;
         s
     }
 
+    /// How many locations a block holds, nested ones included.
+    fn count_locations(&self, items: &[&'t Directive]) -> usize {
+        items
+            .iter()
+            .filter(|d| d.is("location") && d.block.is_some())
+            .map(|d| 1 + self.count_locations(&self.tree.flat(d.children())))
+            .sum()
+    }
+
     /// The locations of one block; returns their indices (file order).
     fn locations(
         &mut self,
-        items: &[Directive],
+        items: &[&'t Directive],
         parent_conf: &Conf,
         parent: Option<usize>,
         out: &mut Vec<Location>,
@@ -180,7 +202,8 @@ impl Builder<'_> {
                 continue;
             };
             let mut les = Vec::new();
-            let conf = self.level(parent_conf, d.children(), &mut les);
+            let inner = self.tree.flat(d.children());
+            let conf = self.level(parent_conf, &inner, &mut les);
             let (regex, regex_error) = match kind {
                 LocKind::Regex { case_insensitive } => self
                     .regexes
@@ -197,10 +220,12 @@ impl Builder<'_> {
                 ),
                 _ => Rc::default(),
             };
-            let limit_except = les.into_iter().next().map(|le: &Directive| LimitExcept {
-                span: le.name.span,
-                methods: le.args.iter().map(|a| a.text().into_owned()).collect(),
-                conf: self.level(&conf, le.children(), &mut Vec::new()),
+            let limit_except = les.into_iter().next().map(|le: &Directive| {
+                Box::new(LimitExcept {
+                    span: le.name.span,
+                    methods: le.args.iter().map(|a| a.text().into_owned()).collect(),
+                    conf: self.level(&conf, &self.tree.flat(le.children()), &mut Vec::new()),
+                })
             });
             let idx = out.len();
             out.push(Location {
@@ -221,12 +246,12 @@ impl Builder<'_> {
             let strip = alias_fix.pattern.len();
             if let Some(root) = &mut alias_fix.conf.root
                 && root.value.alias
-                && d.children().iter().any(|c| c.is("alias"))
+                && inner.iter().any(|c| c.is("alias"))
             {
                 Rc::make_mut(root).value.strip = strip;
             }
             let conf = out[idx].conf.clone();
-            let children = self.locations(d.children(), &conf, Some(idx), out);
+            let children = self.locations(&inner, &conf, Some(idx), out);
             out[idx].children = children;
             mine.push(idx);
         }
@@ -234,11 +259,11 @@ impl Builder<'_> {
     }
 
     /// Effective settings of one block given its parent's.
-    fn level<'d>(
+    fn level(
         &mut self,
         parent: &Conf,
-        items: &'d [Directive],
-        limit_excepts: &mut Vec<&'d Directive>,
+        items: &[&'t Directive],
+        limit_excepts: &mut Vec<&'t Directive>,
     ) -> Conf {
         let mut c = parent.clone();
         c.rewrites.clear();
@@ -350,7 +375,7 @@ impl Builder<'_> {
     }
 
     /// `rewrite`, `return` and `set` of a block and of its `if` blocks.
-    fn rewrite_phase(&mut self, items: &[Directive], conditional: bool, c: &mut Conf) {
+    fn rewrite_phase(&mut self, items: &[&'t Directive], conditional: bool, c: &mut Conf) {
         for d in items {
             if d.is("rewrite") && d.args.len() >= 2 {
                 c.rewrites.push(Rewrite {
@@ -373,7 +398,7 @@ impl Builder<'_> {
                     value: d.args[1].text().into_owned(),
                 });
             } else if d.is("if") && d.block.is_some() {
-                self.rewrite_phase(d.children(), true, c);
+                self.rewrite_phase(&self.tree.flat(d.children()), true, c);
             }
         }
     }
@@ -432,14 +457,14 @@ fn location_pattern(d: &Directive) -> Option<(LocKind, String, Span)> {
 
 /// Compile a location regex. nginx uses PCRE; the Rust engine covers the common subset
 /// (no look-around, no back-references). Matching is on bytes, like nginx.
-fn compile(pattern: &str, case_insensitive: bool) -> (Option<regex::Regex>, Option<String>) {
+fn compile(pattern: &str, case_insensitive: bool) -> Compiled {
     let full = if case_insensitive {
         format!("(?i){pattern}")
     } else {
         pattern.to_string()
     };
     match regex::RegexBuilder::new(&full).size_limit(1 << 22).build() {
-        Ok(r) => (Some(r), None),
+        Ok(r) => (Some(Rc::new(r)), None),
         Err(e) => (None, Some(e.to_string())),
     }
 }

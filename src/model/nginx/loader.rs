@@ -6,26 +6,74 @@ use crate::model::LoadOptions;
 use crate::rules::nginx::{include_problem, syntax_error};
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::nginx::{ConfFile, Directive, parse};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// Includes nested deeper than this are reported instead of followed.
 const MAX_INCLUDE_DEPTH: usize = 64;
 
+/// Every file read, parsed once, and where each `include` leads. The configuration
+/// nginx sees is the root file with includes spliced in: [`Tree::flat`] gives that view
+/// without copying any directive.
+#[derive(Debug, Default)]
+pub struct Tree {
+    files: HashMap<FileId, Rc<ConfFile>>,
+    /// `include` directive (by span) → the files it brings in, in nginx's order.
+    /// Edges that would close a cycle are left out (and reported).
+    includes: HashMap<Span, Vec<FileId>>,
+    pub root: Option<FileId>,
+}
+
+impl Tree {
+    /// The directives of the root file, includes spliced in.
+    pub fn root_items(&self) -> Vec<&Directive> {
+        match self.root.and_then(|id| self.files.get(&id)) {
+            Some(f) => self.flat(&f.items),
+            None => Vec::new(),
+        }
+    }
+
+    /// `items` with every `include` replaced by the directives it brings in.
+    pub fn flat<'a>(&'a self, items: &'a [Directive]) -> Vec<&'a Directive> {
+        let mut out = Vec::with_capacity(items.len());
+        self.flat_into(items, &mut out);
+        out
+    }
+
+    fn flat_into<'a>(&'a self, items: &'a [Directive], out: &mut Vec<&'a Directive>) {
+        for d in items {
+            if is_include(d) {
+                for id in self.includes.get(&d.span).map_or(&[][..], Vec::as_slice) {
+                    if let Some(f) = self.files.get(id) {
+                        self.flat_into(&f.items, out);
+                    }
+                }
+            } else {
+                out.push(d);
+            }
+        }
+    }
+}
+
+fn is_include(d: &Directive) -> bool {
+    d.is("include") && d.block.is_none() && d.args.len() == 1
+}
+
 pub struct Loader<'a> {
     opts: &'a LoadOptions,
     prefix: PathBuf,
     sources: &'a mut Sources,
     diags: &'a mut Vec<Diagnostic>,
-    /// Parsed files by id: a file included twice is parsed once.
-    parsed: HashMap<FileId, Rc<ConfFile>>,
+    tree: Tree,
     /// Files read by this loader, by local path (Sources::find is a linear scan).
     ids: HashMap<PathBuf, FileId>,
-    /// Files being expanded (local, canonical), for cycle detection.
-    stack: Vec<PathBuf>,
+    /// Files being read, for cycle detection (a cycle through differently spelled paths
+    /// still ends at MAX_INCLUDE_DEPTH).
+    stack: Vec<FileId>,
     order: Vec<PathBuf>,
-    seen: HashSet<PathBuf>,
+    /// Files parsed ahead (in parallel) but not yet walked.
+    prefetched: HashMap<FileId, ConfFile>,
 }
 
 impl<'a> Loader<'a> {
@@ -40,29 +88,23 @@ impl<'a> Loader<'a> {
             prefix: prefix.to_path_buf(),
             sources,
             diags,
-            parsed: HashMap::new(),
+            tree: Tree::default(),
             ids: HashMap::new(),
             stack: Vec::new(),
             order: Vec::new(),
-            seen: HashSet::new(),
+            prefetched: HashMap::new(),
         }
     }
 
-    /// The files read, in order.
-    pub fn files(&self) -> Vec<PathBuf> {
-        self.order.clone()
-    }
-
-    /// Read the starting file (a local path) and everything it includes.
-    pub fn load_root(&mut self, path: &Path) -> Vec<Directive> {
-        match self.read(path) {
-            Ok(id) => self.expand_file(id, path),
-            Err(e) => {
-                // The engine reports unreadable inputs; record nothing more here.
-                let _ = e;
-                Vec::new()
-            }
+    /// Read the starting file (a local path) and everything it includes; returns the
+    /// tree and the files read, in reading order.
+    pub fn load_root(mut self, path: &Path) -> (Tree, Vec<PathBuf>) {
+        // An unreadable starting file is reported by the engine; nothing more here.
+        if let Ok(id) = self.read(path) {
+            self.tree.root = Some(id);
+            self.walk_file(id, path);
         }
+        (self.tree, self.order)
     }
 
     fn read(&mut self, local: &Path) -> std::io::Result<FileId> {
@@ -74,58 +116,45 @@ impl<'a> Loader<'a> {
         Ok(id)
     }
 
-    fn expand_file(&mut self, id: FileId, local: &Path) -> Vec<Directive> {
-        let parsed = match self.parsed.get(&id) {
-            Some(p) => Rc::clone(p),
-            None => {
-                let p = Rc::new(parse(id, &self.sources.get(id).bytes));
-                if let Some(e) = &p.error {
-                    self.diags.push(
-                        Diagnostic::new(&syntax_error::RULE.info, e.span, e.message.clone())
-                            .label("nginx stops reading the configuration here")
-                            .help("fix the syntax; `nginx -t` refuses to load this file")
-                            .servers(&[Server::Nginx]),
-                    );
-                }
-                self.parsed.insert(id, Rc::clone(&p));
-                p
-            }
-        };
-        if self.seen.insert(local.to_path_buf()) {
-            self.order.push(local.to_path_buf());
+    /// Parse a file (once) and follow its includes.
+    fn walk_file(&mut self, id: FileId, local: &Path) {
+        if self.tree.files.contains_key(&id) {
+            return;
         }
-        let canonical = local.canonicalize().unwrap_or_else(|_| local.to_path_buf());
-        self.stack.push(canonical);
-        let out = self.expand(&parsed.items);
+        let parsed = Rc::new(match self.prefetched.remove(&id) {
+            Some(p) => p,
+            None => parse(id, &self.sources.get(id).bytes),
+        });
+        if let Some(e) = &parsed.error {
+            self.diags.push(
+                Diagnostic::new(&syntax_error::RULE.info, e.span, e.message.clone())
+                    .label("nginx stops reading the configuration here")
+                    .help("fix the syntax; `nginx -t` refuses to load this file")
+                    .servers(&[Server::Nginx]),
+            );
+        }
+        self.tree.files.insert(id, Rc::clone(&parsed));
+        self.order.push(local.to_path_buf());
+        self.stack.push(id);
+        self.walk(&parsed.items);
         self.stack.pop();
-        out
     }
 
-    /// A copy of `items` with every `include` replaced by what it brings in.
-    fn expand(&mut self, items: &[Directive]) -> Vec<Directive> {
-        let mut out = Vec::with_capacity(items.len());
+    fn walk(&mut self, items: &[Directive]) {
         for d in items {
-            if d.is("include") && d.block.is_none() && d.args.len() == 1 {
-                out.extend(self.include(d));
-                continue;
+            if is_include(d) {
+                if !self.tree.includes.contains_key(&d.span) {
+                    let ids = self.include(d);
+                    self.tree.includes.insert(d.span, ids);
+                }
+            } else if let Some(b) = &d.block {
+                self.walk(&b.items);
             }
-            let block = d.block.as_ref().map(|b| crate::syntax::nginx::Block {
-                open: b.open,
-                close: b.close,
-                items: self.expand(&b.items),
-            });
-            out.push(Directive {
-                name: d.name.clone(),
-                args: d.args.clone(),
-                block,
-                span: d.span,
-            });
         }
-        out
     }
 
-    /// The directives an `include` brings in, in nginx's order.
-    fn include(&mut self, d: &Directive) -> Vec<Directive> {
+    /// The files an `include` brings in, in nginx's order (each read and walked).
+    fn include(&mut self, d: &Directive) -> Vec<FileId> {
         let raw = d.args[0].text().into_owned();
         let server_path = if Path::new(&raw).is_absolute() {
             PathBuf::from(&raw)
@@ -139,6 +168,7 @@ impl<'a> Loader<'a> {
         } else {
             vec![local.clone()]
         };
+        self.prefetch(&files);
         let mut out = Vec::new();
         for file in files {
             if self.stack.len() >= MAX_INCLUDE_DEPTH {
@@ -149,8 +179,8 @@ impl<'a> Loader<'a> {
                 );
                 break;
             }
-            let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
-            if self.stack.contains(&canonical) {
+            let known = self.ids.get(&file).copied();
+            if known.is_some_and(|id| self.stack.contains(&id)) {
                 self.report(
                     arg,
                     format!("include cycle: {} includes itself", file.display()),
@@ -159,7 +189,10 @@ impl<'a> Loader<'a> {
                 continue;
             }
             match self.read(&file) {
-                Ok(id) => out.extend(self.expand_file(id, &file)),
+                Ok(id) => {
+                    self.walk_file(id, &file);
+                    out.push(id);
+                }
                 Err(e) => {
                     let how = if server_path == local {
                         String::new()
@@ -183,6 +216,38 @@ impl<'a> Loader<'a> {
             }
         }
         out
+    }
+
+    /// Read and parse many new files of one glob at once, on all cores (a sites
+    /// directory can hold thousands). Files that fail to read are left to the
+    /// sequential path, which reports them.
+    fn prefetch(&mut self, files: &[PathBuf]) {
+        use rayon::prelude::*;
+        let fresh: Vec<&PathBuf> = files
+            .iter()
+            .filter(|f| !self.ids.contains_key(*f))
+            .collect();
+        if fresh.len() < 8 {
+            return;
+        }
+        let read: Vec<(&PathBuf, std::io::Result<Vec<u8>>)> = fresh
+            .into_par_iter()
+            .map(|f| (f, std::fs::read(f)))
+            .collect();
+        let mut ids = Vec::new();
+        for (path, bytes) in read {
+            if let Ok(bytes) = bytes {
+                let id = self.sources.add(path.clone(), bytes);
+                self.ids.insert(path.clone(), id);
+                ids.push(id);
+            }
+        }
+        let sources = &*self.sources;
+        let parsed: Vec<(FileId, ConfFile)> = ids
+            .into_par_iter()
+            .map(|id| (id, parse(id, &sources.get(id).bytes)))
+            .collect();
+        self.prefetched.extend(parsed);
     }
 
     fn report(&mut self, span: Span, message: String, help: Option<&str>) {

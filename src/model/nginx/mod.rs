@@ -47,6 +47,26 @@ pub struct NginxModel {
     pub sets: Vec<SetDef>,
     /// Every configuration file read, in reading order.
     pub files: Vec<PathBuf>,
+    /// Cache of [`NginxModel::user_file_refs`].
+    pub user_file_cache: std::cell::OnceCell<Vec<UserFileRef>>,
+    /// Cache of [`NginxModel::user_files_by_path`].
+    pub user_file_groups: std::cell::OnceCell<Vec<Vec<usize>>>,
+}
+
+/// A scope of one server, by index (see [`NginxModel::scope`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScopeRef {
+    Server,
+    Location(usize),
+    LimitExcept(usize),
+}
+
+/// One `auth_basic_user_file` directive and every scope where nginx opens the file
+/// (a realm other than `off` is in effect there too), as (server index, scope).
+#[derive(Clone, Debug)]
+pub struct UserFileRef {
+    pub directive: Span,
+    pub places: Vec<(usize, ScopeRef)>,
 }
 
 /// How the checked path enters nginx's configuration.
@@ -285,14 +305,14 @@ pub struct Location {
     pub pattern_span: Span,
     /// The compiled regex (`None` for non-regex locations, or when the pattern uses PCRE
     /// features the Rust engine lacks; see `regex_error`).
-    pub regex: Option<regex::Regex>,
+    pub regex: Option<Rc<regex::Regex>>,
     pub regex_error: Option<String>,
     /// For regex locations: example strings the regex matches (see [`sample`]).
     pub samples: std::rc::Rc<Vec<String>>,
     pub parent: Option<usize>,
     pub children: Vec<usize>,
     pub conf: Conf,
-    pub limit_except: Option<LimitExcept>,
+    pub limit_except: Option<Box<LimitExcept>>,
 }
 
 impl Location {
@@ -423,9 +443,8 @@ pub fn load(
     diags: &mut Vec<Diagnostic>,
 ) -> NginxModel {
     let prefix = conf_prefix(path, start, opts);
-    let mut loader = loader::Loader::new(opts, &prefix, sources, diags);
-    let items = loader.load_root(path);
-    let files = loader.files();
+    let (tree, files) = loader::Loader::new(opts, &prefix, sources, diags).load_root(path);
+    let items = tree.root_items();
     if start == NginxStart::Snippet
         && let Some(first) = items.first()
     {
@@ -445,7 +464,7 @@ pub fn load(
             .servers(&[ServerKind::Nginx]),
         );
     }
-    let mut model = build::build(&items, start, opts, &prefix);
+    let mut model = build::build(&tree, &items, start, opts, &prefix);
     model.conf_path = path.to_path_buf();
     model.start = Some(start);
     model.files = files;
@@ -549,6 +568,91 @@ impl NginxModel {
                     )
                 }),
             )
+        })
+    }
+
+    /// Every scope with its settings, by index.
+    pub fn scope_refs(&self) -> impl Iterator<Item = (usize, ScopeRef, &Conf)> {
+        self.servers.iter().enumerate().flat_map(|(si, s)| {
+            std::iter::once((si, ScopeRef::Server, &s.conf)).chain(
+                s.locations.iter().enumerate().flat_map(move |(i, l)| {
+                    std::iter::once((si, ScopeRef::Location(i), &l.conf)).chain(
+                        l.limit_except
+                            .iter()
+                            .map(move |le| (si, ScopeRef::LimitExcept(i), &le.conf)),
+                    )
+                }),
+            )
+        })
+    }
+
+    /// The scope a [`ScopeRef`] names.
+    pub fn scope(&self, server: usize, r: ScopeRef) -> (&VirtualServer, Scope<'_>) {
+        let s = &self.servers[server];
+        let scope = match r {
+            ScopeRef::Server => Scope::Server(&s.conf),
+            ScopeRef::Location(i) => Scope::Location(i, &s.locations[i].conf),
+            ScopeRef::LimitExcept(i) => match &s.locations[i].limit_except {
+                Some(le) => Scope::LimitExcept(i, le),
+                None => Scope::Location(i, &s.locations[i].conf),
+            },
+        };
+        (s, scope)
+    }
+
+    /// Every user-file directive nginx actually opens, in configuration order, with the
+    /// scopes where it does. Computed once (several rules ask).
+    pub fn user_file_refs(&self) -> &[UserFileRef] {
+        self.user_file_cache.get_or_init(|| {
+            let mut out: Vec<UserFileRef> = Vec::new();
+            let mut index: std::collections::HashMap<Span, usize> = Default::default();
+            for (si, r, conf) in self.scope_refs() {
+                let Some(file) = &conf.user_file else {
+                    continue;
+                };
+                if conf.protection() == Protection::Open {
+                    continue;
+                }
+                let i = *index.entry(file.directive).or_insert_with(|| {
+                    out.push(UserFileRef {
+                        directive: file.directive,
+                        places: Vec::new(),
+                    });
+                    out.len() - 1
+                });
+                out[i].places.push((si, r));
+            }
+            out
+        })
+    }
+
+    /// [`NginxModel::user_file_refs`] (by index) grouped by the local file they name,
+    /// paths with variables left out; groups and members in configuration order.
+    pub fn user_files_by_path(&self) -> &[Vec<usize>] {
+        self.user_file_groups.get_or_init(|| {
+            let refs = self.user_file_refs();
+            let mut groups: Vec<Vec<usize>> = Vec::new();
+            let mut index: std::collections::HashMap<&Path, usize> = Default::default();
+            for (i, r) in refs.iter().enumerate() {
+                let Some(&(si, sr)) = r.places.first() else {
+                    continue;
+                };
+                let (_, scope) = self.scope(si, sr);
+                let Some(f) = &scope.conf().user_file else {
+                    continue;
+                };
+                if f.value.has_variable {
+                    continue;
+                }
+                let g = *index
+                    .entry(f.value.local_path.as_path())
+                    .or_insert_with(|| {
+                        groups.push(Vec::new());
+                        groups.len() - 1
+                    });
+                groups[g].push(i);
+            }
+            groups
         })
     }
 

@@ -3,9 +3,7 @@
 pub use crate::model::nginx::coverage::{candidates, in_space, open_doors, own_auth_off};
 
 use crate::diag::{Diagnostic, Server as ServerKind};
-use crate::model::nginx::{
-    Conf, NginxModel, Protection, Scope, Served, Set, UserFile, VirtualServer,
-};
+use crate::model::nginx::{Conf, NginxModel, Scope, Served, Set, UserFile, VirtualServer};
 use crate::rules::RuleInfo;
 use crate::source::Span;
 
@@ -67,27 +65,10 @@ pub struct FileUse<'a> {
 
 /// Every user-file directive nginx opens, in configuration order.
 pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
-    let mut out: Vec<FileUse<'_>> = Vec::new();
-    let mut index: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
-    for (s, scope) in m.scopes() {
-        let conf = scope.conf();
-        let Some(file) = &conf.user_file else {
-            continue;
-        };
-        if conf.protection() == Protection::Open {
-            continue;
-        }
-        let i = *index.entry(file.directive).or_insert_with(|| {
-            out.push(FileUse {
-                file,
-                realm: conf.auth_basic.as_ref().map(|r| r.directive),
-                places: Places::default(),
-            });
-            out.len() - 1
-        });
-        out[i].places.add(s, scope);
-    }
-    out
+    m.user_file_refs()
+        .iter()
+        .filter_map(|r| file_use(m, r))
+        .collect()
 }
 
 /// The settings nginx applies to a GET of `uri` on server `s`.
@@ -110,4 +91,72 @@ pub fn served_span(s: &VirtualServer, served: Served) -> Span {
         Served::Server => s.span,
         Served::Location(i) => s.locations[i].span,
     }
+}
+
+/// The user-file directives that name one file (variables excluded), first one first.
+pub struct FileGroup<'a> {
+    pub first: FileUse<'a>,
+    /// The arguments of (up to three of) the other directives naming the same file.
+    pub others: Vec<Span>,
+    /// How many other directives name it.
+    pub other_count: usize,
+}
+
+impl FileGroup<'_> {
+    /// " (and N more auth_basic_user_file directives name it)", or nothing.
+    pub fn others_text(&self) -> String {
+        match self.other_count {
+            0 => String::new(),
+            1 => " (1 more auth_basic_user_file names it)".to_string(),
+            n => format!(" ({n} more auth_basic_user_file directives name it)"),
+        }
+    }
+
+    /// Secondary labels on a few of the other directives.
+    pub fn label_others(&self, mut d: Diagnostic) -> Diagnostic {
+        for span in &self.others {
+            d = d.with_secondary(*span, "also names this file");
+        }
+        d
+    }
+}
+
+/// The use of one user-file reference of the model.
+fn file_use<'a>(m: &'a NginxModel, r: &'a crate::model::nginx::UserFileRef) -> Option<FileUse<'a>> {
+    let &(si, first) = r.places.first()?;
+    let (_, scope) = m.scope(si, first);
+    let conf = scope.conf();
+    let file = conf.user_file.as_ref()?;
+    let mut places = Places::default();
+    for &(si, sr) in r.places.iter().take(2) {
+        let (s, scope) = m.scope(si, sr);
+        places.add(s, scope);
+    }
+    places.count = r.places.len();
+    Some(FileUse {
+        file,
+        realm: conf.auth_basic.as_ref().map(|a| a.directive),
+        places,
+    })
+}
+
+/// User-file uses grouped by the file they name: one finding per file, not per line.
+pub fn files_named(m: &NginxModel) -> Vec<FileGroup<'_>> {
+    let refs = m.user_file_refs();
+    m.user_files_by_path()
+        .iter()
+        .filter_map(|g| {
+            let first = file_use(m, &refs[*g.first()?])?;
+            let others = g[1..]
+                .iter()
+                .take(3)
+                .filter_map(|&i| file_use(m, &refs[i]).map(|u| u.file.arg))
+                .collect();
+            Some(FileGroup {
+                first,
+                others,
+                other_count: g.len() - 1,
+            })
+        })
+        .collect()
 }

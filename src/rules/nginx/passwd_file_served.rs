@@ -1,6 +1,6 @@
 //! NX015: the password file lies inside a web root and nginx serves it.
 
-use super::common::{diag, file_uses, served_name};
+use super::common::{diag, files_named, served_name};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::{Conf, Served, VirtualServer};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -102,10 +102,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         // One look per distinct file (a tree may name the same file thousands of times);
         // the finding points at its first reference.
-        let mut done = std::collections::HashSet::new();
-        for u in file_uses(m) {
+        for g in files_named(m) {
+            let u = &g.first;
             let f = &u.file.value;
-            if f.has_variable || !done.insert(f.local_path.clone()) || !f.local_path.is_file() {
+            if !f.local_path.is_file() {
                 continue;
             }
             for s in &m.servers {

@@ -353,3 +353,27 @@ fn nx011_nested_caret_tilde_does_not_stop_outer_regexes() {
     let t = Tree::new(&[("nginx.conf", &conf(body)), ("users", USERS)]);
     assert!(!t.codes().contains(&"NX011"));
 }
+
+#[test]
+fn one_finding_per_missing_file_however_often_named() {
+    let body = protected("/a/", "") + &protected("/b/", "") + &protected("/c/", "");
+    let t = Tree::new(&[("nginx.conf", &conf(&body))]);
+    let (d, _) = t.check();
+    let nx003: Vec<_> = d.iter().filter(|d| d.code == "NX003").collect();
+    assert_eq!(nx003.len(), 1, "{nx003:#?}");
+    assert!(
+        nx003[0]
+            .message
+            .contains("2 more auth_basic_user_file directives"),
+        "{}",
+        nx003[0].message
+    );
+    assert_eq!(
+        nx003[0]
+            .secondary
+            .iter()
+            .filter(|l| l.message == "also names this file")
+            .count(),
+        2
+    );
+}

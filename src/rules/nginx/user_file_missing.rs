@@ -1,6 +1,6 @@
 //! NX003: the user file does not exist.
 
-use super::common::{diag, file_uses};
+use super::common::{diag, files_named};
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
@@ -49,9 +49,12 @@ $ htguard user add --create /etc/nginx/.htpasswd alice
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
-        for u in file_uses(m) {
+        // One finding per file, however many directives name it.
+        for g in files_named(m) {
+            let u = &g.first;
             let f = &u.file.value;
-            if f.has_variable || std::fs::symlink_metadata(&f.local_path).is_ok() {
+            // metadata() follows symlinks as nginx's open() does: a dangling link is missing.
+            if std::fs::metadata(&f.local_path).is_ok() {
                 continue;
             }
             let looked = if f.local_path == f.server_path {
@@ -63,8 +66,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE.info,
                 u.file.arg,
                 format!(
-                    "{} does not exist{looked}: nginx answers 403 to every request with credentials",
-                    f.server_path.display()
+                    "{} does not exist{looked}: nginx answers 403 to every request with credentials{}",
+                    f.server_path.display(),
+                    g.others_text()
                 ),
             )
             .label(if f.relative {
@@ -83,7 +87,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     "the login prompt still appears (401 without credentials)",
                 );
             }
-            out.push(d);
+            out.push(g.label_others(d));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! NX005: the user file is a directory (or another non-file).
 
-use super::common::{diag, file_uses};
+use super::common::{diag, files_named};
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
@@ -44,11 +44,10 @@ auth_basic_user_file /etc/nginx/htpasswd/admin.htpasswd;
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
-        for u in file_uses(m) {
+        // One finding per file, however many directives name it.
+        for g in files_named(m) {
+            let u = &g.first;
             let f = &u.file.value;
-            if f.has_variable {
-                continue;
-            }
             let Ok(meta) = std::fs::metadata(&f.local_path) else {
                 continue;
             };
@@ -61,23 +60,26 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 "not a regular file"
             };
             out.push(
-                diag(
-                    &RULE.info,
-                    u.file.arg,
-                    format!(
-                        "{} is {what}: nginx answers 500 to every request with credentials",
-                        f.server_path.display()
-                    ),
-                )
-                .label(what)
-                .help(if meta.is_dir() {
-                    format!(
-                        "name the file inside it, e.g. auth_basic_user_file {}/.htpasswd;",
-                        f.raw.trim_end_matches('/')
+                g.label_others(
+                    diag(
+                        &RULE.info,
+                        u.file.arg,
+                        format!(
+                            "{} is {what}: nginx answers 500 to every request with credentials{}",
+                            f.server_path.display(),
+                            g.others_text()
+                        ),
                     )
-                } else {
-                    "point auth_basic_user_file at a regular htpasswd file".to_string()
-                }),
+                    .label(what)
+                    .help(if meta.is_dir() {
+                        format!(
+                            "name the file inside it, e.g. auth_basic_user_file {}/.htpasswd;",
+                            f.raw.trim_end_matches('/')
+                        )
+                    } else {
+                        "point auth_basic_user_file at a regular htpasswd file".to_string()
+                    }),
+                ),
             );
         }
     }

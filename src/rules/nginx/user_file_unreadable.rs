@@ -1,6 +1,6 @@
 //! NX004: the worker user cannot read the user file.
 
-use super::common::{diag, file_uses};
+use super::common::{diag, files_named};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::perms;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -55,9 +55,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let top = root.unwrap_or(Path::new("/"));
-        for u in file_uses(m) {
+        // One finding per file, however many directives name it.
+        for g in files_named(m) {
+            let u = &g.first;
             let f = &u.file.value;
-            if f.has_variable || !f.local_path.exists() {
+            if !f.local_path.exists() {
                 continue;
             }
             let Err(denied) = perms::check_read(&f.local_path, &account, top) else {
@@ -67,9 +69,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE.info,
                 u.file.arg,
                 format!(
-                    "worker user {} cannot read {}: nginx answers 500 to every request with credentials",
+                    "worker user {} cannot read {}: nginx answers 500 to every request with credentials{}",
                     account.name,
-                    f.server_path.display()
+                    f.server_path.display(),
+                    g.others_text()
                 ),
             )
             .label(format!("{}: {}", denied.path.display(), denied.reason))
@@ -90,7 +93,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if let Some(span) = m.user_span {
                 d = d.with_secondary(span, "the worker user");
             }
-            out.push(d);
+            out.push(g.label_others(d));
         }
     }
 }

@@ -11,8 +11,10 @@
 //! This layer knows no directive meanings: `include` is resolved by the model's loader.
 
 mod tokenize;
+mod value;
 
 pub use tokenize::parse;
+pub use value::Value;
 
 use crate::source::Span;
 
@@ -23,7 +25,7 @@ pub struct Word {
     pub span: Span,
     /// The value after nginx's unquoting and escape processing (`\"`, `\'`, `\\`,
     /// `\t`, `\r`, `\n`; any other `\x` is kept as is).
-    pub value: Vec<u8>,
+    pub value: Value,
     /// `Some(b'"')` or `Some(b'\'')` when the word was quoted.
     pub quote: Option<u8>,
 }

@@ -352,7 +352,11 @@ fn directive(mut args: Vec<Word>, block: Option<Block>, end: usize) -> Option<Di
 
 /// nginx's copy loop: `\"`, `\'`, `\\` lose the backslash; `\t`, `\r`, `\n` become
 /// control characters; any other backslash stays.
-fn unescape(raw: &[u8]) -> Vec<u8> {
+fn unescape(raw: &[u8]) -> super::Value {
+    // Nearly every word has no backslash: no copy to make.
+    if !raw.contains(&b'\\') {
+        return super::Value::new(raw);
+    }
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
@@ -382,5 +386,5 @@ fn unescape(raw: &[u8]) -> Vec<u8> {
         out.push(raw[i]);
         i += 1;
     }
-    out
+    out.into()
 }
