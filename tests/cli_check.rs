@@ -11,7 +11,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
-const HASH: &str = "$2y$10$abcdefghijklmnopqrstuuvwxyz0123456789ABCDEFGHIJKLMNOPQRS";
+const HASH: &str = "$2y$10$EHmfpj/8u3pOadsUYsSFje0UymE3wpSLLOUa0QV7GoA4MIq5dVUzi";
 
 fn htguard() -> Command {
     let mut c = Command::cargo_bin("htguard").unwrap();
