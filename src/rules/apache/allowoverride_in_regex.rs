@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`AllowOverride` inside `<DirectoryMatch>` or `<Directory ~>`, where httpd ignores it",
-        doc: r#"# allowoverride-in-regex (AP019)
-
-## What it does
+        doc: r#"## What it does
 Reports `AllowOverride` (and `AllowOverrideList`) inside a regular-expression directory
 section.
 

@@ -11,9 +11,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Info,
         summary: "a vhost snippet or lone `.htaccess` was checked against an assumed stock Debian main config",
-        doc: r#"# apache-assumed-context (AP025)
-
-## What it does
+        doc: r#"## What it does
 When the checked file is a vhost or conf snippet, or a `.htaccess` on its own, htguard
 cannot see the main configuration around it. It assumes a stock Debian `apache2.conf`
 (ServerRoot `/etc/apache2`, worker user `www-data`, the modules Debian enables by default,

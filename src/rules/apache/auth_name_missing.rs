@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`AuthType Basic`/`Digest` with no `AuthName` (realm) in effect",
-        doc: r#"# auth-name-missing (AP007)
-
-## What it does
+        doc: r#"## What it does
 Finds protected areas whose `AuthType` is Basic or Digest and where no `AuthName` is in
 effect (none in the section, none inherited).
 

@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`AuthName` with several words and no quotes",
-        doc: r#"# auth-name-unquoted (AP008)
-
-## What it does
+        doc: r#"## What it does
 Finds `AuthName` lines whose realm has spaces but no quotes, so httpd reads several
 arguments.
 

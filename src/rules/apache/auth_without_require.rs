@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "AuthType/AuthUserFile in a section with no `Require`: open where a parent grants, 500 otherwise",
-        doc: r#"# auth-without-require (AP012)
-
-## What it does
+        doc: r#"## What it does
 Finds sections that set up authentication (`AuthType`, `AuthName`, `AuthUserFile`) but have
 no `Require` of their own, and works out what the inherited authorization does there.
 

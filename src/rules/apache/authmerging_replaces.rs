@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Warning,
         summary: "a `Require` in a nested section or `.htaccess` replaces the parent's login (AuthMerging Off)",
-        doc: r#"# authmerging-replaces-login (AP024)
-
-## What it does
+        doc: r#"## What it does
 Replays how httpd merges `Require` from the outer to the inner sections. With `AuthMerging
 Off` (the default) any `Require` in a nested section or child `.htaccess` **replaces** the
 parent's. It reports an inner `Require` without a login that replaces an outer one with a

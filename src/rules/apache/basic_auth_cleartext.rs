@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Warning,
         summary: "AuthType Basic on a server without `SSLEngine on`: passwords travel in clear text",
-        doc: r#"# basic-auth-cleartext (AP021)
-
-## What it does
+        doc: r#"## What it does
 Reports areas that ask for a Basic login on a server (main server or `<VirtualHost>`)
 without `SSLEngine on`.
 

@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "AuthGroupFile is missing, not a regular file, or unreadable by the worker user",
-        doc: r#"# auth-group-file-unusable (AP005)
-
-## What it does
+        doc: r#"## What it does
 Resolves every `AuthGroupFile` that a `Require group` depends on (relative to ServerRoot,
 `--root` applied) and checks that the worker user (`User`, `www-data` on Debian) can open it.
 

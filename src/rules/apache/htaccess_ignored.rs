@@ -13,9 +13,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "auth directives in a `.htaccess` where `AllowOverride None` makes httpd ignore the file",
-        doc: r#"# htaccess-ignored (AP017)
-
-## What it does
+        doc: r#"## What it does
 Finds every `.htaccess` under a DocumentRoot or `<Directory>`, works out the
 `AllowOverride` in effect for its directory (only non-regex `<Directory>` sections count;
 the 2.4 default is `None`), and reports auth directives in a file httpd does not read.

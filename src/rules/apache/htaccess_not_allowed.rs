@@ -14,9 +14,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "a `.htaccess` directive that `AllowOverride` does not allow, or whose module is not loaded: 500",
-        doc: r#"# htaccess-not-allowed (AP018)
-
-## What it does
+        doc: r#"## What it does
 For every `.htaccess` httpd reads (AllowOverride is not `None`), checks each directive
 against the override classes allowed there (`AuthConfig` for auth directives, `Limit` for
 Order/Allow/Deny, `FileInfo`, `Indexes`, `Options`) and against the loaded modules.

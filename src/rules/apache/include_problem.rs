@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Include` of a missing file, a wildcard that matches nothing, or an include cycle",
-        doc: r#"# apache-include-problem (AP002)
-
-## What it does
+        doc: r#"## What it does
 Follows `Include` and `IncludeOptional` as httpd does: a relative path is resolved against
 **ServerRoot** (not the including file's directory), wildcards are expanded in sorted order,
 a directory includes every file in it. It reports an `Include` whose file does not exist or

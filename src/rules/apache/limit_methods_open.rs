@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Require` inside `<Limit>`: the methods not listed need no login",
-        doc: r#"# limit-leaves-methods-open (AP015)
-
-## What it does
+        doc: r#"## What it does
 Replays the request for GET, HEAD, POST, PUT, DELETE, PATCH and OPTIONS through the
 `Require` lines in effect and reports a `<Limit>` that makes some methods ask for a login
 while others are let through.

@@ -15,9 +15,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`AuthType Basic`/`Digest` or an auth directive whose module is not loaded",
-        doc: r#"# auth-module-not-loaded (AP022)
-
-## What it does
+        doc: r#"## What it does
 Follows `LoadModule` (and `<IfModule>`) as httpd does and reports:
 - `AuthType Basic` without mod_auth_basic, `AuthType Digest` without mod_auth_digest;
 - an auth directive (`AuthUserFile`, `AuthGroupFile`, `AuthBasicProvider`, `Order`, …)

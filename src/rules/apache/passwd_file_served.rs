@@ -13,9 +13,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "a password or group file inside a DocumentRoot that anyone can download",
-        doc: r#"# passwd-file-served (AP020)
-
-## What it does
+        doc: r#"## What it does
 For every AuthUserFile/AuthGroupFile inside a DocumentRoot, replays a GET for its URL through
 the sections in effect (`<Directory>`, `<Files ".ht*">`, `<FilesMatch "^\.ht">`, and any
 later `<Location>` that overrides them) and reports the file when the request would be served.

@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Warning,
         summary: "a relative AuthUserFile/AuthGroupFile path, which httpd resolves against ServerRoot",
-        doc: r#"# relative-auth-file (AP006)
-
-## What it does
+        doc: r#"## What it does
 Reports `AuthUserFile` and `AuthGroupFile` paths that are not absolute, and shows where
 httpd will look: relative to **ServerRoot** (`ap_server_root_relative`) — also inside a
 `.htaccess`, where people expect the `.htaccess` directory. It says so explicitly when a file

@@ -13,9 +13,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Require all granted` beside a `Require` that needs a login, in one implicit RequireAny",
-        doc: r#"# require-all-granted-mix (AP014)
-
-## What it does
+        doc: r#"## What it does
 Finds `Require all granted` in the same implicit `<RequireAny>` (several `Require` lines
 outside a container, or inside `<RequireAny>`) as `Require valid-user`, `user` or `group`.
 

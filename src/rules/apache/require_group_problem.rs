@@ -14,9 +14,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Require group G` without mod_authz_groupfile, without AuthGroupFile, or with G absent or empty",
-        doc: r#"# require-group-problem (AP011)
-
-## What it does
+        doc: r#"## What it does
 For each `Require group` it checks that mod_authz_groupfile is loaded (Debian does not
 enable it by default: `a2enmod authz_groupfile`), that an `AuthGroupFile` is in effect, and
 that every named group is in that file with at least one member.

@@ -16,9 +16,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Require user X` where X is not in the AuthUserFile (or differs only in case)",
-        doc: r#"# require-user-unknown (AP010)
-
-## What it does
+        doc: r#"## What it does
 Looks every name of `Require user` up in the user file in effect, the way httpd reads it
 (first entry wins; for Digest, the user must be in the AuthName realm). User names are
 case-sensitive; a name that matches only when case is ignored is called out.

@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Require valid-user`/`user`/`group` where no AuthType is in effect",
-        doc: r#"# require-without-auth-type (AP013)
-
-## What it does
+        doc: r#"## What it does
 Finds areas whose `Require` needs a logged-in user while no `AuthType` is in effect.
 
 ## Why is this bad?

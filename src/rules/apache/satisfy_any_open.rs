@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`Satisfy Any` with `Allow from all` (or no host rules): no login is asked",
-        doc: r#"# satisfy-any-open (AP016)
-
-## What it does
+        doc: r#"## What it does
 Evaluates the 2.2-style access rules of mod_access_compat (`Order`, `Allow`, `Deny`,
 `Satisfy`) in effect where a `Require` needs a login.
 

@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "a section that is not closed, closed by the wrong tag, or missing its `>`",
-        doc: r#"# apache-syntax-error (AP001)
-
-## What it does
+        doc: r#"## What it does
 Reads every configuration file and `.htaccess` the way httpd 2.4 does (`ap_cfg_getline`,
 `ap_getword_conf`, `ap_build_config`) and reports what httpd rejects: a `<Section>` that
 is never closed, a `</Section>` that closes a different section than the one open, a

@@ -13,9 +13,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "a `# comment` after a directive's arguments (Apache has only whole-line comments)",
-        doc: r#"# trailing-comment (AP009)
-
-## What it does
+        doc: r#"## What it does
 Finds an unquoted word starting with `#` after a directive's arguments. Apache has no
 trailing comments: only a line that *starts* with `#` is a comment, so `# users` becomes two
 more arguments.

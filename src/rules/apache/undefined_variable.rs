@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Warning,
         summary: "`${VAR}` used in the configuration but never set with `Define`",
-        doc: r#"# apache-undefined-variable (AP003)
-
-## What it does
+        doc: r#"## What it does
 Substitutes `${VAR}` the way httpd does, from `Define` lines read so far and from the
 environment Debian's `/etc/apache2/envvars` exports (`APACHE_RUN_USER`, `APACHE_LOG_DIR`, …),
 and reports a variable that neither sets.

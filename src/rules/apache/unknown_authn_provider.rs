@@ -11,9 +11,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "`AuthBasicProvider`/`AuthDigestProvider` naming a provider whose module is not loaded",
-        doc: r#"# unknown-authn-provider (AP023)
-
-## What it does
+        doc: r#"## What it does
 Checks each provider named by `AuthBasicProvider` / `AuthDigestProvider` against the loaded
 modules (`file` → mod_authn_file, `dbm` → mod_authn_dbm, `anon` → mod_authn_anon,
 `dbd` → mod_authn_dbd, `socache` → mod_authn_socache, `ldap` → mod_authnz_ldap) and the

@@ -14,9 +14,7 @@ pub static RULE: Rule = Rule {
         family: Family::Apache,
         severity: Severity::Error,
         summary: "AuthUserFile is missing, not a regular file, or unreadable by the worker user",
-        doc: r#"# auth-user-file-unusable (AP004)
-
-## What it does
+        doc: r#"## What it does
 Resolves every `AuthUserFile` as httpd does (relative to ServerRoot, `--root` applied) and
 checks that the file exists, is a regular file, and can be read by the user httpd's workers
 run as (`User`/`Group`, `www-data` on Debian, `--server-user`): the mode bits, owner and
