@@ -3,7 +3,9 @@
 //!
 //! Most findings come from the meta rules (HG001-HG003), which fire on suppression
 //! comments in any file and do not change as other rules evolve; fixes and the
-//! suppression of a server finding use the password-file rules.
+//! suppression of a server finding use the password-file rules. Every user entry that a
+//! test does not mean to be a finding is well formed (a real cost-10 bcrypt hash), so the
+//! password-file rules stay silent on it.
 
 mod report_support;
 
@@ -12,6 +14,8 @@ use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
 const HASH: &str = "$2y$10$EHmfpj/8u3pOadsUYsSFje0UymE3wpSLLOUa0QV7GoA4MIq5dVUzi";
+/// How every output shows `HASH`: the scheme, the cost and four characters of the salt.
+const HASH_REDACTED: &str = "$2y$10$EHmf…";
 
 fn htguard() -> Command {
     let mut c = Command::cargo_bin("htguard").unwrap();
@@ -102,7 +106,7 @@ fn select_and_ignore() {
     let f = write(
         d.path(),
         ".htpasswd",
-        "# htguard: ignore[HG003]\n# htguard: ignore[PW999] typo\nalice:x\n",
+        &format!("# htguard: ignore[HG003]\n# htguard: ignore[PW999] typo\nalice:{HASH}\n"),
     );
     let all = stdout(htguard().args(["check", "--format", "github"]).arg(&f));
     assert!(
@@ -292,7 +296,9 @@ fn suppressions_used_unused_and_without_reason() {
     let f = write(
         d.path(),
         ".htpasswd",
-        "# htguard: ignore[HG003] documenting the syntax\n# htguard: ignore HG001\n# htguard: ignore[HG001] stale\nalice:x\n",
+        &format!(
+            "# htguard: ignore[HG003] documenting the syntax\n# htguard: ignore HG001\n# htguard: ignore[HG001] stale\nalice:{HASH}\n"
+        ),
     );
     let out = stdout(htguard().args(["check", "--format", "json"]).arg(&f));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -344,7 +350,9 @@ fn sarif_output_is_valid() {
     let f = write(
         d.path(),
         "users.htpasswd",
-        "# htguard: ignore[HG003]\n# htguard: ignore[PW999] typo\n# htguard: nonsense\nalice:x\n",
+        &format!(
+            "# htguard: ignore[HG003]\n# htguard: ignore[PW999] typo\n# htguard: nonsense\nalice:{HASH}\n"
+        ),
     );
     let out = stdout(htguard().args(["check", "--format", "sarif"]).arg(&f));
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -389,7 +397,7 @@ fn human_output_redacts_the_snippet() {
         &format!("# htguard: nonsense\nalice:{HASH}\n"),
     );
     let out = stdout(htguard().arg("check").arg(&f));
-    assert!(out.contains("alice:$2y$10$abcd…"), "{out}");
+    assert!(out.contains(&format!("alice:{HASH_REDACTED}")), "{out}");
     assert!(!out.contains(HASH), "{out}");
     assert!(
         !out.contains('\x1b'),
@@ -437,7 +445,7 @@ fn directories_are_walked() {
     write(
         d.path(),
         "b/users",
-        "# htguard: ignore[HG003]\n# htguard: bogus\nbob:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n",
+        &format!("# htguard: ignore[HG003]\n# htguard: bogus\nbob:{HASH}\n"),
     );
     write(d.path(), "b/README", "Nothing to see.\n");
     std::fs::write(
@@ -491,9 +499,22 @@ fn rules_lists_every_rule() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let rules = v["rules"].as_array().unwrap();
     assert_eq!(rules.len(), htguard::rules::all().len());
-    assert_eq!(rules[0]["code"], "HG001");
-    assert_eq!(rules[0]["family"], "meta");
-    assert_eq!(rules[0]["severity"], "warning");
+    let codes: Vec<&str> = rules.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert!(codes.is_sorted(), "sorted by code: {codes:?}");
+    let mut unique = codes.clone();
+    unique.dedup();
+    assert_eq!(unique, codes, "each rule once");
+    let hg001 = rules.iter().find(|r| r["code"] == "HG001").unwrap();
+    assert_eq!(hg001["name"], "suppression-without-reason");
+    assert_eq!(hg001["family"], "meta");
+    assert_eq!(hg001["severity"], "warning");
+    // The table lists the rules in the same order.
+    let table: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(table, codes, "{out}");
 }
 
 #[test]
@@ -528,8 +549,11 @@ fn diff_shows_the_fixes_without_writing() {
     let (f, text) = broken(d.path());
     let out = stdout(htguard().args(["check", "--diff"]).arg(&f));
     assert!(out.starts_with("--- a/"), "{out}");
-    assert!(out.contains("-\u{feff}alice:$2y$10$abcd…\r\n"), "{out}");
-    assert!(out.contains("+alice:$2y$10$abcd…\n"), "{out}");
+    assert!(
+        out.contains(&format!("-\u{feff}alice:{HASH_REDACTED}\r\n")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("+alice:{HASH_REDACTED}\n")), "{out}");
     assert!(
         !out.contains(HASH) && !out.contains("qUqP5cyxm6YcTAhz05Hph5gvu9M="),
         "{out}"
@@ -553,16 +577,31 @@ fn diff_shows_the_fixes_without_writing() {
 fn fix_applies_every_safe_fix_and_reports_what_is_left() {
     let d = tempfile::tempdir().unwrap();
     let (f, _) = broken(d.path());
+    // carol's {SHA} (PW012, a warning) has no safe fix: re-hashing needs her password.
     htguard()
         .args(["check", "--fix"])
         .arg(&f)
         .assert()
         .code(0)
         .stderr(predicate::str::contains("Fixed "))
-        .stdout(predicate::str::contains("No findings in 1 file."));
+        .stdout(predicate::str::contains("PW012 weak-scheme"))
+        .stdout(predicate::str::contains("1 warning in 1 file"));
     assert_eq!(
         std::fs::read_to_string(&f).unwrap(),
         format!("alice:{HASH}\nbob:{HASH}\ncarol:{{SHA}}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n")
+    );
+    let left = stdout(htguard().args(["check", "--format", "json"]).arg(&f));
+    let v: serde_json::Value = serde_json::from_str(&left).unwrap();
+    let found: Vec<(&str, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["code"].as_str().unwrap(), x["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [("PW012", 3)],
+        "only the unfixable finding is left: {left}"
     );
     htguard()
         .args(["check", "--diff"])
