@@ -1,8 +1,11 @@
 //! `htguard check`, `rules`, `explain` end to end: exit codes, settings from flags and
 //! htguard.toml, inline suppressions, every output format, colour, fixes.
 //!
-//! Until the password-file rules land, findings come from the meta rules (HG001-HG003),
-//! which fire on suppression comments in any file htguard reads.
+//! Most findings come from the meta rules (HG001-HG003), which fire on suppression
+//! comments in any file and do not change as other rules evolve; fixes and the
+//! suppression of a server finding use the password-file rules. Every user entry that a
+//! test does not mean to be a finding is well formed (a real cost-10 bcrypt hash), so the
+//! password-file rules stay silent on it.
 
 mod report_support;
 
@@ -10,7 +13,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
-const HASH: &str = "$2y$10$abcdefghijklmnopqrstuuvwxyz0123456789ABCDEFGHIJKLMNOPQRS";
+const HASH: &str = "$2y$10$EHmfpj/8u3pOadsUYsSFje0UymE3wpSLLOUa0QV7GoA4MIq5dVUzi";
+/// How every output shows `HASH`: the scheme, the cost and four characters of the salt.
+const HASH_REDACTED: &str = "$2y$10$EHmf…";
 
 fn htguard() -> Command {
     let mut c = Command::cargo_bin("htguard").unwrap();
@@ -101,7 +106,7 @@ fn select_and_ignore() {
     let f = write(
         d.path(),
         ".htpasswd",
-        "# htguard: ignore[HG003]\n# htguard: ignore[PW999] typo\nalice:x\n",
+        &format!("# htguard: ignore[HG003]\n# htguard: ignore[PW999] typo\nalice:{HASH}\n"),
     );
     let all = stdout(htguard().args(["check", "--format", "github"]).arg(&f));
     assert!(
@@ -214,11 +219,13 @@ fn io_errors_exit_two() {
         .code(2)
         .stderr(predicate::str::contains("cannot tell what kind of file"))
         .stderr(predicate::str::contains("--kind"));
+    // Forced to be a password file, its line is one (without a colon).
     htguard()
         .args(["check", "--kind", "htpasswd"])
         .arg(&notes)
         .assert()
-        .code(0);
+        .code(1)
+        .stdout(predicate::str::contains("missing-colon"));
 }
 
 #[test]
@@ -289,7 +296,9 @@ fn suppressions_used_unused_and_without_reason() {
     let f = write(
         d.path(),
         ".htpasswd",
-        "# htguard: ignore[HG003] documenting the syntax\n# htguard: ignore HG001\n# htguard: ignore[HG001] stale\nalice:x\n",
+        &format!(
+            "# htguard: ignore[HG003] documenting the syntax\n# htguard: ignore HG001\n# htguard: ignore[HG001] stale\nalice:{HASH}\n"
+        ),
     );
     let out = stdout(htguard().args(["check", "--format", "json"]).arg(&f));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -341,7 +350,9 @@ fn sarif_output_is_valid() {
     let f = write(
         d.path(),
         "users.htpasswd",
-        "# htguard: ignore[HG003]\n# htguard: ignore[PW999] typo\n# htguard: nonsense\nalice:x\n",
+        &format!(
+            "# htguard: ignore[HG003]\n# htguard: ignore[PW999] typo\n# htguard: nonsense\nalice:{HASH}\n"
+        ),
     );
     let out = stdout(htguard().args(["check", "--format", "sarif"]).arg(&f));
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -386,7 +397,7 @@ fn human_output_redacts_the_snippet() {
         &format!("# htguard: nonsense\nalice:{HASH}\n"),
     );
     let out = stdout(htguard().arg("check").arg(&f));
-    assert!(out.contains("alice:$2y$10$abcd…"), "{out}");
+    assert!(out.contains(&format!("alice:{HASH_REDACTED}")), "{out}");
     assert!(!out.contains(HASH), "{out}");
     assert!(
         !out.contains('\x1b'),
@@ -434,7 +445,7 @@ fn directories_are_walked() {
     write(
         d.path(),
         "b/users",
-        "# htguard: ignore[HG003]\n# htguard: bogus\nbob:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n",
+        &format!("# htguard: ignore[HG003]\n# htguard: bogus\nbob:{HASH}\n"),
     );
     write(d.path(), "b/README", "Nothing to see.\n");
     std::fs::write(
@@ -488,9 +499,22 @@ fn rules_lists_every_rule() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let rules = v["rules"].as_array().unwrap();
     assert_eq!(rules.len(), htguard::rules::all().len());
-    assert_eq!(rules[0]["code"], "HG001");
-    assert_eq!(rules[0]["family"], "meta");
-    assert_eq!(rules[0]["severity"], "warning");
+    let codes: Vec<&str> = rules.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert!(codes.is_sorted(), "sorted by code: {codes:?}");
+    let mut unique = codes.clone();
+    unique.dedup();
+    assert_eq!(unique, codes, "each rule once");
+    let hg001 = rules.iter().find(|r| r["code"] == "HG001").unwrap();
+    assert_eq!(hg001["name"], "suppression-without-reason");
+    assert_eq!(hg001["family"], "meta");
+    assert_eq!(hg001["severity"], "warning");
+    // The table lists the rules in the same order.
+    let table: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(table, codes, "{out}");
 }
 
 #[test]
@@ -509,4 +533,125 @@ fn explain_prints_the_doc() {
         .stderr(predicate::str::contains(
             "did you mean `unused-suppression`?",
         ));
+}
+
+/// A user file with a BOM, CRLF endings, trailing blanks and no final newline.
+fn broken(dir: &Path) -> (PathBuf, String) {
+    let text = format!(
+        "\u{feff}alice:{HASH}\r\nbob:{HASH}  \r\ncarol:{{SHA}}qUqP5cyxm6YcTAhz05Hph5gvu9M="
+    );
+    (write(dir, ".htpasswd", &text), text)
+}
+
+#[test]
+fn diff_shows_the_fixes_without_writing() {
+    let d = tempfile::tempdir().unwrap();
+    let (f, text) = broken(d.path());
+    let out = stdout(htguard().args(["check", "--diff"]).arg(&f));
+    assert!(out.starts_with("--- a/"), "{out}");
+    assert!(
+        out.contains(&format!("-\u{feff}alice:{HASH_REDACTED}\r\n")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("+alice:{HASH_REDACTED}\n")), "{out}");
+    assert!(
+        !out.contains(HASH) && !out.contains("qUqP5cyxm6YcTAhz05Hph5gvu9M="),
+        "{out}"
+    );
+    // The diff is the end state --fix reaches over several passes: the final newline it
+    // adds in the file's CRLF style is converted too.
+    assert!(out.ends_with("+carol:{SHA}qUqP…\n"), "{out}");
+    assert!(
+        !out.lines().any(|l| l.starts_with('+') && l.ends_with('\r')),
+        "{out}"
+    );
+    htguard().args(["check", "--diff"]).arg(&f).assert().code(1);
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        text,
+        "--diff writes nothing"
+    );
+}
+
+#[test]
+fn fix_applies_every_safe_fix_and_reports_what_is_left() {
+    let d = tempfile::tempdir().unwrap();
+    let (f, _) = broken(d.path());
+    // carol's {SHA} (PW012, a warning) has no safe fix: re-hashing needs her password.
+    htguard()
+        .args(["check", "--fix"])
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("Fixed "))
+        .stdout(predicate::str::contains("PW012 weak-scheme"))
+        .stdout(predicate::str::contains("1 warning in 1 file"));
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        format!("alice:{HASH}\nbob:{HASH}\ncarol:{{SHA}}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n")
+    );
+    let left = stdout(htguard().args(["check", "--format", "json"]).arg(&f));
+    let v: serde_json::Value = serde_json::from_str(&left).unwrap();
+    let found: Vec<(&str, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["code"].as_str().unwrap(), x["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [("PW012", 3)],
+        "only the unfixable finding is left: {left}"
+    );
+    htguard()
+        .args(["check", "--diff"])
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn a_suppressed_finding_is_neither_reported_nor_fixed() {
+    let d = tempfile::tempdir().unwrap();
+    let text = format!(
+        "# htguard: ignore[trailing-whitespace] the kiosk sends the blank too\nbob:{HASH} \n"
+    );
+    let f = write(d.path(), ".htpasswd", &text);
+    htguard()
+        .arg("check")
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout("No findings in 1 file; 1 suppressed.\n");
+    htguard().args(["check", "--fix"]).arg(&f).assert().code(0);
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), text);
+    // Without the comment the same line is an error (nginx reads the blank as part of the hash).
+    let g = write(&d.path().join("b"), ".htpasswd", &format!("bob:{HASH} \n"));
+    htguard()
+        .arg("check")
+        .arg(&g)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("trailing-whitespace"));
+}
+
+#[test]
+fn no_output_format_prints_a_full_hash() {
+    let d = tempfile::tempdir().unwrap();
+    let (f, _) = broken(d.path());
+    for format in ["human", "json", "sarif", "github"] {
+        let out = stdout(htguard().args(["check", "--format", format]).arg(&f));
+        assert!(!out.is_empty(), "{format}");
+        assert!(!out.contains(HASH), "{format}: {out}");
+        assert!(
+            !out.contains("qUqP5cyxm6YcTAhz05Hph5gvu9M="),
+            "{format}: {out}"
+        );
+    }
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(
+        htguard().args(["check", "--format", "sarif"]).arg(&f),
+    ))
+    .unwrap();
+    report_support::validate_sarif(&sarif);
 }

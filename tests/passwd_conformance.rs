@@ -38,6 +38,9 @@ struct Case {
     rule: &'static Rule,
     digest: bool,
     bad: Vec<u8>,
+    /// The rule names the servers it predicts for (false for weak-scheme: the file leaks
+    /// the same way whoever serves it).
+    server_specific: bool,
     /// The fixed file when the rule has no fix of its own.
     fixed: Option<Vec<u8>>,
     logins: Vec<Login>,
@@ -62,6 +65,31 @@ fn apr1(password: &str) -> String {
         .split_once(':')
         .map(|(_, h)| h.to_owned())
         .unwrap_or_default()
+}
+
+fn bcrypt(password: &str) -> String {
+    let line = run_tool("htpasswd", &["-nbB", "-C", "5", "u", password]);
+    line.trim()
+        .split_once(':')
+        .map(|(_, h)| h.to_owned())
+        .unwrap_or_default()
+}
+
+/// `{SSHA}` = base64(sha1(password + salt) + salt); no Apache tool writes it.
+fn ssha(password: &str) -> String {
+    use base64::Engine;
+    use sha1::{Digest, Sha1};
+    let salt = b"NaCl1234";
+    let mut raw = Sha1::new()
+        .chain_update(password)
+        .chain_update(salt)
+        .finalize()
+        .to_vec();
+    raw.extend_from_slice(salt);
+    format!(
+        "{{SSHA}}{}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
 }
 
 fn ha1(user: &str, realm: &str) -> String {
@@ -122,13 +150,79 @@ fn cases() -> Vec<Case> {
     let h = apr1(PW);
     let old = apr1(OLD);
     let long = "A".repeat(9000);
+    let truncated: String = bcrypt(PW).chars().take(40).collect();
+    let des = run_tool("mkpasswd", &["-m", "des", "secret12345", "ab"])
+        .trim()
+        .to_owned();
     let s = |t: String| t.into_bytes();
     let ok = both(200, 200);
     vec![
         Case {
+            name: "pw001-truncated-bcrypt",
+            rule: &pw::malformed_hash::RULE,
+            digest: false,
+            server_specific: true,
+            bad: s(format!("alice:{truncated}\n")),
+            fixed: Some(s(format!("alice:{h}\n"))),
+            logins: vec![login("alice", PW, both(401, 401), ok)],
+        },
+        Case {
+            name: "pw001-uppercase-digest",
+            rule: &pw::malformed_hash::RULE,
+            digest: true,
+            server_specific: true,
+            bad: s(format!(
+                "alice:{REALM}:{}\n",
+                ha1("alice", REALM).to_uppercase()
+            )),
+            fixed: Some(s(format!("alice:{REALM}:{}\n", ha1("alice", REALM)))),
+            logins: vec![login("alice", PW, (Some(401), None), (Some(200), None))],
+        },
+        Case {
+            name: "pw002-ssha",
+            rule: &pw::unsupported_scheme::RULE,
+            digest: false,
+            server_specific: true,
+            bad: s(format!("alice:{}\n", ssha(PW))),
+            fixed: Some(s(format!("alice:{h}\n"))),
+            logins: vec![login("alice", PW, both(401, 200), ok)],
+        },
+        Case {
+            name: "pw002-plain-prefixed",
+            rule: &pw::unsupported_scheme::RULE,
+            digest: false,
+            server_specific: true,
+            bad: s(format!("alice:{{PLAIN}}{PW}\n")),
+            fixed: Some(s(format!("alice:{h}\n"))),
+            logins: vec![login("alice", PW, both(401, 200), ok)],
+        },
+        Case {
+            name: "pw002-bare-plaintext",
+            rule: &pw::unsupported_scheme::RULE,
+            digest: false,
+            server_specific: true,
+            bad: s(format!("alice:{PW}\n")),
+            fixed: Some(s(format!("alice:{h}\n"))),
+            logins: vec![login("alice", PW, both(401, 401), ok)],
+        },
+        Case {
+            name: "pw012-des-truncates",
+            rule: &pw::weak_scheme::RULE,
+            digest: false,
+            server_specific: false,
+            bad: s(format!("alice:{des}\n")),
+            fixed: Some(s(format!("alice:{}\n", bcrypt("secret12345")))),
+            // "only the first 8 characters count": a wrong 9th+ character still logs in.
+            logins: vec![
+                login("alice", "secret12345", ok, ok),
+                login("alice", "secret12", ok, both(401, 401)),
+            ],
+        },
+        Case {
             name: "pw003-bom",
             rule: &pw::utf8_bom::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("\u{feff}alice:{h}\nbob:{h}\n")),
             fixed: None,
             logins: vec![
@@ -140,6 +234,7 @@ fn cases() -> Vec<Case> {
             name: "pw004-space-after-colon",
             rule: &pw::space_around_colon::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice: {h}\n")),
             fixed: None,
             logins: vec![login("alice", PW, both(401, 401), ok)],
@@ -148,6 +243,7 @@ fn cases() -> Vec<Case> {
             name: "pw004-tab-before-colon",
             rule: &pw::space_around_colon::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice\t:{h}\n")),
             fixed: None,
             logins: vec![login("alice", PW, both(401, 401), ok)],
@@ -156,6 +252,7 @@ fn cases() -> Vec<Case> {
             name: "pw005-leading-blanks",
             rule: &pw::leading_whitespace::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("  alice:{h}\n")),
             fixed: None,
             logins: vec![login("alice", PW, both(200, 401), ok)],
@@ -164,6 +261,7 @@ fn cases() -> Vec<Case> {
             name: "pw006-trailing-blanks",
             rule: &pw::trailing_whitespace::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice:{h} \t\n")),
             fixed: None,
             logins: vec![login("alice", PW, both(200, 401), ok)],
@@ -172,6 +270,7 @@ fn cases() -> Vec<Case> {
             name: "pw007-duplicate",
             rule: &pw::duplicate_user::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice:{old}\nbob:{h}\nalice:{h}\n")),
             fixed: None,
             logins: vec![
@@ -184,6 +283,7 @@ fn cases() -> Vec<Case> {
             name: "pw008-missing-colon",
             rule: &pw::missing_colon::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice\nalice:{h}\nbob:{h}\n")),
             fixed: Some(s(format!("alice:{h}\nbob:{h}\n"))),
             logins: vec![
@@ -195,6 +295,7 @@ fn cases() -> Vec<Case> {
             name: "pw009-empty-hash",
             rule: &pw::empty_field::RULE,
             digest: false,
+            server_specific: true,
             bad: s("alice:\n".into()),
             fixed: Some(s(format!("alice:{h}\n"))),
             logins: vec![
@@ -206,6 +307,7 @@ fn cases() -> Vec<Case> {
             name: "pw009-doubled-colon",
             rule: &pw::empty_field::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice::{h}\n")),
             fixed: None,
             logins: vec![login("alice", PW, both(200, 401), ok)],
@@ -214,6 +316,7 @@ fn cases() -> Vec<Case> {
             name: "pw010-no-entries",
             rule: &pw::no_usable_entry::RULE,
             digest: false,
+            server_specific: true,
             bad: s("# users go here\n".into()),
             fixed: Some(s(format!("alice:{h}\n"))),
             logins: vec![login("alice", PW, both(401, 401), ok)],
@@ -222,6 +325,7 @@ fn cases() -> Vec<Case> {
             name: "pw011-digest-for-basic",
             rule: &pw::wrong_format::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice:{REALM}:{}\n", ha1("alice", REALM))),
             fixed: Some(s(format!("alice:{h}\n"))),
             logins: vec![login("alice", PW, both(401, 401), ok)],
@@ -230,6 +334,7 @@ fn cases() -> Vec<Case> {
             name: "pw011-basic-for-digest",
             rule: &pw::wrong_format::RULE,
             digest: true,
+            server_specific: true,
             bad: s(format!("alice:{h}\n")),
             fixed: Some(s(format!("alice:{REALM}:{}\n", ha1("alice", REALM)))),
             logins: vec![login("alice", PW, (Some(401), None), (Some(200), None))],
@@ -238,6 +343,7 @@ fn cases() -> Vec<Case> {
             name: "pw014-no-final-newline",
             rule: &pw::no_final_newline::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("bob:{h}\nalice:{h}")),
             fixed: None,
             // The rule claims no status: both servers read the last line.
@@ -247,6 +353,7 @@ fn cases() -> Vec<Case> {
             name: "pw015-crlf",
             rule: &pw::crlf_line_endings::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice:{h}\r\nbob:{h}\r\n")),
             fixed: None,
             // Info only: both servers accept CRLF.
@@ -256,6 +363,7 @@ fn cases() -> Vec<Case> {
             name: "pw016-long-line",
             rule: &pw::line_too_long::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice:{h}\nnotes:{long}\nbob:{h}\n")),
             fixed: Some(s(format!("alice:{h}\nbob:{h}\n"))),
             logins: vec![
@@ -267,6 +375,7 @@ fn cases() -> Vec<Case> {
             name: "pw017-backslash",
             rule: &pw::trailing_backslash::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice:{h}\\\nbob:{h}\n")),
             fixed: Some(s(format!("alice:{h}\nbob:{h}\n"))),
             logins: vec![
@@ -278,6 +387,7 @@ fn cases() -> Vec<Case> {
             name: "pw018-inline-comment",
             rule: &pw::inline_comment::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("alice:{h} # accounting\n")),
             fixed: None,
             logins: vec![login("alice", PW, both(401, 401), ok)],
@@ -286,6 +396,7 @@ fn cases() -> Vec<Case> {
             name: "pw020-indented-comment",
             rule: &pw::indented_comment::RULE,
             digest: false,
+            server_specific: true,
             bad: s(format!("   # mallory:{h}\nalice:{h}\n")),
             fixed: None,
             // nginx lets the "commented-out" account in; after the fix nobody gets in with it.
@@ -298,6 +409,7 @@ fn cases() -> Vec<Case> {
             name: "pw021-realm-mismatch",
             rule: &pw::digest_realm_mismatch::RULE,
             digest: true,
+            server_specific: true,
             bad: s(format!("alice:other:{}\n", ha1("alice", "other"))),
             fixed: Some(s(format!("alice:{REALM}:{}\n", ha1("alice", REALM)))),
             logins: vec![login("alice", PW, (Some(401), None), (Some(200), None))],
@@ -336,7 +448,7 @@ fn rules_predict_what_apache_and_nginx_answer() {
         );
         let d = &diags[0];
         let claims: Vec<Server> = affected(case);
-        if !claims.is_empty() {
+        if case.server_specific && !claims.is_empty() {
             let mut servers = d.servers.clone();
             servers.sort();
             assert_eq!(servers, claims, "{}: {}", case.name, d.message);

@@ -16,8 +16,9 @@ fn unified_diff_of_a_password_file_hides_hashes() {
         before: before.into_bytes(),
         after: after.into_bytes(),
         fixes: 2,
+        passwd_kind: Some(FileKind::Basic),
     };
-    let out = render(std::slice::from_ref(&plan), |_| Some(FileKind::Basic));
+    let out = render(std::slice::from_ref(&plan));
     assert!(
         out.starts_with(
             "--- a/etc/apache2/.htpasswd\n+++ b/etc/apache2/.htpasswd\n@@ -1,2 +1,2 @@\n"
@@ -41,8 +42,9 @@ fn config_files_are_diffed_as_they_are() {
         before: b"a\nb\n".to_vec(),
         after: b"a\nc\n".to_vec(),
         fixes: 1,
+        passwd_kind: None,
     };
-    let out = render(&[plan], |_| None);
+    let out = render(&[plan]);
     assert_eq!(
         out,
         "--- a/site.conf\n+++ b/site.conf\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"

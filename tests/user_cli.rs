@@ -343,7 +343,7 @@ fn weak_schemes_and_truncation_warn() {
         "pw\n",
     );
     assert_eq!(code(&o), 0);
-    assert!(stderr(&o).contains("weak"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("use bcrypt"), "{}", stderr(&o));
     let o = run(
         &["user", "add", &f, "b", "--stdin", "--scheme", "crypt"],
         "123456789\n",

@@ -35,6 +35,36 @@ fn is_leftover(name: &str) -> bool {
         || (name.starts_with(".#") || (name.starts_with('#') && name.ends_with('#')))
 }
 
+/// `/etc/passwd`, `/etc/group` and friends in a root filesystem: they look like
+/// `name:...` files, but they are the system's accounts (read for the worker user), not
+/// password files a web server uses.
+fn is_account_database(path: &Path) -> bool {
+    let in_etc = path
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d == "etc");
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    in_etc
+        && matches!(
+            name.trim_end_matches('-'),
+            "passwd" | "group" | "shadow" | "gshadow" | "subuid" | "subgid"
+        )
+}
+
+/// Main configs whose presence makes a directory a root filesystem (an image, a
+/// staging tree, a checkout of `/`), in which absolute config paths are to be found.
+const ROOTFS_MARKERS: &[&str] = &[
+    "etc/apache2/apache2.conf",
+    "etc/httpd/conf/httpd.conf",
+    "etc/nginx/nginx.conf",
+];
+
+/// Whether `dir` looks like a root filesystem: it holds `etc/apache2/apache2.conf`,
+/// `etc/httpd/conf/httpd.conf` or `etc/nginx/nginx.conf`.
+pub fn looks_like_rootfs(dir: &Path) -> bool {
+    dir.is_dir() && ROOTFS_MARKERS.iter().any(|m| dir.join(m).is_file())
+}
+
 /// Collect the starting files under `paths`. `forced` gives every file that kind.
 pub fn collect(paths: &[PathBuf], forced: Option<InputKind>) -> Result<Vec<Candidate>, CheckError> {
     let mut out = Vec::new();
@@ -115,7 +145,7 @@ fn walk(
                 }
                 continue;
             }
-            if !meta.is_file() || is_leftover(&name) {
+            if !meta.is_file() || is_leftover(&name) || is_account_database(&path) {
                 continue;
             }
             if !seen_files.insert((meta.dev(), meta.ino())) {

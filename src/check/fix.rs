@@ -5,6 +5,7 @@ use super::CheckOutcome;
 use crate::diag::{Edit, Fix};
 use crate::source::FileId;
 use crate::store::{self, UpdateError, WriteOptions};
+use crate::syntax::passwd::FileKind;
 use std::path::PathBuf;
 
 /// The fixed content of one file.
@@ -16,6 +17,8 @@ pub struct FilePlan {
     pub after: Vec<u8>,
     /// How many findings' fixes went into `after`.
     pub fixes: usize,
+    /// For a password file, its kind: renderers must redact its hashes.
+    pub passwd_kind: Option<FileKind>,
 }
 
 /// Fixes of every reported finding (suppressed and ignored ones are not in the outcome),
@@ -59,6 +62,7 @@ pub fn plan(outcome: &CheckOutcome) -> Vec<FilePlan> {
                 before: src.bytes.clone(),
                 after,
                 fixes,
+                passwd_kind: outcome.passwd_files.get(&file).copied(),
             })
         })
         .collect()
@@ -109,6 +113,8 @@ pub fn apply_edits(bytes: &[u8], edits: &[&Edit]) -> Vec<u8> {
 /// Why a fixed file was not written. Files before it in the list were written.
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
+    #[error(transparent)]
+    Check(#[from] super::CheckError),
     #[error("{}: changed on disk since it was checked; run the check again", .0.display())]
     Changed(PathBuf),
     #[error("{}: {}", .0.display(), .1)]
@@ -133,6 +139,88 @@ pub fn write(plans: &[FilePlan]) -> Result<usize, FixError> {
         }
     }
     Ok(written)
+}
+
+/// What [`fix_all`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Fixes applied, over all passes.
+    pub fixes: usize,
+    /// Distinct files written.
+    pub files: Vec<PathBuf>,
+}
+
+/// At most this many fix-and-recheck passes (a fix can reveal or enable another,
+/// e.g. the final newline added in CRLF style before the CRLF fix sees it).
+pub const MAX_PASSES: usize = 10;
+
+/// Apply fixes, re-check, and repeat until no fix is left (or [`MAX_PASSES`]).
+/// Returns the last check's outcome, which is what remains to report.
+pub fn fix_all(
+    opts: &super::CheckOptions,
+    mut outcome: CheckOutcome,
+    rules: &[&'static crate::rules::Rule],
+) -> Result<(CheckOutcome, Applied), FixError> {
+    let mut applied = Applied::default();
+    for _ in 0..MAX_PASSES {
+        let plans = plan(&outcome);
+        if plans.is_empty() {
+            break;
+        }
+        write(&plans)?;
+        for p in &plans {
+            applied.fixes += p.fixes;
+            if !applied.files.contains(&p.path) {
+                applied.files.push(p.path.clone());
+            }
+        }
+        outcome = super::run_with_rules(opts, rules)?;
+    }
+    Ok((outcome, applied))
+}
+
+/// What `--fix` would write, as [`fix_all`] would reach it, without writing: password
+/// files are re-checked in memory after each pass. (A fix to a server config ends the
+/// preview after its pass: configs are read from disk by their loaders.)
+/// Returns one plan per changed file (original → final content) and the last outcome.
+pub fn preview(
+    opts: &super::CheckOptions,
+    mut outcome: CheckOutcome,
+    rules: &[&'static crate::rules::Rule],
+) -> Result<(Vec<FilePlan>, CheckOutcome), FixError> {
+    let mut overlay = super::Overlay::new();
+    // One plan per file (by canonical path): original bytes, latest bytes, all fixes.
+    let mut files: Vec<(PathBuf, FilePlan)> = Vec::new();
+    for _ in 0..MAX_PASSES {
+        let plans = plan(&outcome);
+        if plans.is_empty() {
+            break;
+        }
+        let only_passwd = plans.iter().all(|p| p.passwd_kind.is_some());
+        for p in plans {
+            let key = super::canonical(&p.path);
+            overlay.insert(key.clone(), p.after.clone());
+            match files.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, known)) => {
+                    known.after = p.after;
+                    known.fixes += p.fixes;
+                    known.file = p.file;
+                    known.passwd_kind = known.passwd_kind.or(p.passwd_kind);
+                }
+                None => files.push((key, p)),
+            }
+        }
+        if !only_passwd {
+            break;
+        }
+        outcome = super::run_with_overlay(opts, rules, &overlay)?;
+    }
+    let plans = files
+        .into_iter()
+        .map(|(_, p)| p)
+        .filter(|p| p.before != p.after)
+        .collect();
+    Ok((plans, outcome))
 }
 
 #[cfg(test)]

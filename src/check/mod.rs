@@ -108,6 +108,18 @@ pub fn run_with_rules(
     opts: &CheckOptions,
     all_rules: &[&'static Rule],
 ) -> Result<CheckOutcome, CheckError> {
+    run_with_overlay(opts, all_rules, &Overlay::new())
+}
+
+/// Password-file contents to use instead of what is on disk (by canonical path):
+/// `--diff` previews several fix passes without writing.
+pub(crate) type Overlay = HashMap<PathBuf, Vec<u8>>;
+
+pub(crate) fn run_with_overlay(
+    opts: &CheckOptions,
+    all_rules: &[&'static Rule],
+    overlay: &Overlay,
+) -> Result<CheckOutcome, CheckError> {
     let candidates = starting_points(opts)?;
     let mut sources = Sources::new();
     let mut diags = Vec::new();
@@ -121,7 +133,7 @@ pub fn run_with_rules(
         .iter()
         .filter(|c| c.kind.is_passwd())
         .map(|c| (c, passwd_hint(c, opts.kind)));
-    let passwd = load_passwd_files(uses, standalone, &mut sources, &mut diags)?;
+    let passwd = load_passwd_files(uses, standalone, overlay, &mut sources, &mut diags)?;
 
     let ctx = Context {
         sources: &sources,
@@ -198,7 +210,7 @@ fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, CheckError> {
     Ok(candidates)
 }
 
-fn canonical(path: &Path) -> PathBuf {
+pub(crate) fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
@@ -283,6 +295,7 @@ impl PasswdGroup {
 fn load_passwd_files<'c>(
     uses: impl Iterator<Item = PasswdUse>,
     standalone: impl Iterator<Item = (&'c Candidate, KindHint)>,
+    overlay: &Overlay,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<PasswdInput>, CheckError> {
@@ -313,7 +326,7 @@ fn load_passwd_files<'c>(
     for g in groups {
         let id = match sources.find(&g.path) {
             Some(id) => id,
-            None => match read_passwd(&g, sources, diags)? {
+            None => match read_passwd(&g, overlay, sources, diags)? {
                 Some(id) => id,
                 None => continue,
             },
@@ -332,9 +345,13 @@ fn load_passwd_files<'c>(
 /// server rules' finding (they know what the server answers), not an I/O error here.
 fn read_passwd(
     g: &PasswdGroup,
+    overlay: &Overlay,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Option<FileId>, CheckError> {
+    if let Some(bytes) = overlay.get(&canonical(&g.path)) {
+        return Ok(Some(sources.add(&g.path, bytes.clone())));
+    }
     let referenced = !g.uses.is_empty();
     if referenced && !g.explicit {
         match std::fs::metadata(&g.path) {

@@ -1,10 +1,13 @@
-//! Apply inline suppressions (`# htguard: ignore[CODE] reason`) to findings and
-//! report the codes that silenced nothing (HG002).
+//! Inline suppressions (`# htguard: ignore[CODE] reason`): read them once per file,
+//! report the broken ones (HG001 no reason, HG003 malformed or unknown code), silence
+//! the findings they name, and report the codes that silenced nothing (HG002).
 
 use super::Settings;
 use crate::diag::Diagnostic;
 use crate::rules::Rule;
-use crate::rules::meta::{suppression, unused_suppression};
+use crate::rules::meta::{
+    invalid_suppression, suppression, suppression_without_reason, unused_suppression,
+};
 use crate::source::{FileId, Sources};
 use std::collections::HashMap;
 
@@ -16,8 +19,8 @@ struct Pending {
     used: bool,
 }
 
-/// Drop suppressed findings from `diags`, add HG002 for unused codes (when enabled).
-/// Returns how many findings were suppressed.
+/// Add HG001/HG003 for broken suppressions, drop suppressed findings from `diags`, add
+/// HG002 for unused codes (each only when enabled). Returns how many were suppressed.
 pub fn apply(
     sources: &Sources,
     diags: &mut Vec<Diagnostic>,
@@ -26,14 +29,21 @@ pub fn apply(
 ) -> usize {
     // (file, target line) → the codes that silence findings there, each with a "used" flag.
     let mut by_line: HashMap<(FileId, usize), Vec<Pending>> = HashMap::new();
+    let mut found = Vec::new();
     for (id, file) in sources.iter() {
-        for s in suppression::scan(id, file).suppressions {
+        let scanned = suppression::scan(id, file);
+        found.extend(scanned.malformed.iter().map(invalid_suppression::malformed));
+        for s in scanned.suppressions {
+            if s.reason.is_none() {
+                found.push(suppression_without_reason::diagnostic(&s));
+            }
             for code in s.codes {
-                // Unknown codes are HG003's business, never "unused".
                 let Some(rule) = all_rules.iter().find(|r| {
                     r.info.code.eq_ignore_ascii_case(&code.text)
                         || r.info.name.eq_ignore_ascii_case(&code.text)
                 }) else {
+                    // Unknown codes are HG003, never "unused".
+                    found.push(invalid_suppression::unknown_code(&code));
                     continue;
                 };
                 by_line
@@ -48,6 +58,9 @@ pub fn apply(
             }
         }
     }
+    found.retain(|d| settings.is_enabled(d.code));
+    settings.apply_severity(&mut found);
+    diags.extend(found);
     if by_line.is_empty() {
         return 0;
     }

@@ -34,8 +34,10 @@ static FIXTURE: Rule = Rule {
     },
 };
 
+/// The meta rules and the fixture: real password-file rules would add findings of
+/// their own to these made-up files.
 fn rules_with_fixture() -> Vec<&'static Rule> {
-    let mut v = crate::rules::all();
+    let mut v = crate::rules::meta::RULES.to_vec();
     v.push(&FIXTURE);
     v
 }
@@ -43,11 +45,6 @@ fn rules_with_fixture() -> Vec<&'static Rule> {
 fn opts_for(paths: &[&Path]) -> CheckOptions {
     CheckOptions {
         paths: paths.iter().map(|p| p.to_path_buf()).collect(),
-        // HG003 knows only the real registry, not this fixture.
-        settings: Settings {
-            ignore: vec![select::Selector::parse("HG003").unwrap()],
-            ..Settings::default()
-        },
         ..CheckOptions::default()
     }
 }
@@ -197,6 +194,7 @@ fn missing_referenced_file_is_left_to_the_rules() {
     let inputs = load_passwd_files(
         std::iter::once(use_),
         std::iter::empty(),
+        &Overlay::new(),
         &mut sources,
         &mut diags,
     )
@@ -225,6 +223,7 @@ fn unreadable_referenced_file_is_hg004() {
     let inputs = load_passwd_files(
         [mk(0), mk(15)].into_iter(),
         std::iter::empty(),
+        &Overlay::new(),
         &mut sources,
         &mut diags,
     )
@@ -273,4 +272,67 @@ fn a_file_changed_since_the_check_is_not_overwritten() {
     let e = fix::write(&plans).unwrap_err();
     assert!(matches!(e, fix::FixError::Changed(_)), "{e}");
     assert_eq!(std::fs::read_to_string(&f).unwrap(), "BAD:1\nnew:2\n");
+}
+
+/// Flags `ok` (what FIXTURE writes); the fix writes `fine`: only a second pass sees it.
+static FIXTURE_OK: Rule = Rule {
+    info: RuleInfo {
+        code: "PW901",
+        name: "fixture-ok",
+        family: Family::Passwd,
+        severity: Severity::Warning,
+        summary: "test fixture",
+        doc: "## What it does\n## Why is this bad?\n## Example\n## Use instead\n",
+    },
+    check: |ctx, out| {
+        for p in ctx.passwd {
+            let bytes = &ctx.sources.get(p.file).bytes;
+            if bytes.starts_with(b"ok") {
+                let span = Span::new(p.file, 0, 2);
+                out.push(Diagnostic::new(&FIXTURE_OK.info, span, "ok here").fix(Fix {
+                    description: "write fine".into(),
+                    edits: vec![Edit {
+                        span,
+                        replacement: b"fine".to_vec(),
+                    }],
+                }));
+            }
+        }
+    },
+};
+
+#[test]
+fn fix_all_repeats_until_nothing_is_left() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), ".htpasswd", "BAD:1\n");
+    let mut rules = rules_with_fixture();
+    rules.push(&FIXTURE_OK);
+    let opts = opts_for(&[&f]);
+    let first = run_with_rules(&opts, &rules).unwrap();
+    let (left, applied) = fix::fix_all(&opts, first, &rules).unwrap();
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "fine:1\n");
+    assert_eq!(applied.fixes, 2);
+    assert_eq!(applied.files, std::slice::from_ref(&f));
+    assert_eq!(codes(&left), []);
+}
+
+#[test]
+fn preview_reaches_what_fix_all_writes_without_writing() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), ".htpasswd", "BAD:1\n");
+    let mut rules = rules_with_fixture();
+    rules.push(&FIXTURE_OK);
+    let opts = opts_for(&[&f]);
+    let first = run_with_rules(&opts, &rules).unwrap();
+    let (plans, last) = fix::preview(&opts, first, &rules).unwrap();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0].before, b"BAD:1\n");
+    assert_eq!(plans[0].after, b"fine:1\n");
+    assert_eq!(plans[0].fixes, 2);
+    assert_eq!(
+        plans[0].passwd_kind,
+        last.passwd_files.get(&plans[0].file).copied()
+    );
+    assert!(plans[0].passwd_kind.is_some());
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "BAD:1\n");
 }

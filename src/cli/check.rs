@@ -12,7 +12,7 @@ use crate::report::{self, Findings, human::HumanOptions};
 use crate::target::Profile;
 use clap::ValueEnum;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Output format of `check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -154,8 +154,11 @@ pub fn run(args: CheckArgs) -> i32 {
         Err(e) => return fail(e),
     };
     if args.diff {
-        let plans = fix::plan(&outcome);
-        let text = report::diff::render(&plans, |p| outcome.passwd_files.get(&p.file).copied());
+        let plans = match fix::preview(&opts, outcome, &crate::rules::all()) {
+            Ok((plans, _)) => plans,
+            Err(e) => return fail(e),
+        };
+        let text = report::diff::render(&plans);
         print(&text);
         let n: usize = plans.iter().map(|p| p.fixes).sum();
         eprintln!(
@@ -169,20 +172,18 @@ pub fn run(args: CheckArgs) -> i32 {
         };
     }
     let outcome = if args.fix {
-        let plans = fix::plan(&outcome);
-        if plans.is_empty() {
-            outcome
-        } else {
-            match fix::write(&plans) {
-                Ok(_) => {}
-                Err(e) => return fail(format!("cannot apply fixes: {e}")),
+        match fix::fix_all(&opts, outcome, &crate::rules::all()) {
+            Ok((remaining, applied)) => {
+                if applied.fixes > 0 {
+                    eprintln!(
+                        "Fixed {} finding(s) in {} file(s).",
+                        applied.fixes,
+                        applied.files.len()
+                    );
+                }
+                remaining
             }
-            let n: usize = plans.iter().map(|p| p.fixes).sum();
-            eprintln!("Fixed {n} finding(s) in {} file(s).", plans.len());
-            match check::run(&opts) {
-                Ok(o) => o,
-                Err(e) => return fail(e),
-            }
+            Err(e) => return fail(format!("cannot apply fixes: {e}")),
         }
     } else {
         outcome
@@ -270,13 +271,27 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
     } else {
         args.server.target.clone()
     };
+    let mut root = args.server.root.clone().or(file.root);
+    // `htguard check image-rootfs/`: absolute paths in its configs mean that tree.
+    if root.is_none()
+        && let [only] = args.paths.as_slice()
+        && only != Path::new("/")
+        && check::discover::looks_like_rootfs(only)
+    {
+        eprintln!(
+            "note: {} holds a server's main config under etc/: reading it as a root filesystem \
+             (as with --root {0}; pass --root / to check it in place)",
+            only.display()
+        );
+        root = Some(only.clone());
+    }
     Ok(CheckOptions {
         paths: args.paths.clone(),
         kind: args.kind,
         apache_configs: args.apache_config.clone(),
         nginx_configs: args.nginx_config.clone(),
         load: LoadOptions {
-            root: args.server.root.clone().or(file.root),
+            root: root.filter(|r| r != Path::new("/")),
             server_root: args.server.server_root.clone().or(file.server_root),
             nginx_prefix: args.server.prefix.clone().or(file.prefix),
             server_user: args.server.server_user.clone().or(file.server_user),

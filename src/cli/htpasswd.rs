@@ -415,12 +415,15 @@ fn get_password(p: &Parsed, verify_only: bool) -> Result<Zeroizing<Vec<u8>>, Exi
 fn print_warnings(warnings: &[Warning]) {
     for w in warnings {
         match w {
-            Warning::Truncated {
+            Warning::PasswordTruncated {
                 scheme: Scheme::DesCrypt,
                 ..
             } => eprintln!("Warning: Password truncated to 8 characters by CRYPT algorithm."),
-            Warning::IgnoredCost(_) => {}
-            Warning::WeakScheme(Scheme::Plain) => {}
+            // Apache's own wording for -p is printed when the flag is read; -b allows empty.
+            Warning::WeakScheme {
+                scheme: Scheme::Plain,
+            }
+            | Warning::EmptyPassword => {}
             w => eprintln!("Warning: {w}."),
         }
     }
@@ -489,7 +492,7 @@ fn verify(p: &Parsed, user_name: &str) -> Result<i32, Exit> {
     }
     let password = get_password(p, true)?;
     match user::verify(&path, user_name, &password, None) {
-        Ok(Verdict::Match) => {
+        Ok(Verdict::Match { .. }) => {
             eprintln!("Password for user {user_name} correct.");
             Ok(code::OK)
         }

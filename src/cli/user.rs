@@ -402,8 +402,11 @@ fn delete(a: DeleteArgs) -> Result<i32, Failure> {
 fn verify(a: VerifyArgs) -> Result<i32, Failure> {
     let password = input::check_password(&a.password, &a.user)?;
     match user::verify(&a.file, &a.user, &password, a.realm.as_deref())? {
-        Verdict::Match => {
+        Verdict::Match { note } => {
             eprintln!("htguard: password for {} is correct", a.user);
+            if let Some(note) = note {
+                eprintln!("htguard: warning: {note}");
+            }
             Ok(exit::OK)
         }
         Verdict::Mismatch => {
@@ -453,7 +456,11 @@ fn write_table(out: &mut impl Write, users: &[user::Listed]) -> std::io::Result<
                 u.realm.clone().unwrap_or_default(),
                 u.scheme.clone(),
                 work,
-                format!("{:?}: {}", u.strength, u.note).to_lowercase_first(),
+                if u.shadowed_by.is_some() {
+                    u.note.clone()
+                } else {
+                    format!("{:?}: {}", u.strength, u.note).to_lowercase_first()
+                },
             ]
         })
         .collect();

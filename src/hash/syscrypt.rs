@@ -4,13 +4,14 @@
 
 use super::b64;
 
-/// `$id$` (lowercase letters/digits) or `_` for BSDi extended DES: hashes only crypt() knows.
+/// `$id$` (lowercase letters/digits; `$id,` for SunMD5) or `_` for BSDi extended DES: hashes only crypt() knows.
 pub fn other_prefix(hash: &[u8]) -> Option<String> {
     if hash.len() == 20 && hash[0] == b'_' && hash[1..].iter().all(|&c| b64::is_crypt_char(c)) {
         return Some("_".into());
     }
     let rest = hash.strip_prefix(b"$")?;
-    let end = rest.iter().position(|&b| b == b'$')?;
+    // SunMD5 writes `$md5,rounds=N$…`.
+    let end = rest.iter().position(|&b| b == b'$' || b == b',')?;
     let id = &rest[..end];
     if id.is_empty()
         || id.len() > 8
@@ -71,9 +72,22 @@ mod ffi {
     }
 }
 
-/// Whether this build can call the system crypt.
-pub fn available() -> bool {
-    cfg!(target_os = "linux")
+/// crypt(password, setting) through the system crypt, or None when it is unavailable or
+/// reports failure (a NULL or a `*` token).
+pub fn hash(password: &[u8], setting: &[u8]) -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        let out = ffi::crypt(password, setting)?;
+        if out.starts_with(b"*") {
+            return None;
+        }
+        String::from_utf8(out.to_vec()).ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (password, setting);
+        None
+    }
 }
 
 /// Verify through the system crypt. Err says why this machine cannot decide.

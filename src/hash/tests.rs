@@ -515,8 +515,12 @@ proptest! {
                                        pw in proptest::collection::vec(any::<u8>(), 0..20)) {
         let info = identify(&hash);
         let _ = strength(&info);
-        // bcrypt at a high cost would be slow, not wrong: keep random costs cheap.
-        if info.params.cost.is_none_or(|c| c <= 6) && info.params.rounds.is_none_or(|r| r <= 20_000) {
+        // Costly inputs would be slow, not wrong: keep random bcrypt costs and SHA rounds
+        // cheap, and leave random yescrypt/scrypt parameters (memory size!) out.
+        let cheap = info.params.cost.is_none_or(|c| c <= 6)
+            && info.params.rounds.is_none_or(|r| r <= 20_000)
+            && !matches!(info.kind, Kind::Yescrypt | Kind::OtherCrypt { .. });
+        if cheap {
             let _ = verify(&pw, &hash);
         }
     }
@@ -524,7 +528,7 @@ proptest! {
     #[test]
     fn prefixed_garbage_never_panics(tail in "[ -~]{0,70}", pw in "[ -~]{0,10}") {
         for prefix in ["$2y$04$", "$2a$05$", "$2x$", "$apr1$", "$1$", "$5$", "$6$rounds=1000$",
-                       "$6$rounds=", "$y$", "$y$j9T$", "{SHA}", "{SSHA}", "{PLAIN}", "_", "$gy$"] {
+                       "$6$rounds=", "$y$j9T$", "{SHA}", "{SSHA}", "{PLAIN}", "$gy$j9T$"] {
             let hash = format!("{prefix}{tail}");
             let info = identify(hash.as_bytes());
             let _ = strength(&info);

@@ -245,6 +245,14 @@ pub struct ApacheModel {
     pub opts: LoadOptions,
     /// Config files read (server path, id).
     pub files: Vec<(PathBuf, FileId)>,
+    /// For each `.htaccess` scope (by scope index): what httpd does with it.
+    pub htaccess_states: Vec<Option<merge::HtState>>,
+    /// uid and gids of the worker user (from /etc/passwd and /etc/group under `--root`);
+    /// None when the user is unknown there.
+    pub worker: Option<access::Identity>,
+    /// `<IfModule>` blocks with auth directives that httpd skips (module not loaded).
+    pub skipped_auth: Vec<(Span, String)>,
+    pub index: merge::ScopeIndex,
 }
 
 /// Parse the configuration starting at `path` and build the model. Problems found while
@@ -313,10 +321,12 @@ pub fn load(
     model.modules = ld.modules.clone();
     model.problems = std::mem::take(&mut ld.problems);
     model.files = std::mem::take(&mut ld.files);
+    model.skipped_auth = std::mem::take(&mut ld.skipped_auth);
     model.assumptions = assumptions;
     if let Some(u) = &opts.server_user {
         model.user = (u.clone(), None);
     }
+    model.worker = access::identity(opts.root.as_deref(), &model.user.0, &model.group.0);
     merge::build_areas(&mut model);
     model
 }
@@ -619,13 +629,15 @@ fn htaccess_roots(model: &ApacheModel) -> Vec<PathBuf> {
     roots.sort();
     roots.dedup();
     // Drop roots inside another root: walking the outer one finds them.
-    let all = roots.clone();
-    roots.retain(|r| !all.iter().any(|o| o != r && r.starts_with(o)));
+    let all: std::collections::HashSet<PathBuf> = roots.iter().cloned().collect();
+    roots.retain(|r| !r.ancestors().skip(1).any(|a| all.contains(a)));
     roots
 }
 
 fn discover_htaccess(model: &mut ApacheModel, ld: &mut loader::Loader<'_>) {
+    use rayon::prelude::*;
     let name = model.access_file_name.clone();
+    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
     for root in htaccess_roots(model) {
         let mut stack = vec![root];
         while let Some(dir) = stack.pop() {
@@ -634,23 +646,45 @@ fn discover_htaccess(model: &mut ApacheModel, ld: &mut loader::Loader<'_>) {
                 continue;
             };
             let mut subdirs = Vec::new();
-            let mut found = false;
+            let mut has = false;
             for e in rd.flatten() {
                 let Ok(ft) = e.file_type() else { continue };
                 let fname = e.file_name();
                 if ft.is_dir() {
                     subdirs.push(dir.join(&fname));
                 } else if fname.to_string_lossy() == name {
-                    found = true;
+                    has = true;
                 }
             }
-            if found {
-                add_htaccess(model, ld, &dir.join(&name), &dir);
+            if has {
+                found.push((dir.join(&name), dir.clone()));
             }
             subdirs.sort();
             subdirs.reverse();
             stack.extend(subdirs);
         }
+    }
+    // Reading and parsing thousands of small files is the bulk of the work: do it in
+    // parallel, then add them to the source set in discovery order.
+    let opts = &model.opts;
+    let read: Vec<(PathBuf, PathBuf, Vec<u8>)> = found
+        .into_par_iter()
+        .filter_map(|(file, dir)| {
+            let local = opts.map_path(&file);
+            std::fs::read(&local).ok().map(|b| (local, dir, b))
+        })
+        .collect();
+    let first_id = ld.sources.len();
+    let parsed: Vec<crate::syntax::apache::ConfigFile> = read
+        .par_iter()
+        .enumerate()
+        .map(|(k, (_, _, bytes))| crate::syntax::apache::parse(first_id + k, bytes))
+        .collect();
+    for ((local, dir, bytes), parsed) in read.into_iter().zip(parsed) {
+        let id = ld.add_loaded(local, bytes);
+        debug_assert_eq!(id, parsed.file);
+        let items = ld.eval_nodes_in(&parsed.nodes, false);
+        attach_htaccess(model, id, &dir, items, parsed.errors);
     }
 }
 
@@ -662,6 +696,16 @@ fn add_htaccess(
 ) -> Option<usize> {
     let id = ld.read(file).ok()?;
     let (items, errors) = ld.load_htaccess(id);
+    Some(attach_htaccess(model, id, dir, items, errors))
+}
+
+fn attach_htaccess(
+    model: &mut ApacheModel,
+    id: FileId,
+    dir: &Path,
+    items: Vec<Item>,
+    errors: Vec<crate::syntax::apache::SyntaxError>,
+) -> usize {
     let idx = new_scope(
         model,
         ScopeKind::Htaccess,
@@ -681,7 +725,7 @@ fn add_htaccess(
         })
         .collect();
     collect_dirs(model, idx, &items, &Ctx::default());
-    Some(idx)
+    idx
 }
 
 /// A lone `.htaccess`: assume it sits in a directory of the stock DocumentRoot tree whose

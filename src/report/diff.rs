@@ -3,14 +3,13 @@
 
 use super::redact::{self, Mode};
 use crate::check::fix::FilePlan;
-use crate::syntax::passwd::FileKind;
 use similar::TextDiff;
 
 /// A unified diff (3 lines of context) for each planned file.
-pub fn render(plans: &[FilePlan], kind_of: impl Fn(&FilePlan) -> Option<FileKind>) -> String {
+pub fn render(plans: &[FilePlan]) -> String {
     let mut out = String::new();
     for p in plans {
-        let mode = Mode::for_kind(kind_of(p));
+        let mode = Mode::for_kind(p.passwd_kind);
         let before = redact::short_text(&p.before, mode);
         let after = redact::short_text(&p.after, mode);
         let name = p.path.display().to_string();

@@ -45,7 +45,8 @@ pub fn render(f: &Findings<'_>, opts: HumanOptions) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(opts.width)
-        .with_context_lines(CONTEXT_LINES);
+        .with_context_lines(CONTEXT_LINES)
+        .with_show_related_as_nested(true);
     let mut out = String::new();
     for d in f.diagnostics {
         let report = build(f, d);

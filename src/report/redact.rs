@@ -113,8 +113,11 @@ fn secret_range(line: &[u8], mode: Mode) -> Option<(usize, usize, usize)> {
         .iter()
         .take_while(|b| matches!(b, b' ' | b'\t'))
         .count();
-    if lead == end || line[lead] == b'#' {
+    if lead == end {
         return None;
+    }
+    if line[lead] == b'#' {
+        return commented_entry(line, lead + 1, end, mode);
     }
     let start = match line[..end].iter().position(|b| *b == b':') {
         // No colon: maybe a password pasted on its own line. Treat it all as secret.
@@ -136,6 +139,34 @@ fn secret_range(line: &[u8], mode: Mode) -> Option<(usize, usize, usize)> {
     }
     .min(secret.len());
     Some((start, end, keep))
+}
+
+/// A comment that holds a commented-out entry (`#bob:$apr1$…`, or nginx's view of an
+/// indented `#user:hash`) still holds a hash. Prose comments (`# Note: …`, and the
+/// `# htguard: ignore[…]` suppressions) have a blank after their colon and stay readable.
+fn commented_entry(
+    line: &[u8],
+    from: usize,
+    end: usize,
+    mode: Mode,
+) -> Option<(usize, usize, usize)> {
+    let inner = from
+        + line[from..end]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+    let colon = inner + line[inner..end].iter().position(|b| *b == b':')?;
+    let user = &line[inner..colon];
+    let after = line.get(colon + 1).copied();
+    let entry_like = !user.is_empty()
+        && !user.iter().any(|b| b.is_ascii_whitespace())
+        && after.is_some_and(|b| !b.is_ascii_whitespace())
+        && end - colon > 8;
+    if !entry_like {
+        return None;
+    }
+    let (s, e, keep) = secret_range(&line[inner..end], mode)?;
+    Some((inner + s, inner + e, keep))
 }
 
 fn looks_md5(field: &[u8]) -> bool {
@@ -184,6 +215,22 @@ mod tests {
         assert_eq!(short_line(line, Mode::Digest), "alice:Admin area:0123…");
         // In a Basic file a digest-shaped line is all secret after the user.
         assert_eq!(short_line(line, Mode::Basic), "alice:Admi…");
+    }
+
+    #[test]
+    fn commented_out_entries_are_redacted_but_prose_is_not() {
+        let text = format!(
+            "#bob:{BCRYPT}\n  # carol:{{SHA}}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n# Note: rotated 2024\n# htguard: ignore[PW006] kiosk\n"
+        );
+        let shown = display_text(text.as_bytes(), Mode::Basic);
+        assert_eq!(shown.len(), text.len());
+        assert!(shown.contains("#bob:$2y$10$abcd…"), "{shown}");
+        assert!(shown.contains("  # carol:{SHA}qUqP…"), "{shown}");
+        assert!(!shown.contains(BCRYPT) && !shown.contains("qUqP5cyxm6YcTAhz05Hph5gvu9M="));
+        assert!(
+            shown.contains("# Note: rotated 2024\n# htguard: ignore[PW006] kiosk\n"),
+            "{shown}"
+        );
     }
 
     #[test]

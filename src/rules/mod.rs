@@ -128,6 +128,12 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), rules.len(), "duplicate rule name");
         for r in rules {
+            // `explain` prints its own title line; the doc starts with its first section.
+            assert!(
+                r.info.doc.starts_with("## What it does"),
+                "{} doc must start with `## What it does`",
+                r.info.code
+            );
             for heading in [
                 "## What it does",
                 "## Why is this bad?",

@@ -15,6 +15,7 @@
 //! Every node keeps [`Span`]s into its file; any bytes parse without panicking.
 
 use crate::source::{FileId, Span};
+use std::borrow::Cow;
 
 /// One word of a directive line, unescaped, with the span of its raw text (quotes included).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,35 +98,46 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
-/// A logical line: its bytes and, for each byte, its offset in the file.
-struct Logical {
-    bytes: Vec<u8>,
-    offsets: Vec<usize>,
+/// A logical line: its bytes and where each byte is in the file. Most lines are one
+/// physical line and borrow the file's bytes; only a `\`-joined line is copied.
+struct Logical<'a> {
+    bytes: Cow<'a, [u8]>,
+    /// Offset of each byte, for a joined line; None: byte `i` is at `base + i`.
+    offsets: Option<Vec<usize>>,
+    base: usize,
 }
 
-impl Logical {
+impl Logical<'_> {
+    fn off(&self, i: usize) -> usize {
+        match &self.offsets {
+            Some(o) => o[i],
+            None => self.base + i,
+        }
+    }
+
     fn span(&self, file: FileId, from: usize, to: usize) -> Span {
-        if from >= to || from >= self.offsets.len() {
-            let at = self
-                .offsets
-                .get(from.min(self.offsets.len().saturating_sub(1)))
-                .copied()
-                .unwrap_or(0);
+        let len = self.bytes.len();
+        if from >= to || from >= len {
+            let at = if len == 0 {
+                self.offsets
+                    .as_ref()
+                    .map_or(self.base, |o| o.first().copied().unwrap_or(self.base))
+            } else {
+                self.off(from.min(len - 1))
+            };
             return Span::new(file, at, at);
         }
-        let to = to.min(self.offsets.len());
-        Span::new(file, self.offsets[from], self.offsets[to - 1] + 1)
+        let to = to.min(len);
+        Span::new(file, self.off(from), self.off(to - 1) + 1)
     }
 }
 
 /// Split the file into trimmed logical lines (continuations joined).
-fn logical_lines(bytes: &[u8]) -> Vec<Logical> {
+fn logical_lines(bytes: &[u8]) -> Vec<Logical<'_>> {
     let mut out = Vec::new();
     let mut pos = 0;
-    let mut cur = Logical {
-        bytes: Vec::new(),
-        offsets: Vec::new(),
-    };
+    // A joined line being built: its bytes and their offsets.
+    let mut joined: Option<(Vec<u8>, Vec<usize>)> = None;
     while pos < bytes.len() {
         let end = bytes[pos..]
             .iter()
@@ -147,44 +159,62 @@ fn logical_lines(bytes: &[u8]) -> Vec<Logical> {
                 continued = true;
             }
         }
-        for (i, b) in bytes[pos..keep_end].iter().enumerate() {
-            cur.bytes.push(*b);
-            cur.offsets.push(pos + i);
-        }
-        if !continued || next >= bytes.len() {
-            out.push(std::mem::replace(
-                &mut cur,
-                Logical {
-                    bytes: Vec::new(),
-                    offsets: Vec::new(),
-                },
-            ));
+        let last = !continued || next >= bytes.len();
+        match (&mut joined, last) {
+            (None, true) => out.push(Logical {
+                bytes: Cow::Borrowed(&bytes[pos..keep_end]),
+                offsets: None,
+                base: pos,
+            }),
+            (j, _) => {
+                let (b, o) = j.get_or_insert_with(Default::default);
+                b.extend_from_slice(&bytes[pos..keep_end]);
+                o.extend(pos..keep_end);
+                if last {
+                    let (b, o) = joined.take().unwrap_or_default();
+                    let base = o.first().copied().unwrap_or(pos);
+                    out.push(Logical {
+                        bytes: Cow::Owned(b),
+                        offsets: Some(o),
+                        base,
+                    });
+                }
+            }
         }
         pos = next;
     }
     out.into_iter().map(trim).collect()
 }
 
-fn trim(mut l: Logical) -> Logical {
+fn trim(l: Logical<'_>) -> Logical<'_> {
     // httpd works on C strings: a NUL byte ends the line.
-    if let Some(nul) = l.bytes.iter().position(|b| *b == 0) {
-        l.bytes.truncate(nul);
-        l.offsets.truncate(nul);
-    }
-    let start = l
+    let cut = l
         .bytes
         .iter()
-        .position(|b| !is_space(*b))
+        .position(|b| *b == 0)
         .unwrap_or(l.bytes.len());
-    let end = l
-        .bytes
+    let b = &l.bytes[..cut];
+    let start = b.iter().position(|c| !is_space(*c)).unwrap_or(cut);
+    let end = b
         .iter()
-        .rposition(|b| !is_space(*b))
+        .rposition(|c| !is_space(*c))
         .map(|i| i + 1)
         .unwrap_or(start);
-    Logical {
-        bytes: l.bytes[start..end].to_vec(),
-        offsets: l.offsets[start..end].to_vec(),
+    match (l.bytes, l.offsets) {
+        (Cow::Borrowed(b), None) => Logical {
+            bytes: Cow::Borrowed(&b[start..end]),
+            offsets: None,
+            base: l.base + start,
+        },
+        (b, o) => {
+            let o = o.unwrap_or_else(|| (l.base..l.base + b.len()).collect());
+            let base = o.get(start).copied().unwrap_or(l.base);
+            Logical {
+                bytes: Cow::Owned(b[start..end].to_vec()),
+                offsets: Some(o[start..end].to_vec()),
+                base,
+            }
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use super::EntryKind;
 use super::error::{UserError, Warning};
 use super::hashing;
 use super::import::ImportRecord;
-use super::inspect::{self, Strength};
+use super::inspect;
 use super::secret::{self, Secret};
 use crate::store::{self, UpdateError, WriteOptions};
 use crate::syntax::passwd::{self, EditError, FileKind, KindHint, LineKind, PasswdFile};
@@ -293,7 +293,7 @@ fn choose(
                 if e.shadowed_by.is_some() || out.iter().any(|(u, _)| *u == e.user) {
                     continue;
                 }
-                if matches!(selection, Selection::Weak) && e.strength == Strength::Good {
+                if matches!(selection, Selection::Weak) && !e.strength.needs_rotation() {
                     continue;
                 }
                 if let Some(hash) = current_hash(&e.user) {

@@ -1,8 +1,6 @@
 //! What can go wrong in a password-file operation, and what deserves a warning.
 
-use crate::hash::Scheme;
 use crate::store::StoreError;
-use std::fmt;
 use std::path::PathBuf;
 
 /// Why an operation did nothing. The file is unchanged in every case
@@ -71,41 +69,5 @@ fn realm_suffix(realm: &Option<String>) -> String {
     }
 }
 
-/// Something the operation did that the user should know about (printed on stderr).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Warning {
-    /// A weak scheme was written because it was asked for by name.
-    WeakScheme(Scheme),
-    /// The scheme only uses the first `limit` bytes of the password.
-    Truncated {
-        scheme: Scheme,
-        limit: usize,
-        len: usize,
-    },
-    /// `--cost`/`--rounds` given for a scheme that has none.
-    IgnoredCost(Scheme),
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Warning::WeakScheme(s) => write!(
-                f,
-                "{} is a weak scheme ({}); prefer bcrypt",
-                super::hashing::scheme_name(*s),
-                super::hashing::weakness(*s)
-            ),
-            Warning::Truncated { scheme, limit, len } => write!(
-                f,
-                "the password is {len} bytes but {} only uses the first {limit}; the rest is ignored \
-                 at login",
-                super::hashing::scheme_name(*scheme)
-            ),
-            Warning::IgnoredCost(s) => write!(
-                f,
-                "--cost/--rounds has no effect on {}; ignored",
-                super::hashing::scheme_name(*s)
-            ),
-        }
-    }
-}
+/// Something the user should know about a hash that was written (printed on stderr).
+pub use crate::hash::HashWarning as Warning;

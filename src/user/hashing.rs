@@ -4,7 +4,10 @@
 use super::EntryKind;
 use super::error::{UserError, Warning};
 use super::inspect::{Strength, Verdict};
+use crate::diag::Server;
+use crate::hash;
 use crate::hash::Scheme;
+use crate::target::Profile;
 
 /// The scheme (and its work factor) a new hash is written with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +31,7 @@ impl Default for HashChoice {
 
 /// Default bcrypt cost: Basic auth re-hashes on every request, so 12+ costs every page
 /// load ~4x the CPU of 10 for little gain against an offline attacker.
-pub const DEFAULT_BCRYPT_COST: u32 = 10;
+pub const DEFAULT_BCRYPT_COST: u32 = hash::DEFAULT_BCRYPT_COST;
 
 pub fn scheme_name(s: Scheme) -> &'static str {
     match s {
@@ -43,21 +46,6 @@ pub fn scheme_name(s: Scheme) -> &'static str {
     }
 }
 
-pub(crate) fn weakness(s: Scheme) -> &'static str {
-    match s {
-        Scheme::DesCrypt => "only 8 characters count and it is fast to brute-force",
-        Scheme::Sha1 => "unsalted SHA-1, fast to brute-force",
-        Scheme::Plain => {
-            "the password is stored as is; Apache on Unix and nginx reject bare plaintext"
-        }
-        _ => "fast MD5-based",
-    }
-}
-
-fn is_weak(s: Scheme) -> bool {
-    matches!(s, Scheme::DesCrypt | Scheme::Sha1 | Scheme::Plain)
-}
-
 /// Refuse user names no server can look up.
 pub fn check_user(user: &str) -> Result<(), UserError> {
     match super::import::user_name_problem(user.as_bytes()) {
@@ -70,7 +58,7 @@ pub fn check_user(user: &str) -> Result<(), UserError> {
 }
 
 /// The hash field for `user` with `password` (for digest entries, the md5 hex), and the
-/// warnings that go with the choice.
+/// warnings that go with the choice (weak scheme, truncated password).
 pub fn make_entry(
     user: &str,
     password: &[u8],
@@ -79,60 +67,36 @@ pub fn make_entry(
     match kind {
         EntryKind::Digest { realm } => {
             check_realm(realm)?;
-            Ok((digest_hex(user, realm, password), Vec::new()))
+            Ok((hash::digest_hash(user, realm, password), Vec::new()))
         }
         EntryKind::Basic(choice) => {
-            let mut warnings = Vec::new();
-            if is_weak(choice.scheme) {
-                warnings.push(Warning::WeakScheme(choice.scheme));
-            }
-            let limit = match choice.scheme {
-                Scheme::Bcrypt => Some(72),
-                Scheme::DesCrypt => Some(8),
-                _ => None,
+            let params = hash::Params {
+                cost: choice.cost,
+                rounds: choice.rounds,
             };
-            if let Some(limit) = limit
-                && password.len() > limit
-            {
-                warnings.push(Warning::Truncated {
-                    scheme: choice.scheme,
-                    limit,
-                    len: password.len(),
-                });
-            }
-            let work = match choice.scheme {
-                Scheme::Bcrypt => choice.cost,
-                Scheme::Sha256Crypt | Scheme::Sha512Crypt => choice.rounds,
-                _ => {
-                    if choice.cost.is_some() || choice.rounds.is_some() {
-                        warnings.push(Warning::IgnoredCost(choice.scheme));
-                    }
-                    None
-                }
-            };
-            if choice.scheme == Scheme::Bcrypt && choice.rounds.is_some()
-                || matches!(choice.scheme, Scheme::Sha256Crypt | Scheme::Sha512Crypt)
-                    && choice.cost.is_some()
-            {
-                return Err(UserError::BadOption(format!(
-                    "{} takes {}, not {}",
-                    scheme_name(choice.scheme),
-                    if choice.scheme == Scheme::Bcrypt {
-                        "--cost"
-                    } else {
-                        "--rounds"
-                    },
-                    if choice.scheme == Scheme::Bcrypt {
-                        "--rounds"
-                    } else {
-                        "--cost"
-                    },
-                )));
-            }
-            check_work(choice.scheme, work)?;
-            let hash = generate(choice.scheme, work, password)?;
-            Ok((hash, warnings))
+            let generated = hash::generate(choice.scheme, password, &params)
+                .map_err(|e| hash_error(e, choice))?;
+            Ok((generated.hash, generated.warnings))
         }
+    }
+}
+
+/// `HashError` in the words of the command line.
+fn hash_error(e: hash::HashError, choice: &HashChoice) -> UserError {
+    match e {
+        hash::HashError::CostOutOfRange(c) => UserError::BadOption(format!(
+            "bcrypt cost must be between 4 and 31 (got {c}); {} is the default",
+            hash::DEFAULT_BCRYPT_COST
+        )),
+        hash::HashError::RoundsOutOfRange(r) => UserError::BadOption(format!(
+            "SHA-crypt rounds must be between 1000 and 999999999 (got {r}); {} is the default",
+            hash::DEFAULT_SHA_ROUNDS
+        )),
+        hash::HashError::ParamNotApplicable { param, .. } => UserError::BadOption(format!(
+            "--{param} does not apply to {}: --cost is for bcrypt, --rounds for sha256/sha512",
+            scheme_name(choice.scheme)
+        )),
+        other => UserError::Hash(other.to_string()),
     }
 }
 
@@ -163,34 +127,57 @@ fn check_realm(realm: &str) -> Result<(), UserError> {
     Ok(())
 }
 
-fn check_work(scheme: Scheme, work: Option<u32>) -> Result<(), UserError> {
-    match (scheme, work) {
-        (Scheme::Bcrypt, Some(c)) if !(4..=31).contains(&c) => Err(UserError::BadOption(format!(
-            "bcrypt cost must be between 4 and 31 (got {c}); 10 is the default"
-        ))),
-        (Scheme::Sha256Crypt | Scheme::Sha512Crypt, Some(r))
-            if !(1000..=999_999_999).contains(&r) =>
-        {
-            Err(UserError::BadOption(format!(
-                "SHA-crypt rounds must be between 1000 and 999999999 (got {r}); 5000 is the default"
-            )))
+pub(crate) fn verify_digest(
+    user: &str,
+    realm: &str,
+    password: &[u8],
+    stored: &[u8],
+) -> Result<Verdict, UserError> {
+    Ok(match hash::verify_digest(user, realm, password, stored) {
+        Ok(true) => Verdict::Match { note: None },
+        Ok(false) => Verdict::Mismatch,
+        Err(e) => Verdict::Unusable(e.to_string()),
+    })
+}
+
+/// Check a basic entry's hash as the servers would: the password must match, and a server
+/// of the default target (Apache 2.4 and nginx on Linux) must accept the scheme.
+pub(crate) fn verify_basic(password: &[u8], stored: &[u8]) -> Result<Verdict, UserError> {
+    match hash::verify(password, stored) {
+        Ok(false) => Ok(Verdict::Mismatch),
+        Ok(true) => {
+            let info = hash::identify(stored);
+            let rejected = rejected_by(&info);
+            Ok(match rejected.as_slice() {
+                [] => Verdict::Match { note: None },
+                [_, _] => Verdict::Unusable(format!(
+                    "the password matches, but neither Apache nor nginx accepts {} on Linux",
+                    info.kind.label()
+                )),
+                [(server, why)] => Verdict::Match {
+                    note: Some(format!("{server} rejects this entry: {why}")),
+                },
+                _ => Verdict::Match { note: None },
+            })
         }
-        _ => Ok(()),
+        Err(hash::VerifyError::Malformed(m)) => Ok(Verdict::Unusable(m.to_string())),
+        Err(e @ hash::VerifyError::Unsupported { .. }) => Err(UserError::Hash(e.to_string())),
     }
 }
 
-fn digest_hex(user: &str, realm: &str, password: &[u8]) -> String {
-    let mut ctx = md5::Context::new();
-    ctx.consume(user.as_bytes());
-    ctx.consume(b":");
-    ctx.consume(realm.as_bytes());
-    ctx.consume(b":");
-    ctx.consume(password);
-    format!("{:x}", ctx.finalize())
-}
-
-pub(crate) fn verify_digest(user: &str, realm: &str, password: &[u8], hash: &[u8]) -> bool {
-    super::secret::same(digest_hex(user, realm, password).as_bytes(), hash)
+/// Servers of the default target that refuse a correct password for this hash, and why.
+fn rejected_by(info: &hash::HashInfo) -> Vec<(&'static str, String)> {
+    let profile = Profile::default();
+    [(Server::Apache, "Apache"), (Server::Nginx, "nginx")]
+        .into_iter()
+        .filter_map(
+            |(server, name)| match hash::support_for(info, server, &profile) {
+                hash::Support::Works | hash::Support::Truncates { .. } => None,
+                hash::Support::Always401 { reason } => Some((name, format!("401 ({reason})"))),
+                hash::Support::Error500 { reason } => Some((name, format!("500 ({reason})"))),
+            },
+        )
+        .collect()
 }
 
 /// What `list` says about a hash.
@@ -202,46 +189,43 @@ pub(crate) struct Description {
     pub note: String,
 }
 
-pub(crate) fn describe_digest(hash: &[u8]) -> Description {
-    let ok = hash.len() == 32 && hash.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+pub(crate) fn describe_digest(stored: &[u8]) -> Description {
+    let bad = hash::check_digest_hash(stored);
     Description {
         scheme: "digest-md5".into(),
         cost: None,
         rounds: None,
-        strength: if ok {
-            Strength::Good
-        } else {
+        strength: if bad.is_some() {
             Strength::Unusable
-        },
-        note: if ok {
-            "MD5 of user:realm:password, as HTTP Digest requires".into()
         } else {
-            "malformed: expected 32 lowercase hex digits".into()
+            Strength::Strong
+        },
+        note: match bad {
+            Some(m) => m.to_string(),
+            None => "MD5 of user:realm:password, as HTTP Digest requires".into(),
         },
     }
 }
 
-// ---- scheme primitives (see schemes.rs: interim until crate::hash provides them) ----
-
-fn generate(scheme: Scheme, work: Option<u32>, password: &[u8]) -> Result<String, UserError> {
-    super::schemes::generate(scheme, password, work).map_err(UserError::Hash)
-}
-
-pub(crate) fn verify_basic(password: &[u8], hash: &[u8]) -> Verdict {
-    match super::schemes::verify(password, hash) {
-        Ok(true) => Verdict::Match,
-        Ok(false) => Verdict::Mismatch,
-        Err(reason) => Verdict::Unusable(reason),
+pub(crate) fn describe(stored: &[u8]) -> Description {
+    let info = hash::identify(stored);
+    let (strength, mut note) = match hash::strength(&info) {
+        hash::Strength::Strong => (Strength::Strong, "salted and slow".to_string()),
+        hash::Strength::Legacy(n) => (Strength::Legacy, n),
+        hash::Strength::Weak(n) => (Strength::Weak, n),
+        hash::Strength::Slow(n) => (Strength::Slow, n),
+        hash::Strength::Unusable(n) => (Strength::Unusable, n),
+    };
+    if strength != Strength::Unusable {
+        for (server, why) in rejected_by(&info) {
+            note.push_str(&format!("; {server} answers {why}"));
+        }
     }
-}
-
-pub(crate) fn describe(hash: &[u8]) -> Description {
-    let info = super::schemes::describe(hash);
     Description {
-        scheme: info.scheme,
-        cost: info.cost,
-        rounds: info.rounds,
-        strength: info.strength,
-        note: info.note,
+        scheme: info.kind.name().to_string(),
+        cost: info.params.cost,
+        rounds: info.params.rounds,
+        strength,
+        note,
     }
 }

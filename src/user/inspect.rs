@@ -13,7 +13,10 @@ use std::path::Path;
 /// The outcome of `verify`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
-    Match,
+    /// The password matches. `note`: a server of the default target rejects the entry.
+    Match {
+        note: Option<String>,
+    },
     Mismatch,
     NoSuchUser,
     /// The entry exists but no password can match it (malformed or unsupported hash).
@@ -38,16 +41,10 @@ pub fn verify(
         return Ok(Verdict::NoSuchUser);
     };
     let hash: &[u8] = &hash;
-    Ok(match realm {
-        Some(r) => {
-            if hashing::verify_digest(user, r, password, hash) {
-                Verdict::Match
-            } else {
-                Verdict::Mismatch
-            }
-        }
+    match realm {
+        Some(r) => hashing::verify_digest(user, r, password, hash),
         None => hashing::verify_basic(password, hash),
-    })
+    }
 }
 
 /// The hash of `user`'s entry (in `realm`) as Apache reads it: the first matching entry
@@ -130,11 +127,22 @@ pub(super) fn hash_index<'a>(
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
     /// A slow, salted scheme at a sensible cost.
-    Good,
-    /// Fast, unsalted, truncating, plaintext, or a low cost.
+    Strong,
+    /// Salted but fast by today's standards (MD5-based crypt, bcrypt cost 8-9).
+    Legacy,
+    /// Cracked quickly or stored readable (DES, `{SHA}`, plaintext, bcrypt cost < 8).
     Weak,
-    /// No password can log in with it (malformed, unsupported, empty).
+    /// Strong but slow enough to delay every Basic-auth request.
+    Slow,
+    /// No password can log in with it (malformed, empty, a failure token).
     Unusable,
+}
+
+impl Strength {
+    /// Whether `rotate --weak` replaces it.
+    pub fn needs_rotation(self) -> bool {
+        matches!(self, Strength::Legacy | Strength::Weak | Strength::Unusable)
+    }
 }
 
 /// One user as `list` shows it. Never carries the full hash.

@@ -9,7 +9,6 @@ mod error;
 mod hashing;
 pub mod import;
 mod inspect;
-mod schemes;
 pub mod secret;
 
 pub use edit::{

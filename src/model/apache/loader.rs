@@ -117,6 +117,11 @@ pub struct Loader<'a> {
     stack: Vec<PathBuf>,
     /// Every config file read, as (server path, file id).
     pub files: Vec<(PathBuf, FileId)>,
+    /// `<IfModule>` blocks skipped because the module is not loaded, that hold auth
+    /// directives: (the opening tag, the module named).
+    pub skipped_auth: Vec<(Span, String)>,
+    /// Files this loader put in the source set, by local path (Sources::find is a scan).
+    loaded: HashMap<PathBuf, FileId>,
 }
 
 /// The version `<IfVersion>` compares against.
@@ -145,6 +150,8 @@ impl<'a> Loader<'a> {
             problems: Vec::new(),
             stack: Vec::new(),
             files: Vec::new(),
+            loaded: HashMap::new(),
+            skipped_auth: Vec::new(),
         }
     }
 
@@ -161,10 +168,12 @@ impl<'a> Loader<'a> {
     /// Read one file (server path) into the source set; `None` if it cannot be read.
     pub fn read(&mut self, server_path: &Path) -> Result<FileId, std::io::Error> {
         let local = self.opts.map_path(server_path);
-        if let Some(id) = self.sources.find(&local) {
-            return Ok(id);
+        if let Some(id) = self.loaded.get(&local) {
+            return Ok(*id);
         }
-        self.sources.load(&local)
+        let id = self.sources.load(&local)?;
+        self.loaded.insert(local, id);
+        Ok(id)
     }
 
     pub fn has_module(&self, name: &str) -> bool {
@@ -226,12 +235,24 @@ impl<'a> Loader<'a> {
         (items, parsed.errors)
     }
 
+    /// Add a file read elsewhere (in parallel) to the source set.
+    pub fn add_loaded(&mut self, local: PathBuf, bytes: Vec<u8>) -> FileId {
+        let id = self.sources.add(local.clone(), bytes);
+        self.loaded.insert(local, id);
+        id
+    }
+
+    /// Evaluate parsed nodes; `top` is false for `.htaccess` (no includes there).
+    pub fn eval_nodes_in(&mut self, nodes: &[Node], top: bool) -> Vec<Item> {
+        self.eval(nodes, top)
+    }
+
     /// Evaluate already-parsed nodes as top-level configuration (stock/assumed text).
     pub fn eval_nodes(&mut self, nodes: &[Node]) -> Vec<Item> {
         self.eval(nodes, true)
     }
 
-    fn substitute(&mut self, text: &str, span: Span) -> String {
+    fn substitute(&mut self, text: &str, span: Span, report: bool) -> String {
         if !text.contains("${") {
             return text.to_string();
         }
@@ -245,7 +266,7 @@ impl<'a> Loader<'a> {
                     let name = &after[..j];
                     match self.defines.get(name) {
                         Some(v) => out.push_str(v),
-                        None => {
+                        None if report => {
                             self.problems.push(Problem {
                                 kind: ProblemKind::UndefinedVariable,
                                 span,
@@ -254,6 +275,7 @@ impl<'a> Loader<'a> {
                             });
                             out.push_str(&rest[i..i + 3 + j]);
                         }
+                        None => out.push_str(&rest[i..i + 3 + j]),
                     }
                     rest = &after[j + 1..];
                 }
@@ -271,7 +293,7 @@ impl<'a> Loader<'a> {
         let args = args
             .iter()
             .map(|w| Arg {
-                value: self.substitute(&w.value, w.span),
+                value: self.substitute(&w.value, w.span, true),
                 span: w.span,
                 quoted: w.quote.is_some(),
             })
@@ -280,7 +302,7 @@ impl<'a> Loader<'a> {
             name: name.value.clone(),
             name_span: name.span,
             args,
-            raw_args: self.substitute(raw, span),
+            raw_args: self.substitute(raw, span, false),
             span,
         }
     }
@@ -305,7 +327,12 @@ impl<'a> Loader<'a> {
                     };
                     match cond {
                         Some(true) => out.extend(self.eval(&s.children, top)),
-                        Some(false) => {}
+                        Some(false) => {
+                            if kind == "ifmodule" && holds_auth(&s.children) {
+                                self.skipped_auth
+                                    .push((s.open, head.arg(0).unwrap_or("").to_string()));
+                            }
+                        }
                         None => {
                             let items = self.eval(&s.children, top);
                             out.push(Item::Block { head, items });
@@ -395,6 +422,15 @@ impl<'a> Loader<'a> {
         };
         self.defines.contains_key(name) != neg
     }
+}
+
+/// Whether a subtree holds an auth directive (AuthType, Require, …).
+fn holds_auth(nodes: &[Node]) -> bool {
+    nodes.iter().any(|n| match n {
+        Node::Directive(d) => super::AUTH_DIRECTIVES.iter().any(|a| d.is(a)),
+        Node::Section(s) => holds_auth(&s.children),
+        Node::Comment(_) => false,
+    })
 }
 
 /// `<IfVersion [op] version>` against [`HTTPD_VERSION`].

@@ -373,29 +373,8 @@ fn dir_depth(p: &str) -> usize {
     1 + p.split('/').filter(|s| !s.is_empty()).count()
 }
 
-fn glob_match(pattern: &str, text: &str) -> bool {
-    globset::GlobBuilder::new(pattern)
-        .literal_separator(true)
-        .build()
-        .map(|g| g.compile_matcher().is_match(text))
-        .unwrap_or(false)
-}
-
-fn dir_matches(pattern: &str, prefix: &str) -> bool {
-    let p = pattern.trim_end_matches('/');
-    let p = if p.is_empty() { "/" } else { p };
-    if super::loader::has_wildcard(p) {
-        glob_match(p, prefix)
-    } else {
-        p == prefix
-    }
-}
-
 /// `<Location>` matching (core's location_walk): prefix on a segment boundary, or a glob.
 pub fn location_matches(pattern: &str, url: &str) -> bool {
-    if super::loader::has_wildcard(pattern) {
-        return glob_match(pattern, url);
-    }
     if !url.starts_with(pattern) {
         return false;
     }
@@ -442,6 +421,9 @@ fn override_allows(args: &[String], class: &str) -> bool {
 
 /// The state of `.htaccess` scope `h` under `allow` (the AllowOverride in effect).
 fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
+    // Never set anywhere (core's OR_UNSET|OR_NONE): httpd still reads the file, but no
+    // override class is allowed, so any auth directive is "not allowed here" (500).
+    // Only an explicit `AllowOverride None` skips the file.
     let args: Vec<String> = allow
         .map(|r| {
             m.dir(r)
@@ -451,8 +433,8 @@ fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
                 .map(|a| a.value.to_ascii_lowercase())
                 .collect()
         })
-        .unwrap_or_else(|| vec!["none".into()]);
-    if args.iter().all(|a| a == "none") {
+        .unwrap_or_default();
+    if allow.is_some() && args.iter().all(|a| a == "none") {
         return HtState::Ignored {
             allow_override: allow,
         };
@@ -498,8 +480,88 @@ fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
     HtState::Applied
 }
 
+/// Scopes by kind and path, built once so that a probe does not scan every scope.
+#[derive(Debug, Default)]
+pub struct ScopeIndex {
+    /// Non-regex `<Directory>` without wildcards, by normalized path.
+    dirs: std::collections::HashMap<PathBuf, Vec<usize>>,
+    /// Non-regex `<Directory>` with wildcards.
+    wild_dirs: Vec<usize>,
+    dir_regex: Vec<usize>,
+    htaccess: std::collections::HashMap<PathBuf, Vec<usize>>,
+    files: Vec<usize>,
+    locations: Vec<usize>,
+    /// Compiled globs of wildcard Directory/Files/Location patterns.
+    globs: std::collections::HashMap<usize, globset::GlobMatcher>,
+    /// Servers by their DocumentRoot (ascending server index).
+    docroots: std::collections::HashMap<PathBuf, Vec<usize>>,
+}
+
+fn normalize_dir(p: &str) -> String {
+    let t = p.trim_end_matches('/');
+    if t.is_empty() {
+        "/".into()
+    } else {
+        t.to_string()
+    }
+}
+
+impl ScopeIndex {
+    pub fn build(scopes: &[Scope]) -> Self {
+        let mut ix = ScopeIndex::default();
+        let glob = |p: &str| {
+            globset::GlobBuilder::new(p)
+                .literal_separator(true)
+                .build()
+                .ok()
+                .map(|g| g.compile_matcher())
+        };
+        for (i, s) in scopes.iter().enumerate() {
+            match s.kind {
+                ScopeKind::Directory => {
+                    let p = normalize_dir(&s.pattern);
+                    if super::loader::has_wildcard(&p) {
+                        if let Some(g) = glob(&p) {
+                            ix.globs.insert(i, g);
+                        }
+                        ix.wild_dirs.push(i);
+                    } else {
+                        ix.dirs.entry(PathBuf::from(p)).or_default().push(i);
+                    }
+                }
+                ScopeKind::DirectoryMatch => ix.dir_regex.push(i),
+                ScopeKind::Htaccess => ix
+                    .htaccess
+                    .entry(PathBuf::from(&s.pattern))
+                    .or_default()
+                    .push(i),
+                ScopeKind::Files | ScopeKind::FilesMatch => {
+                    if !s.is_regex
+                        && let Some(g) = glob(&s.pattern)
+                    {
+                        ix.globs.insert(i, g);
+                    }
+                    ix.files.push(i);
+                }
+                ScopeKind::Location | ScopeKind::LocationMatch => {
+                    if !s.is_regex
+                        && super::loader::has_wildcard(&s.pattern)
+                        && let Some(g) = glob(&s.pattern)
+                    {
+                        ix.globs.insert(i, g);
+                    }
+                    ix.locations.push(i);
+                }
+                ScopeKind::Server => {}
+            }
+        }
+        ix
+    }
+}
+
 /// The configuration in effect for `probe`.
 pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
+    let ix = &m.index;
     let mut eff = Effective::default();
     let in_server = |s: &Scope| s.server == 0 || s.server == probe.server;
     apply_scope(m, m.servers[0].defaults, &mut eff);
@@ -507,49 +569,53 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
         apply_scope(m, m.servers[probe.server].defaults, &mut eff);
     }
     if let Some(dir) = &probe.dir {
-        let mut dirs: Vec<usize> = (0..m.scopes.len())
-            .filter(|&i| m.scopes[i].kind == ScopeKind::Directory && in_server(&m.scopes[i]))
-            .collect();
-        dirs.sort_by_key(|&i| (dir_depth(&m.scopes[i].pattern), m.scopes[i].server != 0, i));
-        let mut prefix = PathBuf::from("/");
-        let comps: Vec<String> = dir
-            .components()
-            .skip(1)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        for level in 0..=comps.len() {
-            if level > 0 {
-                prefix.push(&comps[level - 1]);
+        // `/`, `/var`, `/var/www`, … down to the directory itself.
+        let mut levels: Vec<&Path> = dir.ancestors().collect();
+        levels.reverse();
+        let mut here: Vec<usize> = Vec::new();
+        for (level, prefix) in levels.iter().enumerate() {
+            here.clear();
+            here.extend(
+                ix.dirs
+                    .get(*prefix)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|&i| in_server(&m.scopes[i])),
+            );
+            if !ix.wild_dirs.is_empty() {
+                let pstr = prefix.to_string_lossy();
+                here.extend(ix.wild_dirs.iter().copied().filter(|&i| {
+                    in_server(&m.scopes[i])
+                        && dir_depth(&m.scopes[i].pattern) == level + 1
+                        && ix.globs.get(&i).is_some_and(|g| g.is_match(pstr.as_ref()))
+                }));
             }
-            let pstr = prefix.to_string_lossy().into_owned();
-            for &i in &dirs {
-                if dir_depth(&m.scopes[i].pattern) == level + 1
-                    && dir_matches(&m.scopes[i].pattern, &pstr)
-                {
-                    apply_scope(m, i, &mut eff);
-                }
+            if here.len() > 1 {
+                here.sort_by_key(|&i| (m.scopes[i].server != 0, i));
             }
-            for (i, h) in m.scopes.iter().enumerate() {
-                if h.kind == ScopeKind::Htaccess && Path::new(&h.pattern) == prefix {
-                    let st = htaccess_state(m, h, eff.allow_override);
-                    match &st {
-                        HtState::Applied => apply_scope(m, i, &mut eff),
-                        HtState::Broken { at, reason, .. } => {
-                            if eff.broken.is_none() {
-                                eff.broken = Some((*at, reason.clone()));
-                            }
+            for &i in &here {
+                apply_scope(m, i, &mut eff);
+            }
+            for &i in ix.htaccess.get(*prefix).into_iter().flatten() {
+                let st = htaccess_state(m, &m.scopes[i], eff.allow_override);
+                match &st {
+                    HtState::Applied => apply_scope(m, i, &mut eff),
+                    HtState::Broken { at, reason, .. } => {
+                        if eff.broken.is_none() {
+                            eff.broken = Some((*at, reason.clone()));
                         }
-                        HtState::Ignored { .. } => {}
                     }
-                    eff.htaccess.push((i, st));
+                    HtState::Ignored { .. } => {}
                 }
+                eff.htaccess.push((i, st));
             }
         }
         let dstr = dir.to_string_lossy().into_owned();
         let dslash = format!("{}/", dstr.trim_end_matches('/'));
-        for (i, s) in m.scopes.iter().enumerate() {
-            if s.kind == ScopeKind::DirectoryMatch
-                && in_server(s)
+        for &i in &ix.dir_regex {
+            let s = &m.scopes[i];
+            if in_server(s)
                 && s.regex
                     .as_ref()
                     .is_some_and(|r| r.is_match(&dstr) || r.is_match(&dslash))
@@ -559,14 +625,16 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
         }
     }
     if let Some(name) = &probe.file {
-        let mut files: Vec<usize> = (0..m.scopes.len())
+        let mut files: Vec<usize> = ix
+            .files
+            .iter()
+            .copied()
             .filter(|&i| {
                 let s = &m.scopes[i];
-                matches!(s.kind, ScopeKind::Files | ScopeKind::FilesMatch)
-                    && match s.parent {
-                        None => in_server(s),
-                        Some(p) => eff.applied.contains(&p),
-                    }
+                match s.parent {
+                    None => in_server(s),
+                    Some(p) => eff.applied.contains(&p),
+                }
             })
             .collect();
         files.sort_by_key(|&i| (m.scopes[i].parent.is_some(), m.scopes[i].server != 0, i));
@@ -575,7 +643,7 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
             let hit = match &s.regex {
                 Some(r) => r.is_match(name),
                 None if s.is_regex => false,
-                None => glob_match(&s.pattern, name),
+                None => ix.globs.get(&i).is_some_and(|g| g.is_match(name)),
             };
             if hit {
                 apply_scope(m, i, &mut eff);
@@ -583,21 +651,20 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
         }
     }
     if let Some(url) = &probe.url {
-        let mut locs: Vec<usize> = (0..m.scopes.len())
-            .filter(|&i| {
-                matches!(
-                    m.scopes[i].kind,
-                    ScopeKind::Location | ScopeKind::LocationMatch
-                ) && in_server(&m.scopes[i])
-            })
+        let mut locs: Vec<usize> = ix
+            .locations
+            .iter()
+            .copied()
+            .filter(|&i| in_server(&m.scopes[i]))
             .collect();
         locs.sort_by_key(|&i| (m.scopes[i].server != 0, i));
         for i in locs {
             let s = &m.scopes[i];
-            let hit = match &s.regex {
-                Some(r) => r.is_match(url),
-                None if s.is_regex => false,
-                None => location_matches(&s.pattern, url),
+            let hit = match (&s.regex, ix.globs.get(&i)) {
+                (Some(r), _) => r.is_match(url),
+                _ if s.is_regex => false,
+                (None, Some(g)) => g.is_match(url),
+                (None, None) => location_matches(&s.pattern, url),
             };
             if hit {
                 apply_scope(m, i, &mut eff);
@@ -741,11 +808,22 @@ pub fn url_for(m: &ApacheModel, server: usize, dir: &Path) -> Option<String> {
     Some(u)
 }
 
+/// Every server whose DocumentRoot holds `path`, in ascending order.
+pub fn servers_for_path(m: &ApacheModel, path: &Path) -> Vec<usize> {
+    let mut v: Vec<usize> = path
+        .ancestors()
+        .filter_map(|a| m.index.docroots.get(a))
+        .flatten()
+        .copied()
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// The server whose DocumentRoot holds `dir` (the main server first).
 pub fn server_for_dir(m: &ApacheModel, dir: &Path) -> usize {
-    (0..m.servers.len())
-        .find(|&s| m.document_root(s).is_some_and(|r| dir.starts_with(r)))
-        .unwrap_or(0)
+    servers_for_path(m, dir).first().copied().unwrap_or(0)
 }
 
 /// A probe that lands in `scope`.
@@ -819,20 +897,49 @@ pub fn probe_for(m: &ApacheModel, scope: usize) -> Probe {
     }
 }
 
-/// One area per scope with auth directives.
+/// One area per scope with auth directives (computed in parallel: each is independent).
 pub fn build_areas(m: &mut ApacheModel) {
-    let mut areas = Vec::new();
-    for i in 0..m.scopes.len() {
-        if !m.scopes[i].has_auth() {
-            continue;
+    use rayon::prelude::*;
+    m.index = ScopeIndex::build(&m.scopes);
+    for s in 0..m.servers.len() {
+        if let Some(root) = m.document_root(s).map(Path::to_path_buf) {
+            m.index.docroots.entry(root).or_default().push(s);
         }
-        let probe = probe_for(m, i);
-        let eff = effective(m, &probe);
-        areas.push(super::Area {
-            scope: i,
-            probe,
-            eff,
-        });
+    }
+    let model: &ApacheModel = m;
+    let results: Vec<(usize, Option<HtState>, Option<super::Area>)> = (0..model.scopes.len())
+        .into_par_iter()
+        .filter_map(|i| {
+            let scope = &model.scopes[i];
+            let is_htaccess = scope.kind == ScopeKind::Htaccess;
+            let has_auth = scope.has_auth();
+            if !has_auth && !is_htaccess {
+                return None;
+            }
+            let probe = probe_for(model, i);
+            let eff = effective(model, &probe);
+            let state = if is_htaccess {
+                eff.htaccess
+                    .iter()
+                    .find(|(s, _)| *s == i)
+                    .map(|(_, st)| st.clone())
+            } else {
+                None
+            };
+            let area = has_auth.then_some(super::Area {
+                scope: i,
+                probe,
+                eff,
+            });
+            Some((i, state, area))
+        })
+        .collect();
+    let mut states = vec![None; m.scopes.len()];
+    let mut areas = Vec::new();
+    for (i, state, area) in results {
+        states[i] = state;
+        areas.extend(area);
     }
     m.areas = areas;
+    m.htaccess_states = states;
 }

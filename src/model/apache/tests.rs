@@ -120,7 +120,7 @@ fn auth_without_require_is_open_only_where_a_parent_grants() {
 #[test]
 fn htaccess_needs_allowoverride_authconfig() {
     let conf = format!(
-        "{MODS}DocumentRoot {{d}}/www\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Directory {{d}}/www/fi>\nAllowOverride FileInfo\n</Directory>\n<Directory {{d}}/www/ok>\nAllowOverride AuthConfig\n</Directory>\n<DirectoryMatch {{d}}/www/rx>\nAllowOverride All\n</DirectoryMatch>\n"
+        "{MODS}DocumentRoot {{d}}/www\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Directory {{d}}/www/none>\nAllowOverride None\n</Directory>\n<Directory {{d}}/www/fi>\nAllowOverride FileInfo\n</Directory>\n<Directory {{d}}/www/ok>\nAllowOverride AuthConfig\n</Directory>\n<DirectoryMatch {{d}}/www/rx>\nAllowOverride All\n</DirectoryMatch>\n"
     );
     let ht = "AuthType Basic\nAuthName r\nAuthUserFile /u\nRequire valid-user\n";
     let (_t, m, _s) = site(
@@ -130,9 +130,15 @@ fn htaccess_needs_allowoverride_authconfig() {
             ("www/fi/.htaccess", ht),
             ("www/ok/.htaccess", ht),
             ("www/rx/.htaccess", ht),
+            ("www/unset/.htaccess", ht),
         ],
     );
     assert!(area(&m, "www/none").eff.outcome(&m, "GET").is_open());
+    // Never set: httpd reads the file and refuses its auth directives (observed 500).
+    assert!(matches!(
+        area(&m, "www/unset").eff.outcome(&m, "GET"),
+        Outcome::Error500(_)
+    ));
     assert!(matches!(
         area(&m, "www/fi").eff.outcome(&m, "GET"),
         Outcome::Error500(_)
@@ -141,7 +147,11 @@ fn htaccess_needs_allowoverride_authconfig() {
         area(&m, "www/ok").eff.outcome(&m, "GET"),
         Outcome::Challenge
     );
-    assert!(area(&m, "www/rx").eff.outcome(&m, "GET").is_open());
+    // AllowOverride in a regex section does nothing: the unset default applies (500).
+    assert!(matches!(
+        area(&m, "www/rx").eff.outcome(&m, "GET"),
+        Outcome::Error500(_)
+    ));
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! HG003: a suppression comment htguard cannot use.
 
-use super::suppression;
+use super::suppression::{MalformedSuppression, SuppressedCode};
 use crate::diag::{Diagnostic, Severity};
-use crate::rules::{Context, Family, Rule, RuleInfo};
+use crate::rules::{Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -37,39 +37,31 @@ Run `htguard rules` to list every code and name.
 - `htguard rules`
 "#,
     },
-    check,
+    check: super::emitted_by_engine,
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (id, file) in ctx.sources.iter() {
-        let found = suppression::scan(id, file);
-        for m in found.malformed {
-            out.push(
-                Diagnostic::new(
-                    &RULE.info,
-                    m.span,
-                    format!("malformed suppression: {}", m.problem),
-                )
-                .label("not a suppression htguard can read")
-                .help("write `# htguard: ignore[CODE] reason` on the line before the finding"),
-            );
-        }
-        for s in found.suppressions {
-            for code in s.codes {
-                if crate::rules::find(&code.text).is_none() {
-                    let mut d = Diagnostic::new(
-                        &RULE.info,
-                        code.span,
-                        format!("`{}` is not a rule code or name", code.text),
-                    )
-                    .label("unknown rule");
-                    d.help = Some(match super::suggest(&code.text) {
-                        Some(s) => format!("did you mean `{s}`? `htguard rules` lists every rule"),
-                        None => "`htguard rules` lists every rule".to_string(),
-                    });
-                    out.push(d);
-                }
-            }
-        }
-    }
+/// The finding for a comment that starts like a suppression but is not one.
+pub fn malformed(m: &MalformedSuppression) -> Diagnostic {
+    Diagnostic::new(
+        &RULE.info,
+        m.span,
+        format!("malformed suppression: {}", m.problem),
+    )
+    .label("not a suppression htguard can read")
+    .help("write `# htguard: ignore[CODE] reason` on the line before the finding")
+}
+
+/// The finding for a code inside `ignore[...]` that names no rule.
+pub fn unknown_code(code: &SuppressedCode) -> Diagnostic {
+    let help = match super::suggest(&code.text) {
+        Some(s) => format!("did you mean `{s}`? `htguard rules` lists every rule"),
+        None => "`htguard rules` lists every rule".to_string(),
+    };
+    Diagnostic::new(
+        &RULE.info,
+        code.span,
+        format!("`{}` is not a rule code or name", code.text),
+    )
+    .label("unknown rule")
+    .help(help)
 }

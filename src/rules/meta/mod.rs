@@ -18,8 +18,9 @@ pub static RULES: &[&Rule] = &[
     &unreadable_file::RULE,
 ];
 
-/// The `check` of a rule whose findings the engine itself emits, because they depend on
-/// what the other rules found or on reading the inputs (see each rule's `diagnostic`).
+/// The `check` of a rule whose findings the engine itself emits (see each rule's
+/// constructors): suppression comments are read once per file by the engine, which
+/// needs them anyway to silence findings, and unreadable files are met while loading.
 fn emitted_by_engine(_: &Context<'_>, _: &mut Vec<Diagnostic>) {}
 
 /// The rule code or name closest to `text`, for "did you mean" hints.

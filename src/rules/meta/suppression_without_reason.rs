@@ -1,8 +1,8 @@
 //! HG001: a suppression comment with no reason.
 
-use super::suppression;
+use super::suppression::Suppression;
 use crate::diag::{Diagnostic, Severity};
-use crate::rules::{Context, Family, Rule, RuleInfo};
+use crate::rules::{Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -38,19 +38,12 @@ alice:$apr1$Zs3S2a8h$QZ2xE4JpX0rpd9EMRkWFl/
 - ShellCheck's `# shellcheck disable=` and ruff's `# noqa` follow the same idea.
 "#,
     },
-    check,
+    check: super::emitted_by_engine,
 };
 
-fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (id, file) in ctx.sources.iter() {
-        for s in suppression::scan(id, file).suppressions {
-            if s.reason.is_none() {
-                out.push(
-                    Diagnostic::new(&RULE.info, s.span, "suppression comment gives no reason")
-                        .label("no reason after `]`")
-                        .help("say why after the closing bracket: `# htguard: ignore[CODE] why this is fine`"),
-                );
-            }
-        }
-    }
+/// The finding for a suppression comment without a reason.
+pub fn diagnostic(s: &Suppression) -> Diagnostic {
+    Diagnostic::new(&RULE.info, s.span, "suppression comment gives no reason")
+        .label("no reason after `]`")
+        .help("say why after the closing bracket: `# htguard: ignore[CODE] why this is fine`")
 }

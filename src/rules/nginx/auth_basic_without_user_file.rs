@@ -13,9 +13,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "auth_basic with no auth_basic_user_file in effect: the area is open",
-        doc: r#"# nginx-auth-basic-without-user-file (NX008)
-
-## What it does
+        doc: r#"## What it does
 Finds every server, location and `limit_except` where an `auth_basic` realm is in effect
 (set there or inherited) but no `auth_basic_user_file` is.
 

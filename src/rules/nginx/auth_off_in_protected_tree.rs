@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Warning,
         summary: "`auth_basic off` in a nested or competing location opens part of a protected area",
-        doc: r#"# nginx-auth-off-in-protected-tree (NX010)
-
-## What it does
+        doc: r#"## What it does
 Finds locations that say `auth_basic off;` and serve URIs of a protected area: a location
 nested in a protected location (or in a protected server), or a sibling — prefix, exact
 or regex — that nginx picks for URIs under a protected prefix. It names a URI that is

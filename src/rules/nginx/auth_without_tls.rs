@@ -11,9 +11,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Warning,
         summary: "Basic auth on a server that listens without TLS: passwords cross the network in clear",
-        doc: r#"# nginx-basic-auth-without-tls (NX017)
-
-## What it does
+        doc: r#"## What it does
 Reports servers that ask for a Basic password somewhere and accept plain HTTP on a
 non-loopback address (`listen 80`, or no `listen` at all, which means `*:80`), unless the
 server answers every request with an unconditional `return` (the usual redirect to

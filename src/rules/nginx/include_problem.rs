@@ -10,9 +10,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "`include` of a file that does not exist, cannot be read, or includes itself",
-        doc: r#"# nginx-include-problem (NX002)
-
-## What it does
+        doc: r#"## What it does
 Follows every `include` as nginx does: a relative path is resolved against the **conf
 prefix** (the directory of nginx.conf, `/etc/nginx` on Debian), not against the file that
 contains the `include`; a pattern with `*`, `?` or `[` is expanded like glob(3) (sorted,

@@ -11,9 +11,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "auth_basic only inside `limit_except`: the listed methods (GET, HEAD) stay open",
-        doc: r#"# nginx-limit-except-leaves-methods-open (NX014)
-
-## What it does
+        doc: r#"## What it does
 Compares, for each location with a `limit_except` block, the protection of the methods
 the block lists (they use the location's settings) with that of every other method (they
 use the block's settings), and reports when one side asks for a password and the other

@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "a regex, exact or longer prefix location without auth serves URIs of a protected location",
-        doc: r#"# nginx-location-bypasses-auth (NX011)
-
-## What it does
+        doc: r#"## What it does
 For every protected location, runs nginx's own location selection on URIs of its space
 (its prefix with typical file names, and URIs built from every other location's pattern)
 and reports each location without auth that nginx picks instead — with a URI to try.

@@ -14,9 +14,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "the user file is inside a root/alias tree and nginx serves it to anyone",
-        doc: r#"# nginx-passwd-file-served (NX015)
-
-## What it does
+        doc: r#"## What it does
 For each user file nginx uses, finds every `root` and `alias` whose tree contains it,
 computes the URL that maps to it, runs nginx's location selection on that URL and
 reports when the location that answers would send the file: no `deny all`, no `return`,

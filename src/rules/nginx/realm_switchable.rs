@@ -14,9 +14,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "`auth_basic $var` whose value can be `off`, chosen by the client",
-        doc: r#"# nginx-realm-switchable-off (NX016)
-
-## What it does
+        doc: r#"## What it does
 Follows `auth_basic $variable` to the `map` and `set` directives that define the
 variable. When one of them can produce `off`, auth is switched off for those requests;
 when the map reads a value the client sends (`$http_*` headers, `$arg_*`, `$cookie_*`,

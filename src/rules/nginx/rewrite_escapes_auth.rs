@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "`rewrite ... last` (or `return`) in a protected location acts before auth_basic",
-        doc: r#"# nginx-rewrite-escapes-auth (NX012)
-
-## What it does
+        doc: r#"## What it does
 Looks at `rewrite` and `return` inside protected locations. nginx runs them in the
 *rewrite* phase, which comes **before** the access phase where `auth_basic` checks the
 password. For `rewrite ... last` (or a rewrite with no flag) htguard computes where a

@@ -13,9 +13,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "`satisfy any` with `allow all` (or a very broad allow): no password needed",
-        doc: r#"# nginx-satisfy-any-allows-everyone (NX013)
-
-## What it does
+        doc: r#"## What it does
 Reports protected areas under `satisfy any;` whose allow/deny list lets every client in
 (`allow all`, `allow 0.0.0.0/0`, `allow ::/0` before any `deny all`) — an error — or
 allows a very broad network (IPv4 `/8` or wider, IPv6 `/32` or wider) — a warning.

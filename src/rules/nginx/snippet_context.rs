@@ -10,9 +10,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Info,
         summary: "a server/site file checked without its nginx.conf: the assumptions used",
-        doc: r#"# nginx-snippet-context (NX019)
-
-## What it does
+        doc: r#"## What it does
 When htguard is given a single site file (`sites-enabled/app`, `conf.d/app.conf`)
 instead of nginx.conf, it reads it as if it were included from `http {}` of a stock
 nginx.conf, and says so: which conf prefix relative `auth_basic_user_file` and

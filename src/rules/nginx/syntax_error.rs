@@ -10,9 +10,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "nginx configuration that nginx cannot parse",
-        doc: r#"# nginx-syntax-error (NX001)
-
-## What it does
+        doc: r#"## What it does
 Reads every nginx configuration file the way nginx's own tokenizer
 (`ngx_conf_read_token`) does and reports the first syntax error of each file, worded as
 nginx words it: `unexpected "}"`, `unexpected end of file, expecting ";" or "}"`,

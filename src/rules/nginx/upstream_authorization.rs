@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Info,
         summary: "a protected proxy/FastCGI location hides the Authorization header from the upstream",
-        doc: r#"# nginx-upstream-authorization-dropped (NX018)
-
-## What it does
+        doc: r#"## What it does
 In protected locations that pass requests on (`proxy_pass`, `fastcgi_pass`), reports
 settings that keep the credentials from the application: `proxy_set_header
 Authorization "";`, `fastcgi_param HTTP_AUTHORIZATION "";`, or

@@ -11,9 +11,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "auth_basic_user_file names a file that does not exist: 403 for every login",
-        doc: r#"# nginx-user-file-missing (NX003)
-
-## What it does
+        doc: r#"## What it does
 Resolves each `auth_basic_user_file` that is in effect under an `auth_basic` realm
 (relative paths against the conf prefix, `--root` applied) and reports the ones that do
 not exist.

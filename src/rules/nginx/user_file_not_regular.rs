@@ -11,9 +11,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "auth_basic_user_file names a directory or special file: 500 for every login",
-        doc: r#"# nginx-user-file-not-regular (NX005)
-
-## What it does
+        doc: r#"## What it does
 Reports an `auth_basic_user_file` in effect that is a directory, a FIFO, a socket or a
 device rather than a regular file.
 

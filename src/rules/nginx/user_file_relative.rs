@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Warning,
         summary: "relative auth_basic_user_file written outside the conf prefix resolves against the prefix",
-        doc: r#"# nginx-user-file-relative-path (NX006)
-
-## What it does
+        doc: r#"## What it does
 Reports a relative `auth_basic_user_file` written in a file outside the conf prefix
 directory (for example in `sites-enabled/` or `conf.d/`) when a file of that name sits
 next to that config file: it says where nginx will really look. (A relative path that

@@ -13,9 +13,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "the nginx worker user cannot read the user file: 500 for every login",
-        doc: r#"# nginx-user-file-unreadable (NX004)
-
-## What it does
+        doc: r#"## What it does
 Checks, with the Unix permission bits of the file and of every directory above it,
 whether the nginx **worker** user can open each `auth_basic_user_file` in effect. The
 worker user is the `user` directive of nginx.conf (`www-data` when absent, as in

@@ -13,9 +13,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Warning,
         summary: "auth_basic_user_file with variables: only checked per request, may name no file",
-        doc: r#"# nginx-user-file-variable (NX007)
-
-## What it does
+        doc: r#"## What it does
 Reports an `auth_basic_user_file` whose path contains variables (`$host`,
 `$http_x_tenant`, `${realm}`), lists the existing files the path can reach (each
 variable read as "anything"), and says when a client chooses the value.

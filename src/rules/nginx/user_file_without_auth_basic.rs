@@ -12,9 +12,7 @@ pub static RULE: Rule = Rule {
         family: Family::Nginx,
         severity: Severity::Error,
         summary: "auth_basic_user_file with no auth_basic realm in effect: nothing is protected",
-        doc: r#"# nginx-user-file-without-auth-basic (NX009)
-
-## What it does
+        doc: r#"## What it does
 Reports an `auth_basic_user_file` that is not accompanied by an `auth_basic` realm
 anywhere it is in effect (and is not switched off on purpose with `auth_basic off`).
 

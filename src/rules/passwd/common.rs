@@ -95,6 +95,11 @@ impl<'a> PwFile<'a> {
         self.span(line.content())
     }
 
+    /// Whether any line has one of `facts` (a cheap pre-check before a full server view).
+    pub fn any_line_has(&self, facts: crate::syntax::passwd::Facts) -> bool {
+        self.lines().iter().any(|l| l.facts().intersects(facts))
+    }
+
     pub fn lines(&self) -> &'a [Line] {
         self.input.parsed.lines()
     }
@@ -180,6 +185,66 @@ pub(crate) fn basic_hash_range(line: &Line, src: &[u8]) -> Option<Range<usize>> 
         .and_then(|t| memchr::memchr(b':', t))
         .map_or(end, |i| from + i);
     Some(from..to)
+}
+
+/// The hash of a Basic entry without the blanks the whitespace rules report:
+/// what the hash rules judge, so one problem gives one finding.
+pub(crate) fn clean_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<usize>, &'s [u8])> {
+    use crate::syntax::passwd::Facts;
+    // A line Apache cannot even read is PW016's finding.
+    if line.has(Facts::TOO_LONG) {
+        return None;
+    }
+    let mut r = basic_hash_range(line, src)?;
+    // ` # note` after the hash is PW018's finding.
+    if line.has(Facts::WS_IN_FIELD2)
+        && let Some(p) = src.get(r.clone()).and_then(|h| {
+            h.windows(2)
+                .position(|w| matches!(w[0], b' ' | b'\t') && w[1] == b'#')
+        })
+    {
+        r.end = r.start + p;
+    }
+    // A `\` at the end of the line is PW017's finding, not part of a malformed hash.
+    if line.has(Facts::TRAILING_BACKSLASH) && r.end == line.content().end && r.end > r.start {
+        r.end -= 1;
+    }
+    let h = src.get(r.clone())?;
+    let lead = h
+        .iter()
+        .take_while(|b| crate::syntax::passwd::is_blank(**b))
+        .count();
+    let trail = h[lead..]
+        .iter()
+        .rev()
+        .take_while(|b| crate::syntax::passwd::is_blank(**b))
+        .count();
+    let r = r.start + lead..r.end - trail;
+    Some((r.clone(), &src[r]))
+}
+
+/// `$2a$`, `$2b$`, `$2x$` or `$2y$` and the cost digits after it: the servers' own
+/// case-sensitive dispatch. A fast path only, so a 1M-line bcrypt file does not pay
+/// `hash::identify` once per rule; the hash module stays the authority on everything else.
+pub(crate) fn bcrypt_head(h: &[u8]) -> Option<(crate::hash::BcryptVariant, Option<u32>)> {
+    use crate::hash::BcryptVariant;
+    if h.len() < 4 || &h[..2] != b"$2" || h[3] != b'$' {
+        return None;
+    }
+    let variant = match h[2] {
+        b'a' => BcryptVariant::A,
+        b'b' => BcryptVariant::B,
+        b'x' => BcryptVariant::X,
+        b'y' => BcryptVariant::Y,
+        _ => return None,
+    };
+    let cost = match h.get(4..7) {
+        Some([a, b, b'$']) if a.is_ascii_digit() && b.is_ascii_digit() => {
+            Some(u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+        }
+        _ => None,
+    };
+    Some((variant, cost))
 }
 
 #[cfg(test)]

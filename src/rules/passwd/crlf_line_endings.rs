@@ -16,10 +16,11 @@ pub static RULE: Rule = Rule {
 Finds password files with Windows (CRLF) line endings.
 
 ## Why is this bad?
-Apache trims the CR and nginx ends the hash at it, so both servers accept the file. Many other
-readers do not: Apache's own `htpasswd -v`, scripts using `cut -d:`, PAM or LDAP import tools
-see the CR as the last character of the hash and reject every password. The file was usually
-edited on Windows or passed through a tool that converts endings.
+Apache trims the CR, nginx ends the hash at it, and Apache's `htpasswd -v` accepts it too
+(observed), so nothing breaks on the servers. Other readers split lines at LF only and keep
+the CR as the last character of the hash: shell `read`/`cut -d:` pipelines, many scripts and
+library parsers then reject every password, and diffs show every line changed. The file was
+usually edited on Windows or passed through a tool that converts endings.
 
 ## Example
 ```text
@@ -60,7 +61,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &RULE.info,
                 f.span(first.ending_range()),
                 format!(
-                    "{n} line{} end{} with CRLF: Apache and nginx accept it, but `htpasswd -v` and most scripts read the CR as part of the hash",
+                    "{n} line{} end{} with CRLF: Apache, nginx and `htpasswd` accept it, but tools that split lines at LF keep the CR in the hash",
                     if n == 1 { "" } else { "s" },
                     if n == 1 { "s" } else { "" }
                 ),

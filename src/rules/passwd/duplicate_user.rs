@@ -5,6 +5,7 @@ use crate::diag::{Diagnostic, Server, Severity};
 use crate::model::PasswdRole;
 use crate::model::passwd::{ApacheRead, NginxRead, apache_view, nginx_view};
 use crate::rules::{Context, Family, Rule, RuleInfo};
+use crate::syntax::passwd::{Facts, LineKind};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -54,7 +55,41 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
         let mut pairs = Pairs::new();
         let digest = f.has_role(PasswdRole::Digest) && !f.has_role(PasswdRole::Basic);
-        if f.user_file_servers().contains(&Server::Apache) {
+        let uniform = !f.any_line_has(
+            Facts::LEADING_WS
+                | Facts::BOM
+                | Facts::TRAILING_BACKSLASH
+                | Facts::NUL
+                | Facts::INNER_CR
+                | Facts::TOO_LONG
+                | Facts::DOUBLED_COLON,
+        ) && !f.lines().iter().any(|l| l.kind() == LineKind::NoColon);
+        if uniform {
+            // Nothing on any line makes the servers read a user name differently:
+            // one pass over the syntax stands for both views.
+            let keys = f.lines().iter().enumerate().filter_map(|(i, l)| {
+                let user = f.bytes(l.user()?);
+                match l.kind() {
+                    LineKind::Basic if !digest => Some((Cow::Borrowed(user), i)),
+                    LineKind::Digest if digest => {
+                        let realm = f.bytes(l.field2()?);
+                        Some((Cow::Owned([user, b":", realm].concat()), i))
+                    }
+                    LineKind::Basic | LineKind::Digest => Some((Cow::Borrowed(user), i)),
+                    _ => None,
+                }
+            });
+            let readers = if digest {
+                vec![Server::Apache]
+            } else {
+                f.user_file_servers()
+            };
+            let mut one = Pairs::new();
+            collect(f.src, keys, Server::Apache, &mut one);
+            for (k, _) in one {
+                pairs.insert(k, readers.clone());
+            }
+        } else if f.user_file_servers().contains(&Server::Apache) {
             let keys = apache_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
                 ApacheRead::Entry(e) => {
                     let key: Cow<'_, [u8]> = if digest {
@@ -66,14 +101,14 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 _ => None,
             });
-            collect(keys, Server::Apache, &mut pairs);
+            collect(f.src, keys, Server::Apache, &mut pairs);
         }
-        if f.basic_servers().contains(&Server::Nginx) {
+        if !uniform && f.basic_servers().contains(&Server::Nginx) {
             let keys = nginx_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
                 NginxRead::Entry { user, .. } => Some((user.text, rec.line)),
                 _ => None,
             });
-            collect(keys, Server::Nginx, &mut pairs);
+            collect(f.src, keys, Server::Nginx, &mut pairs);
         }
         let all = f.user_file_servers();
         for ((first, dead), servers) in pairs {
@@ -118,20 +153,87 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Sort (key, line) pairs and record each later line with the first line of its key.
+/// Record each later line with the first line of its key. Sorts 16-byte (hash, line)
+/// rows instead of the keys themselves: a 1M-line file stays fast and small.
 fn collect<'a>(
+    src: &'a [u8],
     keys: impl Iterator<Item = (Cow<'a, [u8]>, usize)>,
     server: Server,
     pairs: &mut Pairs,
 ) {
-    let mut keys: Vec<(Cow<'a, [u8]>, usize)> = keys.collect();
-    keys.sort_unstable();
-    for group in keys.chunk_by(|a, b| a.0 == b.0) {
-        let first = group[0].1;
-        for (_, line) in &group[1..] {
-            pairs.entry((first, *line)).or_default().push(server);
+    let mut arena: Vec<u8> = Vec::new();
+    // (hash, line, key): key is a range in `src` or, for joined/composed keys, in `arena`.
+    let mut rows: Vec<(u64, u32, Key)> = Vec::new();
+    for (key, line) in keys {
+        let hash = fast_hash(&key);
+        let k = match key {
+            Cow::Borrowed(b) => {
+                let start = (b.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
+                if start.checked_add(b.len()).is_some_and(|e| e <= src.len()) {
+                    Key::Src(start as u32, b.len() as u32)
+                } else {
+                    let at = arena.len();
+                    arena.extend_from_slice(b);
+                    Key::Arena(at as u32, b.len() as u32)
+                }
+            }
+            Cow::Owned(v) => {
+                let at = arena.len();
+                arena.extend_from_slice(&v);
+                Key::Arena(at as u32, v.len() as u32)
+            }
+        };
+        rows.push((hash, line as u32, k));
+    }
+    rows.sort_unstable_by_key(|r| r.0);
+    let bytes = |k: &Key| -> &[u8] {
+        match *k {
+            Key::Src(s, l) => src.get(s as usize..(s + l) as usize).unwrap_or_default(),
+            Key::Arena(s, l) => arena.get(s as usize..(s + l) as usize).unwrap_or_default(),
+        }
+    };
+    for group in rows.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() < 2 {
+            continue;
+        }
+        // Equal hashes: group by the real bytes (a collision is not a duplicate),
+        // in line order (the first line wins).
+        let mut group = group.to_vec();
+        group.sort_unstable_by_key(|r| r.1);
+        let mut firsts: Vec<(&[u8], u32)> = Vec::new();
+        for (_, line, key) in &group {
+            let k = bytes(key);
+            match firsts.iter().find(|(b, _)| *b == k) {
+                Some((_, first)) => pairs
+                    .entry((*first as usize, *line as usize))
+                    .or_default()
+                    .push(server),
+                None => firsts.push((k, *line)),
+            }
         }
     }
+}
+
+/// A fast, non-cryptographic hash for grouping (collisions are checked byte for byte).
+fn fast_hash(key: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = (key.len() as u64).wrapping_mul(K);
+    let mut chunks = key.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut w = [0u8; 8];
+    w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    h ^ (h >> 29)
+}
+
+#[derive(Clone, Copy)]
+enum Key {
+    Src(u32, u32),
+    Arena(u32, u32),
 }
 
 #[cfg(test)]

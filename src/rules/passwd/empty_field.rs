@@ -55,6 +55,9 @@ struct Finding {
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
         let digest = f.has_role(PasswdRole::Digest) && !f.has_role(PasswdRole::Basic);
+        if !may_have_empty_field(&f) {
+            continue;
+        }
         let mut found: BTreeMap<usize, Finding> = BTreeMap::new();
         if f.user_file_servers().contains(&Server::Apache) {
             for rec in apache_view(&f.input.parsed, f.src) {
@@ -142,6 +145,20 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
     }
+}
+
+/// Cheap pre-check: only these lines can read as an empty field on either server.
+fn may_have_empty_field(f: &PwFile<'_>) -> bool {
+    let joins = Facts::TRAILING_BACKSLASH | Facts::NUL | Facts::INNER_CR | Facts::DOUBLED_COLON;
+    f.lines().iter().any(|l| {
+        l.facts().intersects(joins)
+            || (l.kind().is_entry()
+                && (l.user().is_none_or(|r| f.bytes(r).trim_ascii().is_empty())
+                    || l.field2()
+                        .is_none_or(|r| f.bytes(r).trim_ascii().is_empty())
+                    || l.field3()
+                        .is_some_and(|r| f.bytes(r).trim_ascii().is_empty())))
+    })
 }
 
 #[cfg(test)]

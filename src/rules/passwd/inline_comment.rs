@@ -44,6 +44,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if servers.is_empty() {
             continue;
         }
+        let ending = f.input.parsed.line_ending();
         for line in f.lines() {
             if line.kind() != LineKind::Basic || !line.has(Facts::WS_IN_FIELD2) {
                 continue;
@@ -71,7 +72,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let name = f.user_of(line);
             let n = servers.len();
             let mut moved = comment_text.to_vec();
-            moved.extend_from_slice(f.input.parsed.line_ending().as_bytes());
+            moved.extend_from_slice(ending.as_bytes());
             let indent = line.start();
             out.push(
                 Diagnostic::new(

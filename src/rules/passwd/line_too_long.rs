@@ -4,7 +4,7 @@ use super::common::PwFile;
 use crate::diag::{Diagnostic, Server, Severity};
 use crate::model::passwd::{ApacheRead, apache_view};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::APACHE_MAX_LINE;
+use crate::syntax::passwd::{APACHE_MAX_LINE, Facts};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -42,7 +42,10 @@ Remove or shorten the line; keep one `user:hash` entry per line.
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
-        if !f.user_file_servers().contains(&Server::Apache) {
+        // Only a long line, or lines joined by `\`, can overflow Apache's buffer.
+        if !f.user_file_servers().contains(&Server::Apache)
+            || !f.any_line_has(Facts::TOO_LONG | Facts::TRAILING_BACKSLASH)
+        {
             continue;
         }
         let Some(stop) =

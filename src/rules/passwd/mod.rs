@@ -4,6 +4,7 @@
 
 mod common;
 
+pub mod bcrypt_cost;
 pub mod crlf_line_endings;
 pub mod digest_realm_mismatch;
 pub mod duplicate_user;
@@ -13,19 +14,24 @@ pub mod indented_comment;
 pub mod inline_comment;
 pub mod leading_whitespace;
 pub mod line_too_long;
+pub mod malformed_hash;
 pub mod missing_colon;
 pub mod no_final_newline;
 pub mod no_usable_entry;
 pub mod space_around_colon;
 pub mod trailing_backslash;
 pub mod trailing_whitespace;
+pub mod unsupported_scheme;
 pub mod utf8_bom;
+pub mod weak_scheme;
 pub mod wrong_format;
 
 use super::Rule;
 
 /// Every rule of this family.
 pub static RULES: &[&Rule] = &[
+    &malformed_hash::RULE,
+    &unsupported_scheme::RULE,
     &utf8_bom::RULE,
     &space_around_colon::RULE,
     &leading_whitespace::RULE,
@@ -35,6 +41,8 @@ pub static RULES: &[&Rule] = &[
     &empty_field::RULE,
     &no_usable_entry::RULE,
     &wrong_format::RULE,
+    &weak_scheme::RULE,
+    &bcrypt_cost::RULE,
     &no_final_newline::RULE,
     &crlf_line_endings::RULE,
     &line_too_long::RULE,

@@ -4,7 +4,7 @@ use super::common::PwFile;
 use crate::diag::{Diagnostic, Server, Severity};
 use crate::model::passwd::{NginxRead, nginx_view};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::LineKind;
+use crate::syntax::passwd::{Facts, LineKind};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -41,7 +41,9 @@ alice:$2y$10$…
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
-        if !f.basic_servers().contains(&Server::Nginx) {
+        if !f.basic_servers().contains(&Server::Nginx)
+            || !f.any_line_has(Facts::TRAILING_WS | Facts::INNER_CR)
+        {
             continue;
         }
         for rec in nginx_view(&f.input.parsed, f.src) {

@@ -37,6 +37,10 @@ pub(super) fn classify(file: &mut PasswdFile, src: &[u8], hint: KindHint) {
             line.kind = LineKind::Basic;
         }
         match line.kind {
+            // Once a hash-like or digest line is seen the file is no group file: stop voting.
+            LineKind::Basic if hint != KindHint::Auto || strong_basic > 0 || digest > 0 => {
+                entries += 1
+            }
             LineKind::Basic => {
                 entries += 1;
                 match group_vote(line, src) {

@@ -130,6 +130,10 @@ impl Facts {
     pub fn contains(self, other: Facts) -> bool {
         self.0 & other.0 == other.0
     }
+    /// Any of the facts in `other`.
+    pub fn intersects(self, other: Facts) -> bool {
+        self.0 & other.0 != 0
+    }
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -165,6 +169,10 @@ pub struct Line {
 }
 
 /// Whitespace as Apache's `apr_isspace` sees it, minus LF (which ends a line).
+pub fn is_blank(b: u8) -> bool {
+    is_ws(b)
+}
+
 pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\x0b' | b'\x0c' | b'\r')
 }

@@ -1,0 +1,117 @@
+//! AP022: an auth directive or AuthType whose module is not loaded.
+
+use super::common::{
+    Once, arg_span, diag, htaccess_ignored, live_areas, rejected_consequence, where_,
+};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::apache::directive_module;
+use crate::model::apache::merge::Outcome;
+use crate::rules::{Context, Family, Rule, RuleInfo};
+
+pub static RULE: Rule = Rule {
+    info: RuleInfo {
+        code: "AP022",
+        name: "auth-module-not-loaded",
+        family: Family::Apache,
+        severity: Severity::Error,
+        summary: "`AuthType Basic`/`Digest` or an auth directive whose module is not loaded",
+        doc: r#"## What it does
+Follows `LoadModule` (and `<IfModule>`) as httpd does and reports:
+- `AuthType Basic` without mod_auth_basic, `AuthType Digest` without mod_auth_digest;
+- an auth directive (`AuthUserFile`, `AuthGroupFile`, `AuthBasicProvider`, `Order`, …)
+  whose module is not loaded;
+- an `<IfModule mod_auth_basic.c>` (or any `<IfModule>`) holding auth directives whose
+  module is not loaded: httpd skips the whole block.
+
+## Why is this bad?
+- AuthType without its module: **every request answers 500** (AH01796 "AuthType Basic
+  configured without corresponding module").
+- A directive from a missing module is an "Invalid command": the main configuration
+  **will not start**; in a `.htaccess` every request to that directory answers **500**.
+- Wrapping the block in `<IfModule mod_auth_basic.c>` instead silently drops it: the area is
+  then **open (200)** where an enclosing section grants access.
+
+## Example
+```apache
+# mod_auth_digest is not enabled
+AuthType Digest
+```
+
+## Use instead
+```sh
+a2enmod auth_digest && systemctl reload apache2
+```
+
+## References
+- https://httpd.apache.org/docs/2.4/mod/mod_auth_basic.html
+- https://httpd.apache.org/docs/2.4/mod/mod_auth_digest.html
+"#,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut once = Once::default();
+    for (m, a) in live_areas(ctx) {
+        if let Outcome::Error500(w) = a.eff.outcome(m, "GET")
+            && w.contains("AH01796")
+            && let Some(t) = a.eff.auth_type
+        {
+            let span = arg_span(m, t);
+            if once.first(span, "") {
+                let ty = a.eff.auth_type(m).unwrap_or_default();
+                out.push(
+                    diag(&RULE.info, span, format!("AuthType {ty} but mod_auth_{ty} is not loaded: every request under {} answers 500 (AH01796)", where_(m, a)))
+                        .label("no module handles this AuthType")
+                        .help(format!("enable it: `a2enmod auth_{ty}` (or `LoadModule auth_{ty}_module modules/mod_auth_{ty}.so`)")),
+                );
+            }
+        }
+    }
+    for m in ctx.apache {
+        for (span, module) in &m.skipped_auth {
+            let bare = module.trim_start_matches('!');
+            if module.starts_with('!') {
+                continue;
+            }
+            let short = bare
+                .trim_end_matches(".c")
+                .trim_end_matches("_module")
+                .trim_start_matches("mod_");
+            out.push(
+                diag(
+                    &RULE.info,
+                    *span,
+                    format!("{bare} is not loaded, so httpd skips this block and its auth directives: whatever they were meant to protect is served without them"),
+                )
+                .label("skipped entirely")
+                .help(format!("enable the module (`a2enmod {short}`) and drop the `<IfModule>` wrapper, so a missing module fails loudly")),
+            );
+        }
+        for (si, s) in m.scopes.iter().enumerate() {
+            // In a `.htaccess` the same mistake is AP018's finding (500 for the directory).
+            if htaccess_ignored(m, si) || s.kind == crate::model::apache::ScopeKind::Htaccess {
+                continue;
+            }
+            for d in &s.directives {
+                let lname = d.dir.name.to_ascii_lowercase();
+                let Some(module) = directive_module(&lname) else {
+                    continue;
+                };
+                if m.has_module(module) || !once.first(d.dir.name_span, "") {
+                    continue;
+                }
+                let short = module.trim_end_matches("_module");
+                out.push(
+                    diag(
+                        &RULE.info,
+                        d.dir.name_span,
+                        format!("Invalid command '{}': it is defined by mod_{short}, which is not loaded", d.dir.name),
+                    )
+                    .label(rejected_consequence(m, d.dir.name_span))
+                    .help(format!("enable it: `a2enmod {short}`")),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! AP020: a password file inside a DocumentRoot that httpd will serve.
+
+use super::common::{Once, diag};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::apache::merge::{self, Probe};
+use crate::rules::{Context, Family, Rule, RuleInfo};
+use std::path::Path;
+
+pub static RULE: Rule = Rule {
+    info: RuleInfo {
+        code: "AP020",
+        name: "passwd-file-served",
+        family: Family::Apache,
+        severity: Severity::Error,
+        summary: "a password or group file inside a DocumentRoot that anyone can download",
+        doc: r#"## What it does
+For every AuthUserFile/AuthGroupFile inside a DocumentRoot, replays a GET for its URL through
+the sections in effect (`<Directory>`, `<Files ".ht*">`, `<FilesMatch "^\.ht">`, and any
+later `<Location>` that overrides them) and reports the file when the request would be served.
+
+## Why is this bad?
+Anyone can download the hashes and crack them offline. The stock configs deny `.ht*` files,
+but a file named `passwords` is not covered, a vhost or main config written from scratch
+may lack the rule, and a `<Location /> Require all granted` undoes it (sections merge
+Directory → Files → Location, the last `Require` wins).
+
+## Example
+```apache
+DocumentRoot /var/www/html
+AuthUserFile /var/www/html/admin/passwords
+<Location />
+    Require all granted
+</Location>
+```
+
+## Use instead
+Keep password files outside every DocumentRoot:
+```apache
+AuthUserFile /etc/apache2/passwords
+```
+or deny them explicitly (and not in a section a later `<Location>` overrides):
+```apache
+<FilesMatch "^(\.ht|passwords$)">
+    Require all denied
+</FilesMatch>
+```
+
+## References
+- https://httpd.apache.org/docs/2.4/sections.html#merging
+- https://httpd.apache.org/docs/2.4/howto/auth.html
+"#,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut once = Once::default();
+    for m in ctx.apache {
+        for u in m.passwd_uses() {
+            // One finding per file, at the first directive naming it.
+            let key = u.server_path.to_string_lossy().into_owned();
+            if !once.first(crate::source::Span::default(), &key) || !u.local_path.is_file() {
+                continue;
+            }
+            for server in merge::servers_for_path(m, &u.server_path) {
+                let Some(root) = m.document_root(server) else {
+                    continue;
+                };
+                let Ok(rel) = u.server_path.strip_prefix(root) else {
+                    continue;
+                };
+                let dir = u
+                    .server_path
+                    .parent()
+                    .unwrap_or(Path::new("/"))
+                    .to_path_buf();
+                let name = u
+                    .server_path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let url = format!("/{}", rel.to_string_lossy());
+                let probe = Probe {
+                    server,
+                    dir: Some(dir),
+                    file: Some(name),
+                    url: Some(url.clone()),
+                    force: None,
+                };
+                let eff = merge::effective(m, &probe);
+                if !eff.outcome(m, "GET").is_open() {
+                    continue;
+                }
+                let host = m.servers[server]
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| "the server".into());
+                let mut d = diag(
+                    &RULE.info,
+                    u.directive,
+                    format!(
+                        "{} is inside DocumentRoot {} and nothing denies it: GET {url} on {host} downloads the hashes (200)",
+                        u.server_path.display(),
+                        root.display()
+                    ),
+                )
+                .label("served to anyone");
+                if let Some((_, Some(span))) = &m.servers[server].document_root {
+                    d = d.with_secondary(*span, "DocumentRoot");
+                }
+                if let Some(az) = &eff.authz
+                    && let Some(&last) = az.scopes.last()
+                {
+                    d = d.with_secondary(m.scopes[last].head, "the Require that decides this URL");
+                }
+                out.push(d.help(format!(
+                    "move the file out of {} (e.g. /etc/apache2/), or deny it with `<Files \"{}\">` + `Require all denied` and no later `<Location>` granting it",
+                    root.display(),
+                    u.server_path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                )));
+                break;
+            }
+        }
+    }
+}

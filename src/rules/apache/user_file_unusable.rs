@@ -1,0 +1,123 @@
+//! AP004: an AuthUserFile the worker cannot open.
+
+use super::common::{Once, arg_span, diag, live_areas, value, where_};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::apache::ApacheModel;
+use crate::model::apache::access::{self, FileAccess};
+use crate::rules::{Context, Family, Rule, RuleInfo};
+use std::path::Path;
+
+pub static RULE: Rule = Rule {
+    info: RuleInfo {
+        code: "AP004",
+        name: "auth-user-file-unusable",
+        family: Family::Apache,
+        severity: Severity::Error,
+        summary: "AuthUserFile is missing, not a regular file, or unreadable by the worker user",
+        doc: r#"## What it does
+Resolves every `AuthUserFile` as httpd does (relative to ServerRoot, `--root` applied) and
+checks that the file exists, is a regular file, and can be read by the user httpd's workers
+run as (`User`/`Group`, `www-data` on Debian, `--server-user`): the mode bits, owner and
+group of the file and the search permission of every directory above it are compared with
+that user's uid and groups from `/etc/passwd` and `/etc/group`.
+
+## Why is this bad?
+The browser shows the login prompt (401 without credentials), and then **every request that
+sends credentials answers 500** — good password or bad. The error log says AH01620 "Could not
+open password file" (or AH00554 "not a regular file"). Running `htpasswd` as root and
+leaving the file `0600 root:root` is the usual cause.
+
+## Example
+```apache
+<Directory "/var/www/private">
+    AuthType Basic
+    AuthName "Private"
+    AuthUserFile /etc/apache2/.htpasswd   # -rw------- root root
+    Require valid-user
+</Directory>
+```
+
+## Use instead
+```sh
+chown root:www-data /etc/apache2/.htpasswd
+chmod 0640 /etc/apache2/.htpasswd
+```
+
+## References
+- https://httpd.apache.org/docs/2.4/mod/mod_authn_file.html#authuserfile
+- https://httpd.apache.org/docs/2.4/howto/auth.html
+"#,
+    },
+    check,
+};
+
+/// The worker's view of a file (shared with AP005).
+pub fn file_access(m: &ApacheModel, local: &Path) -> FileAccess {
+    access::check(local, m.opts.root.as_deref(), m.worker.as_ref())
+}
+
+pub fn describe(m: &ApacheModel, acc: &FileAccess, shown: &Path) -> Option<String> {
+    Some(match acc {
+        FileAccess::Readable | FileAccess::UnknownUser => return None,
+        FileAccess::Missing => format!("{} does not exist", shown.display()),
+        FileAccess::NotRegular => format!("{} is not a regular file", shown.display()),
+        FileAccess::Denied(why) => format!(
+            "{} cannot be read by the worker user `{}` ({why})",
+            shown.display(),
+            m.user.0
+        ),
+    })
+}
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let mut once = Once::default();
+    let mut cache: std::collections::HashMap<
+        std::path::PathBuf,
+        crate::model::apache::access::FileAccess,
+    > = std::collections::HashMap::new();
+    for (m, a) in live_areas(ctx) {
+        let Some(r) = a.eff.user_file else { continue };
+        if !a.eff.uses_file_provider(m) || a.eff.auth_type(m).is_none() {
+            continue;
+        }
+        let span = arg_span(m, r);
+        if !once.first(span, "") {
+            continue;
+        }
+        let server_path = m.resolve(value(m, r));
+        // Many directives name the same file: ask the file system once per file.
+        let acc = cache
+            .entry(server_path.clone())
+            .or_insert_with(|| file_access(m, &m.local(&server_path)))
+            .clone();
+        let Some(what) = describe(m, &acc, &server_path) else {
+            continue;
+        };
+        let mut d = diag(
+            &RULE.info,
+            span,
+            format!("{what}: every login under {} answers 500", where_(m, a)),
+        )
+        .label("httpd opens this file on every request with credentials");
+        if let Some(u) = m.user.1 {
+            d = d.with_secondary(u, "the worker user");
+        }
+        let help = match acc {
+            FileAccess::Missing => format!(
+                "create it: `htpasswd -c {} USER`, or point AuthUserFile at the existing file (relative paths start at ServerRoot {})",
+                server_path.display(),
+                m.server_root.display()
+            ),
+            FileAccess::NotRegular => {
+                "point AuthUserFile at the password file itself, not a directory".into()
+            }
+            _ => format!(
+                "chown root:{} {} && chmod 0640 {}",
+                m.group.0,
+                server_path.display(),
+                server_path.display()
+            ),
+        };
+        out.push(d.help(help));
+    }
+}

@@ -1,0 +1,164 @@
+//! PW001 malformed-hash: a hash no password can match.
+
+use super::common::{PwFile, clean_basic_hash, server_names};
+use crate::diag::{Diagnostic, Server, Severity, redact_hash};
+use crate::hash::{self, Kind};
+use crate::model::PasswdRole;
+use crate::rules::{Context, Family, Rule, RuleInfo};
+use crate::syntax::passwd::LineKind;
+
+pub static RULE: Rule = Rule {
+    info: RuleInfo {
+        code: "PW001",
+        name: "malformed-hash",
+        family: Family::Passwd,
+        severity: Severity::Error,
+        summary: "Hash that no password can match (bad length, alphabet, cost, rounds, base64, truncated)",
+        doc: r#"## What it does
+Checks each entry's hash against the format of its scheme and says exactly what is wrong:
+a bcrypt hash of the wrong length or with a cost outside 4..31, `rounds=` outside
+1000..999999999 for SHA-crypt, characters outside the crypt alphabet, `{SHA}` that is not
+base64 of 20 bytes, a hash cut short by a copy-paste, the `*0` failure token Apache's
+`htpasswd` writes for `-r` below 1000, or a digest that is not 32 lowercase hex digits.
+
+## Why is this bad?
+The servers compare the text their crypt function computes with the stored text. When the
+stored text is malformed no password produces it: the user gets **401** on every attempt
+(Apache logs AH01617 "password mismatch", nginx "password mismatch"). For digest entries
+Apache compares the hex text, so even uppercase hex fails.
+
+## Example
+```text
+alice:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lh   (truncated)
+bob:{SHA}not-base64
+```
+
+## Use instead
+Set the password again: `htguard user set FILE alice`.
+
+## References
+- spec/passwd-files.md, "A malformed hash → 401 on both servers".
+"#,
+    },
+    check,
+};
+
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for f in PwFile::all(ctx) {
+        let basic = f.basic_servers();
+        let digest_role = f.has_role(PasswdRole::Digest) && f.reads(Server::Apache);
+        for line in f.lines() {
+            match line.kind() {
+                LineKind::Basic if !basic.is_empty() => {
+                    let Some((range, h)) = clean_basic_hash(line, f.src) else {
+                        continue;
+                    };
+                    let info = hash::identify(h);
+                    let Some(m) = &info.malformed else { continue };
+                    if info.kind == Kind::Empty {
+                        continue; // PW009
+                    }
+                    // Where the scheme itself is not supported, PW002 says what happens.
+                    let servers: Vec<Server> = basic
+                        .iter()
+                        .copied()
+                        .filter(|s| hash::support(&info.kind, *s, ctx.profile).works())
+                        .collect();
+                    if servers.is_empty() {
+                        continue;
+                    }
+                    let shown = redact_hash(&String::from_utf8_lossy(h));
+                    out.push(
+                        Diagnostic::new(
+                            &RULE.info,
+                            f.span(range),
+                            format!(
+                                "{} answer{} 401 for `{}`: malformed {} hash: {m}",
+                                server_names(&servers),
+                                if servers.len() == 1 { "s" } else { "" },
+                                f.user_of(line),
+                                info.kind.label()
+                            ),
+                        )
+                        .label(format!("`{shown}`"))
+                        .help(format!(
+                            "set the password again: `htguard user set FILE {}`",
+                            f.user_of(line)
+                        ))
+                        .servers(&servers),
+                    );
+                }
+                LineKind::Digest if digest_role => {
+                    let Some(r) = line.field3() else { continue };
+                    let h = f.bytes(r.clone());
+                    let trimmed = h.trim_ascii();
+                    let Some(m) = hash::check_digest_hash(trimmed) else {
+                        continue;
+                    };
+                    let start = r.start + (h.len() - h.trim_ascii_start().len());
+                    out.push(
+                        Diagnostic::new(
+                            &RULE.info,
+                            f.span(start..start + trimmed.len()),
+                            format!(
+                                "Apache answers 401 for `{}`: malformed digest: {m}",
+                                f.user_of(line)
+                            ),
+                        )
+                        .label("not 32 lowercase hex digits")
+                        .help(format!(
+                            "set the password again: `htguard user set --realm REALM FILE {}`",
+                            f.user_of(line)
+                        ))
+                        .servers(&[Server::Apache]),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::testing::{run, run_with};
+    use super::*;
+    use crate::target::Profile;
+
+    #[test]
+    fn flags_a_truncated_bcrypt_hash_with_its_reason() {
+        let d = run(
+            &RULE,
+            b"alice:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17l\n",
+        );
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].message
+                .contains("401 for `alice`: malformed $2y$ hash"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            !d[0].primary.message.contains("N9qo8uLOickgx2ZMRZo"),
+            "hash shown in full"
+        );
+    }
+
+    #[test]
+    fn flags_an_uppercase_digest() {
+        let d = run_with(
+            &RULE,
+            b"u:R:0123456789ABCDEF0123456789ABCDEF\n",
+            &[(Server::Apache, PasswdRole::Digest)],
+            &Profile::default(),
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].servers, [Server::Apache]);
+    }
+
+    #[test]
+    fn passes_well_formed_hashes() {
+        let ok = b"a:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy\nb:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\n";
+        assert!(run(&RULE, ok).is_empty());
+    }
+}
