@@ -68,3 +68,49 @@ fn a_directory_holding_etc_nginx_is_read_as_a_root_filesystem() {
     assert!(!stderr.contains("root filesystem"), "{stderr}");
     assert!(codes(&json).contains(&"NX003".to_string()), "{json:#}");
 }
+
+/// Every rule family together, through the CLI: the healthy samples are clean and each
+/// broken sample fails (the newcomer's first command in the README checks one of these).
+#[test]
+fn healthy_samples_are_clean_and_broken_ones_fail() {
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    for family in ["apache", "nginx", "passwd"] {
+        let healthy = samples.join(family).join("healthy");
+        let (json, _) = check_json(&[healthy.to_str().unwrap()]);
+        assert_eq!(
+            codes(&json),
+            Vec::<String>::new(),
+            "{family}/healthy: {json:#}"
+        );
+
+        let broken = samples.join(family).join("broken");
+        let out = Command::cargo_bin("htguard")
+            .unwrap()
+            .args(["check", "--no-config"])
+            .arg(&broken)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{family}/broken should fail");
+    }
+}
+
+#[test]
+fn map_reads_a_root_filesystem() {
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/nginx/healthy");
+    let out = Command::cargo_bin("htguard")
+        .unwrap()
+        .args(["map", "--format", "json"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The user files are found inside the sample tree, so their users are counted.
+    assert!(text.contains("/etc/nginx/htpasswd/shop-admin"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(json.to_string().contains("\"users\":2"), "{json:#}");
+}

@@ -75,9 +75,24 @@ struct MapOutput<'a> {
     nginx: &'a [ConfigMap],
 }
 
+/// Where a root filesystem keeps nginx's main config.
+const ROOTFS_NGINX_CONF: &str = "etc/nginx/nginx.conf";
+
 pub fn run(args: MapArgs) -> i32 {
+    let mut root = args.root.clone();
+    // `htguard map image-rootfs/`: absolute paths in its nginx.conf mean that tree.
+    if root.is_none()
+        && let [only] = args.paths.as_slice()
+        && only.join(ROOTFS_NGINX_CONF).is_file()
+    {
+        eprintln!(
+            "note: reading {} as a root filesystem (as with --root {0})",
+            only.display()
+        );
+        root = Some(only.clone());
+    }
     let opts = LoadOptions {
-        root: args.root.clone(),
+        root: root.filter(|r| r != Path::new("/")),
         server_root: None,
         nginx_prefix: args.prefix.clone(),
         server_user: args.server_user.clone(),
@@ -126,11 +141,14 @@ pub fn run(args: MapArgs) -> i32 {
 /// The file to read and how it enters nginx's configuration.
 fn entry_point(path: &Path) -> Result<(PathBuf, NginxStart), String> {
     if path.is_dir() {
-        let main = path.join("nginx.conf");
-        if main.is_file() {
-            return Ok((main, NginxStart::MainConfig));
+        for main in [path.join("nginx.conf"), path.join(ROOTFS_NGINX_CONF)] {
+            if main.is_file() {
+                return Ok((main, NginxStart::MainConfig));
+            }
         }
-        return Err("directory without nginx.conf".into());
+        return Err(format!(
+            "directory without nginx.conf (nor {ROOTFS_NGINX_CONF}): name the config file"
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let parsed = crate::syntax::nginx::parse(0, &bytes);
