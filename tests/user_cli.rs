@@ -98,6 +98,7 @@ fn add_set_delete_verify_and_their_exit_codes() {
     let o = run(&["user", "set", &f, "bob", "--stdin"], "pw2\n");
     assert_eq!(code(&o), 2, "set refuses a missing user");
     assert!(stderr(&o).contains("bob"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("set --create"), "{}", stderr(&o));
     let o = run(
         &[
             "user", "set", &f, "bob", "--stdin", "--create", "--cost", "4",

@@ -291,10 +291,15 @@ impl From<UserError> for Failure {
 
 /// For commands that can create the file: say how when it is missing.
 fn create_hint(e: UserError) -> Failure {
-    let missing = matches!(e, UserError::Store(StoreError::Missing { .. }));
+    let missing_file = matches!(e, UserError::Store(StoreError::Missing { .. }));
+    let missing_user = matches!(e, UserError::NoSuchUser { .. });
     let mut f = Failure::from(e);
-    if missing {
+    if missing_file {
         f.message.push_str("; use --create to create it");
+    } else if missing_user {
+        // Only `set` (without --create) refuses a missing user.
+        f.message
+            .push_str("; use `user add` to add it, or `user set --create`");
     }
     f
 }
