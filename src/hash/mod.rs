@@ -317,7 +317,7 @@ impl HashInfo {
 pub fn identify(hash: &[u8]) -> HashInfo {
     let mut info = identify_format(hash);
     if info.malformed.is_none()
-        && let Some(pos) = hash.iter().position(|&b| b == 0)
+        && let Some(pos) = memchr::memchr(0, hash)
     {
         info.malformed = Some(Malformed::new(format!(
             "contains a NUL byte at position {}: the servers stop reading there",
