@@ -185,7 +185,9 @@ fn collect<'a>(
         };
         rows.push((hash, line as u32, k));
     }
-    rows.sort_unstable_by_key(|r| r.0);
+    // Parallel on big files; equal hashes are put in line order below, so the result
+    // does not depend on how the sort split the work.
+    rayon::slice::ParallelSliceMut::par_sort_unstable_by_key(&mut rows[..], |r| r.0);
     let bytes = |k: &Key| -> &[u8] {
         match *k {
             Key::Src(s, l) => src.get(s as usize..(s + l) as usize).unwrap_or_default(),
