@@ -1,6 +1,6 @@
 //! PW001 malformed-hash: a hash no password can match.
 
-use super::common::{PwFile, each_line, clean_basic_hash, server_names};
+use super::common::{PwFile, clean_basic_hash, each_line, server_names};
 use crate::diag::{Diagnostic, Server, Severity, redact_hash};
 use crate::hash::{self, Kind};
 use crate::model::PasswdRole;

@@ -1,6 +1,6 @@
 //! PW012 weak-scheme: hashes cracked quickly if the file leaks.
 
-use super::common::{PwFile, each_line, bcrypt_head, clean_basic_hash};
+use super::common::{PwFile, bcrypt_head, clean_basic_hash, each_line};
 use crate::diag::{Diagnostic, Severity, redact_hash};
 use crate::hash::{self, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};

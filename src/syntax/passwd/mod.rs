@@ -429,11 +429,14 @@ fn scan_line(src: &[u8], start: usize, end: usize, first: bool) -> Line {
     if content_len + cr_in_ending > APACHE_MAX_LINE {
         facts.insert(Facts::TOO_LONG);
     }
-    if memchr::memchr(0, text).is_some() {
-        facts.insert(Facts::NUL);
-    }
-    if memchr::memchr(b'\r', text).is_some() {
-        facts.insert(Facts::INNER_CR);
+    // One search for the common line with neither.
+    if let Some(i) = memchr::memchr2(0, b'\r', text) {
+        if memchr::memchr(0, &text[i..]).is_some() {
+            facts.insert(Facts::NUL);
+        }
+        if memchr::memchr(b'\r', &text[i..]).is_some() {
+            facts.insert(Facts::INNER_CR);
+        }
     }
     if !text.is_ascii() && std::str::from_utf8(text).is_err() {
         facts.insert(Facts::NOT_UTF8);
