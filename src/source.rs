@@ -32,20 +32,27 @@ pub struct SourceFile {
     /// The path as the user (or the config that named it) gave it.
     pub path: PathBuf,
     pub bytes: Vec<u8>,
-    /// Byte offset of the start of each line.
-    line_starts: Vec<usize>,
+    /// Byte offset of the start of each line, built on first use: a million-line
+    /// password file without findings never needs it.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Self {
-        let mut line_starts = vec![0];
-        // SIMD newline search: this index is built for every file, million-line ones too.
-        line_starts.extend(memchr::memchr_iter(b'\n', &bytes).map(|i| i + 1));
         SourceFile {
             path: path.into(),
             bytes,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            // SIMD newline search (million-line files too).
+            starts.extend(memchr::memchr_iter(b'\n', &self.bytes).map(|i| i + 1));
+            starts
+        })
     }
 
     /// Text for display; invalid UTF-8 is replaced, so offsets may shift only
@@ -57,11 +64,11 @@ impl SourceFile {
     /// 1-based line and 1-based column (in characters of the lossy text) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.bytes.len());
-        let line = match self.line_starts.binary_search(&offset) {
+        let line = match self.line_starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
+        let start = self.line_starts()[line];
         let col = String::from_utf8_lossy(&self.bytes[start..offset])
             .chars()
             .count()
@@ -71,9 +78,9 @@ impl SourceFile {
 
     /// Byte range of the 1-based line `line`, without its line ending.
     pub fn line_span(&self, line: usize) -> Option<(usize, usize)> {
-        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let start = *self.line_starts().get(line.checked_sub(1)?)?;
         let mut end = self
-            .line_starts
+            .line_starts()
             .get(line)
             .map(|n| n - 1)
             .unwrap_or(self.bytes.len());
@@ -84,7 +91,7 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 }
 

@@ -7,12 +7,39 @@ pub const CRYPT: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijk
 /// bcrypt's alphabet (same characters, different order).
 pub const BCRYPT: &[u8; 64] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/// Byte → value tables for the two alphabets (`NONE` outside them): the hash rules look
+/// up every character of a million-line file several times, so no linear search.
+const NONE: u8 = 0xff;
+const CRYPT_VALUES: [u8; 256] = values(CRYPT);
+const BCRYPT_VALUES: [u8; 256] = values(BCRYPT);
+
+const fn values(alphabet: &[u8; 64]) -> [u8; 256] {
+    let mut t = [NONE; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+}
+
 pub fn index(alphabet: &[u8; 64], c: u8) -> Option<u8> {
-    alphabet.iter().position(|&a| a == c).map(|i| i as u8)
+    let table = if std::ptr::eq(alphabet, CRYPT) {
+        &CRYPT_VALUES
+    } else if std::ptr::eq(alphabet, BCRYPT) {
+        &BCRYPT_VALUES
+    } else {
+        return alphabet.iter().position(|&a| a == c).map(|i| i as u8);
+    };
+    match table[usize::from(c)] {
+        NONE => None,
+        v => Some(v),
+    }
 }
 
 pub fn is_crypt_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'.' || c == b'/'
+    // Both alphabets hold the same 64 characters.
+    CRYPT_VALUES[usize::from(c)] != NONE
 }
 
 /// The crypt "hash64" encoding: little-endian 24-bit groups, 6 bits per character, low
@@ -91,6 +118,14 @@ pub fn check_checksum(
 /// The first byte outside the crypt alphabet, as "invalid character 'x' at position N in
 /// the <what>" (position is 1-based within the whole hash).
 pub fn invalid_char(field: &[u8], offset: usize, what: &str) -> Option<String> {
+    // Common case first: a branch-free scan of the whole field, then locate the culprit.
+    if field
+        .iter()
+        .fold(0u8, |acc, &c| acc | (CRYPT_VALUES[usize::from(c)] & 0x80))
+        == 0
+    {
+        return None;
+    }
     field.iter().position(|&c| !is_crypt_char(c)).map(|i| {
         format!(
             "invalid character {} at position {} in the {what}",
@@ -114,5 +149,21 @@ mod tests {
         assert_eq!(le_last_char_bits(32), 4);
         assert_eq!(le_last_char_bits(64), 2);
         assert_eq!(le_last_char_bits(24), 6);
+    }
+
+    #[test]
+    fn tables_agree_with_the_alphabets() {
+        for c in 0..=255u8 {
+            let crypt = CRYPT.iter().position(|&a| a == c).map(|i| i as u8);
+            let bcrypt = BCRYPT.iter().position(|&a| a == c).map(|i| i as u8);
+            assert_eq!(index(CRYPT, c), crypt);
+            assert_eq!(index(BCRYPT, c), bcrypt);
+            assert_eq!(
+                is_crypt_char(c),
+                c.is_ascii_alphanumeric() || c == b'.' || c == b'/'
+            );
+        }
+        assert_eq!(invalid_char(b"ab/.Z9", 0, "salt"), None);
+        assert!(invalid_char(b"ab$.Z9", 3, "salt").is_some_and(|m| m.contains("position 6")));
     }
 }

@@ -317,7 +317,7 @@ impl HashInfo {
 pub fn identify(hash: &[u8]) -> HashInfo {
     let mut info = identify_format(hash);
     if info.malformed.is_none()
-        && let Some(pos) = hash.iter().position(|&b| b == 0)
+        && let Some(pos) = memchr::memchr(0, hash)
     {
         info.malformed = Some(Malformed::new(format!(
             "contains a NUL byte at position {}: the servers stop reading there",
@@ -325,6 +325,22 @@ pub fn identify(hash: &[u8]) -> HashInfo {
         )));
     }
     info
+}
+
+/// The kind [`identify`] reports, without validating the rest of the hash when the
+/// prefix alone decides it (bcrypt, apr1, MD5-crypt): for callers that need only the
+/// scheme, once per line of a million-line file.
+pub fn kind_of(hash: &[u8]) -> Kind {
+    if let Some(variant) = bcrypt::variant(hash) {
+        return Kind::Bcrypt { variant };
+    }
+    if hash.starts_with(apr1::MAGIC) {
+        return Kind::Apr1;
+    }
+    if hash.starts_with(md5_crypt::MAGIC) {
+        return Kind::Md5Crypt;
+    }
+    identify(hash).kind
 }
 
 fn identify_format(hash: &[u8]) -> HashInfo {

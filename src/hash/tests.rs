@@ -536,3 +536,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn kind_of_agrees_with_identify() {
+    for h in [
+        BCRYPT_OK,
+        SHA512_OK,
+        "$apr1$",
+        "$apr1$x",
+        "$apr1$saltsalt$LrttParrLPdxvgutaSXWJ0",
+        "$apr1$a\0b$c",
+        "$1$",
+        "$1$5pZSV9va$azfrPr6af3Fc7dLblQXVa0",
+        "$2y$",
+        "$2y$1",
+        "$2q$10$x",
+        "{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=",
+        "abJnggxhB/yWI",
+        "",
+        "*0",
+        "plain",
+    ] {
+        assert_eq!(kind_of(h.as_bytes()), identify(h.as_bytes()).kind, "{h:?}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn kind_of_agrees_with_identify_on_fast_prefixes(
+        prefix in prop::sample::select(vec!["$apr1$", "$1$", "$2a$", "$2b$", "$2x$", "$2y$", "$2y$04$", "$2"]),
+        tail in proptest::collection::vec(any::<u8>(), 0..70),
+    ) {
+        let h = [prefix.as_bytes(), &tail].concat();
+        prop_assert_eq!(kind_of(&h), identify(&h).kind);
+    }
+}

@@ -35,8 +35,33 @@ impl Default for HumanOptions {
 /// Lines of context around labels (miette's default).
 const CONTEXT_LINES: usize = 1;
 
+/// Findings drawn per parallel task: big enough to amortize the task, small enough
+/// to spread a million findings over every core.
+const CHUNK: usize = 512;
+
 /// Every finding, then the summary line.
 pub fn render(f: &Findings<'_>, opts: HumanOptions) -> String {
+    use rayon::prelude::*;
+    // Drawing (layout, wrapping) is the cost on a file with a finding per line: chunks
+    // are drawn in parallel and joined in order, so the text is the same as drawn in one
+    // go. A batch at a time, so only one batch of drawn text exists besides `out`.
+    let mut out = String::new();
+    for batch in f.diagnostics.chunks(CHUNK * 64) {
+        let drawn: Vec<String> = batch
+            .par_chunks(CHUNK)
+            .map(|chunk| render_chunk(f, chunk, opts))
+            .collect();
+        out.reserve(drawn.iter().map(String::len).sum());
+        for text in drawn {
+            out.push_str(&text);
+        }
+    }
+    out.push_str(&summary(f));
+    out.push('\n');
+    out
+}
+
+fn render_chunk(f: &Findings<'_>, diagnostics: &[Diagnostic], opts: HumanOptions) -> String {
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {
@@ -48,7 +73,7 @@ pub fn render(f: &Findings<'_>, opts: HumanOptions) -> String {
         .with_context_lines(CONTEXT_LINES)
         .with_show_related_as_nested(true);
     let mut out = String::new();
-    for d in f.diagnostics {
+    for d in diagnostics {
         let report = build(f, d);
         if handler.render_report(&mut out, &report).is_err() {
             // A span miette cannot draw: still say what was found, and where.
@@ -65,8 +90,6 @@ pub fn render(f: &Findings<'_>, opts: HumanOptions) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&summary(f));
-    out.push('\n');
     out
 }
 

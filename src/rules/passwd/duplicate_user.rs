@@ -185,7 +185,10 @@ fn collect<'a>(
         };
         rows.push((hash, line as u32, k));
     }
-    rows.sort_unstable_by_key(|r| r.0);
+    keep_repeated_buckets(&mut rows);
+    // Parallel on big files; equal hashes are put in line order below, so the result
+    // does not depend on how the sort split the work.
+    rayon::slice::ParallelSliceMut::par_sort_unstable_by_key(&mut rows[..], |r| r.0);
     let bytes = |k: &Key| -> &[u8] {
         match *k {
             Key::Src(s, l) => src.get(s as usize..(s + l) as usize).unwrap_or_default(),
@@ -212,6 +215,33 @@ fn collect<'a>(
             }
         }
     }
+}
+
+/// Drop the rows whose hash cannot repeat, before sorting: two bit sets over the top
+/// bits of the hash (about 16 buckets per row) mark buckets seen once and seen again;
+/// rows with equal hashes share a bucket, so every group of equal hashes survives whole.
+/// A file of distinct users then sorts a few percent of its rows instead of all.
+fn keep_repeated_buckets(rows: &mut Vec<(u64, u32, Key)>) {
+    if rows.len() < 1024 {
+        return;
+    }
+    let buckets = (rows.len() * 16).next_power_of_two();
+    let shift = 64 - buckets.trailing_zeros();
+    let bucket = |h: u64| (h >> shift) as usize;
+    let mut seen = vec![0u64; buckets / 64];
+    let mut again = vec![0u64; buckets / 64];
+    for r in rows.iter() {
+        let b = bucket(r.0);
+        let bit = 1u64 << (b % 64);
+        if seen[b / 64] & bit != 0 {
+            again[b / 64] |= bit;
+        }
+        seen[b / 64] |= bit;
+    }
+    rows.retain(|r| {
+        let b = bucket(r.0);
+        again[b / 64] & (1u64 << (b % 64)) != 0
+    });
 }
 
 /// A fast, non-cryptographic hash for grouping (collisions are checked byte for byte).
@@ -272,6 +302,28 @@ mod tests {
         let d = run_with(&RULE, dup, &uses, &Profile::default());
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn finds_duplicates_among_many_users() {
+        // Enough lines for the bucket pre-filter to run.
+        let mut src = Vec::new();
+        for i in 0..5000 {
+            src.extend_from_slice(format!("user{i}:x\n").as_bytes());
+        }
+        src.extend_from_slice(b"user42:y\nuser4999:x\n");
+        let d = run(&RULE, &src);
+        assert_eq!(d.len(), 2);
+        assert!(
+            d[0].message.contains("entry on line 43"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[1].message.contains("entry on line 5000"),
+            "{}",
+            d[1].message
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! PW001 malformed-hash: a hash no password can match.
 
-use super::common::{PwFile, clean_basic_hash, server_names};
+use super::common::{PwFile, clean_basic_hash, each_line, server_names};
 use crate::diag::{Diagnostic, Server, Severity, redact_hash};
 use crate::hash::{self, Kind};
 use crate::model::PasswdRole;
@@ -44,28 +44,29 @@ Set the password again: `htguard user set FILE alice`.
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let profile = ctx.profile;
     for f in PwFile::all(ctx) {
         let basic = f.basic_servers();
         let digest_role = f.has_role(PasswdRole::Digest) && f.reads(Server::Apache);
-        for line in f.lines() {
+        each_line(f.lines(), out, |line, out| {
             match line.kind() {
                 LineKind::Basic if !basic.is_empty() => {
                     let Some((range, h)) = clean_basic_hash(line, f.src) else {
-                        continue;
+                        return;
                     };
                     let info = hash::identify(h);
-                    let Some(m) = &info.malformed else { continue };
+                    let Some(m) = &info.malformed else { return };
                     if info.kind == Kind::Empty {
-                        continue; // PW009
+                        return; // PW009
                     }
                     // Where the scheme itself is not supported, PW002 says what happens.
                     let servers: Vec<Server> = basic
                         .iter()
                         .copied()
-                        .filter(|s| hash::support(&info.kind, *s, ctx.profile).works())
+                        .filter(|s| hash::support(&info.kind, *s, profile).works())
                         .collect();
                     if servers.is_empty() {
-                        continue;
+                        return;
                     }
                     let shown = redact_hash(&String::from_utf8_lossy(h));
                     out.push(
@@ -89,11 +90,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     );
                 }
                 LineKind::Digest if digest_role => {
-                    let Some(r) = line.field3() else { continue };
+                    let Some(r) = line.field3() else { return };
                     let h = f.bytes(r.clone());
                     let trimmed = h.trim_ascii();
                     let Some(m) = hash::check_digest_hash(trimmed) else {
-                        continue;
+                        return;
                     };
                     let start = r.start + (h.len() - h.trim_ascii_start().len());
                     out.push(
@@ -115,7 +116,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 _ => {}
             }
-        }
+        });
     }
 }
 

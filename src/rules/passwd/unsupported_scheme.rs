@@ -1,6 +1,6 @@
 //! PW002 unsupported-scheme: a hash the target server cannot verify.
 
-use super::common::{PwFile, bcrypt_head, clean_basic_hash, display};
+use super::common::{PwFile, clean_basic_hash, display, each_line};
 use crate::diag::{Diagnostic, Severity, redact_hash};
 use crate::hash::{self, Kind, Support};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -42,30 +42,28 @@ Re-hash with a scheme both servers verify: `htguard user set FILE alice` (bcrypt
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let profile = ctx.profile;
     for f in PwFile::all(ctx) {
         let basic = f.basic_servers();
         if basic.is_empty() {
             continue;
         }
-        for line in f.lines() {
+        each_line(f.lines(), out, |line, out| {
             if line.kind() != LineKind::Basic {
-                continue;
+                return;
             }
             let Some((range, h)) = clean_basic_hash(line, f.src) else {
-                continue;
+                return;
             };
-            let kind = match bcrypt_head(h) {
-                Some((variant, _)) => Kind::Bcrypt { variant },
-                None => hash::identify(h).kind,
-            };
+            let kind = hash::kind_of(h);
             if kind == Kind::Empty || kind == Kind::CryptFailureToken {
-                continue; // PW009 / PW001
+                return; // PW009 / PW001
             }
             let mut parts = Vec::new();
             let mut servers = Vec::new();
             let mut status_500 = false;
             for server in &basic {
-                match hash::support(&kind, *server, ctx.profile) {
+                match hash::support(&kind, *server, profile) {
                     Support::Always401 { reason } => {
                         parts.push(format!(
                             "{} answers 401 for `{}`: {reason}",
@@ -87,7 +85,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
             }
             if parts.is_empty() {
-                continue;
+                return;
             }
             let works_on: Vec<&str> = basic
                 .iter()
@@ -112,7 +110,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     })
                     .servers(&servers),
             );
-        }
+        });
     }
 }
 

@@ -1,6 +1,6 @@
 //! PW012 weak-scheme: hashes cracked quickly if the file leaks.
 
-use super::common::{PwFile, bcrypt_head, clean_basic_hash};
+use super::common::{PwFile, bcrypt_head, clean_basic_hash, each_line};
 use crate::diag::{Diagnostic, Severity, redact_hash};
 use crate::hash::{self, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -47,24 +47,24 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if f.basic_servers().is_empty() {
             continue;
         }
-        for line in f.lines() {
+        each_line(f.lines(), out, |line, out| {
             if line.kind() != LineKind::Basic {
-                continue;
+                return;
             }
             let Some((range, h)) = clean_basic_hash(line, f.src) else {
-                continue;
+                return;
             };
             if bcrypt_head(h).is_some() {
-                continue; // PW013
+                return; // PW013
             }
             let info = hash::identify(h);
             if matches!(info.kind, Kind::Bcrypt { .. }) {
-                continue;
+                return;
             }
             let (severity, reason) = match hash::strength(&info) {
                 Strength::Weak(r) => (Severity::Warning, r),
                 Strength::Legacy(r) => (Severity::Info, r),
-                _ => continue,
+                _ => return,
             };
             let shown = redact_hash(&String::from_utf8_lossy(h));
             out.push(
@@ -80,7 +80,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     f.user_of(line)
                 )),
             );
-        }
+        });
     }
 }
 

@@ -31,8 +31,8 @@ pub(super) fn classify(file: &mut PasswdFile, src: &[u8], hint: KindHint) {
     let mut strong_basic = 0usize;
     let mut digest = 0usize;
     let mut entries = 0usize;
+    // Each line's shape was set while indexing ([`shape`]).
     for line in &mut file.lines {
-        line.kind = shape(line, src);
         if line.kind == LineKind::Digest && hint == KindHint::Group {
             line.kind = LineKind::Basic;
         }
@@ -82,7 +82,7 @@ pub(super) fn classify(file: &mut PasswdFile, src: &[u8], hint: KindHint) {
 }
 
 /// Blank, comment, no colon, digest or basic.
-fn shape(line: &Line, src: &[u8]) -> LineKind {
+pub(super) fn shape(line: &Line, src: &[u8]) -> LineKind {
     let text = src
         .get(line.text_start()..line.content_end as usize)
         .unwrap_or_default();

@@ -178,6 +178,16 @@ pub(crate) fn is_ws(b: u8) -> bool {
 }
 
 impl Line {
+    /// A slot [`scan_lines`] overwrites.
+    const PLACEHOLDER: Line = Line {
+        start: 0,
+        content_end: 0,
+        colon1: NONE,
+        colon2: NONE,
+        kind: LineKind::Blank,
+        ending: Ending::None,
+        facts: Facts(0),
+    };
     /// The whole line, ending included.
     pub fn range(&self) -> Range<usize> {
         self.start as usize..self.end()
@@ -292,18 +302,14 @@ pub fn parse(bytes: &[u8]) -> PasswdFile {
 /// that uses it): decides lines a content check cannot, such as `name: word`.
 pub fn parse_with(bytes: &[u8], hint: KindHint) -> PasswdFile {
     let limit = bytes.len().min(NONE as usize - 1);
-    let mut lines = Vec::with_capacity(estimate_lines(bytes));
-    let mut pos = 0usize;
-    while pos < limit {
-        let line_end = match memchr::memchr(b'\n', &bytes[pos..limit]) {
-            Some(i) => pos + i + 1,
-            None if limit < bytes.len() => break,
-            None => limit,
-        };
-        lines.push(scan_line(bytes, pos, line_end, lines.is_empty()));
-        pos = line_end;
-    }
-    let tail = (pos < bytes.len()).then_some(pos);
+    // Lines stop at the last LF before `limit` when the file goes on past it.
+    let end = if limit < bytes.len() {
+        memchr::memrchr(b'\n', &bytes[..limit]).map_or(0, |i| i + 1)
+    } else {
+        limit
+    };
+    let lines = scan_lines(bytes, end);
+    let tail = (end < bytes.len()).then_some(end);
     let mut file = PasswdFile {
         lines,
         len: bytes.len(),
@@ -314,12 +320,60 @@ pub fn parse_with(bytes: &[u8], hint: KindHint) -> PasswdFile {
     file
 }
 
-/// Pre-size the line vector from a sample so a 1M-line file does not reallocate.
-fn estimate_lines(bytes: &[u8]) -> usize {
-    let sample = &bytes[..bytes.len().min(64 * 1024)];
-    let n = memchr::memchr_iter(b'\n', sample).count().max(1);
-    let per_line = sample.len() / n;
-    (bytes.len() / per_line.max(1)).saturating_add(2)
+/// Below this size one thread indexes the file; above, chunks are indexed in parallel.
+const PARALLEL_MIN: usize = 1 << 20;
+
+/// Index (and shape) every line of `bytes[..end]`. Big files are cut into chunks at
+/// LFs, each chunk's lines counted first, so every chunk writes its own part of one
+/// vector: the result is the same as one pass, without a second copy of the index.
+fn scan_lines(bytes: &[u8], end: usize) -> Vec<Line> {
+    use rayon::prelude::*;
+    let pieces = if end < PARALLEL_MIN {
+        1
+    } else {
+        rayon::current_num_threads().max(1) * 4
+    };
+    let mut bounds = vec![0usize];
+    for k in 1..pieces {
+        let target = (end / pieces * k).max(*bounds.last().unwrap_or(&0));
+        let cut = memchr::memchr(b'\n', &bytes[target..end]).map_or(end, |i| target + i + 1);
+        if cut < end && cut > *bounds.last().unwrap_or(&0) {
+            bounds.push(cut);
+        }
+    }
+    bounds.push(end);
+    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    // Every line but possibly the last of the file ends in an LF.
+    let counts: Vec<usize> = ranges
+        .par_iter()
+        .map(|&(from, to)| {
+            let chunk = &bytes[from..to];
+            memchr::memchr_iter(b'\n', chunk).count()
+                + usize::from(chunk.last().is_some_and(|b| *b != b'\n'))
+        })
+        .collect();
+    let mut lines = vec![Line::PLACEHOLDER; counts.iter().sum()];
+    let mut parts = Vec::with_capacity(ranges.len());
+    let mut rest = lines.as_mut_slice();
+    for n in &counts {
+        let (part, after) = rest.split_at_mut(*n);
+        parts.push(part);
+        rest = after;
+    }
+    parts
+        .into_par_iter()
+        .zip(ranges.par_iter())
+        .for_each(|(part, &(from, to))| {
+            let mut pos = from;
+            for slot in part.iter_mut() {
+                let line_end = memchr::memchr(b'\n', &bytes[pos..to]).map_or(to, |i| pos + i + 1);
+                let mut line = scan_line(bytes, pos, line_end, pos == 0);
+                line.kind = classify::shape(&line, bytes);
+                *slot = line;
+                pos = line_end;
+            }
+        });
+    lines
 }
 
 /// Index one line `[start, end)` where `end` is just past its LF (or the end of input).
@@ -375,11 +429,14 @@ fn scan_line(src: &[u8], start: usize, end: usize, first: bool) -> Line {
     if content_len + cr_in_ending > APACHE_MAX_LINE {
         facts.insert(Facts::TOO_LONG);
     }
-    if memchr::memchr(0, text).is_some() {
-        facts.insert(Facts::NUL);
-    }
-    if memchr::memchr(b'\r', text).is_some() {
-        facts.insert(Facts::INNER_CR);
+    // One search for the common line with neither.
+    if let Some(i) = memchr::memchr2(0, b'\r', text) {
+        if memchr::memchr(0, &text[i..]).is_some() {
+            facts.insert(Facts::NUL);
+        }
+        if memchr::memchr(b'\r', &text[i..]).is_some() {
+            facts.insert(Facts::INNER_CR);
+        }
     }
     if !text.is_ascii() && std::str::from_utf8(text).is_err() {
         facts.insert(Facts::NOT_UTF8);
