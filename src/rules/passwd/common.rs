@@ -1,7 +1,7 @@
 //! What every password-file rule needs: the files to look at, which servers read
 //! them and how (Basic, Digest, group), spans, and safe display of file text.
 
-use crate::diag::{Diagnostic, Edit, Fix, Server};
+use crate::diag::{Edit, Fix, Server};
 use crate::model::PasswdRole;
 use crate::rules::{Context, PasswdInput};
 use crate::source::Span;
@@ -140,9 +140,10 @@ const LINES_PER_TASK: usize = 16 * 1024;
 /// Run `per_line` on every line, pushing its findings to `out` in line order, exactly
 /// as one loop would. A file with many lines is split into chunks checked in parallel:
 /// the per-line hash rules are most of the time `check` spends on a big file.
-pub(crate) fn each_line<F>(lines: &[Line], out: &mut Vec<Diagnostic>, per_line: F)
+pub(crate) fn each_line<T, F>(lines: &[Line], out: &mut Vec<T>, per_line: F)
 where
-    F: Fn(&Line, &mut Vec<Diagnostic>) + Sync,
+    T: Send,
+    F: Fn(&Line, &mut Vec<T>) + Sync,
 {
     use rayon::prelude::*;
     if lines.len() <= LINES_PER_TASK {
@@ -151,7 +152,7 @@ where
         }
         return;
     }
-    let found: Vec<Vec<Diagnostic>> = lines
+    let found: Vec<Vec<T>> = lines
         .par_chunks(LINES_PER_TASK)
         .map(|chunk| {
             let mut v = Vec::new();

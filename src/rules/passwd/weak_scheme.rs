@@ -42,12 +42,26 @@ alice:$2y$10$…
     check,
 };
 
+/// One entry with a weak or legacy hash.
+struct Hit {
+    range: std::ops::Range<usize>,
+    user: String,
+    scheme: String,
+    reason: String,
+    severity: Severity,
+    shown: String,
+}
+
+/// How many more entries of a group get their own secondary label.
+const MORE_LABELS: usize = 3;
+
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
         if f.basic_servers().is_empty() {
             continue;
         }
-        each_line(f.lines(), out, |line, out| {
+        let mut hits: Vec<Hit> = Vec::new();
+        each_line(f.lines(), &mut hits, |line, hits| {
             if line.kind() != LineKind::Basic {
                 return;
             }
@@ -66,22 +80,68 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Strength::Legacy(r) => (Severity::Info, r),
                 _ => return,
             };
-            let shown = redact_hash(&String::from_utf8_lossy(h));
-            out.push(
-                Diagnostic::new(
-                    &RULE.info,
-                    f.span(range),
-                    format!("`{}` uses {}: {reason}", f.user_of(line), info.kind.label()),
-                )
-                .severity(severity)
-                .label(format!("`{shown}`"))
-                .help(format!(
-                    "re-hash with bcrypt: `htguard user set FILE {}`",
-                    f.user_of(line)
-                )),
-            );
+            hits.push(Hit {
+                range,
+                user: f.user_of(line),
+                scheme: info.kind.label(),
+                reason,
+                severity,
+                shown: redact_hash(&String::from_utf8_lossy(h)),
+            });
         });
+        // One finding per scheme and file: a file of 10,000 apr1 entries is one problem
+        // with one fix (`rotate --weak`), not 10,000 findings.
+        let mut schemes: Vec<&str> = Vec::new();
+        for h in &hits {
+            if !schemes.contains(&h.scheme.as_str()) {
+                schemes.push(&h.scheme);
+            }
+        }
+        for scheme in schemes {
+            let group: Vec<&Hit> = hits.iter().filter(|h| h.scheme == scheme).collect();
+            out.push(finding(&f, &group));
+        }
     }
+}
+
+fn finding(f: &PwFile<'_>, group: &[&Hit]) -> Diagnostic {
+    let first = group[0];
+    if group.len() == 1 {
+        return Diagnostic::new(
+            &RULE.info,
+            f.span(first.range.clone()),
+            format!("`{}` uses {}: {}", first.user, first.scheme, first.reason),
+        )
+        .severity(first.severity)
+        .label(format!("`{}`", first.shown))
+        .help(format!(
+            "re-hash with bcrypt: `htguard user set FILE {}`",
+            first.user
+        ));
+    }
+    let others = group.len() - 1;
+    let mut d = Diagnostic::new(
+        &RULE.info,
+        f.span(first.range.clone()),
+        format!(
+            "{} entries use {} (`{}` first, {others} more): {}",
+            group.len(),
+            first.scheme,
+            first.user,
+            first.reason
+        ),
+    )
+    .severity(first.severity)
+    .label(format!("`{}`", first.shown))
+    .help(
+        "re-hash them with bcrypt: `htguard user rotate FILE --weak --output new.txt` \
+         issues new passwords, or `htguard user set FILE USER` for each user"
+            .to_string(),
+    );
+    for h in group.iter().skip(1).take(MORE_LABELS) {
+        d = d.with_secondary(f.span(h.range.clone()), format!("also {}", h.scheme));
+    }
+    d
 }
 
 #[cfg(test)]
@@ -99,6 +159,27 @@ mod tests {
         assert_eq!(d[0].severity, Severity::Warning);
         assert_eq!(d[1].severity, Severity::Info);
         assert!(!d[0].message.contains("5en6G6Mez"));
+    }
+
+    #[test]
+    fn one_finding_per_scheme_and_file() {
+        let mut file = Vec::new();
+        for i in 0..10 {
+            file.extend_from_slice(
+                format!("u{i}:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\n").as_bytes(),
+            );
+        }
+        file.extend_from_slice(b"x:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\n");
+        let d = run(&RULE, &file);
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert_eq!(d[0].severity, Severity::Info);
+        assert!(
+            d[0].message
+                .starts_with("10 entries use $apr1$ (`u0` first, 9 more)")
+        );
+        assert_eq!(d[0].secondary.len(), MORE_LABELS);
+        assert_eq!(d[1].severity, Severity::Warning);
+        assert!(d[1].message.starts_with("`x` uses {SHA}"));
     }
 
     #[test]
