@@ -59,7 +59,7 @@ Passwords reach htguard on stdin (\`--stdin\`), as a script would pass them; \
   cp "$dir/big" "$dir/set-htguard"
   bench_begin "Change the password of the last user of a $(fmt_int "$lines")-line file"
   bench_cmd "htpasswd -b FILE $last pw2" "htpasswd -b '$dir/set-htpasswd' $last pw2 2>/dev/null"
-  bench_cmd "htguard user set FILE $last --stdin" "'$HTGUARD' user set '$dir/set-htguard' $last --stdin <'$dir/pw2'"
+  bench_cmd "htguard user set FILE ${last} --stdin --scheme apr1" "'$HTGUARD' user set '$dir/set-htguard' $last --stdin --scheme apr1 <'$dir/pw2'"
   bench_run --warmup 1
   output_verifies "htguard user set" "$dir/set-htguard" "$last" pw2
 
