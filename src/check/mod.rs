@@ -158,6 +158,9 @@ pub(crate) fn run_with_overlay(
     diags.dedup();
 
     let passwd_files = passwd.iter().map(|p| (p.file, p.parsed.kind())).collect();
+    // A big tree's models are millions of small allocations: free them beside the caller
+    // instead of in its way (a CLI run exits before this thread is done, which is fine).
+    drop_in_background((apache_models, passwd));
     Ok(CheckOutcome {
         sources,
         diagnostics: diags,
@@ -165,6 +168,14 @@ pub(crate) fn run_with_overlay(
         suppressed,
         fail_on: opts.settings.fail_on,
     })
+}
+
+/// Drop `value` on a short-lived thread (if none can be started, the refused closure
+/// drops it here).
+fn drop_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("htguard-drop".into())
+        .spawn(move || drop(value));
 }
 
 /// The files to start from, main configs first.

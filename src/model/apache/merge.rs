@@ -490,7 +490,9 @@ pub struct ScopeIndex {
     dir_regex: Vec<usize>,
     htaccess: std::collections::HashMap<PathBuf, Vec<usize>>,
     files: Vec<usize>,
-    locations: Vec<usize>,
+    /// `<Location>`/`<LocationMatch>` by the server they are in, ascending: a probe
+    /// looks at the main server's and its own, not at every virtual host's.
+    locations: std::collections::HashMap<usize, Vec<usize>>,
     /// Compiled globs of wildcard Directory/Files/Location patterns.
     globs: std::collections::HashMap<usize, globset::GlobMatcher>,
     /// Servers by their DocumentRoot (ascending server index).
@@ -550,7 +552,7 @@ impl ScopeIndex {
                     {
                         ix.globs.insert(i, g);
                     }
-                    ix.locations.push(i);
+                    ix.locations.entry(s.server).or_default().push(i);
                 }
                 ScopeKind::Server => {}
             }
@@ -651,14 +653,14 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
         }
     }
     if let Some(url) = &probe.url {
-        let mut locs: Vec<usize> = ix
-            .locations
-            .iter()
-            .copied()
-            .filter(|&i| in_server(&m.scopes[i]))
-            .collect();
-        locs.sort_by_key(|&i| (m.scopes[i].server != 0, i));
-        for i in locs {
+        // The main server's sections first, then the virtual host's, each in order.
+        let main = ix.locations.get(&0).into_iter().flatten();
+        let own = (probe.server != 0)
+            .then(|| ix.locations.get(&probe.server))
+            .flatten()
+            .into_iter()
+            .flatten();
+        for &i in main.chain(own) {
             let s = &m.scopes[i];
             let hit = match (&s.regex, ix.globs.get(&i)) {
                 (Some(r), _) => r.is_match(url),
