@@ -312,8 +312,14 @@ fn load_passwd_files<'c>(
 ) -> Result<Vec<PasswdInput>, CheckError> {
     let mut groups: Vec<PasswdGroup> = Vec::new();
     let mut index: HashMap<PathBuf, usize> = HashMap::new();
+    // Thousands of directives name the same few files: resolve each spelling once
+    // (`canonical` is a readlink per path component).
+    let mut by_spelling: HashMap<PathBuf, usize> = HashMap::new();
     let mut group_for = |path: &Path, groups: &mut Vec<PasswdGroup>| -> usize {
-        *index.entry(canonical(path)).or_insert_with(|| {
+        if let Some(&i) = by_spelling.get(path) {
+            return i;
+        }
+        let i = *index.entry(canonical(path)).or_insert_with(|| {
             groups.push(PasswdGroup {
                 path: path.to_path_buf(),
                 explicit: false,
@@ -321,7 +327,9 @@ fn load_passwd_files<'c>(
                 named: KindHint::Auto,
             });
             groups.len() - 1
-        })
+        });
+        by_spelling.insert(path.to_path_buf(), i);
+        i
     };
     for u in uses {
         let i = group_for(&u.local_path, &mut groups);

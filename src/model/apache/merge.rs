@@ -12,6 +12,8 @@
 
 use super::{ApacheModel, ContainerKind, Limit, Scope, ScopeKind};
 use crate::source::Span;
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 /// A directive in a scope: `model.scopes[scope].directives[index]`.
@@ -483,12 +485,12 @@ fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
 /// Scopes by kind and path, built once so that a probe does not scan every scope.
 #[derive(Debug, Default)]
 pub struct ScopeIndex {
-    /// Non-regex `<Directory>` without wildcards, by normalized path.
-    dirs: std::collections::HashMap<PathBuf, Vec<usize>>,
+    /// Non-regex `<Directory>` without wildcards, by normalized path ([`path_key`]).
+    dirs: HashMap<OsString, Vec<usize>>,
     /// Non-regex `<Directory>` with wildcards.
     wild_dirs: Vec<usize>,
     dir_regex: Vec<usize>,
-    htaccess: std::collections::HashMap<PathBuf, Vec<usize>>,
+    htaccess: HashMap<OsString, Vec<usize>>,
     files: Vec<usize>,
     /// `<Location>`/`<LocationMatch>` by the server they are in, ascending: a probe
     /// looks at the main server's and its own, not at every virtual host's.
@@ -496,7 +498,15 @@ pub struct ScopeIndex {
     /// Compiled globs of wildcard Directory/Files/Location patterns.
     globs: std::collections::HashMap<usize, globset::GlobMatcher>,
     /// Servers by their DocumentRoot (ascending server index).
-    docroots: std::collections::HashMap<PathBuf, Vec<usize>>,
+    docroots: HashMap<OsString, Vec<usize>>,
+}
+
+/// A path as a map key: its components joined again, so that spellings `Path ==` treats
+/// as equal (`/a//b/`, `/a/./b`) are one key. Hashing these bytes once is much cheaper
+/// than `Path`'s hash, which walks the components on every lookup. The ancestors of a
+/// key are keys too.
+fn path_key(p: &Path) -> OsString {
+    p.components().collect::<PathBuf>().into_os_string()
 }
 
 fn normalize_dir(p: &str) -> String {
@@ -528,13 +538,13 @@ impl ScopeIndex {
                         }
                         ix.wild_dirs.push(i);
                     } else {
-                        ix.dirs.entry(PathBuf::from(p)).or_default().push(i);
+                        ix.dirs.entry(path_key(Path::new(&p))).or_default().push(i);
                     }
                 }
                 ScopeKind::DirectoryMatch => ix.dir_regex.push(i),
                 ScopeKind::Htaccess => ix
                     .htaccess
-                    .entry(PathBuf::from(&s.pattern))
+                    .entry(path_key(Path::new(&s.pattern)))
                     .or_default()
                     .push(i),
                 ScopeKind::Files | ScopeKind::FilesMatch => {
@@ -574,12 +584,16 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
         // `/`, `/var`, `/var/www`, … down to the directory itself.
         let mut levels: Vec<&Path> = dir.ancestors().collect();
         levels.reverse();
+        // The same levels as index keys (same count: each ancestor drops one component).
+        let dir_key = PathBuf::from(path_key(dir));
+        let mut keys: Vec<&OsStr> = dir_key.ancestors().map(Path::as_os_str).collect();
+        keys.reverse();
         let mut here: Vec<usize> = Vec::new();
-        for (level, prefix) in levels.iter().enumerate() {
+        for (level, (prefix, key)) in levels.iter().zip(keys).enumerate() {
             here.clear();
             here.extend(
                 ix.dirs
-                    .get(*prefix)
+                    .get(key)
                     .into_iter()
                     .flatten()
                     .copied()
@@ -599,7 +613,7 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
             for &i in &here {
                 apply_scope(m, i, &mut eff);
             }
-            for &i in ix.htaccess.get(*prefix).into_iter().flatten() {
+            for &i in ix.htaccess.get(key).into_iter().flatten() {
                 let st = htaccess_state(m, &m.scopes[i], eff.allow_override);
                 match &st {
                     HtState::Applied => apply_scope(m, i, &mut eff),
@@ -812,9 +826,10 @@ pub fn url_for(m: &ApacheModel, server: usize, dir: &Path) -> Option<String> {
 
 /// Every server whose DocumentRoot holds `path`, in ascending order.
 pub fn servers_for_path(m: &ApacheModel, path: &Path) -> Vec<usize> {
-    let mut v: Vec<usize> = path
+    let key = PathBuf::from(path_key(path));
+    let mut v: Vec<usize> = key
         .ancestors()
-        .filter_map(|a| m.index.docroots.get(a))
+        .filter_map(|a| m.index.docroots.get(a.as_os_str()))
         .flatten()
         .copied()
         .collect();
@@ -905,7 +920,7 @@ pub fn build_areas(m: &mut ApacheModel) {
     m.index = ScopeIndex::build(&m.scopes);
     for s in 0..m.servers.len() {
         if let Some(root) = m.document_root(s).map(Path::to_path_buf) {
-            m.index.docroots.entry(root).or_default().push(s);
+            m.index.docroots.entry(path_key(&root)).or_default().push(s);
         }
     }
     let model: &ApacheModel = m;
