@@ -712,8 +712,8 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
             continue;
         }
         let r = DRef { scope: idx, index };
-        let lname = d.dir.name.to_ascii_lowercase();
-        match lname.as_str() {
+        let mut buf = [0u8; 24];
+        match lower_name(&d.dir.name, &mut buf) {
             "authtype" => eff.auth_type = Some(r),
             "authname" => eff.auth_name = Some(r),
             "authuserfile" => eff.user_file = Some(r),
@@ -768,6 +768,17 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
             eff.authz = Some(new);
         }
     }
+}
+
+/// `name` in lowercase, in `buf` (no allocation: this runs for every directive of every
+/// scope of every probe). Longer names are none of the directives matched on: "".
+fn lower_name<'b>(name: &str, buf: &'b mut [u8; 24]) -> &'b str {
+    let Some(out) = buf.get_mut(..name.len()) else {
+        return "";
+    };
+    out.copy_from_slice(name.as_bytes());
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).unwrap_or("")
 }
 
 fn insert_require(root: &mut AzNode, d: &super::ScopedDir, r: DRef) {
