@@ -368,7 +368,10 @@ fn read_passwd(
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Option<FileId>, CheckError> {
-    if let Some(bytes) = overlay.get(&canonical(&g.path)) {
+    // No overlay (every run but a `--diff` preview): no need to resolve the path.
+    if !overlay.is_empty()
+        && let Some(bytes) = overlay.get(&canonical(&g.path))
+    {
         return Ok(Some(sources.add(&g.path, bytes.clone())));
     }
     let referenced = !g.uses.is_empty();

@@ -235,7 +235,6 @@ impl<'a> Loader<'a> {
         (items, parsed.errors)
     }
 
-    /// Add a file read elsewhere (in parallel) to the source set.
     /// Room for `n` more files: a tree's thousands of `.htaccess` files then do not
     /// rehash every path already known each time the maps grow.
     pub fn reserve(&mut self, n: usize) {
@@ -243,6 +242,7 @@ impl<'a> Loader<'a> {
         self.loaded.reserve(n);
     }
 
+    /// Add a file read elsewhere (in parallel) to the source set.
     pub fn add_loaded(&mut self, local: PathBuf, bytes: Vec<u8>) -> FileId {
         let id = self.sources.add(local.clone(), bytes);
         self.loaded.insert(local, id);
