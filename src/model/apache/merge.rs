@@ -14,6 +14,7 @@ use super::{ApacheModel, ContainerKind, Limit, Scope, ScopeKind};
 use crate::source::Span;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// A directive in a scope: `model.scopes[scope].directives[index]`.
@@ -505,8 +506,33 @@ pub struct ScopeIndex {
 /// as equal (`/a//b/`, `/a/./b`) are one key. Hashing these bytes once is much cheaper
 /// than `Path`'s hash, which walks the components on every lookup. The ancestors of a
 /// key are keys too.
-fn path_key(p: &Path) -> OsString {
+pub(super) fn path_key(p: &Path) -> OsString {
+    let b = p.as_os_str().as_bytes();
+    let normal = !(b.windows(2).any(|w| w == b"//")
+        || b.windows(3).any(|w| w == b"/./")
+        || b.ends_with(b"/.")
+        || (b.len() > 1 && b.ends_with(b"/")));
+    if normal {
+        // Already what the components would spell (checked against them in the tests).
+        return p.as_os_str().to_os_string();
+    }
     p.components().collect::<PathBuf>().into_os_string()
+}
+
+/// `Path::ancestors` of a [`path_key`], by byte search: a key is already normal, so
+/// each parent is the text before the last `/` (the root's parent is none).
+pub(super) fn key_ancestors(key: &OsStr) -> impl Iterator<Item = &OsStr> {
+    std::iter::successors(Some(key.as_bytes()), |k| {
+        if k.is_empty() || *k == b"/" {
+            return None;
+        }
+        Some(match k.iter().rposition(|&c| c == b'/') {
+            Some(0) => &b"/"[..],
+            Some(i) => &k[..i],
+            None => &b""[..],
+        })
+    })
+    .map(OsStr::from_bytes)
 }
 
 fn normalize_dir(p: &str) -> String {
@@ -582,14 +608,18 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
     }
     if let Some(dir) = &probe.dir {
         // `/`, `/var`, `/var/www`, … down to the directory itself.
-        let mut levels: Vec<&Path> = dir.ancestors().collect();
-        levels.reverse();
         // The same levels as index keys (same count: each ancestor drops one component).
-        let dir_key = PathBuf::from(path_key(dir));
-        let mut keys: Vec<&OsStr> = dir_key.ancestors().map(Path::as_os_str).collect();
+        let dir_key = path_key(dir);
+        let mut keys: Vec<&OsStr> = key_ancestors(&dir_key).collect();
         keys.reverse();
+        // Wildcard `<Directory>` globs match the path as spelled (only they need it).
+        let mut levels: Vec<&Path> = Vec::new();
+        if !ix.wild_dirs.is_empty() {
+            levels = dir.ancestors().collect();
+            levels.reverse();
+        }
         let mut here: Vec<usize> = Vec::new();
-        for (level, (prefix, key)) in levels.iter().zip(keys).enumerate() {
+        for (level, key) in keys.into_iter().enumerate() {
             here.clear();
             here.extend(
                 ix.dirs
@@ -599,7 +629,7 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
                     .copied()
                     .filter(|&i| in_server(&m.scopes[i])),
             );
-            if !ix.wild_dirs.is_empty() {
+            if let Some(prefix) = levels.get(level) {
                 let pstr = prefix.to_string_lossy();
                 here.extend(ix.wild_dirs.iter().copied().filter(|&i| {
                     in_server(&m.scopes[i])
@@ -837,10 +867,9 @@ pub fn url_for(m: &ApacheModel, server: usize, dir: &Path) -> Option<String> {
 
 /// Every server whose DocumentRoot holds `path`, in ascending order.
 pub fn servers_for_path(m: &ApacheModel, path: &Path) -> Vec<usize> {
-    let key = PathBuf::from(path_key(path));
-    let mut v: Vec<usize> = key
-        .ancestors()
-        .filter_map(|a| m.index.docroots.get(a.as_os_str()))
+    let key = path_key(path);
+    let mut v: Vec<usize> = key_ancestors(&key)
+        .filter_map(|a| m.index.docroots.get(a))
         .flatten()
         .copied()
         .collect();
