@@ -158,7 +158,9 @@ impl Effective {
     }
 
     pub fn is_digest(&self, m: &ApacheModel) -> bool {
-        self.auth_type(m).as_deref() == Some("digest")
+        // `auth_type` without its allocation: this runs several times per area.
+        self.value(m, self.auth_type)
+            .is_some_and(|t| t.eq_ignore_ascii_case("digest"))
     }
 
     /// The authn providers in effect for the AuthType (default `file`).
