@@ -117,6 +117,12 @@ impl Sources {
         id
     }
 
+    /// Room for `n` more files without reallocating or rehashing.
+    pub fn reserve(&mut self, n: usize) {
+        self.files.reserve(n);
+        self.by_path.reserve(n);
+    }
+
     /// Read a file from disk and add it.
     pub fn load(&mut self, path: &Path) -> std::io::Result<FileId> {
         let bytes = std::fs::read(path)?;

@@ -158,6 +158,9 @@ pub(crate) fn run_with_overlay(
     diags.dedup();
 
     let passwd_files = passwd.iter().map(|p| (p.file, p.parsed.kind())).collect();
+    // A big tree's models are millions of small allocations: free them beside the caller
+    // instead of in its way (a CLI run exits before this thread is done, which is fine).
+    drop_in_background((apache_models, passwd));
     Ok(CheckOutcome {
         sources,
         diagnostics: diags,
@@ -165,6 +168,14 @@ pub(crate) fn run_with_overlay(
         suppressed,
         fail_on: opts.settings.fail_on,
     })
+}
+
+/// Drop `value` on a short-lived thread (if none can be started, the refused closure
+/// drops it here).
+fn drop_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("htguard-drop".into())
+        .spawn(move || drop(value));
 }
 
 /// The files to start from, main configs first.
@@ -301,8 +312,14 @@ fn load_passwd_files<'c>(
 ) -> Result<Vec<PasswdInput>, CheckError> {
     let mut groups: Vec<PasswdGroup> = Vec::new();
     let mut index: HashMap<PathBuf, usize> = HashMap::new();
+    // Thousands of directives name the same few files: resolve each spelling once
+    // (`canonical` is a readlink per path component).
+    let mut by_spelling: HashMap<PathBuf, usize> = HashMap::new();
     let mut group_for = |path: &Path, groups: &mut Vec<PasswdGroup>| -> usize {
-        *index.entry(canonical(path)).or_insert_with(|| {
+        if let Some(&i) = by_spelling.get(path) {
+            return i;
+        }
+        let i = *index.entry(canonical(path)).or_insert_with(|| {
             groups.push(PasswdGroup {
                 path: path.to_path_buf(),
                 explicit: false,
@@ -310,7 +327,9 @@ fn load_passwd_files<'c>(
                 named: KindHint::Auto,
             });
             groups.len() - 1
-        })
+        });
+        by_spelling.insert(path.to_path_buf(), i);
+        i
     };
     for u in uses {
         let i = group_for(&u.local_path, &mut groups);
@@ -349,7 +368,10 @@ fn read_passwd(
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Option<FileId>, CheckError> {
-    if let Some(bytes) = overlay.get(&canonical(&g.path)) {
+    // No overlay (every run but a `--diff` preview): no need to resolve the path.
+    if !overlay.is_empty()
+        && let Some(bytes) = overlay.get(&canonical(&g.path))
+    {
         return Ok(Some(sources.add(&g.path, bytes.clone())));
     }
     let referenced = !g.uses.is_empty();

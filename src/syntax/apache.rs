@@ -231,6 +231,32 @@ fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Opti
         }
         let start = i;
         let q = line[i];
+        // Fast paths: a word without backslashes is its own text (most words are).
+        if q == b'"' || q == b'\'' {
+            let body = &line[i + 1..to];
+            let plain = match memchr::memchr2(q, b'\\', body) {
+                None => Some(body.len()),
+                Some(k) if body[k] == q => Some(k),
+                Some(_) => None,
+            };
+            if let Some(k) = plain {
+                i = (i + 1 + k + 1).min(to);
+                let value = String::from_utf8_lossy(&body[..k]).into_owned();
+                out.push((value, start, i, Some(q as char)));
+                continue;
+            }
+        } else {
+            let end = line[i..to]
+                .iter()
+                .position(|&b| is_space(b))
+                .map_or(to, |k| i + k);
+            if !line[i..end].contains(&b'\\') {
+                let value = String::from_utf8_lossy(&line[i..end]).into_owned();
+                out.push((value, start, end, None));
+                i = end;
+                continue;
+            }
+        }
         let mut value = Vec::new();
         if q == b'"' || q == b'\'' {
             i += 1;

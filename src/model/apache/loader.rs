@@ -235,6 +235,13 @@ impl<'a> Loader<'a> {
         (items, parsed.errors)
     }
 
+    /// Room for `n` more files: a tree's thousands of `.htaccess` files then do not
+    /// rehash every path already known each time the maps grow.
+    pub fn reserve(&mut self, n: usize) {
+        self.sources.reserve(n);
+        self.loaded.reserve(n);
+    }
+
     /// Add a file read elsewhere (in parallel) to the source set.
     pub fn add_loaded(&mut self, local: PathBuf, bytes: Vec<u8>) -> FileId {
         let id = self.sources.add(local.clone(), bytes);

@@ -12,6 +12,9 @@
 
 use super::{ApacheModel, ContainerKind, Limit, Scope, ScopeKind};
 use crate::source::Span;
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// A directive in a scope: `model.scopes[scope].directives[index]`.
@@ -155,7 +158,9 @@ impl Effective {
     }
 
     pub fn is_digest(&self, m: &ApacheModel) -> bool {
-        self.auth_type(m).as_deref() == Some("digest")
+        // `auth_type` without its allocation: this runs several times per area.
+        self.value(m, self.auth_type)
+            .is_some_and(|t| t.eq_ignore_ascii_case("digest"))
     }
 
     /// The authn providers in effect for the AuthType (default `file`).
@@ -483,18 +488,53 @@ fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
 /// Scopes by kind and path, built once so that a probe does not scan every scope.
 #[derive(Debug, Default)]
 pub struct ScopeIndex {
-    /// Non-regex `<Directory>` without wildcards, by normalized path.
-    dirs: std::collections::HashMap<PathBuf, Vec<usize>>,
+    /// Non-regex `<Directory>` without wildcards, by normalized path ([`path_key`]).
+    dirs: HashMap<OsString, Vec<usize>>,
     /// Non-regex `<Directory>` with wildcards.
     wild_dirs: Vec<usize>,
     dir_regex: Vec<usize>,
-    htaccess: std::collections::HashMap<PathBuf, Vec<usize>>,
+    htaccess: HashMap<OsString, Vec<usize>>,
     files: Vec<usize>,
-    locations: Vec<usize>,
+    /// `<Location>`/`<LocationMatch>` by the server they are in, ascending: a probe
+    /// looks at the main server's and its own, not at every virtual host's.
+    locations: std::collections::HashMap<usize, Vec<usize>>,
     /// Compiled globs of wildcard Directory/Files/Location patterns.
     globs: std::collections::HashMap<usize, globset::GlobMatcher>,
     /// Servers by their DocumentRoot (ascending server index).
-    docroots: std::collections::HashMap<PathBuf, Vec<usize>>,
+    docroots: HashMap<OsString, Vec<usize>>,
+}
+
+/// A path as a map key: its components joined again, so that spellings `Path ==` treats
+/// as equal (`/a//b/`, `/a/./b`) are one key. Hashing these bytes once is much cheaper
+/// than `Path`'s hash, which walks the components on every lookup. The ancestors of a
+/// key are keys too.
+pub(super) fn path_key(p: &Path) -> OsString {
+    let b = p.as_os_str().as_bytes();
+    let normal = !(b.windows(2).any(|w| w == b"//")
+        || b.windows(3).any(|w| w == b"/./")
+        || b.ends_with(b"/.")
+        || (b.len() > 1 && b.ends_with(b"/")));
+    if normal {
+        // Already what the components would spell (checked against them in the tests).
+        return p.as_os_str().to_os_string();
+    }
+    p.components().collect::<PathBuf>().into_os_string()
+}
+
+/// `Path::ancestors` of a [`path_key`], by byte search: a key is already normal, so
+/// each parent is the text before the last `/` (the root's parent is none).
+pub(super) fn key_ancestors(key: &OsStr) -> impl Iterator<Item = &OsStr> {
+    std::iter::successors(Some(key.as_bytes()), |k| {
+        if k.is_empty() || *k == b"/" {
+            return None;
+        }
+        Some(match k.iter().rposition(|&c| c == b'/') {
+            Some(0) => &b"/"[..],
+            Some(i) => &k[..i],
+            None => &b""[..],
+        })
+    })
+    .map(OsStr::from_bytes)
 }
 
 fn normalize_dir(p: &str) -> String {
@@ -526,13 +566,13 @@ impl ScopeIndex {
                         }
                         ix.wild_dirs.push(i);
                     } else {
-                        ix.dirs.entry(PathBuf::from(p)).or_default().push(i);
+                        ix.dirs.entry(path_key(Path::new(&p))).or_default().push(i);
                     }
                 }
                 ScopeKind::DirectoryMatch => ix.dir_regex.push(i),
                 ScopeKind::Htaccess => ix
                     .htaccess
-                    .entry(PathBuf::from(&s.pattern))
+                    .entry(path_key(Path::new(&s.pattern)))
                     .or_default()
                     .push(i),
                 ScopeKind::Files | ScopeKind::FilesMatch => {
@@ -550,7 +590,7 @@ impl ScopeIndex {
                     {
                         ix.globs.insert(i, g);
                     }
-                    ix.locations.push(i);
+                    ix.locations.entry(s.server).or_default().push(i);
                 }
                 ScopeKind::Server => {}
             }
@@ -570,20 +610,28 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
     }
     if let Some(dir) = &probe.dir {
         // `/`, `/var`, `/var/www`, … down to the directory itself.
-        let mut levels: Vec<&Path> = dir.ancestors().collect();
-        levels.reverse();
+        // The same levels as index keys (same count: each ancestor drops one component).
+        let dir_key = path_key(dir);
+        let mut keys: Vec<&OsStr> = key_ancestors(&dir_key).collect();
+        keys.reverse();
+        // Wildcard `<Directory>` globs match the path as spelled (only they need it).
+        let mut levels: Vec<&Path> = Vec::new();
+        if !ix.wild_dirs.is_empty() {
+            levels = dir.ancestors().collect();
+            levels.reverse();
+        }
         let mut here: Vec<usize> = Vec::new();
-        for (level, prefix) in levels.iter().enumerate() {
+        for (level, key) in keys.into_iter().enumerate() {
             here.clear();
             here.extend(
                 ix.dirs
-                    .get(*prefix)
+                    .get(key)
                     .into_iter()
                     .flatten()
                     .copied()
                     .filter(|&i| in_server(&m.scopes[i])),
             );
-            if !ix.wild_dirs.is_empty() {
+            if let Some(prefix) = levels.get(level) {
                 let pstr = prefix.to_string_lossy();
                 here.extend(ix.wild_dirs.iter().copied().filter(|&i| {
                     in_server(&m.scopes[i])
@@ -597,7 +645,7 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
             for &i in &here {
                 apply_scope(m, i, &mut eff);
             }
-            for &i in ix.htaccess.get(*prefix).into_iter().flatten() {
+            for &i in ix.htaccess.get(key).into_iter().flatten() {
                 let st = htaccess_state(m, &m.scopes[i], eff.allow_override);
                 match &st {
                     HtState::Applied => apply_scope(m, i, &mut eff),
@@ -651,14 +699,14 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
         }
     }
     if let Some(url) = &probe.url {
-        let mut locs: Vec<usize> = ix
-            .locations
-            .iter()
-            .copied()
-            .filter(|&i| in_server(&m.scopes[i]))
-            .collect();
-        locs.sort_by_key(|&i| (m.scopes[i].server != 0, i));
-        for i in locs {
+        // The main server's sections first, then the virtual host's, each in order.
+        let main = ix.locations.get(&0).into_iter().flatten();
+        let own = (probe.server != 0)
+            .then(|| ix.locations.get(&probe.server))
+            .flatten()
+            .into_iter()
+            .flatten();
+        for &i in main.chain(own) {
             let s = &m.scopes[i];
             let hit = match (&s.regex, ix.globs.get(&i)) {
                 (Some(r), _) => r.is_match(url),
@@ -696,8 +744,8 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
             continue;
         }
         let r = DRef { scope: idx, index };
-        let lname = d.dir.name.to_ascii_lowercase();
-        match lname.as_str() {
+        let mut buf = [0u8; 24];
+        match lower_name(&d.dir.name, &mut buf) {
             "authtype" => eff.auth_type = Some(r),
             "authname" => eff.auth_name = Some(r),
             "authuserfile" => eff.user_file = Some(r),
@@ -752,6 +800,17 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
             eff.authz = Some(new);
         }
     }
+}
+
+/// `name` in lowercase, in `buf` (no allocation: this runs for every directive of every
+/// scope of every probe). Longer names are none of the directives matched on: "".
+fn lower_name<'b>(name: &str, buf: &'b mut [u8; 24]) -> &'b str {
+    let Some(out) = buf.get_mut(..name.len()) else {
+        return "";
+    };
+    out.copy_from_slice(name.as_bytes());
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).unwrap_or("")
 }
 
 fn insert_require(root: &mut AzNode, d: &super::ScopedDir, r: DRef) {
@@ -810,8 +869,8 @@ pub fn url_for(m: &ApacheModel, server: usize, dir: &Path) -> Option<String> {
 
 /// Every server whose DocumentRoot holds `path`, in ascending order.
 pub fn servers_for_path(m: &ApacheModel, path: &Path) -> Vec<usize> {
-    let mut v: Vec<usize> = path
-        .ancestors()
+    let key = path_key(path);
+    let mut v: Vec<usize> = key_ancestors(&key)
         .filter_map(|a| m.index.docroots.get(a))
         .flatten()
         .copied()
@@ -903,7 +962,7 @@ pub fn build_areas(m: &mut ApacheModel) {
     m.index = ScopeIndex::build(&m.scopes);
     for s in 0..m.servers.len() {
         if let Some(root) = m.document_root(s).map(Path::to_path_buf) {
-            m.index.docroots.entry(root).or_default().push(s);
+            m.index.docroots.entry(path_key(&root)).or_default().push(s);
         }
     }
     let model: &ApacheModel = m;

@@ -225,3 +225,40 @@ fn stock_debian_tree_loads_without_problems() {
     assert_eq!(m.user.0, "www-data");
     assert!(m.files.len() > 20);
 }
+
+#[test]
+fn path_keys_spell_paths_as_their_components_do() {
+    use super::merge::{key_ancestors, path_key};
+    let paths = [
+        "",
+        "/",
+        ".",
+        "..",
+        "a",
+        "/a",
+        "/a/",
+        "/a//b",
+        "//a",
+        "/a/./b",
+        "/a/.",
+        "/.",
+        "./a",
+        "./a/",
+        "././a",
+        "a/../b",
+        "/srv/www/",
+        "/srv/www/v0001/area3",
+        "a/b/.",
+        "./.",
+    ];
+    for p in paths {
+        let path = std::path::Path::new(p);
+        let key = path_key(path);
+        let spelled: std::path::PathBuf = path.components().collect();
+        assert_eq!(key, spelled.as_os_str(), "{p:?}");
+        let ours: Vec<_> = key_ancestors(&key).collect();
+        let std_: Vec<_> = spelled.ancestors().map(|a| a.as_os_str()).collect();
+        assert_eq!(ours, std_, "{p:?}");
+        assert_eq!(ours.len(), path.ancestors().count(), "{p:?}");
+    }
+}

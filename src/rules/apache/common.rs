@@ -58,7 +58,19 @@ pub fn diag(rule: &RuleInfo, span: Span, message: impl Into<String>) -> Diagnost
 
 /// The loaded password file at `local`, if the engine read it.
 pub fn passwd_at<'a>(ctx: &'a Context<'a>, local: &Path) -> Option<&'a PasswdInput> {
-    // Byte comparison: `Path ==` walks components, and this runs once per area.
+    // The source set indexes files by exact path: one lookup, then an id comparison,
+    // instead of comparing paths with every loaded file (this runs once per area).
+    if let Some(id) = ctx.sources.find(local) {
+        // The engine reads password files in order, so their ids usually ascend: try a
+        // binary search (a hit is exact whatever the order), then a scan.
+        if let Ok(i) = ctx.passwd.binary_search_by_key(&id, |p| p.file) {
+            return Some(&ctx.passwd[i]);
+        }
+        if let Some(p) = ctx.passwd.iter().find(|p| p.file == id) {
+            return Some(p);
+        }
+    }
+    // Byte comparison: `Path ==` walks components.
     let bytes = local.as_os_str();
     if let Some(p) = ctx
         .passwd
