@@ -6,5 +6,12 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
+    // Checking a large tree allocates in many small steps on several threads; growing each
+    // heap 64 MiB at a time instead of page by page saves thousands of mprotect/brk calls.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only tunes glibc's allocator; called before any allocation-heavy work.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+    }
     std::process::exit(htguard::cli::run(std::env::args_os().collect()));
 }
