@@ -104,7 +104,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         let help = match acc {
             FileAccess::Missing => format!(
-                "create it: `htpasswd -c {} USER`, or point AuthUserFile at the existing file (relative paths start at ServerRoot {})",
+                "create it: `htguard user add --create {} USER`, or point AuthUserFile at the existing file (relative paths start at ServerRoot {})",
                 server_path.display(),
                 m.server_root.display()
             ),
