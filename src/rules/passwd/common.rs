@@ -140,10 +140,10 @@ const LINES_PER_TASK: usize = 16 * 1024;
 /// Run `per_line` on every line, pushing its findings to `out` in line order, exactly
 /// as one loop would. A file with many lines is split into chunks checked in parallel:
 /// the per-line hash rules are most of the time `check` spends on a big file.
-pub(crate) fn each_line<T, F>(lines: &[Line], out: &mut Vec<T>, per_line: F)
+pub(crate) fn each_line<'a, T, F>(lines: &'a [Line], out: &mut Vec<T>, per_line: F)
 where
     T: Send,
-    F: Fn(&Line, &mut Vec<T>) + Sync,
+    F: Fn(&'a Line, &mut Vec<T>) + Sync,
 {
     use rayon::prelude::*;
     if lines.len() <= LINES_PER_TASK {

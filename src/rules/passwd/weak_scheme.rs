@@ -1,10 +1,10 @@
 //! PW012 weak-scheme: hashes cracked quickly if the file leaks.
 
-use super::common::{PwFile, bcrypt_head, clean_basic_hash, each_line};
+use super::common::{PwFile, bcrypt_head, clean_basic_hash};
 use crate::diag::{Diagnostic, Severity, redact_hash};
 use crate::hash::{self, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::LineKind;
+use crate::syntax::passwd::{Line, LineKind};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -43,103 +43,142 @@ alice:$2y$10$…
 };
 
 /// One entry with a weak or legacy hash.
-struct Hit {
+struct Hit<'a> {
+    line: &'a Line,
     range: std::ops::Range<usize>,
-    user: String,
-    scheme: String,
-    reason: String,
+}
+
+/// The entries of one file that use one scheme: how many, and the first few to show.
+/// Only a summary is kept, so a 1,000,000-entry apr1 file costs no memory per entry.
+struct Group<'a> {
+    kind: Kind,
     severity: Severity,
-    shown: String,
+    count: usize,
+    first: Vec<Hit<'a>>,
 }
 
 /// How many more entries of a group get their own secondary label.
 const MORE_LABELS: usize = 3;
 
+/// Lines per parallel task.
+const LINES_PER_TASK: usize = 16 * 1024;
+
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    use rayon::prelude::*;
     for f in PwFile::all(ctx) {
         if f.basic_servers().is_empty() {
             continue;
         }
-        let mut hits: Vec<Hit> = Vec::new();
-        each_line(f.lines(), &mut hits, |line, hits| {
-            if line.kind() != LineKind::Basic {
-                return;
-            }
-            let Some((range, h)) = clean_basic_hash(line, f.src) else {
-                return;
-            };
-            if bcrypt_head(h).is_some() {
-                return; // PW013
-            }
-            let info = hash::identify(h);
-            if matches!(info.kind, Kind::Bcrypt { .. }) {
-                return;
-            }
-            let (severity, reason) = match hash::strength(&info) {
-                Strength::Weak(r) => (Severity::Warning, r),
-                Strength::Legacy(r) => (Severity::Info, r),
-                _ => return,
-            };
-            hits.push(Hit {
-                range,
-                user: f.user_of(line),
-                scheme: info.kind.label(),
-                reason,
-                severity,
-                shown: redact_hash(&String::from_utf8_lossy(h)),
-            });
-        });
-        // One finding per scheme and file: a file of 10,000 apr1 entries is one problem
-        // with one fix (`rotate --weak`), not 10,000 findings.
-        let mut schemes: Vec<&str> = Vec::new();
-        for h in &hits {
-            if !schemes.contains(&h.scheme.as_str()) {
-                schemes.push(&h.scheme);
+        let per_chunk: Vec<Vec<Group<'_>>> = f
+            .lines()
+            .par_chunks(LINES_PER_TASK)
+            .map(|chunk| {
+                let mut groups = Vec::new();
+                for line in chunk {
+                    classify(&f, line, &mut groups);
+                }
+                groups
+            })
+            .collect();
+        // Merge in line order, so "first" really is the first entries of the file.
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        for chunk in per_chunk {
+            for g in chunk {
+                match groups.iter_mut().find(|x| x.kind == g.kind) {
+                    Some(x) => {
+                        x.count += g.count;
+                        let room = (MORE_LABELS + 1).saturating_sub(x.first.len());
+                        x.first.extend(g.first.into_iter().take(room));
+                    }
+                    None => groups.push(g),
+                }
             }
         }
-        for scheme in schemes {
-            let group: Vec<&Hit> = hits.iter().filter(|h| h.scheme == scheme).collect();
-            out.push(finding(&f, &group));
+        // One finding per scheme and file: a file of 10,000 apr1 entries is one problem
+        // with one fix (`rotate --weak`), not 10,000 findings.
+        for g in &groups {
+            out.push(finding(&f, g));
         }
     }
 }
 
-fn finding(f: &PwFile<'_>, group: &[&Hit]) -> Diagnostic {
-    let first = group[0];
-    if group.len() == 1 {
+/// Add `line` to its scheme's group if its hash is weak or legacy.
+fn classify<'a>(f: &PwFile<'a>, line: &'a Line, groups: &mut Vec<Group<'a>>) {
+    if line.kind() != LineKind::Basic {
+        return;
+    }
+    let Some((range, h)) = clean_basic_hash(line, f.src) else {
+        return;
+    };
+    if bcrypt_head(h).is_some() {
+        return; // PW013
+    }
+    let info = hash::identify(h);
+    if matches!(info.kind, Kind::Bcrypt { .. }) {
+        return;
+    }
+    let severity = match hash::strength(&info) {
+        Strength::Weak(_) => Severity::Warning,
+        Strength::Legacy(_) => Severity::Info,
+        _ => return,
+    };
+    let hit = Hit { line, range };
+    match groups.iter_mut().find(|g| g.kind == info.kind) {
+        Some(g) => {
+            g.count += 1;
+            if g.first.len() <= MORE_LABELS {
+                g.first.push(hit);
+            }
+        }
+        None => groups.push(Group {
+            kind: info.kind,
+            severity,
+            count: 1,
+            first: vec![hit],
+        }),
+    }
+}
+
+fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
+    let first = &g.first[0];
+    let hash_text = &f.src[first.range.clone()];
+    let reason = match hash::strength(&hash::identify(hash_text)) {
+        Strength::Weak(r) | Strength::Legacy(r) => r,
+        _ => String::new(),
+    };
+    let user = f.user_of(first.line);
+    let scheme = g.kind.label();
+    let shown = redact_hash(&String::from_utf8_lossy(hash_text));
+    if g.count == 1 {
         return Diagnostic::new(
             &RULE.info,
             f.span(first.range.clone()),
-            format!("`{}` uses {}: {}", first.user, first.scheme, first.reason),
+            format!("`{user}` uses {scheme}: {reason}"),
         )
-        .severity(first.severity)
-        .label(format!("`{}`", first.shown))
+        .severity(g.severity)
+        .label(format!("`{shown}`"))
         .help(format!(
-            "re-hash with bcrypt: `htguard user set FILE {}`",
-            first.user
+            "re-hash with bcrypt: `htguard user set FILE {user}`"
         ));
     }
-    let others = group.len() - 1;
+    let others = g.count - 1;
     let mut d = Diagnostic::new(
         &RULE.info,
         f.span(first.range.clone()),
         format!(
-            "{} entries use {} (`{}` first, {others} more): {}",
-            group.len(),
-            first.scheme,
-            first.user,
-            first.reason
+            "{} entries use {scheme} (`{user}` first, {others} more): {reason}",
+            g.count
         ),
     )
-    .severity(first.severity)
-    .label(format!("`{}`", first.shown))
+    .severity(g.severity)
+    .label(format!("`{shown}`"))
     .help(
         "re-hash them with bcrypt: `htguard user rotate FILE --weak --output new.txt` \
          issues new passwords, or `htguard user set FILE USER` for each user"
             .to_string(),
     );
-    for h in group.iter().skip(1).take(MORE_LABELS) {
-        d = d.with_secondary(f.span(h.range.clone()), format!("also {}", h.scheme));
+    for h in g.first.iter().skip(1).take(MORE_LABELS) {
+        d = d.with_secondary(f.span(h.range.clone()), format!("also {scheme}"));
     }
     d
 }
@@ -180,6 +219,25 @@ mod tests {
         assert_eq!(d[0].secondary.len(), MORE_LABELS);
         assert_eq!(d[1].severity, Severity::Warning);
         assert!(d[1].message.starts_with("`x` uses {SHA}"));
+    }
+
+    #[test]
+    fn groups_merge_across_parallel_chunks_in_line_order() {
+        let mut file = Vec::new();
+        let n = LINES_PER_TASK * 2 + 5;
+        for i in 0..n {
+            file.extend_from_slice(
+                format!("u{i}:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\n").as_bytes(),
+            );
+        }
+        let d = run(&RULE, &file);
+        assert_eq!(d.len(), 1);
+        let expected = format!("{n} entries use $apr1$ (`u0` first, {} more)", n - 1);
+        assert!(d[0].message.starts_with(&expected), "{}", d[0].message);
+        // The secondary labels are the next entries of the file: lines 2, 3 and 4.
+        let starts: Vec<usize> = d[0].secondary.iter().map(|l| l.span.start).collect();
+        assert!(starts.windows(2).all(|w| w[0] < w[1]));
+        assert!(starts[2] < file.len() / n * 5, "{starts:?}");
     }
 
     #[test]
