@@ -131,7 +131,39 @@ pub fn apache_find_basic<'a>(
     src: &'a [u8],
     user: &[u8],
 ) -> Lookup<ApacheRecord<'a>> {
-    apache_find(file, src, |e| e.user.as_bytes() == user)
+    let mut reader = apache_view(file, src);
+    if let Some(line) = first_candidate_line(file, src, user) {
+        reader.start_at_line(line);
+    }
+    apache_find_in(reader, |e| e.user.as_bytes() == user)
+}
+
+/// The line where a lookup of `user` can safely start: records before the first line
+/// whose raw bytes contain `user` cannot name it, provided nothing before that line is
+/// joined to its successor (`\` continuation), stops Apache's reading (over-long line)
+/// or hides bytes (NUL, CR). `None`: read from the top. A user that appears nowhere starts
+/// at the end (nothing to find), under the same conditions.
+fn first_candidate_line(file: &PasswdFile, src: &[u8], user: &[u8]) -> Option<usize> {
+    use crate::syntax::passwd::Facts;
+    if user.is_empty() {
+        return None;
+    }
+    let lines = file.lines();
+    let k = match memchr::memmem::find(src, user) {
+        Some(at) => file.line_at(at)?,
+        None => lines.len(),
+    };
+    let unsafe_facts = [
+        Facts::TRAILING_BACKSLASH,
+        Facts::TRAILING_WS,
+        Facts::TOO_LONG,
+        Facts::NUL,
+        Facts::INNER_CR,
+    ];
+    let blocked = lines[..k]
+        .iter()
+        .any(|l| unsafe_facts.iter().any(|f| l.has(*f)));
+    (!blocked && k > 0).then_some(k)
 }
 
 /// The entry Apache Digest auth uses for `user` in `realm` (`get_realm_hash`).
@@ -151,7 +183,14 @@ fn apache_find<'a>(
     src: &'a [u8],
     matches: impl Fn(&ApacheEntry<'a>) -> bool,
 ) -> Lookup<ApacheRecord<'a>> {
-    for rec in apache_view(file, src) {
+    apache_find_in(apache_view(file, src), matches)
+}
+
+fn apache_find_in<'a>(
+    reader: ApacheReader<'a>,
+    matches: impl Fn(&ApacheEntry<'a>) -> bool,
+) -> Lookup<ApacheRecord<'a>> {
+    for rec in reader {
         match &rec.read {
             ApacheRead::Entry(e) if matches(e) => return Lookup::Found(rec),
             ApacheRead::StopsReading => {
@@ -222,6 +261,20 @@ impl<'a> ApacheReader<'a> {
             line: 0,
             done: false,
             pieces: Vec::new(),
+        }
+    }
+
+    /// Continue reading at the start of syntax line `line` (which must begin a record).
+    fn start_at_line(&mut self, line: usize) {
+        match self.file.lines().get(line) {
+            Some(l) => {
+                self.pos = l.start();
+                self.line = line;
+            }
+            None => {
+                self.pos = self.src.len();
+                self.line = self.file.lines().len().saturating_sub(1);
+            }
         }
     }
 
@@ -665,3 +718,80 @@ pub fn nginx_find<'a>(file: &'a PasswdFile, src: &'a [u8], user: &[u8]) -> Looku
 #[cfg(test)]
 #[path = "passwd_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod fast_lookup_tests {
+    use super::*;
+    use crate::syntax::passwd::parse;
+    use proptest::prelude::*;
+
+    /// The lookup without the skip-ahead: every record from the top.
+    fn slow(file: &PasswdFile, src: &[u8], user: &[u8]) -> Lookup<ApacheRecord<'static>> {
+        let found = apache_find(file, src, |e| e.user.as_bytes() == user);
+        // Compare by the line numbers only; records borrow `src`.
+        match found {
+            Lookup::Found(r) => Lookup::NotFound {
+                stopped_at: Some(usize::MAX - r.first_line),
+            },
+            Lookup::NotFound { stopped_at } => Lookup::NotFound { stopped_at },
+        }
+    }
+
+    fn fast(file: &PasswdFile, src: &[u8], user: &[u8]) -> Lookup<ApacheRecord<'static>> {
+        match apache_find_basic(file, src, user) {
+            Lookup::Found(r) => Lookup::NotFound {
+                stopped_at: Some(usize::MAX - r.first_line),
+            },
+            Lookup::NotFound { stopped_at } => Lookup::NotFound { stopped_at },
+        }
+    }
+
+    fn piece() -> impl Strategy<Value = &'static [u8]> {
+        prop::sample::select(vec![
+            &b"u"[..],
+            b"us",
+            b"user",
+            b"x",
+            b":",
+            b"::",
+            b"$apr1$ab$cd",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"\\",
+            b" ",
+            b"\t",
+            b"#",
+            b"\0",
+            b"\xEF\xBB\xBF",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn skip_ahead_finds_what_the_full_read_finds(
+            parts in prop::collection::vec(piece(), 0..60),
+            user in prop::sample::select(vec![&b"u"[..], b"us", b"user", b"x", b"nobody"]),
+        ) {
+            let src = parts.concat();
+            let file = parse(&src);
+            prop_assert_eq!(fast(&file, &src, user), slow(&file, &src, user));
+        }
+    }
+
+    #[test]
+    fn skip_ahead_with_a_long_line_before_the_user_still_stops() {
+        let mut src = b"a:x\n".to_vec();
+        src.extend(std::iter::repeat_n(b'y', 9000));
+        src.extend_from_slice(b"\nuser:hash\n");
+        let file = parse(&src);
+        assert!(matches!(
+            apache_find_basic(&file, &src, b"user"),
+            Lookup::NotFound {
+                stopped_at: Some(1)
+            }
+        ));
+    }
+}
