@@ -1,7 +1,7 @@
 //! AP005: an AuthGroupFile the worker cannot open.
 
-use super::common::{Once, arg_span, diag, live_areas, value, where_};
-use super::user_file_unusable::{describe, file_access};
+use super::common::{Once, arg_span, diag, live_areas, where_};
+use super::user_file_unusable::FileChecks;
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
@@ -42,10 +42,7 @@ chown root:www-data /etc/apache2/groups && chmod 0640 /etc/apache2/groups
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
-    let mut cache: std::collections::HashMap<
-        std::path::PathBuf,
-        crate::model::apache::access::FileAccess,
-    > = std::collections::HashMap::new();
+    let mut files = FileChecks::default();
     for (m, a) in live_areas(ctx) {
         let Some(r) = a.eff.group_file else { continue };
         let uses_group = a.eff.requires().iter().any(|n| {
@@ -58,15 +55,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !once.first(span, "") {
             continue;
         }
-        let server_path = m.resolve(value(m, r));
-        // Many directives name the same file: ask the file system once per file.
-        let acc = cache
-            .entry(server_path.clone())
-            .or_insert_with(|| file_access(m, &m.local(&server_path)))
-            .clone();
-        let Some(what) = describe(m, &acc, &server_path) else {
+        let Some(problem) = files.problem(m, r) else {
             continue;
         };
+        let what = problem.what;
         out.push(
             diag(
                 &RULE.info,

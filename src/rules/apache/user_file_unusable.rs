@@ -4,8 +4,10 @@ use super::common::{Once, arg_span, diag, live_areas, value, where_};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ApacheModel;
 use crate::model::apache::access::{self, FileAccess};
+use crate::model::apache::merge::DRef;
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -51,12 +53,45 @@ chmod 0640 /etc/apache2/.htpasswd
     check,
 };
 
-/// The worker's view of a file (shared with AP005).
-pub fn file_access(m: &ApacheModel, local: &Path) -> FileAccess {
-    access::check(local, m.opts.root.as_deref(), m.worker.as_ref())
+/// What is wrong, for the worker user, with each file a directive names (shared with AP005).
+/// Many directives name the same file: the file system is asked once per file.
+#[derive(Default)]
+pub struct FileChecks(HashMap<PathBuf, FileAccess>);
+
+/// A file the worker user cannot use.
+pub struct Problem {
+    /// The path httpd opens (ServerRoot applied).
+    pub server_path: PathBuf,
+    pub access: FileAccess,
+    /// What is wrong, as a sentence start: "/x does not exist".
+    pub what: String,
 }
 
-pub fn describe(m: &ApacheModel, acc: &FileAccess, shown: &Path) -> Option<String> {
+impl FileChecks {
+    /// What stops the worker reading the file directive `r` names, if anything.
+    pub fn problem(&mut self, m: &ApacheModel, r: DRef) -> Option<Problem> {
+        let server_path = m.resolve(value(m, r));
+        let access = self
+            .0
+            .entry(server_path.clone())
+            .or_insert_with(|| {
+                access::check(
+                    &m.local(&server_path),
+                    m.opts.root.as_deref(),
+                    m.worker.as_ref(),
+                )
+            })
+            .clone();
+        let what = describe(m, &access, &server_path)?;
+        Some(Problem {
+            server_path,
+            access,
+            what,
+        })
+    }
+}
+
+fn describe(m: &ApacheModel, acc: &FileAccess, shown: &Path) -> Option<String> {
     Some(match acc {
         FileAccess::Readable | FileAccess::UnknownUser => return None,
         FileAccess::Missing => format!("{} does not exist", shown.display()),
@@ -71,10 +106,7 @@ pub fn describe(m: &ApacheModel, acc: &FileAccess, shown: &Path) -> Option<Strin
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
-    let mut cache: std::collections::HashMap<
-        std::path::PathBuf,
-        crate::model::apache::access::FileAccess,
-    > = std::collections::HashMap::new();
+    let mut files = FileChecks::default();
     for (m, a) in live_areas(ctx) {
         let Some(r) = a.eff.user_file else { continue };
         if !a.eff.uses_file_provider(m) || a.eff.auth_type(m).is_none() {
@@ -84,13 +116,12 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !once.first(span, "") {
             continue;
         }
-        let server_path = m.resolve(value(m, r));
-        // Many directives name the same file: ask the file system once per file.
-        let acc = cache
-            .entry(server_path.clone())
-            .or_insert_with(|| file_access(m, &m.local(&server_path)))
-            .clone();
-        let Some(what) = describe(m, &acc, &server_path) else {
+        let Some(Problem {
+            server_path,
+            access: acc,
+            what,
+        }) = files.problem(m, r)
+        else {
             continue;
         };
         let mut d = diag(
