@@ -11,6 +11,7 @@ pub mod access;
 pub mod loader;
 pub mod merge;
 pub mod stock;
+pub mod walk;
 
 use crate::diag::{Diagnostic, Server};
 use crate::model::{LoadOptions, PasswdRole, PasswdUse};
@@ -363,7 +364,7 @@ fn build(model: &mut ApacheModel, ld: &mut loader::Loader<'_>, items: Vec<Item>)
     model.servers.push(VServer::default());
     let file = items.first().map(item_file).unwrap_or(0);
     let defaults = new_scope(
-        model,
+        &mut model.scopes,
         ScopeKind::Server,
         0,
         String::new(),
@@ -385,7 +386,7 @@ fn item_file(i: &Item) -> FileId {
 }
 
 fn new_scope(
-    model: &mut ApacheModel,
+    scopes: &mut Vec<Scope>,
     kind: ScopeKind,
     server: usize,
     pattern: String,
@@ -398,7 +399,7 @@ fn new_scope(
     } else {
         None
     };
-    model.scopes.push(Scope {
+    scopes.push(Scope {
         kind,
         server,
         pattern,
@@ -410,7 +411,7 @@ fn new_scope(
         parent,
         htaccess_errors: Vec::new(),
     });
-    model.scopes.len() - 1
+    scopes.len() - 1
 }
 
 /// Items at server level (main or vhost).
@@ -436,7 +437,7 @@ fn walk_server(
                         model.servers.push(vs);
                         let idx = model.servers.len() - 1;
                         let d = new_scope(
-                            model,
+                            &mut model.scopes,
                             ScopeKind::Server,
                             idx,
                             String::new(),
@@ -455,11 +456,11 @@ fn walk_server(
                     "macro" | "proxy" | "proxymatch" => {}
                     _ => {
                         if let Some(sk) = section_kind(&kind) {
-                            open_section(model, head, items, sk, server, None);
+                            open_section(&mut model.scopes, head, items, sk, server, None);
                         } else {
                             // Limit, Require containers, If… at server level.
                             collect_dirs(
-                                model,
+                                &mut model.scopes,
                                 defaults,
                                 items,
                                 &Ctx::from_head(head, &Ctx::default()),
@@ -529,7 +530,7 @@ fn section_kind(lname: &str) -> Option<ScopeKind> {
 }
 
 fn open_section(
-    model: &mut ApacheModel,
+    scopes: &mut Vec<Scope>,
     head: &Dir,
     items: &[Item],
     kind: ScopeKind,
@@ -552,8 +553,8 @@ fn open_section(
         (ScopeKind::Location, true) => ScopeKind::LocationMatch,
         (k, _) => k,
     };
-    let idx = new_scope(model, kind, server, pattern, is_regex, head.span, parent);
-    collect_dirs(model, idx, items, &Ctx::default());
+    let idx = new_scope(scopes, kind, server, pattern, is_regex, head.span, parent);
+    collect_dirs(scopes, idx, items, &Ctx::default());
 }
 
 /// What encloses a directive inside a scope.
@@ -588,10 +589,10 @@ impl Ctx {
     }
 }
 
-fn collect_dirs(model: &mut ApacheModel, scope: usize, items: &[Item], ctx: &Ctx) {
+fn collect_dirs(scopes: &mut Vec<Scope>, scope: usize, items: &[Item], ctx: &Ctx) {
     for it in items {
         match it {
-            Item::Dir(d) => model.scopes[scope].directives.push(ScopedDir {
+            Item::Dir(d) => scopes[scope].directives.push(ScopedDir {
                 dir: d.clone(),
                 limit: ctx.limit.clone(),
                 containers: ctx.containers.clone(),
@@ -601,11 +602,11 @@ fn collect_dirs(model: &mut ApacheModel, scope: usize, items: &[Item], ctx: &Ctx
                 let lname = head.name.to_ascii_lowercase();
                 match section_kind(&lname) {
                     Some(k @ (ScopeKind::Files | ScopeKind::FilesMatch)) => {
-                        let server = model.scopes[scope].server;
-                        open_section(model, head, items, k, server, Some(scope));
+                        let server = scopes[scope].server;
+                        open_section(scopes, head, items, k, server, Some(scope));
                     }
                     Some(_) => {} // not allowed nested; httpd refuses to start
-                    None => collect_dirs(model, scope, items, &Ctx::from_head(head, ctx)),
+                    None => collect_dirs(scopes, scope, items, &Ctx::from_head(head, ctx)),
                 }
             }
         }
@@ -636,74 +637,77 @@ fn htaccess_roots(model: &ApacheModel) -> Vec<PathBuf> {
 
 fn discover_htaccess(model: &mut ApacheModel, ld: &mut loader::Loader<'_>) {
     use rayon::prelude::*;
-    let name = model.access_file_name.clone();
-    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for root in htaccess_roots(model) {
-        let mut stack = vec![root];
-        while let Some(dir) = stack.pop() {
-            let local = model.opts.map_path(&dir);
-            let Ok(rd) = std::fs::read_dir(&local) else {
-                continue;
-            };
-            let mut subdirs = Vec::new();
-            let mut has = false;
-            for e in rd.flatten() {
-                let Ok(ft) = e.file_type() else { continue };
-                let fname = e.file_name();
-                if ft.is_dir() {
-                    subdirs.push(dir.join(&fname));
-                } else if fname.to_string_lossy() == name {
-                    has = true;
-                }
-            }
-            if has {
-                found.push((dir.join(&name), dir.clone()));
-            }
-            subdirs.sort();
-            subdirs.reverse();
-            stack.extend(subdirs);
-        }
-    }
-    // Reading and parsing thousands of small files is the bulk of the work: do it in
-    // parallel, then add them to the source set in discovery order.
-    let opts = &model.opts;
-    let read: Vec<(PathBuf, PathBuf, Vec<u8>)> = found
-        .into_par_iter()
-        .filter_map(|(file, dir)| {
-            let local = opts.map_path(&file);
-            read_small(&local).ok().map(|b| (local, dir, b))
+    let roots: Vec<(PathBuf, PathBuf)> = htaccess_roots(model)
+        .into_iter()
+        .map(|r| {
+            let local = model.opts.map_path(&r);
+            (r, local)
         })
         .collect();
-    ld.reserve(read.len());
+    let found = walk::find_files(&roots, &model.access_file_name);
+    // Parsing, evaluating and splitting thousands of small files into scopes is the
+    // bulk of the work: do it in parallel, then append in discovery order.
     let first_id = ld.sources.len();
-    let parsed: Vec<crate::syntax::apache::ConfigFile> = read
+    let (defines, modules) = (&ld.defines, &ld.modules[..]);
+    let built: Vec<HtaccessScopes> = found
         .par_iter()
         .enumerate()
-        .map(|(k, (_, _, bytes))| crate::syntax::apache::parse(first_id + k, bytes))
+        .map(|(k, f)| build_htaccess(first_id + k, &f.dir, &f.bytes, defines, modules))
         .collect();
-    for ((local, dir, bytes), parsed) in read.into_iter().zip(parsed) {
-        let id = ld.add_loaded(local, bytes);
-        debug_assert_eq!(id, parsed.file);
-        let items = ld.eval_nodes_in(&parsed.nodes, false);
-        attach_htaccess(model, id, &dir, items, parsed.errors);
+    ld.reserve(found.len());
+    for (f, b) in found.into_iter().zip(built) {
+        let local = model.opts.map_path(&f.dir.join(&model.access_file_name));
+        let id = ld.add_loaded(local, f.bytes);
+        debug_assert_eq!(id, b.scopes[0].file);
+        append_htaccess(model, ld, b);
     }
 }
 
-/// Read a small file: open, read to the end, close. `std::fs::read` first asks for the
-/// size (`statx`), one more syscall per file than a `.htaccess` needs.
-fn read_small(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let mut chunk = [0u8; 4096];
-    let mut out = Vec::new();
-    loop {
-        match f.read(&mut chunk) {
-            Ok(0) => return Ok(out),
-            Ok(n) => out.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
+/// One `.htaccess` turned into scopes (its own, then any `<Files>` inside, whose
+/// `parent` indexes count from its own), with what evaluating it reported.
+struct HtaccessScopes {
+    scopes: Vec<Scope>,
+    problems: Vec<Problem>,
+    skipped_auth: Vec<(Span, String)>,
+}
+
+fn build_htaccess(
+    id: FileId,
+    dir: &Path,
+    bytes: &[u8],
+    defines: &std::collections::HashMap<String, String>,
+    modules: &[Module],
+) -> HtaccessScopes {
+    let parsed = crate::syntax::apache::parse(id, bytes);
+    let mut ev = loader::HtaccessEval {
+        defines,
+        modules,
+        problems: Vec::new(),
+        skipped_auth: Vec::new(),
+    };
+    let items = ev.eval(&parsed.nodes);
+    let mut scopes = Vec::new();
+    htaccess_scopes(&mut scopes, id, dir, &items, parsed.errors);
+    HtaccessScopes {
+        scopes,
+        problems: ev.problems,
+        skipped_auth: ev.skipped_auth,
     }
+}
+
+fn append_htaccess(
+    model: &mut ApacheModel,
+    ld: &mut loader::Loader<'_>,
+    b: HtaccessScopes,
+) -> usize {
+    let base = model.scopes.len();
+    model.scopes.extend(b.scopes.into_iter().map(|mut s| {
+        s.parent = s.parent.map(|p| p + base);
+        s
+    }));
+    ld.problems.extend(b.problems);
+    ld.skipped_auth.extend(b.skipped_auth);
+    base
 }
 
 fn add_htaccess(
@@ -713,19 +717,20 @@ fn add_htaccess(
     dir: &Path,
 ) -> Option<usize> {
     let id = ld.read(file).ok()?;
-    let (items, errors) = ld.load_htaccess(id);
-    Some(attach_htaccess(model, id, dir, items, errors))
+    let b = build_htaccess(id, dir, &ld.sources.get(id).bytes, &ld.defines, &ld.modules);
+    Some(append_htaccess(model, ld, b))
 }
 
-fn attach_htaccess(
-    model: &mut ApacheModel,
+/// The `.htaccess` scope (and nested `<Files>` scopes) of file `id` in directory `dir`.
+fn htaccess_scopes(
+    scopes: &mut Vec<Scope>,
     id: FileId,
     dir: &Path,
-    items: Vec<Item>,
+    items: &[Item],
     errors: Vec<crate::syntax::apache::SyntaxError>,
 ) -> usize {
     let idx = new_scope(
-        model,
+        scopes,
         ScopeKind::Htaccess,
         0,
         dir.to_string_lossy().into_owned(),
@@ -733,7 +738,7 @@ fn attach_htaccess(
         Span::new(id, 0, 0),
         None,
     );
-    model.scopes[idx].htaccess_errors = errors
+    scopes[idx].htaccess_errors = errors
         .into_iter()
         .map(|e| Problem {
             kind: ProblemKind::Syntax,
@@ -742,7 +747,7 @@ fn attach_htaccess(
             related: e.related.into_iter().collect(),
         })
         .collect();
-    collect_dirs(model, idx, &items, &Ctx::default());
+    collect_dirs(scopes, idx, items, &Ctx::default());
     idx
 }
 

@@ -223,16 +223,9 @@ impl<'a> Loader<'a> {
             });
         }
         self.stack.push(server_path.to_path_buf());
-        let items = self.eval(&parsed.nodes, true);
+        let items = eval(self, &parsed.nodes, true);
         self.stack.pop();
         items
-    }
-
-    /// Parse and evaluate a `.htaccess` file (no includes there).
-    pub fn load_htaccess(&mut self, id: FileId) -> (Vec<Item>, Vec<syn::SyntaxError>) {
-        let parsed = syn::parse(id, &self.sources.get(id).bytes);
-        let items = self.eval(&parsed.nodes, false);
-        (items, parsed.errors)
     }
 
     /// Room for `n` more files: a tree's thousands of `.htaccess` files then do not
@@ -249,106 +242,9 @@ impl<'a> Loader<'a> {
         id
     }
 
-    /// Evaluate parsed nodes; `top` is false for `.htaccess` (no includes there).
-    pub fn eval_nodes_in(&mut self, nodes: &[Node], top: bool) -> Vec<Item> {
-        self.eval(nodes, top)
-    }
-
     /// Evaluate already-parsed nodes as top-level configuration (stock/assumed text).
     pub fn eval_nodes(&mut self, nodes: &[Node]) -> Vec<Item> {
-        self.eval(nodes, true)
-    }
-
-    fn substitute(&mut self, text: &str, span: Span, report: bool) -> String {
-        if !text.contains("${") {
-            return text.to_string();
-        }
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(i) = rest.find("${") {
-            out.push_str(&rest[..i]);
-            let after = &rest[i + 2..];
-            match after.find('}') {
-                Some(j) => {
-                    let name = &after[..j];
-                    match self.defines.get(name) {
-                        Some(v) => out.push_str(v),
-                        None if report => {
-                            self.problems.push(Problem {
-                                kind: ProblemKind::UndefinedVariable,
-                                span,
-                                message: format!("Config variable ${{{name}}} is not defined"),
-                                related: vec![],
-                            });
-                            out.push_str(&rest[i..i + 3 + j]);
-                        }
-                        None => out.push_str(&rest[i..i + 3 + j]),
-                    }
-                    rest = &after[j + 1..];
-                }
-                None => {
-                    out.push_str(&rest[i..]);
-                    rest = "";
-                }
-            }
-        }
-        out.push_str(rest);
-        out
-    }
-
-    fn make_dir(&mut self, name: &syn::Word, args: &[syn::Word], raw: &str, span: Span) -> Dir {
-        let args = args
-            .iter()
-            .map(|w| Arg {
-                value: self.substitute(&w.value, w.span, true),
-                span: w.span,
-                quoted: w.quote.is_some(),
-            })
-            .collect();
-        Dir {
-            name: name.value.clone(),
-            name_span: name.span,
-            args,
-            raw_args: self.substitute(raw, span, false),
-            span,
-        }
-    }
-
-    fn eval(&mut self, nodes: &[Node], top: bool) -> Vec<Item> {
-        let mut out = Vec::new();
-        for n in nodes {
-            match n {
-                Node::Comment(_) => {}
-                Node::Directive(d) => {
-                    let dir = self.make_dir(&d.name, &d.args, &d.raw_args, d.span);
-                    self.directive(dir, top, &mut out);
-                }
-                Node::Section(s) => {
-                    let head = self.make_dir(&s.name, &s.args, &s.raw_args, s.open);
-                    let kind = s.kind();
-                    let cond = match kind.as_str() {
-                        "ifmodule" => Some(self.if_module(&head)),
-                        "ifdefine" => Some(self.if_define(&head)),
-                        "ifversion" => Some(if_version(&head)),
-                        _ => None,
-                    };
-                    match cond {
-                        Some(true) => out.extend(self.eval(&s.children, top)),
-                        Some(false) => {
-                            if kind == "ifmodule" && holds_auth(&s.children) {
-                                self.skipped_auth
-                                    .push((s.open, head.arg(0).unwrap_or("").to_string()));
-                            }
-                        }
-                        None => {
-                            let items = self.eval(&s.children, top);
-                            out.push(Item::Block { head, items });
-                        }
-                    }
-                }
-            }
-        }
-        out
+        eval(self, nodes, true)
     }
 
     fn directive(&mut self, d: Dir, top: bool, out: &mut Vec<Item>) {
@@ -411,24 +307,188 @@ impl<'a> Loader<'a> {
             _ => out.push(Item::Dir(d)),
         }
     }
+}
 
-    fn if_module(&self, head: &Dir) -> bool {
-        let arg = head.arg(0).unwrap_or("");
-        let (neg, name) = match arg.strip_prefix('!') {
-            Some(n) => (true, n),
-            None => (false, arg),
-        };
-        self.has_module(name) != neg
-    }
+/// What read-time evaluation needs from its surroundings: the main loader (which follows
+/// includes and records `Define`s) or a `.htaccess` evaluated on its own.
+pub trait EvalHost {
+    fn defines(&self) -> &HashMap<String, String>;
+    fn has_module(&self, name: &str) -> bool;
+    fn problem(&mut self, p: Problem);
+    fn skipped_auth(&mut self, open: Span, module: String);
+    /// Act on a directive (`Define`, `Include`, …) or add it to `out`.
+    fn directive(&mut self, d: Dir, top: bool, out: &mut Vec<Item>);
+}
 
-    fn if_define(&self, head: &Dir) -> bool {
-        let arg = head.arg(0).unwrap_or("");
-        let (neg, name) = match arg.strip_prefix('!') {
-            Some(n) => (true, n),
-            None => (false, arg),
-        };
-        self.defines.contains_key(name) != neg
+impl EvalHost for Loader<'_> {
+    fn defines(&self) -> &HashMap<String, String> {
+        &self.defines
     }
+    fn has_module(&self, name: &str) -> bool {
+        Loader::has_module(self, name)
+    }
+    fn problem(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+    fn skipped_auth(&mut self, open: Span, module: String) {
+        self.skipped_auth.push((open, module));
+    }
+    fn directive(&mut self, d: Dir, top: bool, out: &mut Vec<Item>) {
+        Loader::directive(self, d, top, out)
+    }
+}
+
+/// Evaluates one `.htaccess` against the finished main configuration (its `Define`s and
+/// modules), without changing it: thousands of them are evaluated in parallel. httpd
+/// refuses `Define` there, so one file's `Define` never reaches another.
+pub struct HtaccessEval<'l> {
+    pub defines: &'l HashMap<String, String>,
+    pub modules: &'l [Module],
+    pub problems: Vec<Problem>,
+    pub skipped_auth: Vec<(Span, String)>,
+}
+
+impl HtaccessEval<'_> {
+    pub fn eval(&mut self, nodes: &[Node]) -> Vec<Item> {
+        eval(self, nodes, false)
+    }
+}
+
+impl EvalHost for HtaccessEval<'_> {
+    fn defines(&self) -> &HashMap<String, String> {
+        self.defines
+    }
+    fn has_module(&self, name: &str) -> bool {
+        self.modules
+            .iter()
+            .any(|m| m.id == name || m.source == name)
+    }
+    fn problem(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+    fn skipped_auth(&mut self, open: Span, module: String) {
+        self.skipped_auth.push((open, module));
+    }
+    fn directive(&mut self, d: Dir, _top: bool, out: &mut Vec<Item>) {
+        if !d.is("Define") && !d.is("UnDefine") {
+            out.push(Item::Dir(d));
+        }
+    }
+}
+
+fn substitute(h: &mut impl EvalHost, text: &str, span: Span, report: bool) -> String {
+    if !text.contains("${") {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after.find('}') {
+            Some(j) => {
+                let name = &after[..j];
+                match h.defines().get(name) {
+                    Some(v) => out.push_str(v),
+                    None if report => {
+                        h.problem(Problem {
+                            kind: ProblemKind::UndefinedVariable,
+                            span,
+                            message: format!("Config variable ${{{name}}} is not defined"),
+                            related: vec![],
+                        });
+                        out.push_str(&rest[i..i + 3 + j]);
+                    }
+                    None => out.push_str(&rest[i..i + 3 + j]),
+                }
+                rest = &after[j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn make_dir(
+    h: &mut impl EvalHost,
+    name: &syn::Word,
+    args: &[syn::Word],
+    raw: &str,
+    span: Span,
+) -> Dir {
+    let args = args
+        .iter()
+        .map(|w| Arg {
+            value: substitute(h, &w.value, w.span, true),
+            span: w.span,
+            quoted: w.quote.is_some(),
+        })
+        .collect();
+    Dir {
+        name: name.value.clone(),
+        name_span: name.span,
+        args,
+        raw_args: substitute(h, raw, span, false),
+        span,
+    }
+}
+
+fn eval(h: &mut impl EvalHost, nodes: &[Node], top: bool) -> Vec<Item> {
+    let mut out = Vec::new();
+    for n in nodes {
+        match n {
+            Node::Comment(_) => {}
+            Node::Directive(d) => {
+                let dir = make_dir(h, &d.name, &d.args, &d.raw_args, d.span);
+                h.directive(dir, top, &mut out);
+            }
+            Node::Section(s) => {
+                let head = make_dir(h, &s.name, &s.args, &s.raw_args, s.open);
+                let kind = s.kind();
+                let cond = match kind.as_str() {
+                    "ifmodule" => Some(if_module(h, &head)),
+                    "ifdefine" => Some(if_define(h, &head)),
+                    "ifversion" => Some(if_version(&head)),
+                    _ => None,
+                };
+                match cond {
+                    Some(true) => out.extend(eval(h, &s.children, top)),
+                    Some(false) => {
+                        if kind == "ifmodule" && holds_auth(&s.children) {
+                            h.skipped_auth(s.open, head.arg(0).unwrap_or("").to_string());
+                        }
+                    }
+                    None => {
+                        let items = eval(h, &s.children, top);
+                        out.push(Item::Block { head, items });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn if_module(h: &impl EvalHost, head: &Dir) -> bool {
+    let arg = head.arg(0).unwrap_or("");
+    let (neg, name) = match arg.strip_prefix('!') {
+        Some(n) => (true, n),
+        None => (false, arg),
+    };
+    h.has_module(name) != neg
+}
+
+fn if_define(h: &impl EvalHost, head: &Dir) -> bool {
+    let arg = head.arg(0).unwrap_or("");
+    let (neg, name) = match arg.strip_prefix('!') {
+        Some(n) => (true, n),
+        None => (false, arg),
+    };
+    h.defines().contains_key(name) != neg
 }
 
 /// Whether a subtree holds an auth directive (AuthType, Require, …).
