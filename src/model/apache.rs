@@ -655,6 +655,9 @@ fn discover_htaccess(model: &mut ApacheModel, ld: &mut loader::Loader<'_>) {
         .map(|(k, f)| build_htaccess(first_id + k, &f.dir, &f.bytes, defines, modules))
         .collect();
     ld.reserve(found.len());
+    model
+        .scopes
+        .reserve(built.iter().map(|b| b.scopes.len()).sum());
     for (f, b) in found.into_iter().zip(built) {
         let local = model.opts.map_path(&f.dir.join(&model.access_file_name));
         let id = ld.add_loaded(local, f.bytes);

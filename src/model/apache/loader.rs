@@ -122,6 +122,9 @@ pub struct Loader<'a> {
     pub skipped_auth: Vec<(Span, String)>,
     /// Files this loader put in the source set, by local path (Sources::find is a scan).
     loaded: HashMap<PathBuf, FileId>,
+    /// Contents of files an `Include` wildcard matched, read ahead in parallel (by local
+    /// path); each is added to the source set when its turn to be evaluated comes.
+    read_ahead: HashMap<PathBuf, Vec<u8>>,
 }
 
 /// The version `<IfVersion>` compares against.
@@ -151,6 +154,7 @@ impl<'a> Loader<'a> {
             stack: Vec::new(),
             files: Vec::new(),
             loaded: HashMap::new(),
+            read_ahead: HashMap::new(),
             skipped_auth: Vec::new(),
         }
     }
@@ -171,9 +175,28 @@ impl<'a> Loader<'a> {
         if let Some(id) = self.loaded.get(&local) {
             return Ok(*id);
         }
-        let id = self.sources.load(&local)?;
+        let id = match self.read_ahead.remove(&local) {
+            Some(bytes) => self.sources.add(local.clone(), bytes),
+            None => self.sources.load(&local)?,
+        };
         self.loaded.insert(local, id);
         Ok(id)
+    }
+
+    /// Read the files of a wildcard `Include` in parallel (a site directory can hold
+    /// thousands); errors are left for [`Loader::read`] to meet and report in order.
+    fn read_ahead(&mut self, files: &[PathBuf]) {
+        use rayon::prelude::*;
+        if files.len() < 2 {
+            return;
+        }
+        let read: Vec<(PathBuf, Vec<u8>)> = files
+            .par_iter()
+            .map(|f| self.opts.map_path(f))
+            .filter(|local| !self.loaded.contains_key(local))
+            .filter_map(|local| crate::source::read_small(&local).ok().map(|b| (local, b)))
+            .collect();
+        self.read_ahead.extend(read);
     }
 
     pub fn has_module(&self, name: &str) -> bool {
@@ -285,6 +308,7 @@ impl<'a> Loader<'a> {
                 if let Some(pat) = d.arg(0) {
                     let pat = self.server_relative(pat);
                     let files = expand(self.opts, &pat);
+                    self.read_ahead(&files);
                     if files.is_empty() && !optional {
                         let wild = has_wildcard(&pat.to_string_lossy());
                         self.problems.push(Problem {
@@ -560,11 +584,13 @@ pub fn expand(opts: &LoadOptions, pat: &Path) -> Vec<PathBuf> {
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    let mut bases = vec![PathBuf::from("/")];
+    // Each base with whether it is a directory, when the listing that found it said so
+    // (a thousand-vhost `*.conf` then costs no `stat` per file).
+    let mut bases: Vec<(PathBuf, Option<bool>)> = vec![(PathBuf::from("/"), Some(true))];
     for (i, comp) in comps.iter().enumerate().skip(1) {
         let last = i + 1 == comps.len();
         let mut next = Vec::new();
-        for b in &bases {
+        for (b, _) in &bases {
             if has_wildcard(comp) {
                 let Ok(glob) = globset::GlobBuilder::new(comp)
                     .literal_separator(true)
@@ -576,28 +602,40 @@ pub fn expand(opts: &LoadOptions, pat: &Path) -> Vec<PathBuf> {
                 let Ok(rd) = std::fs::read_dir(opts.map_path(b)) else {
                     continue;
                 };
-                let mut names: Vec<String> = rd
+                let mut names: Vec<(String, Option<bool>)> = rd
                     .flatten()
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| glob.is_match(n))
+                    .map(|e| {
+                        let is_dir = e
+                            .file_type()
+                            .ok()
+                            .filter(|t| !t.is_symlink())
+                            .map(|t| t.is_dir());
+                        (e.file_name().to_string_lossy().into_owned(), is_dir)
+                    })
+                    .filter(|(n, _)| glob.is_match(n))
                     // httpd's fnmatch does not let `*` match a leading dot.
-                    .filter(|n| !n.starts_with('.') || comp.starts_with('.'))
+                    .filter(|(n, _)| !n.starts_with('.') || comp.starts_with('.'))
                     .collect();
                 names.sort();
-                for n in names {
+                for (n, is_dir) in names {
                     let p = b.join(&n);
-                    if last || opts.map_path(&p).is_dir() {
-                        next.push(p);
+                    let is_dir = is_dir.or_else(|| Some(opts.map_path(&p).is_dir()));
+                    if last || is_dir == Some(true) {
+                        next.push((p, is_dir));
                     }
                 }
             } else {
-                next.push(b.join(comp));
+                next.push((b.join(comp), None));
             }
         }
         bases = next;
     }
-    for b in bases {
-        collect(opts, &b, &mut out);
+    for (b, is_dir) in bases {
+        if is_dir == Some(false) {
+            out.push(b);
+        } else {
+            collect(opts, &b, &mut out);
+        }
     }
     out
 }
