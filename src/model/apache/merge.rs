@@ -601,64 +601,103 @@ impl ScopeIndex {
 
 /// The configuration in effect for `probe`.
 pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
-    let ix = &m.index;
-    let mut eff = Effective::default();
-    let in_server = |s: &Scope| s.server == 0 || s.server == probe.server;
-    apply_scope(m, m.servers[0].defaults, &mut eff);
-    if probe.server != 0 {
-        apply_scope(m, m.servers[probe.server].defaults, &mut eff);
-    }
+    let mut eff = server_defaults(m, probe.server);
     if let Some(dir) = &probe.dir {
-        // `/`, `/var`, `/var/www`, … down to the directory itself.
-        // The same levels as index keys (same count: each ancestor drops one component).
-        let dir_key = path_key(dir);
-        let mut keys: Vec<&OsStr> = key_ancestors(&dir_key).collect();
-        keys.reverse();
-        // Wildcard `<Directory>` globs match the path as spelled (only they need it).
-        let mut levels: Vec<&Path> = Vec::new();
-        if !ix.wild_dirs.is_empty() {
-            levels = dir.ancestors().collect();
-            levels.reverse();
+        apply_dir_levels(m, probe.server, dir, 0..usize::MAX, &mut eff);
+    }
+    apply_after_dirs(m, probe, &mut eff);
+    eff
+}
+
+/// The main server's defaults, then the virtual host's.
+fn server_defaults(m: &ApacheModel, server: usize) -> Effective {
+    let mut eff = Effective::default();
+    apply_scope(m, m.servers[0].defaults, &mut eff);
+    if server != 0 {
+        apply_scope(m, m.servers[server].defaults, &mut eff);
+    }
+    eff
+}
+
+/// The number of directory levels [`apply_dir_levels`] walks for `dir` (`/` is one).
+fn dir_level_count(dir: &Path) -> usize {
+    key_ancestors(&path_key(dir)).count()
+}
+
+/// Non-regex `<Directory>` sections and `.htaccess` files from `/` down to `dir`, the
+/// levels in `range` only (level 0 is `/`): a directory's siblings share every level
+/// but the last, so [`build_areas`] merges those once.
+fn apply_dir_levels(
+    m: &ApacheModel,
+    server: usize,
+    dir: &Path,
+    range: std::ops::Range<usize>,
+    eff: &mut Effective,
+) {
+    let ix = &m.index;
+    let in_server = |s: &Scope| s.server == 0 || s.server == server;
+    // `/`, `/var`, `/var/www`, … down to the directory itself.
+    // The same levels as index keys (same count: each ancestor drops one component).
+    let dir_key = path_key(dir);
+    let mut keys: Vec<&OsStr> = key_ancestors(&dir_key).collect();
+    keys.reverse();
+    // Wildcard `<Directory>` globs match the path as spelled (only they need it).
+    let mut levels: Vec<&Path> = Vec::new();
+    if !ix.wild_dirs.is_empty() {
+        levels = dir.ancestors().collect();
+        levels.reverse();
+    }
+    let mut here: Vec<usize> = Vec::new();
+    for (level, key) in keys.into_iter().enumerate() {
+        if !range.contains(&level) {
+            continue;
         }
-        let mut here: Vec<usize> = Vec::new();
-        for (level, key) in keys.into_iter().enumerate() {
-            here.clear();
-            here.extend(
-                ix.dirs
-                    .get(key)
-                    .into_iter()
-                    .flatten()
-                    .copied()
-                    .filter(|&i| in_server(&m.scopes[i])),
-            );
-            if let Some(prefix) = levels.get(level) {
-                let pstr = prefix.to_string_lossy();
-                here.extend(ix.wild_dirs.iter().copied().filter(|&i| {
-                    in_server(&m.scopes[i])
-                        && dir_depth(&m.scopes[i].pattern) == level + 1
-                        && ix.globs.get(&i).is_some_and(|g| g.is_match(pstr.as_ref()))
-                }));
-            }
-            if here.len() > 1 {
-                here.sort_by_key(|&i| (m.scopes[i].server != 0, i));
-            }
-            for &i in &here {
-                apply_scope(m, i, &mut eff);
-            }
-            for &i in ix.htaccess.get(key).into_iter().flatten() {
-                let st = htaccess_state(m, &m.scopes[i], eff.allow_override);
-                match &st {
-                    HtState::Applied => apply_scope(m, i, &mut eff),
-                    HtState::Broken { at, reason, .. } => {
-                        if eff.broken.is_none() {
-                            eff.broken = Some((*at, reason.clone()));
-                        }
+        here.clear();
+        here.extend(
+            ix.dirs
+                .get(key)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&i| in_server(&m.scopes[i])),
+        );
+        if let Some(prefix) = levels.get(level) {
+            let pstr = prefix.to_string_lossy();
+            here.extend(ix.wild_dirs.iter().copied().filter(|&i| {
+                in_server(&m.scopes[i])
+                    && dir_depth(&m.scopes[i].pattern) == level + 1
+                    && ix.globs.get(&i).is_some_and(|g| g.is_match(pstr.as_ref()))
+            }));
+        }
+        if here.len() > 1 {
+            here.sort_by_key(|&i| (m.scopes[i].server != 0, i));
+        }
+        for &i in &here {
+            apply_scope(m, i, eff);
+        }
+        for &i in ix.htaccess.get(key).into_iter().flatten() {
+            let st = htaccess_state(m, &m.scopes[i], eff.allow_override);
+            match &st {
+                HtState::Applied => apply_scope(m, i, eff),
+                HtState::Broken { at, reason, .. } => {
+                    if eff.broken.is_none() {
+                        eff.broken = Some((*at, reason.clone()));
                     }
-                    HtState::Ignored { .. } => {}
                 }
-                eff.htaccess.push((i, st));
+                HtState::Ignored { .. } => {}
             }
+            eff.htaccess.push((i, st));
         }
+    }
+}
+
+/// Regex `<Directory>`, then `<Files>`, then `<Location>` sections, then a forced scope.
+fn apply_after_dirs(m: &ApacheModel, probe: &Probe, eff: &mut Effective) {
+    let ix = &m.index;
+    let in_server = |s: &Scope| s.server == 0 || s.server == probe.server;
+    if let Some(dir) = &probe.dir
+        && !ix.dir_regex.is_empty()
+    {
         let dstr = dir.to_string_lossy().into_owned();
         let dslash = format!("{}/", dstr.trim_end_matches('/'));
         for &i in &ix.dir_regex {
@@ -668,7 +707,7 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
                     .as_ref()
                     .is_some_and(|r| r.is_match(&dstr) || r.is_match(&dslash))
             {
-                apply_scope(m, i, &mut eff);
+                apply_scope(m, i, eff);
             }
         }
     }
@@ -694,7 +733,7 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
                 None => ix.globs.get(&i).is_some_and(|g| g.is_match(name)),
             };
             if hit {
-                apply_scope(m, i, &mut eff);
+                apply_scope(m, i, eff);
             }
         }
     }
@@ -715,16 +754,15 @@ pub fn effective(m: &ApacheModel, probe: &Probe) -> Effective {
                 (None, None) => location_matches(&s.pattern, url),
             };
             if hit {
-                apply_scope(m, i, &mut eff);
+                apply_scope(m, i, eff);
             }
         }
     }
     if let Some(f) = probe.force
         && !eff.applied.contains(&f)
     {
-        apply_scope(m, f, &mut eff);
+        apply_scope(m, f, eff);
     }
-    eff
 }
 
 fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
@@ -956,7 +994,9 @@ pub fn probe_for(m: &ApacheModel, scope: usize) -> Probe {
     }
 }
 
-/// One area per scope with auth directives (computed in parallel: each is independent).
+/// One area per scope with auth directives, and the state of every `.htaccess`
+/// (computed in parallel: each is independent). Places in the same directory share the
+/// merge of every level above it (server defaults, `/`, `/var`, …), done once per parent.
 pub fn build_areas(m: &mut ApacheModel) {
     use rayon::prelude::*;
     m.index = ScopeIndex::build(&m.scopes);
@@ -966,18 +1006,51 @@ pub fn build_areas(m: &mut ApacheModel) {
         }
     }
     let model: &ApacheModel = m;
-    let results: Vec<(usize, Option<HtState>, Option<super::Area>)> = (0..model.scopes.len())
+    let probes: Vec<(usize, Probe)> = (0..model.scopes.len())
         .into_par_iter()
-        .filter_map(|i| {
+        .filter(|&i| {
             let scope = &model.scopes[i];
-            let is_htaccess = scope.kind == ScopeKind::Htaccess;
-            let has_auth = scope.has_auth();
-            if !has_auth && !is_htaccess {
-                return None;
-            }
-            let probe = probe_for(model, i);
-            let eff = effective(model, &probe);
-            let state = if is_htaccess {
+            scope.kind == ScopeKind::Htaccess || scope.has_auth()
+        })
+        .map(|i| (i, probe_for(model, i)))
+        .collect();
+    // The merge down to each parent directory, once per (server, parent).
+    let parent_of = |p: &Probe| {
+        let dir = p.dir.as_deref()?;
+        let n = dir_level_count(dir);
+        (n > 1).then(|| (p.server, dir.parent().unwrap_or(dir).to_path_buf(), n))
+    };
+    let mut parents: HashMap<(usize, PathBuf), (&Path, usize)> = HashMap::new();
+    for (_, p) in &probes {
+        if let Some((server, parent, n)) = parent_of(p) {
+            parents
+                .entry((server, parent))
+                .or_insert((p.dir.as_deref().unwrap_or(Path::new("/")), n));
+        }
+    }
+    let prefixes: HashMap<(usize, PathBuf), Effective> = parents
+        .into_par_iter()
+        .map(|((server, parent), (dir, n))| {
+            let mut eff = server_defaults(model, server);
+            apply_dir_levels(model, server, dir, 0..n - 1, &mut eff);
+            ((server, parent), eff)
+        })
+        .collect();
+    let results: Vec<(usize, Option<HtState>, Option<super::Area>)> = probes
+        .into_par_iter()
+        .map(|(i, probe)| {
+            let eff = match parent_of(&probe) {
+                Some((server, parent, n)) => {
+                    let mut eff = prefixes[&(server, parent)].clone();
+                    let dir = probe.dir.as_deref().unwrap_or(Path::new("/"));
+                    apply_dir_levels(model, server, dir, n - 1..n, &mut eff);
+                    apply_after_dirs(model, &probe, &mut eff);
+                    eff
+                }
+                None => effective(model, &probe),
+            };
+            let scope = &model.scopes[i];
+            let state = if scope.kind == ScopeKind::Htaccess {
                 eff.htaccess
                     .iter()
                     .find(|(s, _)| *s == i)
@@ -985,12 +1058,12 @@ pub fn build_areas(m: &mut ApacheModel) {
             } else {
                 None
             };
-            let area = has_auth.then_some(super::Area {
+            let area = scope.has_auth().then_some(super::Area {
                 scope: i,
                 probe,
                 eff,
             });
-            Some((i, state, area))
+            (i, state, area)
         })
         .collect();
     let mut states = vec![None; m.scopes.len()];
