@@ -125,6 +125,8 @@ pub struct Loader<'a> {
     /// Contents of files an `Include` wildcard matched, read ahead in parallel (by local
     /// path); each is added to the source set when its turn to be evaluated comes.
     read_ahead: HashMap<PathBuf, Vec<u8>>,
+    /// Files read ahead and already parsed (by id), waiting for their turn.
+    parsed_ahead: HashMap<FileId, syn::ConfigFile>,
 }
 
 /// The version `<IfVersion>` compares against.
@@ -155,6 +157,7 @@ impl<'a> Loader<'a> {
             files: Vec::new(),
             loaded: HashMap::new(),
             read_ahead: HashMap::new(),
+            parsed_ahead: HashMap::new(),
             skipped_auth: Vec::new(),
         }
     }
@@ -185,18 +188,53 @@ impl<'a> Loader<'a> {
 
     /// Read the files of a wildcard `Include` in parallel (a site directory can hold
     /// thousands); errors are left for [`Loader::read`] to meet and report in order.
+    /// When none of them can include another file, they get their ids now (the ids they
+    /// would get one by one) and are parsed in parallel too.
     fn read_ahead(&mut self, files: &[PathBuf]) {
         use rayon::prelude::*;
         if files.len() < 2 {
             return;
         }
-        let read: Vec<(PathBuf, Vec<u8>)> = files
+        let locals: Vec<PathBuf> = files.iter().map(|f| self.opts.map_path(f)).collect();
+        let read: Vec<Option<Vec<u8>>> = locals
             .par_iter()
-            .map(|f| self.opts.map_path(f))
-            .filter(|local| !self.loaded.contains_key(local))
-            .filter_map(|local| crate::source::read_small(&local).ok().map(|b| (local, b)))
+            .map(|local| {
+                if self.loaded.contains_key(local) {
+                    return None;
+                }
+                crate::source::read_small(local).ok()
+            })
             .collect();
-        self.read_ahead.extend(read);
+        let fresh = |files: &[PathBuf]| {
+            let mut seen = std::collections::HashSet::new();
+            files
+                .iter()
+                .all(|f| !self.stack.contains(f) && seen.insert(f))
+        };
+        if read
+            .iter()
+            .all(|r| r.as_ref().is_some_and(|b| !mentions_include(b)))
+            && fresh(files)
+        {
+            let first = self.sources.len();
+            for (local, bytes) in locals.into_iter().zip(read) {
+                let id = self.sources.add(local.clone(), bytes.unwrap_or_default());
+                self.loaded.insert(local, id);
+            }
+            let sources = &*self.sources;
+            let parsed: Vec<syn::ConfigFile> = (first..sources.len())
+                .into_par_iter()
+                .map(|id| syn::parse(id, &sources.get(id).bytes))
+                .collect();
+            self.parsed_ahead
+                .extend(parsed.into_iter().map(|p| (p.file, p)));
+        } else {
+            let read = locals
+                .into_iter()
+                .zip(read)
+                .filter_map(|(l, r)| Some((l, r?)));
+            self.read_ahead.extend(read);
+        }
     }
 
     pub fn has_module(&self, name: &str) -> bool {
@@ -236,7 +274,10 @@ impl<'a> Loader<'a> {
             }
         };
         self.files.push((server_path.to_path_buf(), id));
-        let parsed = syn::parse(id, &self.sources.get(id).bytes);
+        let parsed = match self.parsed_ahead.remove(&id) {
+            Some(p) => p,
+            None => syn::parse(id, &self.sources.get(id).bytes),
+        };
         for e in &parsed.errors {
             self.problems.push(Problem {
                 kind: ProblemKind::Syntax,
@@ -513,6 +554,15 @@ fn if_define(h: &impl EvalHost, head: &Dir) -> bool {
         None => (false, arg),
     };
     h.defines().contains_key(name) != neg
+}
+
+/// Whether a config file's text could hold an `Include` (any case): the word anywhere.
+fn mentions_include(bytes: &[u8]) -> bool {
+    memchr::memchr2_iter(b'i', b'I', bytes).any(|i| {
+        bytes
+            .get(i..i + 7)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"include"))
+    })
 }
 
 /// Whether a subtree holds an auth directive (AuthType, Require, …).
