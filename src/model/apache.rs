@@ -283,7 +283,7 @@ pub fn load(
                 .sources
                 .add(stock::STOCK_PATH, stock::STOCK_CONF.as_bytes().to_vec());
             let parsed = crate::syntax::apache::parse(stock_id, stock::STOCK_CONF.as_bytes());
-            let mut nodes_items = ld.eval_nodes(&parsed.nodes);
+            let mut nodes_items = ld.eval_nodes(parsed.nodes);
             if start == ApacheStart::Snippet {
                 nodes_items.extend(ld.load_file(&server_path, None));
                 let span = ld
@@ -375,7 +375,7 @@ fn build(model: &mut ApacheModel, ld: &mut loader::Loader<'_>, items: Vec<Item>)
     model.servers[0].defaults = defaults;
     // Debian's compiled-in DocumentRoot.
     model.servers[0].document_root = Some((PathBuf::from("/var/www/html"), None));
-    walk_server(model, ld, &items, 0, defaults);
+    walk_server(model, ld, items, 0, defaults);
 }
 
 fn item_file(i: &Item) -> FileId {
@@ -418,7 +418,7 @@ fn new_scope(
 fn walk_server(
     model: &mut ApacheModel,
     ld: &mut loader::Loader<'_>,
-    items: &[Item],
+    items: Vec<Item>,
     server: usize,
     defaults: usize,
 ) {
@@ -456,14 +456,14 @@ fn walk_server(
                     "macro" | "proxy" | "proxymatch" => {}
                     _ => {
                         if let Some(sk) = section_kind(&kind) {
-                            open_section(&mut model.scopes, head, items, sk, server, None);
+                            open_section(&mut model.scopes, &head, items, sk, server, None);
                         } else {
                             // Limit, Require containers, If… at server level.
                             collect_dirs(
                                 &mut model.scopes,
                                 defaults,
                                 items,
-                                &Ctx::from_head(head, &Ctx::default()),
+                                &Ctx::from_head(&head, &Ctx::default()),
                             );
                         }
                     }
@@ -476,7 +476,7 @@ fn walk_server(
 fn server_directive(
     model: &mut ApacheModel,
     _ld: &mut loader::Loader<'_>,
-    d: &Dir,
+    d: Dir,
     server: usize,
     defaults: usize,
 ) {
@@ -510,7 +510,7 @@ fn server_directive(
         _ => {}
     }
     model.scopes[defaults].directives.push(ScopedDir {
-        dir: d.clone(),
+        dir: d,
         limit: None,
         containers: Vec::new(),
         conditional: false,
@@ -532,7 +532,7 @@ fn section_kind(lname: &str) -> Option<ScopeKind> {
 fn open_section(
     scopes: &mut Vec<Scope>,
     head: &Dir,
-    items: &[Item],
+    items: Vec<Item>,
     kind: ScopeKind,
     server: usize,
     parent: Option<usize>,
@@ -589,11 +589,11 @@ impl Ctx {
     }
 }
 
-fn collect_dirs(scopes: &mut Vec<Scope>, scope: usize, items: &[Item], ctx: &Ctx) {
+fn collect_dirs(scopes: &mut Vec<Scope>, scope: usize, items: Vec<Item>, ctx: &Ctx) {
     for it in items {
         match it {
             Item::Dir(d) => scopes[scope].directives.push(ScopedDir {
-                dir: d.clone(),
+                dir: d,
                 limit: ctx.limit.clone(),
                 containers: ctx.containers.clone(),
                 conditional: ctx.conditional,
@@ -603,10 +603,10 @@ fn collect_dirs(scopes: &mut Vec<Scope>, scope: usize, items: &[Item], ctx: &Ctx
                 match section_kind(&lname) {
                     Some(k @ (ScopeKind::Files | ScopeKind::FilesMatch)) => {
                         let server = scopes[scope].server;
-                        open_section(scopes, head, items, k, server, Some(scope));
+                        open_section(scopes, &head, items, k, server, Some(scope));
                     }
                     Some(_) => {} // not allowed nested; httpd refuses to start
-                    None => collect_dirs(scopes, scope, items, &Ctx::from_head(head, ctx)),
+                    None => collect_dirs(scopes, scope, items, &Ctx::from_head(&head, ctx)),
                 }
             }
         }
@@ -688,9 +688,9 @@ fn build_htaccess(
         problems: Vec::new(),
         skipped_auth: Vec::new(),
     };
-    let items = ev.eval(&parsed.nodes);
+    let items = ev.eval(parsed.nodes);
     let mut scopes = Vec::new();
-    htaccess_scopes(&mut scopes, id, dir, &items, parsed.errors);
+    htaccess_scopes(&mut scopes, id, dir, items, parsed.errors);
     HtaccessScopes {
         scopes,
         problems: ev.problems,
@@ -729,7 +729,7 @@ fn htaccess_scopes(
     scopes: &mut Vec<Scope>,
     id: FileId,
     dir: &Path,
-    items: &[Item],
+    items: Vec<Item>,
     errors: Vec<crate::syntax::apache::SyntaxError>,
 ) -> usize {
     let idx = new_scope(
@@ -775,8 +775,9 @@ fn attach_lone_htaccess(
         text.clone().into_bytes(),
     );
     let parsed = crate::syntax::apache::parse(id, text.as_bytes());
-    let items = ld.eval_nodes(&parsed.nodes);
-    walk_server(model, ld, &items, 0, model.servers[0].defaults);
+    let items = ld.eval_nodes(parsed.nodes);
+    let defaults = model.servers[0].defaults;
+    walk_server(model, ld, items, 0, defaults);
     model.servers[0].document_root = Some((dir.clone(), None));
     if let Some(idx) = add_htaccess(model, ld, server_path, &dir) {
         assumptions.push(Assumption {

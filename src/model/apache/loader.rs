@@ -287,7 +287,7 @@ impl<'a> Loader<'a> {
             });
         }
         self.stack.push(server_path.to_path_buf());
-        let items = eval(self, &parsed.nodes, true);
+        let items = eval(self, parsed.nodes, true);
         self.stack.pop();
         items
     }
@@ -307,7 +307,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Evaluate already-parsed nodes as top-level configuration (stock/assumed text).
-    pub fn eval_nodes(&mut self, nodes: &[Node]) -> Vec<Item> {
+    pub fn eval_nodes(&mut self, nodes: Vec<Node>) -> Vec<Item> {
         eval(self, nodes, true)
     }
 
@@ -414,7 +414,7 @@ pub struct HtaccessEval<'l> {
 }
 
 impl HtaccessEval<'_> {
-    pub fn eval(&mut self, nodes: &[Node]) -> Vec<Item> {
+    pub fn eval(&mut self, nodes: Vec<Node>) -> Vec<Item> {
         eval(self, nodes, false)
     }
 }
@@ -441,10 +441,12 @@ impl EvalHost for HtaccessEval<'_> {
     }
 }
 
-fn substitute(h: &mut impl EvalHost, text: &str, span: Span, report: bool) -> String {
+/// `text` with `${VAR}` replaced (taken as is, without a copy, when it has none).
+fn substitute(h: &mut impl EvalHost, text: String, span: Span, report: bool) -> String {
     if !text.contains("${") {
-        return text.to_string();
+        return text;
     }
+    let text = text.as_str();
     let mut out = String::new();
     let mut rest = text;
     while let Some(i) = rest.find("${") {
@@ -480,21 +482,21 @@ fn substitute(h: &mut impl EvalHost, text: &str, span: Span, report: bool) -> St
 
 fn make_dir(
     h: &mut impl EvalHost,
-    name: &syn::Word,
-    args: &[syn::Word],
-    raw: &str,
+    name: syn::Word,
+    args: Vec<syn::Word>,
+    raw: String,
     span: Span,
 ) -> Dir {
     let args = args
-        .iter()
+        .into_iter()
         .map(|w| Arg {
-            value: substitute(h, &w.value, w.span, true),
+            value: substitute(h, w.value, w.span, true),
             span: w.span,
             quoted: w.quote.is_some(),
         })
         .collect();
     Dir {
-        name: name.value.clone(),
+        name: name.value,
         name_span: name.span,
         args,
         raw_args: substitute(h, raw, span, false),
@@ -502,18 +504,18 @@ fn make_dir(
     }
 }
 
-fn eval(h: &mut impl EvalHost, nodes: &[Node], top: bool) -> Vec<Item> {
-    let mut out = Vec::new();
+fn eval(h: &mut impl EvalHost, nodes: Vec<Node>, top: bool) -> Vec<Item> {
+    let mut out = Vec::with_capacity(nodes.len());
     for n in nodes {
         match n {
             Node::Comment(_) => {}
             Node::Directive(d) => {
-                let dir = make_dir(h, &d.name, &d.args, &d.raw_args, d.span);
+                let dir = make_dir(h, d.name, d.args, d.raw_args, d.span);
                 h.directive(dir, top, &mut out);
             }
             Node::Section(s) => {
-                let head = make_dir(h, &s.name, &s.args, &s.raw_args, s.open);
                 let kind = s.kind();
+                let head = make_dir(h, s.name, s.args, s.raw_args, s.open);
                 let cond = match kind.as_str() {
                     "ifmodule" => Some(if_module(h, &head)),
                     "ifdefine" => Some(if_define(h, &head)),
@@ -521,14 +523,14 @@ fn eval(h: &mut impl EvalHost, nodes: &[Node], top: bool) -> Vec<Item> {
                     _ => None,
                 };
                 match cond {
-                    Some(true) => out.extend(eval(h, &s.children, top)),
+                    Some(true) => out.extend(eval(h, s.children, top)),
                     Some(false) => {
                         if kind == "ifmodule" && holds_auth(&s.children) {
                             h.skipped_auth(s.open, head.arg(0).unwrap_or("").to_string());
                         }
                     }
                     None => {
-                        let items = eval(h, &s.children, top);
+                        let items = eval(h, s.children, top);
                         out.push(Item::Block { head, items });
                     }
                 }
