@@ -549,6 +549,9 @@ fn normalize_dir(p: &str) -> String {
 impl ScopeIndex {
     pub fn build(scopes: &[Scope]) -> Self {
         let mut ix = ScopeIndex::default();
+        let count = |k: ScopeKind| scopes.iter().filter(|s| s.kind == k).count();
+        ix.htaccess.reserve(count(ScopeKind::Htaccess));
+        ix.dirs.reserve(count(ScopeKind::Directory));
         let glob = |p: &str| {
             globset::GlobBuilder::new(p)
                 .literal_separator(true)
@@ -1014,40 +1017,47 @@ pub fn build_areas(m: &mut ApacheModel) {
         })
         .map(|i| (i, probe_for(model, i)))
         .collect();
-    // The merge down to each parent directory, once per (server, parent).
-    let parent_of = |p: &Probe| {
-        let dir = p.dir.as_deref()?;
-        let n = dir_level_count(dir);
-        (n > 1).then(|| (p.server, dir.parent().unwrap_or(dir).to_path_buf(), n))
-    };
-    let mut parents: HashMap<(usize, PathBuf), (&Path, usize)> = HashMap::new();
-    for (_, p) in &probes {
-        if let Some((server, parent, n)) = parent_of(p) {
-            parents
-                .entry((server, parent))
-                .or_insert((p.dir.as_deref().unwrap_or(Path::new("/")), n));
-        }
+    // The merge down to each parent directory, once per (server, parent): group the
+    // probes by their directory's parent (as spelled, with its level count).
+    let mut group_of: Vec<Option<usize>> = Vec::with_capacity(probes.len());
+    let mut groups: Vec<(usize, usize, usize)> = Vec::new();
+    let mut seen: HashMap<(usize, &OsStr, usize), usize> = HashMap::new();
+    for (k, (_, p)) in probes.iter().enumerate() {
+        let group = p.dir.as_deref().and_then(|dir| {
+            let n = dir_level_count(dir);
+            let parent = dir.parent()?.as_os_str();
+            (n > 1).then(|| {
+                *seen.entry((p.server, parent, n)).or_insert_with(|| {
+                    groups.push((p.server, k, n));
+                    groups.len() - 1
+                })
+            })
+        });
+        group_of.push(group);
     }
-    let prefixes: HashMap<(usize, PathBuf), Effective> = parents
-        .into_par_iter()
-        .map(|((server, parent), (dir, n))| {
+    drop(seen);
+    let prefixes: Vec<Effective> = groups
+        .par_iter()
+        .map(|&(server, k, n)| {
+            let dir = probes[k].1.dir.as_deref().unwrap_or(Path::new("/"));
             let mut eff = server_defaults(model, server);
             apply_dir_levels(model, server, dir, 0..n - 1, &mut eff);
-            ((server, parent), eff)
+            eff
         })
         .collect();
     let results: Vec<(usize, Option<HtState>, Option<super::Area>)> = probes
         .into_par_iter()
-        .map(|(i, probe)| {
-            let eff = match parent_of(&probe) {
-                Some((server, parent, n)) => {
-                    let mut eff = prefixes[&(server, parent)].clone();
-                    let dir = probe.dir.as_deref().unwrap_or(Path::new("/"));
+        .zip(group_of)
+        .map(|((i, probe), group)| {
+            let eff = match (group, probe.dir.as_deref()) {
+                (Some(g), Some(dir)) => {
+                    let (server, _, n) = groups[g];
+                    let mut eff = prefixes[g].clone();
                     apply_dir_levels(model, server, dir, n - 1..n, &mut eff);
                     apply_after_dirs(model, &probe, &mut eff);
                     eff
                 }
-                None => effective(model, &probe),
+                _ => effective(model, &probe),
             };
             let scope = &model.scopes[i];
             let state = if scope.kind == ScopeKind::Htaccess {
