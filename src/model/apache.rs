@@ -590,6 +590,7 @@ impl Ctx {
 }
 
 fn collect_dirs(scopes: &mut Vec<Scope>, scope: usize, items: Vec<Item>, ctx: &Ctx) {
+    scopes[scope].directives.reserve(items.len());
     for it in items {
         match it {
             Item::Dir(d) => scopes[scope].directives.push(ScopedDir {
@@ -886,25 +887,22 @@ impl ApacheModel {
         for area in &self.areas {
             let eff = &area.eff;
             let digest = eff.is_digest(self);
-            let realm = eff
-                .auth_name
-                .map(|r| self.dir(r).dir.arg(0).unwrap_or("").to_string());
-            let user_file = eff
-                .user_file
-                .map(|r| self.resolve(self.dir(r).dir.arg(0).unwrap_or("")));
+            let basic_role = if digest {
+                PasswdRole::Digest
+            } else {
+                PasswdRole::Basic
+            };
+            // Most areas name a file another area already named: decide that first and
+            // build the paths only for a new use.
+            let mut uses_file = None;
             for (r, role) in [
-                (
-                    eff.user_file,
-                    if digest {
-                        PasswdRole::Digest
-                    } else {
-                        PasswdRole::Basic
-                    },
-                ),
+                (eff.user_file, basic_role),
                 (eff.group_file, PasswdRole::Group),
             ] {
                 let Some(r) = r else { continue };
-                if role != PasswdRole::Group && !eff.uses_file_provider(self) {
+                if role != PasswdRole::Group
+                    && !*uses_file.get_or_insert_with(|| eff.uses_file_provider(self))
+                {
                     continue;
                 }
                 let d = &self.dir(r).dir;
@@ -912,6 +910,13 @@ impl ApacheModel {
                 if !seen.insert((d.span, role)) {
                     continue;
                 }
+                let realm = eff
+                    .auth_name
+                    .map(|r| self.dir(r).dir.arg(0).unwrap_or("").to_string());
+                let user_file = (role == PasswdRole::Group)
+                    .then(|| eff.user_file)
+                    .flatten()
+                    .map(|r| self.local(&self.resolve(self.dir(r).dir.arg(0).unwrap_or(""))));
                 let server_path = self.resolve(v);
                 out.push(PasswdUse {
                     server: Server::Apache,
@@ -919,12 +924,8 @@ impl ApacheModel {
                     local_path: self.local(&server_path),
                     server_path,
                     directive: d.args_span(),
-                    realm: realm.clone(),
-                    user_file: if role == PasswdRole::Group {
-                        user_file.as_ref().map(|p| self.local(p))
-                    } else {
-                        None
-                    },
+                    realm,
+                    user_file,
                 });
             }
         }

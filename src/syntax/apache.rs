@@ -321,8 +321,9 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
             push(&mut stack, Node::Comment(whole));
             continue;
         }
-        let all = words(&l.bytes, 0, l.bytes.len());
-        let Some((name_raw, ns, ne, nq)) = all.first().cloned() else {
+        // One pass over the line: the name, then (for a directive) its arguments.
+        let mut all = words(&l.bytes, 0, l.bytes.len()).into_iter();
+        let Some((name_raw, ns, ne, nq)) = all.next() else {
             continue;
         };
         let mut args_from = ne;
@@ -382,7 +383,13 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
                 span: l.span(file, ns, ne),
                 quote: nq,
             },
-            args: to_words(file, &l, args_from, l.bytes.len()),
+            args: all
+                .map(|(value, s, e, quote)| Word {
+                    value,
+                    span: l.span(file, s, e),
+                    quote,
+                })
+                .collect(),
             raw_args,
             span: whole,
         };

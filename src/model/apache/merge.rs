@@ -183,7 +183,13 @@ impl Effective {
     }
 
     pub fn uses_file_provider(&self, m: &ApacheModel) -> bool {
-        self.providers(m).iter().any(|(p, _)| p == "file")
+        // `providers` without its allocations: this runs for every area.
+        let r = if self.is_digest(m) {
+            self.digest_provider
+        } else {
+            self.basic_provider
+        };
+        r.is_none_or(|r| m.dir(r).dir.args.iter().any(|a| a.value == "file"))
     }
 
     /// Every `Require` leaf in effect.
@@ -900,12 +906,33 @@ fn insert_require(root: &mut AzNode, d: &super::ScopedDir, r: DRef) {
 /// The URL of a directory (server path) under a server's DocumentRoot.
 pub fn url_for(m: &ApacheModel, server: usize, dir: &Path) -> Option<String> {
     let root = m.document_root(server)?;
-    let rel = dir.strip_prefix(root).ok()?;
-    let mut u = format!("/{}", rel.to_string_lossy());
+    let mut u = String::from("/");
+    match plain_rest(dir.as_os_str().as_bytes(), root.as_os_str().as_bytes()) {
+        Some(rest) => u.push_str(&String::from_utf8_lossy(rest)),
+        None => u.push_str(&dir.strip_prefix(root).ok()?.to_string_lossy()),
+    }
     if !u.ends_with('/') {
         u.push('/');
     }
     Some(u)
+}
+
+/// `path` after `prefix`, by bytes, when that is what `Path::strip_prefix` gives: the
+/// prefix ends on a component boundary and the rest has no empty or `.` components
+/// (`Path` would normalize those). None: ask `Path`.
+fn plain_rest<'p>(path: &'p [u8], prefix: &[u8]) -> Option<&'p [u8]> {
+    let rest = path.strip_prefix(prefix)?;
+    let rest = match (prefix.last(), rest.first()) {
+        (_, None) => rest,
+        (Some(b'/'), _) => rest,
+        (_, Some(b'/')) => &rest[1..],
+        _ => return None,
+    };
+    let plain = rest.is_empty()
+        || rest
+            .split(|&b| b == b'/')
+            .all(|c| !c.is_empty() && c != b".");
+    plain.then_some(rest)
 }
 
 /// Every server whose DocumentRoot holds `path`, in ascending order.
@@ -923,7 +950,13 @@ pub fn servers_for_path(m: &ApacheModel, path: &Path) -> Vec<usize> {
 
 /// The server whose DocumentRoot holds `dir` (the main server first).
 pub fn server_for_dir(m: &ApacheModel, dir: &Path) -> usize {
-    servers_for_path(m, dir).first().copied().unwrap_or(0)
+    let key = path_key(dir);
+    key_ancestors(&key)
+        .filter_map(|a| m.index.docroots.get(a))
+        .filter_map(|servers| servers.first())
+        .min()
+        .copied()
+        .unwrap_or(0)
 }
 
 /// A probe that lands in `scope`.
@@ -1084,4 +1117,37 @@ pub fn build_areas(m: &mut ApacheModel) {
     }
     m.areas = areas;
     m.htaccess_states = states;
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn plain_rest_agrees_with_path_strip_prefix() {
+        let roots = ["/srv/www", "/srv/www/", "/", "/srv//www", "/srv/www/."];
+        let dirs = [
+            "/srv/www",
+            "/srv/www/",
+            "/srv/www/a",
+            "/srv/www/a/b/",
+            "/srv/www/./a",
+            "/srv/www//a",
+            "/srv/wwwx/a",
+            "/srv/www/a/.",
+            "/srv/www/.a",
+            "/other",
+        ];
+        for root in roots {
+            for dir in dirs {
+                let by_path = Path::new(dir)
+                    .strip_prefix(root)
+                    .ok()
+                    .map(|r| r.as_os_str().as_bytes().to_vec());
+                if let Some(rest) = plain_rest(dir.as_bytes(), root.as_bytes()) {
+                    assert_eq!(Some(rest.to_vec()), by_path, "{dir} under {root}");
+                }
+            }
+        }
+    }
 }

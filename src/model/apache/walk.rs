@@ -211,24 +211,28 @@ fn read_at(dir: &OwnedFd, name: &CStr) -> io::Result<Vec<u8>> {
         )
     })?;
     let mut file = std::fs::File::from(fd);
-    let mut chunk = [0u8; 16384];
     let mut out = Vec::new();
-    loop {
-        match file.read(&mut chunk) {
-            Ok(n) => {
-                out.extend_from_slice(&chunk[..n]);
-                if n < chunk.len() {
-                    return Ok(out);
+    READ_BUF.with_borrow_mut(|chunk| {
+        loop {
+            match file.read(chunk) {
+                Ok(n) => {
+                    out.extend_from_slice(&chunk[..n]);
+                    if n < chunk.len() {
+                        return Ok(out);
+                    }
                 }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(out),
+                Err(e) => return Err(e),
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(out),
-            Err(e) => return Err(e),
         }
-    }
+    })
 }
 
 thread_local! {
+    /// File read buffer, one per thread (zeroing a fresh one per file would cost more
+    /// than reading the file).
+    static READ_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 16384]);
     /// `getdents64` buffer, one per thread (8-byte aligned, as `linux_dirent64` needs).
     static DENTS: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; 4096]);
 }
