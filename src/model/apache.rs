@@ -914,7 +914,7 @@ impl ApacheModel {
                     .auth_name
                     .map(|r| self.dir(r).dir.arg(0).unwrap_or("").to_string());
                 let user_file = (role == PasswdRole::Group)
-                    .then(|| eff.user_file)
+                    .then_some(eff.user_file)
                     .flatten()
                     .map(|r| self.local(&self.resolve(self.dir(r).dir.arg(0).unwrap_or(""))));
                 let server_path = self.resolve(v);
