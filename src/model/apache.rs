@@ -683,7 +683,7 @@ fn build_htaccess(
     modules: &[Module],
 ) -> HtaccessScopes {
     let parsed = crate::syntax::apache::parse(id, bytes);
-    let mut ev = loader::HtaccessEval {
+    let mut ev = loader::FixedEval {
         defines,
         modules,
         problems: Vec::new(),

@@ -127,6 +127,8 @@ pub struct Loader<'a> {
     read_ahead: HashMap<PathBuf, Vec<u8>>,
     /// Files read ahead and already parsed (by id), waiting for their turn.
     parsed_ahead: HashMap<FileId, syn::ConfigFile>,
+    /// Files read ahead that change no read-time state, already evaluated (by id).
+    evaluated_ahead: HashMap<FileId, Evaluated>,
 }
 
 /// The version `<IfVersion>` compares against.
@@ -158,6 +160,7 @@ impl<'a> Loader<'a> {
             loaded: HashMap::new(),
             read_ahead: HashMap::new(),
             parsed_ahead: HashMap::new(),
+            evaluated_ahead: HashMap::new(),
             skipped_auth: Vec::new(),
         }
     }
@@ -213,7 +216,7 @@ impl<'a> Loader<'a> {
         };
         if read
             .iter()
-            .all(|r| r.as_ref().is_some_and(|b| !mentions_include(b)))
+            .all(|r| r.as_ref().is_some_and(|b| !mentions(b, "include")))
             && fresh(files)
         {
             let first = self.sources.len();
@@ -226,8 +229,40 @@ impl<'a> Loader<'a> {
                 .into_par_iter()
                 .map(|id| syn::parse(id, &sources.get(id).bytes))
                 .collect();
-            self.parsed_ahead
-                .extend(parsed.into_iter().map(|p| (p.file, p)));
+            // Files that change nothing a later file reads (no Define, LoadModule,
+            // ServerRoot) evaluate the same now as in turn: do that in parallel too.
+            let changes_state = |id: FileId| {
+                let b = &sources.get(id).bytes;
+                ["define", "loadmodule", "serverroot"]
+                    .iter()
+                    .any(|w| mentions(b, w))
+            };
+            if (first..sources.len()).any(changes_state) {
+                self.parsed_ahead
+                    .extend(parsed.into_iter().map(|p| (p.file, p)));
+            } else {
+                let (defines, modules) = (&self.defines, &self.modules[..]);
+                let evaluated: Vec<(FileId, Evaluated)> = parsed
+                    .into_par_iter()
+                    .map(|p| {
+                        let mut ev = FixedEval {
+                            defines,
+                            modules,
+                            problems: Vec::new(),
+                            skipped_auth: Vec::new(),
+                        };
+                        let items = eval(&mut ev, p.nodes, true);
+                        let done = Evaluated {
+                            items,
+                            errors: p.errors,
+                            problems: ev.problems,
+                            skipped_auth: ev.skipped_auth,
+                        };
+                        (p.file, done)
+                    })
+                    .collect();
+                self.evaluated_ahead.extend(evaluated);
+            }
         } else {
             let read = locals
                 .into_iter()
@@ -274,18 +309,18 @@ impl<'a> Loader<'a> {
             }
         };
         self.files.push((server_path.to_path_buf(), id));
+        if let Some(done) = self.evaluated_ahead.remove(&id) {
+            self.problems.extend(done.errors.iter().map(syntax_problem));
+            self.problems.extend(done.problems);
+            self.skipped_auth.extend(done.skipped_auth);
+            return done.items;
+        }
         let parsed = match self.parsed_ahead.remove(&id) {
             Some(p) => p,
             None => syn::parse(id, &self.sources.get(id).bytes),
         };
-        for e in &parsed.errors {
-            self.problems.push(Problem {
-                kind: ProblemKind::Syntax,
-                span: e.span,
-                message: e.message.clone(),
-                related: e.related.iter().cloned().collect(),
-            });
-        }
+        self.problems
+            .extend(parsed.errors.iter().map(syntax_problem));
         self.stack.push(server_path.to_path_buf());
         let items = eval(self, parsed.nodes, true);
         self.stack.pop();
@@ -403,23 +438,24 @@ impl EvalHost for Loader<'_> {
     }
 }
 
-/// Evaluates one `.htaccess` against the finished main configuration (its `Define`s and
-/// modules), without changing it: thousands of them are evaluated in parallel. httpd
-/// refuses `Define` there, so one file's `Define` never reaches another.
-pub struct HtaccessEval<'l> {
+/// Evaluates a file against fixed read-time state (`Define`s and modules), changing
+/// nothing: a `.htaccess` against the finished main configuration (httpd refuses
+/// `Define` there, so one file's `Define` never reaches another), or a config file that
+/// changes no state. Thousands of them are evaluated in parallel.
+pub struct FixedEval<'l> {
     pub defines: &'l HashMap<String, String>,
     pub modules: &'l [Module],
     pub problems: Vec<Problem>,
     pub skipped_auth: Vec<(Span, String)>,
 }
 
-impl HtaccessEval<'_> {
+impl FixedEval<'_> {
     pub fn eval(&mut self, nodes: Vec<Node>) -> Vec<Item> {
         eval(self, nodes, false)
     }
 }
 
-impl EvalHost for HtaccessEval<'_> {
+impl EvalHost for FixedEval<'_> {
     fn defines(&self) -> &HashMap<String, String> {
         self.defines
     }
@@ -558,13 +594,33 @@ fn if_define(h: &impl EvalHost, head: &Dir) -> bool {
     h.defines().contains_key(name) != neg
 }
 
-/// Whether a config file's text could hold an `Include` (any case): the word anywhere.
-fn mentions_include(bytes: &[u8]) -> bool {
-    memchr::memchr2_iter(b'i', b'I', bytes).any(|i| {
+/// Whether a config file's text could hold directive `word` (lower-case): the word
+/// anywhere, in any case.
+fn mentions(bytes: &[u8], word: &str) -> bool {
+    let w = word.as_bytes();
+    let first = w[0];
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), bytes).any(|i| {
         bytes
-            .get(i..i + 7)
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"include"))
+            .get(i..i + w.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(w))
     })
+}
+
+/// A file evaluated ahead of its turn: what `load_file` would have produced.
+struct Evaluated {
+    items: Vec<Item>,
+    errors: Vec<syn::SyntaxError>,
+    problems: Vec<Problem>,
+    skipped_auth: Vec<(Span, String)>,
+}
+
+fn syntax_problem(e: &syn::SyntaxError) -> Problem {
+    Problem {
+        kind: ProblemKind::Syntax,
+        span: e.span,
+        message: e.message.clone(),
+        related: e.related.iter().cloned().collect(),
+    }
 }
 
 /// Whether a subtree holds an auth directive (AuthType, Require, …).

@@ -262,3 +262,69 @@ fn path_keys_spell_paths_as_their_components_do() {
         assert_eq!(ours.len(), path.ancestors().count(), "{p:?}");
     }
 }
+
+/// A wildcard Include's files are read, parsed and (when none changes read-time state)
+/// evaluated ahead, in parallel: the model must be the one a file-by-file read gives —
+/// ids in order, `${VAR}` from the main config, a later file seeing an earlier `Define`.
+#[test]
+fn wildcard_include_read_ahead_keeps_order_and_state() {
+    let conf = format!(
+        "{MODS}ServerRoot {{d}}\nDefine PW {{d}}/pw\nInclude plain/*.conf\nInclude stateful/*.conf\n"
+    );
+    let dir = |name: &str, file: &str| {
+        format!(
+            "<Directory {{d}}/{name}>\nAuthType Basic\nAuthName \"{name}\"\nAuthUserFile {file}\nRequire valid-user\n</Directory>\n"
+        )
+    };
+    let (a, b, c) = (
+        dir("a", "${PW}/a"),
+        dir("b", "${NOPE}/b"),
+        dir("c", "${LATER}/c"),
+    );
+    let (_t, m, sources) = site(
+        &conf,
+        &[
+            ("plain/1.conf", a.as_str()),
+            ("plain/2.conf", b.as_str()),
+            ("stateful/1.conf", "Define LATER {d}/later\n"),
+            ("stateful/2.conf", c.as_str()),
+        ],
+    );
+    let names: Vec<String> = m
+        .files
+        .iter()
+        .map(|(p, id)| {
+            assert_eq!(sources.get(*id).path, *p, "ids follow the reading order");
+            p.strip_prefix(_t.path()).unwrap().display().to_string()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "conf/httpd.conf",
+            "plain/1.conf",
+            "plain/2.conf",
+            "stateful/1.conf",
+            "stateful/2.conf"
+        ]
+    );
+    let files: Vec<String> = m
+        .passwd_uses()
+        .iter()
+        .map(|u| {
+            u.server_path
+                .strip_prefix(_t.path())
+                .unwrap_or(&u.server_path)
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(files, ["pw/a", "${NOPE}/b", "later/c"]);
+    let undefined: Vec<&str> = m
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::UndefinedVariable)
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(undefined, ["Config variable ${NOPE} is not defined"]);
+}
