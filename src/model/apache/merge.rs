@@ -74,7 +74,9 @@ pub enum AzNode {
 /// The merged `Require` configuration and the scopes it came from.
 #[derive(Clone, Debug)]
 pub struct Authz {
-    pub root: AzNode,
+    /// Shared: every place below a section carries its `Require` tree (and the trees it
+    /// replaced), and thousands of places share the same ones.
+    pub root: std::sync::Arc<AzNode>,
     pub scopes: Vec<usize>,
 }
 
@@ -820,7 +822,7 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
         return;
     }
     let new = Authz {
-        root,
+        root: std::sync::Arc::new(root),
         scopes: vec![idx],
     };
     match (merging.as_deref(), eff.authz.take()) {
@@ -828,15 +830,18 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
             let mut scopes = base.scopes.clone();
             scopes.push(idx);
             eff.authz = Some(Authz {
-                root: AzNode::Group {
+                root: std::sync::Arc::new(AzNode::Group {
                     op: if op == "and" {
                         ContainerKind::All
                     } else {
                         ContainerKind::Any
                     },
                     span: None,
-                    children: vec![base.root, new.root],
-                },
+                    children: vec![
+                        std::sync::Arc::unwrap_or_clone(base.root),
+                        std::sync::Arc::unwrap_or_clone(new.root),
+                    ],
+                }),
                 scopes,
             });
         }
