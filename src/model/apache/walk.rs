@@ -4,7 +4,9 @@
 //! walk (1) opens each directory relative to its parent's descriptor (no path lookup
 //! from `/` per directory), (2) reads entries with `getdents64` straight into a reused
 //! buffer (no `opendir`'s `fstat`, no per-entry allocation), (3) reads a found file in
-//! the same pass, and (4) walks sibling subtrees in parallel. The result is in the order
+//! the same pass, with one `read` for a small file, (4) opens `sub/NAME` directly in a
+//! directory whose link count says it has no subdirectories (on file systems where that
+//! count is reliable), and (5) walks sibling subtrees in parallel. The result is in the order
 //! a sequential walk gives: a directory's own file first, then its subdirectories by
 //! name (bytewise), depth first.
 //!
