@@ -497,11 +497,15 @@ fn read_passwd(
     }
 }
 
-/// Read a file whose size is known (`std::fs::read` would ask again).
+/// Read a file whose size is known (`std::fs::read`, and `File::read_to_end`, would ask
+/// again: one `statx` per file).
 fn read_sized(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
-    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+    // `Take` reads into the room reserved above without asking for the size.
+    std::fs::File::open(path)?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
