@@ -19,6 +19,7 @@ use crate::syntax::passwd::{self, FileKind, KindHint};
 use crate::target::Profile;
 use discover::Candidate;
 use kind::InputKind;
+use rayon::prelude::*;
 pub use select::Settings;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -143,9 +144,28 @@ pub(crate) fn run_with_overlay(
         nginx: &nginx_models,
     };
     let enabled = opts.settings.enabled_rules(all_rules);
-    for rule in &enabled {
-        (rule.check)(&ctx, &mut diags);
-    }
+    let found: Vec<Vec<Diagnostic>> = if ctx.nginx.is_empty() {
+        // Rules only read the models: run them side by side, keeping their findings in
+        // rule order. The nginx model is not shareable between threads (`Rc`), so each
+        // task builds its own context; with no nginx model it equals `ctx`.
+        let (sources, profile, passwd, apache) = (ctx.sources, ctx.profile, ctx.passwd, ctx.apache);
+        enabled
+            .par_iter()
+            .map(|rule| {
+                let ctx = Context {
+                    sources,
+                    profile,
+                    passwd,
+                    apache,
+                    nginx: &[],
+                };
+                run_rule(rule, &ctx)
+            })
+            .collect()
+    } else {
+        enabled.iter().map(|rule| run_rule(rule, &ctx)).collect()
+    };
+    diags.extend(found.into_iter().flatten());
 
     // Model loaders and the engine emit findings too; the same settings apply to them.
     let is_registered = |code: &str| all_rules.iter().any(|r| r.info.code == code);
@@ -168,6 +188,13 @@ pub(crate) fn run_with_overlay(
         suppressed,
         fail_on: opts.settings.fail_on,
     })
+}
+
+/// One rule's findings.
+fn run_rule(rule: &Rule, ctx: &Context<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    (rule.check)(ctx, &mut out);
+    out
 }
 
 /// Drop `value` on a short-lived thread (if none can be started, the refused closure
@@ -310,16 +337,17 @@ fn load_passwd_files<'c>(
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<PasswdInput>, CheckError> {
+    let uses: Vec<PasswdUse> = uses.collect();
+    let standalone: Vec<(&Candidate, KindHint)> = standalone.collect();
+    let spellings = uses
+        .iter()
+        .map(|u| u.local_path.as_path())
+        .chain(standalone.iter().map(|(c, _)| c.path.as_path()));
+    let canon = canonical_paths(spellings);
     let mut groups: Vec<PasswdGroup> = Vec::new();
-    let mut index: HashMap<PathBuf, usize> = HashMap::new();
-    // Thousands of directives name the same few files: resolve each spelling once
-    // (`canonical` is a readlink per path component).
-    let mut by_spelling: HashMap<PathBuf, usize> = HashMap::new();
+    let mut index: HashMap<&Path, usize> = HashMap::new();
     let mut group_for = |path: &Path, groups: &mut Vec<PasswdGroup>| -> usize {
-        if let Some(&i) = by_spelling.get(path) {
-            return i;
-        }
-        let i = *index.entry(canonical(path)).or_insert_with(|| {
+        *index.entry(canon[path].0.as_path()).or_insert_with(|| {
             groups.push(PasswdGroup {
                 path: path.to_path_buf(),
                 explicit: false,
@@ -327,9 +355,7 @@ fn load_passwd_files<'c>(
                 named: KindHint::Auto,
             });
             groups.len() - 1
-        });
-        by_spelling.insert(path.to_path_buf(), i);
-        i
+        })
     };
     for u in uses {
         let i = group_for(&u.local_path, &mut groups);
@@ -341,59 +367,156 @@ fn load_passwd_files<'c>(
         groups[i].named = hint;
     }
 
-    let mut inputs = Vec::with_capacity(groups.len());
-    for g in groups {
-        let id = match sources.find(&g.path) {
-            Some(id) => id,
-            None => match read_passwd(&g, overlay, sources, diags)? {
-                Some(id) => id,
-                None => continue,
-            },
+    // Read side by side, then add in group order (file ids and findings as if one by one).
+    let fetched: Vec<Fetched> = groups
+        .par_iter()
+        .map(|g| read_passwd(g, canon[&g.path].1.as_ref(), overlay, sources))
+        .collect();
+    let mut loaded = Vec::with_capacity(groups.len());
+    for (g, f) in groups.into_iter().zip(fetched) {
+        let id = match f {
+            Fetched::Known(id) => id,
+            Fetched::Read(bytes) => sources.add(&g.path, bytes),
+            Fetched::Absent => continue,
+            Fetched::Failed(e) if g.explicit => return Err(CheckError::io(&g.path, e)),
+            Fetched::Failed(e) => {
+                diags.push(unreadable(&g, &e));
+                continue;
+            }
         };
-        let parsed = passwd::parse_with(&sources.get(id).bytes, g.hint());
-        inputs.push(PasswdInput {
-            file: id,
-            parsed,
-            uses: g.uses,
-        });
+        loaded.push((id, g.hint(), g.uses));
     }
-    Ok(inputs)
+    let sources = &*sources;
+    Ok(loaded
+        .into_par_iter()
+        .map(|(file, hint, uses)| PasswdInput {
+            file,
+            parsed: passwd::parse_with(&sources.get(file).bytes, hint),
+            uses,
+        })
+        .collect())
+}
+
+/// The canonical path of each distinct spelling, and what it is when that is known
+/// without following a link. Thousands of directives name the same few files, and
+/// `canonical` is a readlink per path component: resolve each spelling once, and each
+/// directory once (password files share a few directories).
+fn canonical_paths<'p>(
+    spellings: impl Iterator<Item = &'p Path>,
+) -> HashMap<PathBuf, (PathBuf, Option<std::fs::Metadata>)> {
+    let mut seen = HashSet::new();
+    let distinct: Vec<&Path> = spellings.filter(|p| seen.insert(*p)).collect();
+    let mut dirs: Vec<&Path> = distinct.iter().filter_map(|p| plain_parent(p)).collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    let canon_dirs: HashMap<&Path, Option<PathBuf>> = dirs
+        .par_iter()
+        .map(|d| (*d, std::fs::canonicalize(d).ok()))
+        .collect();
+    distinct
+        .par_iter()
+        .map(|p| {
+            let canon = match plain_parent(p).map(|d| &canon_dirs[d]) {
+                Some(dir) => canonical_in(p, dir.as_deref()),
+                None => (canonical(p), None),
+            };
+            (p.to_path_buf(), canon)
+        })
+        .collect()
+}
+
+/// The directory of an absolute path with no `.`, `..`, empty or trailing component:
+/// its canonical form is that of the directory plus the name, unless the name is a link.
+fn plain_parent(path: &Path) -> Option<&Path> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let rest = bytes.strip_prefix(b"/")?;
+    let plain = rest
+        .split(|&b| b == b'/')
+        .all(|c| !c.is_empty() && c != b"." && c != b"..");
+    if plain { path.parent() } else { None }
+}
+
+/// `canonical(path)` given the canonical form of its plain parent (`None`: it does not
+/// resolve, so neither does the path), with the file's metadata when it is not a link.
+fn canonical_in(path: &Path, canon_dir: Option<&Path>) -> (PathBuf, Option<std::fs::Metadata>) {
+    let (Some(dir), Some(name)) = (canon_dir, path.file_name()) else {
+        return (path.to_path_buf(), None);
+    };
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => (canonical(path), None),
+        Ok(m) => (dir.join(name), Some(m)),
+        Err(_) => (path.to_path_buf(), None),
+    }
+}
+
+/// A password file's contents, or why there are none.
+enum Fetched {
+    /// Already read (as a config file or a starting point).
+    Known(FileId),
+    Read(Vec<u8>),
+    /// Missing or not a regular file: the server rules' finding.
+    Absent,
+    Failed(std::io::Error),
 }
 
 /// Read one password file. A file that is missing or not a regular file is the
 /// server rules' finding (they know what the server answers), not an I/O error here.
+/// `known` is the file's metadata when the path is no link (no need to ask again).
 fn read_passwd(
     g: &PasswdGroup,
+    known: Option<&std::fs::Metadata>,
     overlay: &Overlay,
-    sources: &mut Sources,
-    diags: &mut Vec<Diagnostic>,
-) -> Result<Option<FileId>, CheckError> {
+    sources: &Sources,
+) -> Fetched {
+    if let Some(id) = sources.find(&g.path) {
+        return Fetched::Known(id);
+    }
     // No overlay (every run but a `--diff` preview): no need to resolve the path.
     if !overlay.is_empty()
         && let Some(bytes) = overlay.get(&canonical(&g.path))
     {
-        return Ok(Some(sources.add(&g.path, bytes.clone())));
+        return Fetched::Read(bytes.clone());
     }
     let referenced = !g.uses.is_empty();
-    if referenced && !g.explicit {
-        match std::fs::metadata(&g.path) {
-            Ok(m) if m.is_file() => {}
-            _ => return Ok(None),
+    let read = if referenced && !g.explicit {
+        let meta = match known {
+            Some(m) => Ok(m.clone()),
+            None => std::fs::metadata(&g.path),
+        };
+        match meta {
+            Ok(m) if m.is_file() => read_sized(&g.path, m.len()),
+            _ => return Fetched::Absent,
         }
+    } else {
+        std::fs::read(&g.path)
+    };
+    match read {
+        Ok(bytes) => Fetched::Read(bytes),
+        Err(e) => Fetched::Failed(e),
     }
-    match sources.load(&g.path) {
-        Ok(id) => Ok(Some(id)),
-        Err(e) if g.explicit => Err(CheckError::io(&g.path, e)),
-        Err(e) => {
-            let first = &g.uses[0];
-            let mut d = unreadable_file::diagnostic(&g.path, first.directive, &e);
-            for u in &g.uses[1..] {
-                d = d.with_secondary(u.directive, "also named here");
-            }
-            diags.push(d);
-            Ok(None)
-        }
+}
+
+/// Read a file whose size is known (`std::fs::read`, and `File::read_to_end`, would ask
+/// again: one `statx` per file).
+fn read_sized(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    // `Take` reads into the room reserved above without asking for the size.
+    std::fs::File::open(path)?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The finding for a referenced file that could not be read, at every directive naming it.
+fn unreadable(g: &PasswdGroup, e: &std::io::Error) -> Diagnostic {
+    let first = &g.uses[0];
+    let mut d = unreadable_file::diagnostic(&g.path, first.directive, e);
+    for u in &g.uses[1..] {
+        d = d.with_secondary(u.directive, "also named here");
     }
+    d
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! uid and gids in `/etc/passwd` and `/etc/group` (under `--root` when given) — not by
 //! whether htguard itself can read it.
 
+use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -90,48 +91,100 @@ fn allowed(meta: &std::fs::Metadata, who: &Identity, bit: u32) -> bool {
 /// Whether the worker can open `local` (a path on this machine) for reading.
 /// `root` is `--root`: directories above it are not the server's.
 pub fn check(local: &Path, root: Option<&Path>, who: Option<&Identity>) -> FileAccess {
-    let meta = match std::fs::metadata(local) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return FileAccess::Missing,
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-            // htguard itself cannot look; the worker likely cannot either.
-            return FileAccess::Denied(format!("{e}"));
+    Checker::new(root, who).check(local)
+}
+
+/// Checks many files for one worker under one `--root`, remembering what each directory
+/// answers: password files share their parent directories, and a `stat` per ancestor
+/// per file was most of the cost.
+pub struct Checker<'a> {
+    root: Option<&'a Path>,
+    who: Option<&'a Identity>,
+    /// Directory -> why the worker cannot pass it or a directory above it (`None`: it can).
+    searchable: HashMap<PathBuf, Option<String>>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(root: Option<&'a Path>, who: Option<&'a Identity>) -> Self {
+        Checker {
+            root,
+            who,
+            searchable: HashMap::new(),
         }
-        Err(_) => return FileAccess::Missing,
-    };
-    if !meta.is_file() {
-        return FileAccess::NotRegular;
     }
-    let Some(who) = who else {
-        return FileAccess::UnknownUser;
-    };
-    let mut dir = local.parent();
-    while let Some(d) = dir {
-        if root.is_some_and(|r| !d.starts_with(r) || d == r) {
-            break;
-        }
-        if let Ok(m) = std::fs::metadata(d)
-            && !allowed(&m, who, 0o1)
-        {
-            return FileAccess::Denied(format!(
-                "directory {} (mode {:o}, owner {}, group {}) does not let it in",
-                d.display(),
-                m.mode() & 0o7777,
-                m.uid(),
-                m.gid()
-            ));
-        }
-        dir = d.parent();
+
+    /// Whether this checker answers for `root` and `who`.
+    pub fn is_for(&self, root: Option<&Path>, who: Option<&Identity>) -> bool {
+        self.root == root && self.who == who
     }
-    if allowed(&meta, who, 0o4) {
-        FileAccess::Readable
-    } else {
-        FileAccess::Denied(format!(
-            "mode {:o}, owner {}, group {}",
-            meta.mode() & 0o7777,
-            meta.uid(),
-            meta.gid()
-        ))
+
+    /// Whether the worker can open `local` for reading.
+    pub fn check(&mut self, local: &Path) -> FileAccess {
+        let meta = match std::fs::metadata(local) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return FileAccess::Missing,
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                // htguard itself cannot look; the worker likely cannot either.
+                return FileAccess::Denied(format!("{e}"));
+            }
+            Err(_) => return FileAccess::Missing,
+        };
+        if !meta.is_file() {
+            return FileAccess::NotRegular;
+        }
+        let Some(who) = self.who else {
+            return FileAccess::UnknownUser;
+        };
+        if let Some(why) = self.denied_dir(local.parent(), who) {
+            return FileAccess::Denied(why);
+        }
+        if allowed(&meta, who, 0o4) {
+            FileAccess::Readable
+        } else {
+            FileAccess::Denied(format!(
+                "mode {:o}, owner {}, group {}",
+                meta.mode() & 0o7777,
+                meta.uid(),
+                meta.gid()
+            ))
+        }
+    }
+
+    /// The first directory from `start` up that does not let `who` in, described.
+    fn denied_dir(&mut self, start: Option<&Path>, who: &Identity) -> Option<String> {
+        // Directories passed on the way up share the answer found above them.
+        let mut passed: Vec<&Path> = Vec::new();
+        let mut answer = None;
+        let mut dir = start;
+        while let Some(d) = dir {
+            if self.root.is_some_and(|r| !d.starts_with(r) || d == r) {
+                break;
+            }
+            if let Some(known) = self.searchable.get(d) {
+                answer = known.clone();
+                break;
+            }
+            if let Ok(m) = std::fs::metadata(d)
+                && !allowed(&m, who, 0o1)
+            {
+                let why = format!(
+                    "directory {} (mode {:o}, owner {}, group {}) does not let it in",
+                    d.display(),
+                    m.mode() & 0o7777,
+                    m.uid(),
+                    m.gid()
+                );
+                self.searchable.insert(d.to_path_buf(), Some(why.clone()));
+                answer = Some(why);
+                break;
+            }
+            passed.push(d);
+            dir = d.parent();
+        }
+        for d in passed {
+            self.searchable.insert(d.to_path_buf(), answer.clone());
+        }
+        answer
     }
 }
 

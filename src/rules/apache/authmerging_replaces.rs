@@ -136,9 +136,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// `<Directory>`, a `<Files>` …) replaces, leaving the area open.
 fn replaced_by_later_section(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, once: &mut Once) {
     for (m, a) in live_areas(ctx) {
-        if !a.eff.outcome(m, "GET").is_open() {
-            continue;
-        }
+        // Few areas replace a login: look for that before computing the outcome.
         let Some(rep) = a
             .eff
             .replaced
@@ -147,6 +145,9 @@ fn replaced_by_later_section(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, once:
         else {
             continue;
         };
+        if !a.eff.outcome(m, "GET").is_open() {
+            continue;
+        }
         let Some(final_scope) = a.eff.authz.as_ref().and_then(|z| z.scopes.last().copied()) else {
             continue;
         };

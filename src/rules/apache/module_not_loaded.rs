@@ -1,11 +1,11 @@
 //! AP022: an auth directive or AuthType whose module is not loaded.
 
 use super::common::{
-    Once, arg_span, diag, htaccess_ignored, live_areas, rejected_consequence, where_,
+    Once, arg_span, diag, htaccess_ignored, live_areas, rejected_consequence, value, where_,
 };
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::directive_module;
 use crate::model::apache::merge::Outcome;
+use crate::model::apache::{ApacheModel, Area, directive_module};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -50,9 +50,44 @@ a2enmod auth_digest && systemctl reload apache2
     check,
 };
 
+/// The module defining directive `name` (any case), lower-cased on the stack: this runs
+/// for every directive of every scope.
+fn module_of(name: &str) -> Option<&'static str> {
+    // Longer than any auth directive's name.
+    const LONGEST: usize = 32;
+    if name.len() > LONGEST {
+        return None;
+    }
+    let mut buf = [0u8; LONGEST];
+    let lower = &mut buf[..name.len()];
+    lower.copy_from_slice(name.as_bytes());
+    lower.make_ascii_lowercase();
+    directive_module(std::str::from_utf8(lower).ok()?)
+}
+
+/// Whether the module for the area's AuthType (Basic or Digest) is loaded, or it has none:
+/// then its outcome cannot be AH01796, and computing that is most of this rule's time.
+fn module_loaded_for(m: &ApacheModel, a: &Area) -> bool {
+    let Some(t) = a.eff.auth_type else {
+        return true;
+    };
+    let ty = value(m, t);
+    let module = if ty.eq_ignore_ascii_case("basic") {
+        "auth_basic_module"
+    } else if ty.eq_ignore_ascii_case("digest") {
+        "auth_digest_module"
+    } else {
+        return true;
+    };
+    m.has_module(module)
+}
+
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for (m, a) in live_areas(ctx) {
+        if module_loaded_for(m, a) {
+            continue;
+        }
         if let Outcome::Error500(w) = a.eff.outcome(m, "GET")
             && w.contains("AH01796")
             && let Some(t) = a.eff.auth_type
@@ -94,8 +129,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             for d in &s.directives {
-                let lname = d.dir.name.to_ascii_lowercase();
-                let Some(module) = directive_module(&lname) else {
+                let Some(module) = module_of(&d.dir.name) else {
                     continue;
                 };
                 if m.has_module(module) || !once.first(d.dir.name_span, "") {

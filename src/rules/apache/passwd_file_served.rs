@@ -59,10 +59,19 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for u in m.passwd_uses() {
             // One finding per file, at the first directive naming it.
             let key = u.server_path.to_string_lossy().into_owned();
-            if !once.first(crate::source::Span::default(), &key) || !u.local_path.is_file() {
+            if !once.first(crate::source::Span::default(), &key) {
                 continue;
             }
-            for server in merge::servers_for_path(m, &u.server_path) {
+            // Most files live outside every DocumentRoot: decide that before asking the disk.
+            let servers = merge::servers_for_path(m, &u.server_path);
+            let inside_a_root = |&server: &usize| {
+                m.document_root(server)
+                    .is_some_and(|root| u.server_path.starts_with(root))
+            };
+            if !servers.iter().any(inside_a_root) || !u.local_path.is_file() {
+                continue;
+            }
+            for server in servers {
                 let Some(root) = m.document_root(server) else {
                     continue;
                 };

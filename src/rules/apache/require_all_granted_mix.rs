@@ -52,9 +52,6 @@ Several `Require` lines mean "any one of them is enough". `all granted` is alway
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for (m, a) in live_areas(ctx) {
-        if a.eff.outcome(m, "GET") != Outcome::Open(OpenWhy::Granted) {
-            continue;
-        }
         let s = &m.scopes[a.scope];
         let in_any = |c: &[(ContainerKind, crate::source::Span)]| {
             c.last().is_none_or(|(k, _)| *k == ContainerKind::Any)
@@ -78,6 +75,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let (Some(g), Some(l)) = (granted, login) else {
             continue;
         };
+        // The outcome last: the directives above rule out most areas more cheaply.
+        if a.eff.outcome(m, "GET") != Outcome::Open(OpenWhy::Granted) {
+            continue;
+        }
         if g.containers.last().map(|c| c.1) != l.containers.last().map(|c| c.1) {
             continue;
         }

@@ -2,7 +2,7 @@
 
 use super::common::{Once, diag, live_areas, passwd_at, value, where_};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::AzNode;
+use crate::model::apache::merge::{AzNode, DRef};
 use crate::model::passwd::{
     ApacheRead, Lookup, apache_find_basic, apache_find_digest, apache_view,
 };
@@ -51,6 +51,24 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !a.eff.uses_file_provider(m) {
             continue;
         }
+        // Most areas name no user: find the `Require user` lines before the file.
+        let user_reqs: Vec<DRef> = a
+            .eff
+            .requires()
+            .into_iter()
+            .filter_map(|n| match n {
+                AzNode::Req {
+                    r,
+                    provider,
+                    negate: false,
+                    ..
+                } if provider == "user" => Some(*r),
+                _ => None,
+            })
+            .collect();
+        if user_reqs.is_empty() {
+            continue;
+        }
         let shown = m.resolve(value(m, uf));
         let local = m.local(&shown);
         let Some(input) = passwd_at(ctx, &local) else {
@@ -59,20 +77,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let src = &ctx.sources.get(input.file).bytes;
         let digest = a.eff.is_digest(m);
         let realm = a.eff.auth_name.map(|r| value(m, r)).unwrap_or("");
-        for n in a.eff.requires() {
-            let AzNode::Req {
-                r,
-                provider,
-                negate: false,
-                ..
-            } = n
-            else {
-                continue;
-            };
-            if provider != "user" {
-                continue;
-            }
-            let req = &m.dir(*r).dir;
+        for r in user_reqs {
+            let req = &m.dir(r).dir;
             for arg in req.args.iter().skip(1) {
                 let user = arg.value.as_str();
                 let found = if digest {

@@ -53,6 +53,8 @@ Require valid-user
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for (m, a) in live_areas(ctx) {
+        // Without a Satisfy in effect there is no finding: skip the outcome.
+        let Some(sat) = a.eff.satisfy else { continue };
         if a.eff.outcome(m, "GET") != Outcome::Open(OpenWhy::SatisfyAny) {
             continue;
         }
@@ -61,7 +63,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .requires()
             .iter()
             .any(|n| matches!(n, AzNode::Req { provider, .. } if needs_user(provider)));
-        let Some(sat) = a.eff.satisfy else { continue };
         if !wants_login {
             continue;
         }

@@ -1,6 +1,6 @@
 //! AP004: an AuthUserFile the worker cannot open.
 
-use super::common::{Once, arg_span, diag, live_areas, value, where_};
+use super::common::{Once, arg_span, diag, has_auth_type, live_areas, value, where_};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ApacheModel;
 use crate::model::apache::access::{self, FileAccess};
@@ -55,8 +55,16 @@ chmod 0640 /etc/apache2/.htpasswd
 
 /// What is wrong, for the worker user, with each file a directive names (shared with AP005).
 /// Many directives name the same file: the file system is asked once per file.
+/// What each named file answers, checked once per path; the checkers (one per worker
+/// and `--root`, in practice one) remember the directories they passed.
 #[derive(Default)]
-pub struct FileChecks(HashMap<PathBuf, FileAccess>);
+pub struct FileChecks<'a> {
+    seen: HashMap<PathBuf, FileAccess>,
+    /// By model and argument as written: thousands of directives spell the same few
+    /// files, and resolving and hashing a path costs more than hashing the text.
+    by_arg: HashMap<(usize, &'a str), (PathBuf, FileAccess)>,
+    checkers: Vec<access::Checker<'a>>,
+}
 
 /// A file the worker user cannot use.
 pub struct Problem {
@@ -67,27 +75,47 @@ pub struct Problem {
     pub what: String,
 }
 
-impl FileChecks {
+impl<'a> FileChecks<'a> {
     /// What stops the worker reading the file directive `r` names, if anything.
-    pub fn problem(&mut self, m: &ApacheModel, r: DRef) -> Option<Problem> {
-        let server_path = m.resolve(value(m, r));
-        let access = self
-            .0
-            .entry(server_path.clone())
-            .or_insert_with(|| {
-                access::check(
-                    &m.local(&server_path),
-                    m.opts.root.as_deref(),
-                    m.worker.as_ref(),
-                )
-            })
-            .clone();
-        let what = describe(m, &access, &server_path)?;
+    pub fn problem(&mut self, m: &'a ApacheModel, r: DRef) -> Option<Problem> {
+        let key = (std::ptr::from_ref(m) as usize, value(m, r));
+        if !self.by_arg.contains_key(&key) {
+            let server_path = m.resolve(key.1);
+            let access = self.access(m, &server_path);
+            self.by_arg.insert(key, (server_path, access));
+        }
+        let (server_path, access) = &self.by_arg[&key];
+        let what = describe(m, access, server_path)?;
         Some(Problem {
-            server_path,
-            access,
+            server_path: server_path.clone(),
+            access: access.clone(),
             what,
         })
+    }
+
+    /// What the worker gets opening `server_path`, checked once per path.
+    fn access(&mut self, m: &'a ApacheModel, server_path: &Path) -> FileAccess {
+        if let Some(known) = self.seen.get(server_path) {
+            return known.clone();
+        }
+        let found = self.checker(m).check(&m.local(server_path));
+        self.seen.insert(server_path.to_path_buf(), found.clone());
+        found
+    }
+}
+
+impl<'a> FileChecks<'a> {
+    /// The checker for `m`'s worker and `--root`.
+    fn checker(&mut self, m: &'a ApacheModel) -> &mut access::Checker<'a> {
+        let (root, who) = (m.opts.root.as_deref(), m.worker.as_ref());
+        let i = match self.checkers.iter().position(|c| c.is_for(root, who)) {
+            Some(i) => i,
+            None => {
+                self.checkers.push(access::Checker::new(root, who));
+                self.checkers.len() - 1
+            }
+        };
+        &mut self.checkers[i]
     }
 }
 
@@ -109,7 +137,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut files = FileChecks::default();
     for (m, a) in live_areas(ctx) {
         let Some(r) = a.eff.user_file else { continue };
-        if !a.eff.uses_file_provider(m) || a.eff.auth_type(m).is_none() {
+        if !a.eff.uses_file_provider(m) || !has_auth_type(m, a) {
             continue;
         }
         let span = arg_span(m, r);
