@@ -229,6 +229,19 @@ pub(crate) fn clean_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<
     if line.has(Facts::TOO_LONG) {
         return None;
     }
+    // The common `user:hash` line: the hash runs from the colon to the end of the
+    // content, and the facts already say it has no blanks, comment or `\` to cut.
+    if line.colon2().is_none()
+        && !line.facts().intersects(
+            Facts::WS_AFTER_COLON
+                | Facts::TRAILING_WS
+                | Facts::WS_IN_FIELD2
+                | Facts::TRAILING_BACKSLASH,
+        )
+    {
+        let r = line.colon1()? + 1..line.content().end;
+        return Some((r.clone(), src.get(r)?));
+    }
     let mut r = basic_hash_range(line, src)?;
     // ` # note` after the hash is PW018's finding.
     if line.has(Facts::WS_IN_FIELD2)

@@ -117,26 +117,30 @@ fn classify<'a>(f: &PwFile<'a>, line: &'a Line, groups: &mut Vec<Group<'a>>) {
     if matches!(info.kind, Kind::Bcrypt { .. }) {
         return;
     }
+    if info.malformed.is_some() {
+        return; // unusable: PW001
+    }
+    let hit = Hit { line, range };
+    // Past bcrypt, a well-formed hash's strength follows from its kind alone: judge
+    // (and build the message strings of) the first entry of each kind only.
+    if let Some(g) = groups.iter_mut().find(|g| g.kind == info.kind) {
+        g.count += 1;
+        if g.first.len() <= MORE_LABELS {
+            g.first.push(hit);
+        }
+        return;
+    }
     let severity = match hash::strength(&info) {
         Strength::Weak(_) => Severity::Warning,
         Strength::Legacy(_) => Severity::Info,
         _ => return,
     };
-    let hit = Hit { line, range };
-    match groups.iter_mut().find(|g| g.kind == info.kind) {
-        Some(g) => {
-            g.count += 1;
-            if g.first.len() <= MORE_LABELS {
-                g.first.push(hit);
-            }
-        }
-        None => groups.push(Group {
-            kind: info.kind,
-            severity,
-            count: 1,
-            first: vec![hit],
-        }),
-    }
+    groups.push(Group {
+        kind: info.kind,
+        severity,
+        count: 1,
+        first: vec![hit],
+    });
 }
 
 fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
