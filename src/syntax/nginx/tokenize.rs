@@ -127,11 +127,11 @@ impl Parser<'_> {
                     }
                     let (inner, close) = self.items(depth + 1);
                     let end = close.map_or(self.bytes.len().max(open.end), |c| c.end);
-                    let block = Block {
+                    let block = Box::new(Block {
                         open,
                         close,
                         items: inner,
-                    };
+                    });
                     let directive = directive(name, args, Some(block), end)?;
                     self.directives.push(directive);
                     if self.error.is_some() {
@@ -354,7 +354,7 @@ impl Parser<'_> {
 fn directive(
     name: Option<Word>,
     args: Vec<Word>,
-    block: Option<Block>,
+    block: Option<Box<Block>>,
     end: usize,
 ) -> Option<Directive> {
     let name = name?;
