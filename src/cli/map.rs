@@ -5,6 +5,7 @@ use crate::model::LoadOptions;
 use crate::model::nginx::{self, Conf, NginxModel, NginxStart, Protection, Served, VirtualServer};
 use crate::source::Sources;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `htguard map`.
@@ -200,7 +201,29 @@ fn count_users(path: &Path) -> Option<usize> {
     Some(names.len())
 }
 
-fn row(location: String, conf: &Conf, at: crate::source::Span, sources: &Sources) -> Row {
+/// User counts by file, read once per file: thousands of locations usually share a few files.
+#[derive(Default)]
+struct UserCounts(HashMap<PathBuf, Option<usize>>);
+
+impl UserCounts {
+    fn of(&mut self, path: &Path) -> Option<usize> {
+        if let Some(&n) = self.0.get(path) {
+            return n;
+        }
+        let n = count_users(path);
+        self.0.insert(path.to_path_buf(), n);
+        n
+    }
+}
+
+/// What every row needs besides its location.
+struct RowContext<'a> {
+    sources: &'a Sources,
+    users: UserCounts,
+}
+
+fn row(location: String, conf: &Conf, at: crate::source::Span, cx: &mut RowContext) -> Row {
+    let sources = cx.sources;
     let asks = conf.asks_password();
     let uf = conf.user_file.as_ref().filter(|_| asks);
     let f = sources.get(at.file);
@@ -212,12 +235,12 @@ fn row(location: String, conf: &Conf, at: crate::source::Span, sources: &Sources
         user_file: uf.map(|u| u.value.server_path.display().to_string()),
         users: uf
             .filter(|u| !u.value.has_variable)
-            .and_then(|u| count_users(&u.value.local_path)),
+            .and_then(|u| cx.users.of(&u.value.local_path)),
         defined_at: format!("{}:{line}", f.path.display()),
     }
 }
 
-fn server_rows(s: &VirtualServer, sources: &Sources, uri: Option<&str>) -> Vec<Row> {
+fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec<Row> {
     let mut rows = Vec::new();
     if let Some(uri) = uri {
         let served = s.find_location(uri);
@@ -229,7 +252,7 @@ fn server_rows(s: &VirtualServer, sources: &Sources, uri: Option<&str>) -> Vec<R
             format!("GET {uri} → {name}"),
             s.conf_for(served, "GET"),
             at,
-            sources,
+            cx,
         ));
         if let Served::Location(i) = served
             && let Some(le) = &s.locations[i].limit_except
@@ -238,17 +261,17 @@ fn server_rows(s: &VirtualServer, sources: &Sources, uri: Option<&str>) -> Vec<R
                 format!("other methods than {} → limit_except", le.methods.join(" ")),
                 &le.conf,
                 le.span,
-                sources,
+                cx,
             ));
         }
         return rows;
     }
-    rows.push(row("(server level)".into(), &s.conf, s.span, sources));
+    rows.push(row("(server level)".into(), &s.conf, s.span, cx));
     fn walk(
         s: &VirtualServer,
         ids: &[usize],
         depth: usize,
-        sources: &Sources,
+        cx: &mut RowContext,
         rows: &mut Vec<Row>,
     ) {
         for &i in ids {
@@ -257,7 +280,7 @@ fn server_rows(s: &VirtualServer, sources: &Sources, uri: Option<&str>) -> Vec<R
                 format!("{}{}", "  ".repeat(depth), l.describe()),
                 &l.conf,
                 l.span,
-                sources,
+                cx,
             ));
             if let Some(le) = &l.limit_except {
                 rows.push(row(
@@ -268,13 +291,13 @@ fn server_rows(s: &VirtualServer, sources: &Sources, uri: Option<&str>) -> Vec<R
                     ),
                     &le.conf,
                     le.span,
-                    sources,
+                    cx,
                 ));
             }
-            walk(s, &l.children, depth + 1, sources, rows);
+            walk(s, &l.children, depth + 1, cx, rows);
         }
     }
-    walk(s, &s.top, 0, sources, &mut rows);
+    walk(s, &s.top, 0, cx, &mut rows);
     rows
 }
 
@@ -284,6 +307,10 @@ fn config_map(
     problems: Vec<String>,
     uri: Option<&str>,
 ) -> ConfigMap {
+    let mut cx = RowContext {
+        sources,
+        users: UserCounts::default(),
+    };
     ConfigMap {
         config: m.conf_path.display().to_string(),
         start: match m.start {
@@ -312,7 +339,7 @@ fn config_map(
                         t
                     })
                     .collect(),
-                rows: server_rows(s, sources, uri),
+                rows: server_rows(s, &mut cx, uri),
             })
             .collect(),
         problems,

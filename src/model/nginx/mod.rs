@@ -526,6 +526,8 @@ impl NginxModel {
     pub fn passwd_uses<'s>(&'s self) -> Vec<PasswdUse> {
         let mut out: Vec<PasswdUse> = Vec::new();
         let mut seen: std::collections::HashSet<(&Path, Option<&str>)> = Default::default();
+        // Neighbouring locations usually name the same file: skip hashing the path again.
+        let mut last: Option<(&Path, Option<&str>)> = None;
         let mut push = |conf: &'s Conf| {
             let Some(uf) = &conf.user_file else { return };
             if uf.value.has_variable {
@@ -535,7 +537,12 @@ impl NginxModel {
                 Some(Realm::Text(t)) => Some(t.as_str()),
                 _ => None,
             };
-            if !seen.insert((uf.value.local_path.as_path(), realm)) {
+            let key = (uf.value.local_path.as_path(), realm);
+            if last == Some(key) {
+                return;
+            }
+            last = Some(key);
+            if !seen.insert(key) {
                 return;
             }
             let realm = realm.map(str::to_string);
@@ -612,6 +619,7 @@ impl NginxModel {
         self.user_file_cache.get_or_init(|| {
             let mut out: Vec<UserFileRef> = Vec::new();
             let mut index: std::collections::HashMap<Span, usize> = Default::default();
+            let mut last: Option<(Span, usize)> = None;
             for (si, r, conf) in self.scope_refs() {
                 let Some(file) = &conf.user_file else {
                     continue;
@@ -619,13 +627,18 @@ impl NginxModel {
                 if conf.protection() == Protection::Open {
                     continue;
                 }
-                let i = *index.entry(file.directive).or_insert_with(|| {
-                    out.push(UserFileRef {
-                        directive: file.directive,
-                        places: Vec::new(),
-                    });
-                    out.len() - 1
-                });
+                // A location's nested scopes usually inherit the directive just seen.
+                let i = match last {
+                    Some((directive, i)) if directive == file.directive => i,
+                    _ => *index.entry(file.directive).or_insert_with(|| {
+                        out.push(UserFileRef {
+                            directive: file.directive,
+                            places: Vec::new(),
+                        });
+                        out.len() - 1
+                    }),
+                };
+                last = Some((file.directive, i));
                 out[i].places.push((si, r));
             }
             out
@@ -639,6 +652,7 @@ impl NginxModel {
             let refs = self.user_file_refs();
             let mut groups: Vec<Vec<usize>> = Vec::new();
             let mut index: std::collections::HashMap<&Path, usize> = Default::default();
+            let mut last: Option<(&Path, usize)> = None;
             for (i, r) in refs.iter().enumerate() {
                 let Some(&(si, sr)) = r.places.first() else {
                     continue;
@@ -650,12 +664,16 @@ impl NginxModel {
                 if f.value.has_variable {
                     continue;
                 }
-                let g = *index
-                    .entry(f.value.local_path.as_path())
-                    .or_insert_with(|| {
+                let path = f.value.local_path.as_path();
+                // Neighbouring directives usually name the same file: skip hashing it again.
+                let g = match last {
+                    Some((p, g)) if p == path => g,
+                    _ => *index.entry(path).or_insert_with(|| {
                         groups.push(Vec::new());
                         groups.len() - 1
-                    });
+                    }),
+                };
+                last = Some((path, g));
                 groups[g].push(i);
             }
             groups

@@ -50,8 +50,9 @@ impl Word {
 pub struct Directive {
     pub name: Word,
     pub args: Vec<Word>,
-    /// The block, for `name ... { ... }`.
-    pub block: Option<Block>,
+    /// The block, for `name ... { ... }` (boxed: most directives have none, and a
+    /// smaller directive makes a smaller parse tree).
+    pub block: Option<Box<Block>>,
     /// From the first byte of the name to the `;` or the closing `}` (or the end of
     /// the file for a block nginx found unterminated).
     pub span: Span,

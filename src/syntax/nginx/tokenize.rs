@@ -19,6 +19,8 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfFile {
         pos: 0,
         comments: Vec::new(),
         error: None,
+        words: Vec::new(),
+        directives: Vec::new(),
     };
     let (items, _) = p.items(0);
     ConfFile {
@@ -48,6 +50,12 @@ struct Parser<'a> {
     pos: usize,
     comments: Vec<Span>,
     error: Option<SyntaxError>,
+    /// Scratch for the words of the directive being read, and a stack of the directives
+    /// of every open block: the tree keeps exact-size copies, not vectors grown by
+    /// doubling (half the parse tree's memory on a large tree, and memory is most of
+    /// a run's time).
+    words: Vec<Word>,
+    directives: Vec<Directive>,
 }
 
 fn is_space(ch: u8) -> bool {
@@ -72,32 +80,41 @@ impl Parser<'_> {
     /// `ngx_conf_parse()` for one file or block: directives until `}` / end of file.
     /// Returns the items and the closing `}` if there was one.
     fn items(&mut self, depth: usize) -> (Vec<Directive>, Option<Span>) {
+        let base = self.directives.len();
+        let close = self.read_items(depth);
+        (self.directives.drain(base..).collect(), close)
+    }
+
+    /// The loop of [`Parser::items`]: pushes the block's directives on `self.directives`.
+    fn read_items(&mut self, depth: usize) -> Option<Span> {
         let in_block = depth > 0;
-        let mut items = Vec::new();
         loop {
-            let mut args = Vec::new();
-            match self.read_token(&mut args) {
-                Stop::Error => return (items, None),
+            let mut words = std::mem::take(&mut self.words);
+            let stop = self.read_token(&mut words);
+            let mut read = words.drain(..);
+            let name = read.next();
+            let args: Vec<Word> = read.collect();
+            self.words = words;
+            match stop {
+                Stop::Error => return None,
                 Stop::BlockDone(close) => {
                     if !in_block {
                         self.fail(close.start, close.end, "unexpected \"}\"".into());
-                        return (items, None);
+                        return None;
                     }
-                    return (items, Some(close));
+                    return Some(close);
                 }
                 Stop::FileDone => {
                     if in_block {
                         let end = self.bytes.len();
                         self.fail(end, end, "unexpected end of file, expecting \"}\"".into());
                     }
-                    return (items, None);
+                    return None;
                 }
                 Stop::Semicolon(semi) => {
                     // `read_token` only returns `;` after at least one word.
-                    let Some(directive) = directive(args, None, semi.end) else {
-                        return (items, None);
-                    };
-                    items.push(directive);
+                    let directive = directive(name, args, None, semi.end)?;
+                    self.directives.push(directive);
                 }
                 Stop::BlockStart(open) => {
                     if depth >= MAX_DEPTH {
@@ -106,21 +123,19 @@ impl Parser<'_> {
                             open.end,
                             format!("blocks nested more than {MAX_DEPTH} levels deep"),
                         );
-                        return (items, None);
+                        return None;
                     }
                     let (inner, close) = self.items(depth + 1);
                     let end = close.map_or(self.bytes.len().max(open.end), |c| c.end);
-                    let block = Block {
+                    let block = Box::new(Block {
                         open,
                         close,
                         items: inner,
-                    };
-                    let Some(directive) = directive(args, Some(block), end) else {
-                        return (items, None);
-                    };
-                    items.push(directive);
+                    });
+                    let directive = directive(name, args, Some(block), end)?;
+                    self.directives.push(directive);
                     if self.error.is_some() {
-                        return (items, None);
+                        return None;
                     }
                 }
             }
@@ -336,11 +351,13 @@ impl Parser<'_> {
 }
 
 /// Build a directive from its words; `None` only if there are none (never after `;`/`{`).
-fn directive(mut args: Vec<Word>, block: Option<Block>, end: usize) -> Option<Directive> {
-    if args.is_empty() {
-        return None;
-    }
-    let name = args.remove(0);
+fn directive(
+    name: Option<Word>,
+    args: Vec<Word>,
+    block: Option<Box<Block>>,
+    end: usize,
+) -> Option<Directive> {
+    let name = name?;
     let span = Span::new(name.span.file, name.span.start, end.max(name.span.end));
     Some(Directive {
         name,
