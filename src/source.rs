@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+mod content;
+pub use content::{Content, read as read_file};
+
 /// Index of a file in [`Sources`].
 pub type FileId = usize;
 
@@ -27,22 +30,40 @@ impl Span {
 }
 
 /// One file read from disk (or given in memory), kept as raw bytes.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SourceFile {
     /// The path as the user (or the config that named it) gave it.
     pub path: PathBuf,
-    pub bytes: Vec<u8>,
-    /// Byte offset of the start of each line, built on first use: a million-line
-    /// password file without findings never needs it.
+    pub bytes: Content,
+    /// Byte offset of the start of each line, built when a file is asked for lines
+    /// out of order: a million-line password file with a few findings never needs it.
     line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// The last (offset, 0-based line) asked for: findings come in file order, so
+    /// counting newlines from there costs one pass over the file for all of them.
+    cursor: std::sync::Mutex<(usize, usize)>,
+    /// Lookups that went backwards; past [`BACKWARD_LOOKUPS`] the index is built.
+    backward: std::sync::atomic::AtomicUsize,
+}
+
+/// Below this size a file gets its line index at once (it costs next to nothing).
+const INDEX_AT_ONCE: usize = 256 * 1024;
+/// Backward lookups answered by counting from the start before the index is built.
+const BACKWARD_LOOKUPS: usize = 8;
+
+impl Clone for SourceFile {
+    fn clone(&self) -> Self {
+        SourceFile::new(self.path.clone(), self.bytes.clone())
+    }
 }
 
 impl SourceFile {
-    pub fn new(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Self {
+    pub fn new(path: impl Into<PathBuf>, bytes: impl Into<Content>) -> Self {
         SourceFile {
             path: path.into(),
-            bytes,
+            bytes: bytes.into(),
             line_starts: std::sync::OnceLock::new(),
+            cursor: std::sync::Mutex::new((0, 0)),
+            backward: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -55,6 +76,62 @@ impl SourceFile {
         })
     }
 
+    /// 0-based line of a byte offset (at most the file's length) and where it starts.
+    fn locate(&self, offset: usize) -> (usize, usize) {
+        use std::sync::atomic::Ordering;
+        let indexed = |f: &Self| {
+            let starts = f.line_starts();
+            let line = match starts.binary_search(&offset) {
+                Ok(i) => i,
+                Err(i) => i - 1,
+            };
+            (line, starts[line])
+        };
+        if self.line_starts.get().is_some() || self.bytes.len() < INDEX_AT_ONCE {
+            return indexed(self);
+        }
+        let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
+        let (from, base) = if offset >= cursor.0 {
+            *cursor
+        } else if self.backward.fetch_add(1, Ordering::Relaxed) < BACKWARD_LOOKUPS {
+            (0, 0)
+        } else {
+            drop(cursor);
+            return indexed(self);
+        };
+        let line = base + memchr::memchr_iter(b'\n', &self.bytes[from..offset]).count();
+        *cursor = (offset, line);
+        let start = memchr::memrchr(b'\n', &self.bytes[..offset]).map_or(0, |i| i + 1);
+        (line, start)
+    }
+
+    /// Where the lines `context` lines before the line of `lo` and `context` lines after
+    /// the line of `hi` start and end: (0-based first line, start byte, end byte; the end
+    /// is just past the last line's ending).
+    pub fn lines_around(&self, lo: usize, hi: usize, context: usize) -> (usize, usize, usize) {
+        let bytes = &self.bytes[..];
+        let (lo, hi) = (lo.min(bytes.len()), hi.min(bytes.len()));
+        let (mut first, mut start) = self.locate(lo);
+        for _ in 0..context {
+            if start == 0 {
+                break;
+            }
+            start = memchr::memrchr(b'\n', &bytes[..start - 1]).map_or(0, |i| i + 1);
+            first -= 1;
+        }
+        let mut end = hi;
+        for _ in 0..=context {
+            match memchr::memchr(b'\n', &bytes[end..]) {
+                Some(i) => end += i + 1,
+                None => {
+                    end = bytes.len();
+                    break;
+                }
+            }
+        }
+        (first, start, end)
+    }
+
     /// Text for display; invalid UTF-8 is replaced, so offsets may shift only
     /// inside invalid sequences (callers display, never slice, this).
     pub fn text_lossy(&self) -> std::borrow::Cow<'_, str> {
@@ -64,11 +141,7 @@ impl SourceFile {
     /// 1-based line and 1-based column (in characters of the lossy text) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.bytes.len());
-        let line = match self.line_starts().binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.line_starts()[line];
+        let (line, start) = self.locate(offset);
         let col = String::from_utf8_lossy(&self.bytes[start..offset])
             .chars()
             .count()
@@ -126,7 +199,7 @@ impl Sources {
         Self::default()
     }
 
-    pub fn add(&mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) -> FileId {
+    pub fn add(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Content>) -> FileId {
         let path = path.into();
         let id = self.files.len();
         self.by_path.entry(path.clone()).or_insert(id);
@@ -142,7 +215,7 @@ impl Sources {
 
     /// Read a file from disk and add it.
     pub fn load(&mut self, path: &Path) -> std::io::Result<FileId> {
-        let bytes = std::fs::read(path)?;
+        let bytes = read_file(path, None)?;
         Ok(self.add(path, bytes))
     }
 
@@ -185,5 +258,49 @@ mod tests {
         assert_eq!(f.line_span(2), Some((3, 5)));
         assert_eq!(f.line_span(3), Some((7, 9)));
         assert_eq!(f.line_span(4), None);
+    }
+
+    /// A big file answers from counting (in order, then a few backwards, then from the
+    /// index): every way gives what the index gives.
+    #[test]
+    fn big_files_locate_lines_without_an_index_first() {
+        let mut text = Vec::new();
+        for i in 0..40_000 {
+            text.extend_from_slice(format!("user{i}:{}\r\n", "x".repeat(i % 13)).as_bytes());
+        }
+        text.extend_from_slice(b"last line without ending");
+        assert!(text.len() > INDEX_AT_ONCE);
+        let counted = SourceFile::new("big", text.clone());
+        let indexed = SourceFile::new("big", text.clone());
+        indexed.line_starts();
+        let len = text.len();
+        let mut offsets: Vec<usize> = (0..60).map(|k| k * len / 59).collect();
+        offsets.extend([0, 1, 7, 8, len - 1, len]);
+        let backwards: Vec<usize> = offsets.iter().rev().copied().collect();
+        offsets.extend(backwards);
+        for &o in &offsets {
+            assert_eq!(counted.line_col(o), indexed.line_col(o), "offset {o}");
+            for context in [0, 2] {
+                let hi = (o + 30).min(len);
+                assert_eq!(
+                    counted.lines_around(o, hi, context),
+                    indexed.lines_around(o, hi, context),
+                    "offset {o}"
+                );
+            }
+        }
+        assert!(
+            counted.line_starts.get().is_some(),
+            "many backward lookups build the index"
+        );
+    }
+
+    #[test]
+    fn lines_around_matches_line_spans() {
+        let f = SourceFile::new("x", b"a\nbb\nccc\ndddd\ne".to_vec());
+        // Line of byte 6 (`ccc`, 0-based line 2) with one line of context each side.
+        assert_eq!(f.lines_around(6, 7, 1), (1, 2, 14));
+        assert_eq!(f.lines_around(0, 1, 2), (0, 0, 9));
+        assert_eq!(f.lines_around(15, 16, 5), (0, 0, 15));
     }
 }

@@ -117,11 +117,7 @@ fn run_rule(rule: &Rule, bytes: &[u8], digest: bool) -> Vec<Diagnostic> {
     } else {
         vec![use_of(Server::Apache), use_of(Server::Nginx)]
     };
-    let inputs = [PasswdInput {
-        file,
-        parsed: parse(bytes),
-        uses,
-    }];
+    let inputs = [PasswdInput::new(file, parse(bytes), uses)];
     let profile = Profile::default();
     let ctx = Context {
         sources: &sources,

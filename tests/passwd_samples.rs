@@ -137,11 +137,7 @@ fn per_rule_time_on_a_million_lines() {
     let t = std::time::Instant::now();
     let parsed = htguard::syntax::passwd::parse(&src);
     println!("parse {:?}", t.elapsed());
-    let inputs = [PasswdInput {
-        file,
-        parsed,
-        uses: vec![],
-    }];
+    let inputs = [PasswdInput::new(file, parsed, vec![])];
     let profile = htguard::target::Profile::default();
     let ctx = Context {
         sources: &sources,

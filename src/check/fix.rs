@@ -56,10 +56,10 @@ pub fn plan(outcome: &CheckOutcome) -> Vec<FilePlan> {
                 .filter(|e| e.span.file == file)
                 .collect();
             let after = apply_edits(&src.bytes, &edits);
-            (after != src.bytes).then(|| FilePlan {
+            (after[..] != src.bytes[..]).then(|| FilePlan {
                 file,
                 path: src.path.clone(),
-                before: src.bytes.clone(),
+                before: src.bytes.to_vec(),
                 after,
                 fixes,
                 passwd_kind: outcome.passwd_files.get(&file).copied(),

@@ -14,7 +14,7 @@ use crate::model::nginx::{self, NginxModel, NginxStart};
 use crate::model::{LoadOptions, PasswdRole, PasswdUse};
 use crate::rules::meta::unreadable_file;
 use crate::rules::{self, Context, PasswdInput, Rule};
-use crate::source::{FileId, Sources};
+use crate::source::{Content, FileId, Sources, read_file};
 use crate::syntax::passwd::{self, FileKind, KindHint};
 use crate::target::Profile;
 use discover::Candidate;
@@ -389,10 +389,12 @@ fn load_passwd_files<'c>(
     let sources = &*sources;
     Ok(loaded
         .into_par_iter()
-        .map(|(file, hint, uses)| PasswdInput {
-            file,
-            parsed: passwd::parse_with(&sources.get(file).bytes, hint),
-            uses,
+        .map(|(file, hint, uses)| {
+            let bytes = &sources.get(file).bytes;
+            let input = PasswdInput::new(file, passwd::parse_with(bytes, hint), uses);
+            // Identify every hash now, side by side, rather than in the first hash rule.
+            input.hashes(bytes);
+            input
         })
         .collect())
 }
@@ -454,7 +456,7 @@ fn canonical_in(path: &Path, canon_dir: Option<&Path>) -> (PathBuf, Option<std::
 enum Fetched {
     /// Already read (as a config file or a starting point).
     Known(FileId),
-    Read(Vec<u8>),
+    Read(Content),
     /// Missing or not a regular file: the server rules' finding.
     Absent,
     Failed(std::io::Error),
@@ -476,7 +478,7 @@ fn read_passwd(
     if !overlay.is_empty()
         && let Some(bytes) = overlay.get(&canonical(&g.path))
     {
-        return Fetched::Read(bytes.clone());
+        return Fetched::Read(bytes.clone().into());
     }
     let referenced = !g.uses.is_empty();
     let read = if referenced && !g.explicit {
@@ -485,28 +487,16 @@ fn read_passwd(
             None => std::fs::metadata(&g.path),
         };
         match meta {
-            Ok(m) if m.is_file() => read_sized(&g.path, m.len()),
+            Ok(m) if m.is_file() => read_file(&g.path, Some(m.len())),
             _ => return Fetched::Absent,
         }
     } else {
-        std::fs::read(&g.path)
+        read_file(&g.path, None)
     };
     match read {
         Ok(bytes) => Fetched::Read(bytes),
         Err(e) => Fetched::Failed(e),
     }
-}
-
-/// Read a file whose size is known (`std::fs::read`, and `File::read_to_end`, would ask
-/// again: one `statx` per file).
-fn read_sized(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
-    // `Take` reads into the room reserved above without asking for the size.
-    std::fs::File::open(path)?
-        .take(u64::MAX)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 /// The finding for a referenced file that could not be read, at every directive naming it.

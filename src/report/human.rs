@@ -220,10 +220,7 @@ impl Snippet {
             .max()
             .unwrap_or(0)
             .min(len);
-        let first_line = src.line_col(lo).0.saturating_sub(1 + CONTEXT_LINES);
-        let last_line = src.line_col(hi).0 + CONTEXT_LINES; // 1-based, inclusive
-        let start = src.line_span(first_line + 1).map_or(0, |(s, _)| s);
-        let end = src.line_span(last_line + 1).map_or(len, |(s, _)| s);
+        let (first_line, start, end) = src.lines_around(lo, hi, CONTEXT_LINES);
         let mode = Mode::for_kind(f.passwd_files.get(&file).copied());
         let text = redact::display_text(&src.bytes[start..end], mode);
         let labels = labels

@@ -135,29 +135,31 @@ impl<'a> PwFile<'a> {
 }
 
 /// Lines per parallel task of [`each_line`].
-const LINES_PER_TASK: usize = 16 * 1024;
+pub(crate) const LINES_PER_TASK: usize = 16 * 1024;
 
 /// Run `per_line` on every line, pushing its findings to `out` in line order, exactly
-/// as one loop would. A file with many lines is split into chunks checked in parallel:
-/// the per-line hash rules are most of the time `check` spends on a big file.
+/// as one loop would; `per_line` gets each line's index too. A file with many lines is
+/// split into chunks checked in parallel: the per-line hash rules are most of the time
+/// `check` spends on a big file.
 pub(crate) fn each_line<'a, T, F>(lines: &'a [Line], out: &mut Vec<T>, per_line: F)
 where
     T: Send,
-    F: Fn(&'a Line, &mut Vec<T>) + Sync,
+    F: Fn(usize, &'a Line, &mut Vec<T>) + Sync,
 {
     use rayon::prelude::*;
     if lines.len() <= LINES_PER_TASK {
-        for line in lines {
-            per_line(line, out);
+        for (i, line) in lines.iter().enumerate() {
+            per_line(i, line, out);
         }
         return;
     }
     let found: Vec<Vec<T>> = lines
         .par_chunks(LINES_PER_TASK)
-        .map(|chunk| {
+        .enumerate()
+        .map(|(k, chunk)| {
             let mut v = Vec::new();
-            for line in chunk {
-                per_line(line, &mut v);
+            for (i, line) in chunk.iter().enumerate() {
+                per_line(k * LINES_PER_TASK + i, line, &mut v);
             }
             v
         })
@@ -324,11 +326,10 @@ pub(crate) mod testing {
             Some(PasswdRole::Group) => KindHint::Group,
             None => KindHint::Auto,
         };
-        let input = PasswdInput {
+        let input = PasswdInput::new(
             file,
-            parsed: parse_with(bytes, hint),
-            uses: uses
-                .iter()
+            parse_with(bytes, hint),
+            uses.iter()
                 .map(|(server, role)| PasswdUse {
                     server: *server,
                     role: *role,
@@ -339,7 +340,7 @@ pub(crate) mod testing {
                     user_file: None,
                 })
                 .collect(),
-        };
+        );
         let inputs = [input];
         run_ctx(rule, &sources, &inputs, profile)
     }

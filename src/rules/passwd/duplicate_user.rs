@@ -85,7 +85,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 f.user_file_servers()
             };
             let mut one = Pairs::new();
-            collect(f.src, keys, Server::Apache, &mut one);
+            collect(f.src, keys, f.lines().len(), Server::Apache, &mut one);
             for (k, _) in one {
                 pairs.insert(k, readers.clone());
             }
@@ -101,14 +101,14 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 _ => None,
             });
-            collect(f.src, keys, Server::Apache, &mut pairs);
+            collect(f.src, keys, f.lines().len(), Server::Apache, &mut pairs);
         }
         if !uniform && f.basic_servers().contains(&Server::Nginx) {
             let keys = nginx_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
                 NginxRead::Entry { user, .. } => Some((user.text, rec.line)),
                 _ => None,
             });
-            collect(f.src, keys, Server::Nginx, &mut pairs);
+            collect(f.src, keys, f.lines().len(), Server::Nginx, &mut pairs);
         }
         let all = f.user_file_servers();
         for ((first, dead), servers) in pairs {
@@ -153,17 +153,20 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Record each later line with the first line of its key. Sorts 16-byte (hash, line)
-/// rows instead of the keys themselves: a 1M-line file stays fast and small.
+/// Record each later line with the first line of its key. Sorts 20-byte (hash, line, key
+/// range) rows instead of the keys themselves: a 1M-line file stays fast and small.
+/// `capacity` is an upper bound on the number of keys (the file's line count): the rows
+/// are allocated once, as growing a big vector leaves its old blocks behind.
 fn collect<'a>(
     src: &'a [u8],
     keys: impl Iterator<Item = (Cow<'a, [u8]>, usize)>,
+    capacity: usize,
     server: Server,
     pairs: &mut Pairs,
 ) {
     let mut arena: Vec<u8> = Vec::new();
     // (hash, line, key): key is a range in `src` or, for joined/composed keys, in `arena`.
-    let mut rows: Vec<(u64, u32, Key)> = Vec::new();
+    let mut rows: Vec<(u32, u32, Key)> = Vec::with_capacity(capacity);
     for (key, line) in keys {
         let hash = fast_hash(&key);
         let k = match key {
@@ -221,13 +224,13 @@ fn collect<'a>(
 /// bits of the hash (about 16 buckets per row) mark buckets seen once and seen again;
 /// rows with equal hashes share a bucket, so every group of equal hashes survives whole.
 /// A file of distinct users then sorts a few percent of its rows instead of all.
-fn keep_repeated_buckets(rows: &mut Vec<(u64, u32, Key)>) {
+fn keep_repeated_buckets(rows: &mut Vec<(u32, u32, Key)>) {
     if rows.len() < 1024 {
         return;
     }
-    let buckets = (rows.len() * 16).next_power_of_two();
-    let shift = 64 - buckets.trailing_zeros();
-    let bucket = |h: u64| (h >> shift) as usize;
+    let buckets = (rows.len() * 16).next_power_of_two().min(1 << 31);
+    let shift = 32 - buckets.trailing_zeros();
+    let bucket = |h: u32| (h >> shift) as usize;
     let mut seen = vec![0u64; buckets / 64];
     let mut again = vec![0u64; buckets / 64];
     for r in rows.iter() {
@@ -245,7 +248,8 @@ fn keep_repeated_buckets(rows: &mut Vec<(u64, u32, Key)>) {
 }
 
 /// A fast, non-cryptographic hash for grouping (collisions are checked byte for byte).
-fn fast_hash(key: &[u8]) -> u64 {
+/// 32 bits keep the rows small; the top bits of the 64-bit mix are the best spread.
+fn fast_hash(key: &[u8]) -> u32 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = (key.len() as u64).wrapping_mul(K);
     let mut chunks = key.chunks_exact(8);
@@ -257,7 +261,7 @@ fn fast_hash(key: &[u8]) -> u64 {
     let mut w = [0u8; 8];
     w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
     h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    h ^ (h >> 29)
+    ((h ^ (h >> 29)) >> 32) as u32
 }
 
 #[derive(Clone, Copy)]

@@ -135,16 +135,16 @@ mod tests {
             user_file: user_file.map(Into::into),
         };
         let inputs = [
-            PasswdInput {
-                file: g,
-                parsed: parse_with(groups, KindHint::Group),
-                uses: vec![use_(PasswdRole::Group, Some("users"))],
-            },
-            PasswdInput {
-                file: u,
-                parsed: parse_with(users, KindHint::Basic),
-                uses: vec![use_(PasswdRole::Basic, None)],
-            },
+            PasswdInput::new(
+                g,
+                parse_with(groups, KindHint::Group),
+                vec![use_(PasswdRole::Group, Some("users"))],
+            ),
+            PasswdInput::new(
+                u,
+                parse_with(users, KindHint::Basic),
+                vec![use_(PasswdRole::Basic, None)],
+            ),
         ];
         run_ctx(&RULE, &sources, &inputs, &Profile::default())
     }

@@ -4,7 +4,6 @@ use super::common::{PwFile, clean_basic_hash, display, each_line};
 use crate::diag::{Diagnostic, Severity, redact_hash};
 use crate::hash::{self, Kind, Support};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::LineKind;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -48,8 +47,23 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if basic.is_empty() {
             continue;
         }
-        each_line(f.lines(), out, |line, out| {
-            if line.kind() != LineKind::Basic {
+        // Whether some server cannot verify a kind: decided once per kind, not per line.
+        let fails = |kind: &Kind| {
+            !matches!(kind, Kind::Empty | Kind::CryptFailureToken)
+                && basic.iter().any(|s| {
+                    !matches!(
+                        hash::support(kind, *s, profile),
+                        Support::Works | Support::Truncates { .. }
+                    )
+                })
+        };
+        let census = f.input.hashes(f.src);
+        let listed: Vec<bool> = census.kinds().iter().map(fails).collect();
+        each_line(f.lines(), out, |i, line, out| {
+            let Some(j) = census.judged(i, line, f.src) else {
+                return;
+            };
+            if !j.index.map_or_else(|| fails(&j.kind), |k| listed[k]) {
                 return;
             }
             let Some((range, h)) = clean_basic_hash(line, f.src) else {

@@ -1,10 +1,11 @@
 //! PW012 weak-scheme: hashes cracked quickly if the file leaks.
 
-use super::common::{PwFile, bcrypt_head, clean_basic_hash};
+use super::census::HashCensus;
+use super::common::{PwFile, clean_basic_hash};
 use crate::diag::{Diagnostic, Severity, redact_hash};
-use crate::hash::{self, Kind, Strength};
+use crate::hash::{self, HashInfo, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::{Line, LineKind};
+use crate::syntax::passwd::Line;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -69,13 +70,17 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if f.basic_servers().is_empty() {
             continue;
         }
+        let census = f.input.hashes(f.src);
+        let listed: Vec<Option<Severity>> = census.kinds().iter().map(severity_of).collect();
         let per_chunk: Vec<Vec<Group<'_>>> = f
             .lines()
             .par_chunks(LINES_PER_TASK)
-            .map(|chunk| {
+            .enumerate()
+            .map(|(k, chunk)| {
                 let mut groups = Vec::new();
-                for line in chunk {
-                    classify(&f, line, &mut groups);
+                for (i, line) in chunk.iter().enumerate() {
+                    let i = k * LINES_PER_TASK + i;
+                    classify(&f, census, &listed, i, line, &mut groups);
                 }
                 groups
             })
@@ -102,45 +107,59 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Add `line` to its scheme's group if its hash is weak or legacy.
-fn classify<'a>(f: &PwFile<'a>, line: &'a Line, groups: &mut Vec<Group<'a>>) {
-    if line.kind() != LineKind::Basic {
-        return;
+/// How a well-formed hash of `kind` is reported: bcrypt (PW013) and strong schemes not
+/// at all. Past bcrypt, strength follows from the kind alone: judged once per kind.
+fn severity_of(kind: &Kind) -> Option<Severity> {
+    if matches!(kind, Kind::Bcrypt { .. }) {
+        return None;
     }
-    let Some((range, h)) = clean_basic_hash(line, f.src) else {
+    match hash::strength(&HashInfo::ok(kind.clone())) {
+        Strength::Weak(_) => Some(Severity::Warning),
+        Strength::Legacy(_) => Some(Severity::Info),
+        _ => None,
+    }
+}
+
+/// Add line `i` to its scheme's group if its hash is weak or legacy (`listed`: the
+/// severity of each kind of the census).
+fn classify<'a>(
+    f: &PwFile<'a>,
+    census: &HashCensus,
+    listed: &[Option<Severity>],
+    i: usize,
+    line: &'a Line,
+    groups: &mut Vec<Group<'a>>,
+) {
+    let Some(j) = census.judged(i, line, f.src) else {
         return;
     };
-    if bcrypt_head(h).is_some() {
-        return; // PW013
-    }
-    let info = hash::identify(h);
-    if matches!(info.kind, Kind::Bcrypt { .. }) {
-        return;
-    }
-    if info.malformed.is_some() {
+    if j.malformed {
         return; // unusable: PW001
     }
-    let hit = Hit { line, range };
-    // Past bcrypt, a well-formed hash's strength follows from its kind alone: judge
-    // (and build the message strings of) the first entry of each kind only.
-    if let Some(g) = groups.iter_mut().find(|g| g.kind == info.kind) {
-        g.count += 1;
-        if g.first.len() <= MORE_LABELS {
-            g.first.push(hit);
-        }
+    let Some(severity) = j.index.map_or_else(|| severity_of(&j.kind), |k| listed[k]) else {
         return;
-    }
-    let severity = match hash::strength(&info) {
-        Strength::Weak(_) => Severity::Warning,
-        Strength::Legacy(_) => Severity::Info,
-        _ => return,
     };
-    groups.push(Group {
-        kind: info.kind,
-        severity,
-        count: 1,
-        first: vec![hit],
-    });
+    let group = match groups.iter().position(|g| g.kind == *j.kind) {
+        Some(g) => {
+            groups[g].count += 1;
+            if groups[g].first.len() > MORE_LABELS {
+                return;
+            }
+            g
+        }
+        None => {
+            groups.push(Group {
+                kind: j.kind.into_owned(),
+                severity,
+                count: 1,
+                first: Vec::new(),
+            });
+            groups.len() - 1
+        }
+    };
+    if let Some((range, _)) = clean_basic_hash(line, f.src) {
+        groups[group].first.push(Hit { line, range });
+    }
 }
 
 fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
