@@ -655,3 +655,40 @@ fn no_output_format_prints_a_full_hash() {
     .unwrap();
     report_support::validate_sarif(&sarif);
 }
+
+/// A duplicate user 1,500 lines after the first entry, far down a file: two short
+/// snippets with the real line numbers, not one with every line between them.
+#[test]
+fn far_apart_labels_get_separate_short_snippets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 1..3501 {
+        let user = if i == 2000 || i == 3500 {
+            "alice".to_string()
+        } else {
+            format!("user{i}")
+        };
+        text.push_str(&format!("{user}:{HASH}\n"));
+    }
+    let file = write(dir.path(), "users", &text);
+    let out = htguard()
+        .args(["check", "--select", "PW007", "--format", "human"])
+        .arg(&file)
+        .env("NO_COLOR", "1")
+        .assert()
+        .code(0) // the same line twice: a warning
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("users:3500:1]"), "{out}");
+    assert!(out.contains("users:2000:1]"), "{out}");
+    assert!(out.contains("3500 │ alice:"), "{out}");
+    assert!(out.contains("2000 │ alice:"), "{out}");
+    assert!(out.contains("this entry wins"), "{out}");
+    assert!(
+        !out.contains("user2500"),
+        "lines between the labels are not drawn:\n{out}"
+    );
+    assert!(out.lines().count() < 40, "{out}");
+}

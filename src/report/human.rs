@@ -194,50 +194,83 @@ impl miette::Diagnostic for Report {
 }
 
 /// The lines of one file that a finding's labels need, as display text, with labels
-/// relative to the window.
+/// relative to the window. Each label brings its own lines (with context); labels far
+/// apart are separate regions, so a duplicate user 50,000 lines after the first entry
+/// shows two short snippets, not 50,000 lines, and each lookup reads one region only.
 #[derive(Debug)]
 struct Snippet {
     name: String,
-    text: String,
-    /// 0-based line number of the window's first line in the file.
-    first_line: usize,
+    regions: Vec<Region>,
     labels: Vec<LabeledSpan>,
+}
+
+/// Consecutive lines of the file, as display text.
+#[derive(Debug)]
+struct Region {
+    /// Offset of `text` in the snippet (the regions' texts laid end to end).
+    at: usize,
+    /// 0-based line number of the region's first line in the file.
+    first_line: usize,
+    text: String,
 }
 
 impl Snippet {
     fn new(f: &Findings<'_>, file: FileId, labels: &[&Label]) -> Snippet {
         let src = f.sources.get(file);
         let len = src.bytes.len();
-        let lo = labels
-            .iter()
-            .map(|l| l.span.start)
-            .min()
-            .unwrap_or(0)
-            .min(len);
-        let hi = labels
-            .iter()
-            .map(|l| l.span.end)
-            .max()
-            .unwrap_or(0)
-            .min(len);
-        let (first_line, start, end) = src.lines_around(lo, hi, CONTEXT_LINES);
         let mode = Mode::for_kind(f.passwd_files.get(&file).copied());
-        let text = redact::display_text(&src.bytes[start..end], mode);
+        let mut wanted: Vec<(usize, usize, usize)> = labels
+            .iter()
+            .map(|l| {
+                let (lo, hi) = (l.span.start.min(len), l.span.end.min(len));
+                src.lines_around(lo, hi.max(lo), CONTEXT_LINES)
+            })
+            .collect();
+        wanted.sort_unstable_by_key(|w| w.1);
+        // Regions that overlap or touch become one: (first line, start, end) in the file.
+        let mut merged: Vec<(usize, usize, usize)> = Vec::with_capacity(wanted.len());
+        for (line, s, e) in wanted {
+            match merged.last_mut() {
+                Some(last) if s <= last.2 => last.2 = last.2.max(e),
+                _ => merged.push((line, s, e)),
+            }
+        }
+        let mut regions = Vec::with_capacity(merged.len());
+        let mut at = 0;
+        for &(first_line, s, e) in &merged {
+            let text = redact::display_text(&src.bytes[s..e], mode);
+            let n = text.len();
+            regions.push(Region {
+                at,
+                first_line,
+                text,
+            });
+            at += n;
+        }
+        // A file offset's place in the snippet, and the region holding it.
+        let place = |o: usize| -> (usize, &Region) {
+            let o = o.min(len);
+            let k = merged.partition_point(|m| m.1 <= o).saturating_sub(1);
+            let r = &regions[k];
+            let into = o.saturating_sub(merged[k].1).min(r.text.len());
+            (into, r)
+        };
         let labels = labels
             .iter()
             .enumerate()
             .map(|(i, l)| {
                 // A label edge inside a redacted `…` moves to the nearest character
                 // boundary: the bytes there are hidden anyway.
-                let mut s = l.span.start.clamp(start, end) - start;
-                while !text.is_char_boundary(s) {
+                let (mut s, r) = place(l.span.start);
+                while !r.text.is_char_boundary(s) {
                     s -= 1;
                 }
-                let mut e = (l.span.end.clamp(start, end) - start).max(s);
-                while !text.is_char_boundary(e) {
+                let mut e = (l.span.end.min(len).saturating_sub(l.span.start.min(len)) + s)
+                    .min(r.text.len());
+                while !r.text.is_char_boundary(e) {
                     e += 1;
                 }
-                let span = SourceSpan::new(s.into(), e - s);
+                let span = SourceSpan::new((r.at + s).into(), e - s);
                 let msg = (!l.message.is_empty()).then(|| l.message.clone());
                 if i == 0 {
                     LabeledSpan::new_primary_with_span(msg, span)
@@ -248,8 +281,7 @@ impl Snippet {
             .collect();
         Snippet {
             name: src.path.display().to_string(),
-            text,
-            first_line,
+            regions,
             labels,
         }
     }
@@ -262,13 +294,31 @@ impl SourceCode for Snippet {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.as_str().read_span(span, before, after)?;
+        // The region holding the span; a span across two regions (miette asking to
+        // merge far-apart labels) is out of bounds, so they stay apart.
+        let k = self
+            .regions
+            .partition_point(|r| r.at <= span.offset())
+            .saturating_sub(1);
+        let r = self.regions.get(k).ok_or(MietteError::OutOfBounds)?;
+        let offset = span.offset() - r.at;
+        if offset + span.len() > r.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let inner = r.text.as_str().read_span(
+            &SourceSpan::new(offset.into(), span.len()),
+            before,
+            after,
+        )?;
         Ok(Box::new(Shifted {
             data: inner.data(),
-            span: *inner.span(),
-            line: inner.line() + self.first_line,
+            span: SourceSpan::new((inner.span().offset() + r.at).into(), inner.span().len()),
+            line: inner.line() + r.first_line,
             column: inner.column(),
-            line_count: inner.line_count(),
+            // miette's own count runs from the start of the text, and it merges two
+            // labels' snippets when `line + line_count` reaches the next one: the
+            // lines of these contents is what that test means.
+            line_count: lines_in(inner.data()),
             name: &self.name,
         }))
     }
@@ -282,6 +332,13 @@ struct Shifted<'a> {
     column: usize,
     line_count: usize,
     name: &'a str,
+}
+
+/// Lines in a snippet's contents, as miette counts them (CR, LF and CRLF end a line).
+fn lines_in(data: &[u8]) -> usize {
+    let breaks = memchr::memchr2_iter(b'\r', b'\n', data).count()
+        - memchr::memmem::find_iter(data, b"\r\n").count();
+    breaks + usize::from(!data.is_empty() && !data.ends_with(b"\n") && !data.ends_with(b"\r"))
 }
 
 impl<'a> SpanContents<'a> for Shifted<'a> {
