@@ -66,6 +66,9 @@ ensure_packages hyperfine:/usr/bin/hyperfine time:/usr/bin/time \
   apache2-utils:/usr/bin/htpasswd openssl:/usr/bin/openssl
 
 BENCH_WORK=$(mktemp -d "${TMPDIR:-/tmp}/htguard-bench.XXXXXX")
+# mktemp makes it 0700: the servers' worker user (www-data) could not reach the trees'
+# password files, and `htguard check` would time a report of that, not a healthy tree.
+chmod 755 "$BENCH_WORK"
 trap 'rm -rf "$BENCH_WORK"' EXIT
 export BENCH_WORK
 
