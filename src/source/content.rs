@@ -138,6 +138,44 @@ mod tests {
         assert_eq!(&*read(&p, Some(3)).unwrap(), b"abc\ndef\n");
     }
 
+    /// Run by `a_file_truncated_under_the_mapping_exits_2` in a child process: map the
+    /// file named by the variable, cut it to nothing, read the mapping.
+    #[test]
+    fn sigbus_child() {
+        let Some(path) = std::env::var_os("HTGUARD_SIGBUS_CHILD") else {
+            return;
+        };
+        let c = read(Path::new(&path), None).unwrap();
+        assert!(matches!(c, Content::Mapped(_)));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        let sum: u64 = c.iter().map(|b| u64::from(*b)).sum();
+        panic!("read {sum} from a truncated mapping without SIGBUS");
+    }
+
+    #[test]
+    fn a_file_truncated_under_the_mapping_exits_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'a'; MAP_MIN as usize * 2]).unwrap();
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "source::content::tests::sigbus_child",
+                "--nocapture",
+            ])
+            .env("HTGUARD_SIGBUS_CHILD", &big)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("truncated by another program"), "{stderr}");
+    }
+
     #[test]
     fn a_missing_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
