@@ -191,7 +191,7 @@ pub struct Sources {
     files: Vec<SourceFile>,
     /// First file added under each path: `find` is a lookup, not a scan (a tree with
     /// 10,000 `.htaccess` files asks thousands of times).
-    by_path: std::collections::HashMap<PathBuf, FileId>,
+    by_path: foldhash::HashMap<PathBuf, FileId>,
 }
 
 impl Sources {

@@ -18,10 +18,11 @@ use crate::source::{Content, FileId, Sources, read_file};
 use crate::syntax::passwd::{self, FileKind, KindHint};
 use crate::target::Profile;
 use discover::Candidate;
+use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
 use kind::InputKind;
 use rayon::prelude::*;
 pub use select::Settings;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What to check and how. Built by the CLI from flags and `htguard.toml`.
@@ -241,7 +242,7 @@ fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, CheckError> {
             || !(apache_main && c.kind == InputKind::ApacheSnippet
                 || nginx_main && c.kind == InputKind::NginxSnippet)
     });
-    let mut seen = HashSet::new();
+    let mut seen = FastSet::new();
     candidates.retain(|c| seen.insert(canonical(&c.path)));
     // Main configs first, so that files they include are not loaded again as snippets.
     candidates.sort_by_key(|c| !matches!(c.kind, InputKind::ApacheMain | InputKind::NginxMain));
@@ -260,7 +261,7 @@ fn load_configs(
 ) -> (Vec<ApacheModel>, Vec<NginxModel>) {
     let mut apache_models = Vec::new();
     let mut nginx_models = Vec::new();
-    let mut loaded: HashSet<PathBuf> = HashSet::new();
+    let mut loaded: FastSet<PathBuf> = FastSet::new();
     let mut known = 0;
     for c in candidates {
         // Files a main config already read are part of it, not separate starting points.
@@ -345,7 +346,7 @@ fn load_passwd_files<'c>(
         .chain(standalone.iter().map(|(c, _)| c.path.as_path()));
     let canon = canonical_paths(spellings);
     let mut groups: Vec<PasswdGroup> = Vec::new();
-    let mut index: HashMap<&Path, usize> = HashMap::new();
+    let mut index: FastMap<&Path, usize> = FastMap::new();
     let mut group_for = |path: &Path, groups: &mut Vec<PasswdGroup>| -> usize {
         *index.entry(canon[path].0.as_path()).or_insert_with(|| {
             groups.push(PasswdGroup {
@@ -405,13 +406,13 @@ fn load_passwd_files<'c>(
 /// directory once (password files share a few directories).
 fn canonical_paths<'p>(
     spellings: impl Iterator<Item = &'p Path>,
-) -> HashMap<PathBuf, (PathBuf, Option<std::fs::Metadata>)> {
-    let mut seen = HashSet::new();
+) -> FastMap<PathBuf, (PathBuf, Option<std::fs::Metadata>)> {
+    let mut seen = FastSet::new();
     let distinct: Vec<&Path> = spellings.filter(|p| seen.insert(*p)).collect();
     let mut dirs: Vec<&Path> = distinct.iter().filter_map(|p| plain_parent(p)).collect();
     dirs.sort_unstable();
     dirs.dedup();
-    let canon_dirs: HashMap<&Path, Option<PathBuf>> = dirs
+    let canon_dirs: FastMap<&Path, Option<PathBuf>> = dirs
         .par_iter()
         .map(|d| (*d, std::fs::canonicalize(d).ok()))
         .collect();

@@ -631,7 +631,7 @@ fn htaccess_roots(model: &ApacheModel) -> Vec<PathBuf> {
     roots.sort();
     roots.dedup();
     // Drop roots inside another root: walking the outer one finds them.
-    let all: std::collections::HashSet<PathBuf> = roots.iter().cloned().collect();
+    let all: foldhash::HashSet<PathBuf> = roots.iter().cloned().collect();
     roots.retain(|r| !r.ancestors().skip(1).any(|a| all.contains(a)));
     roots
 }
@@ -679,7 +679,7 @@ fn build_htaccess(
     id: FileId,
     dir: &Path,
     bytes: &[u8],
-    defines: &std::collections::HashMap<String, String>,
+    defines: &foldhash::HashMap<String, String>,
     modules: &[Module],
 ) -> HtaccessScopes {
     let parsed = crate::syntax::apache::parse(id, bytes);
@@ -883,7 +883,7 @@ impl ApacheModel {
     /// The password files this configuration makes Apache read: one use per directive.
     pub fn passwd_uses(&self) -> Vec<PasswdUse> {
         let mut out = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = <foldhash::HashSet<_> as foldhash::HashSetExt>::new();
         for area in &self.areas {
             let eff = &area.eff;
             let digest = eff.is_digest(self);

@@ -3,7 +3,7 @@
 //! uid and gids in `/etc/passwd` and `/etc/group` (under `--root` when given) — not by
 //! whether htguard itself can read it.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 

@@ -7,7 +7,7 @@ use super::{Problem, ProblemKind};
 use crate::model::LoadOptions;
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::apache::{self as syn, Node};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 
 /// One argument after `${VAR}` substitution.
@@ -209,7 +209,7 @@ impl<'a> Loader<'a> {
             })
             .collect();
         let fresh = |files: &[PathBuf]| {
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = <foldhash::HashSet<_> as foldhash::HashSetExt>::new();
             files
                 .iter()
                 .all(|f| !self.stack.contains(f) && seen.insert(f))

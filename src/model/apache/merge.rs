@@ -12,7 +12,7 @@
 
 use super::{ApacheModel, ContainerKind, Limit, Scope, ScopeKind};
 use crate::source::Span;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -505,9 +505,9 @@ pub struct ScopeIndex {
     files: Vec<usize>,
     /// `<Location>`/`<LocationMatch>` by the server they are in, ascending: a probe
     /// looks at the main server's and its own, not at every virtual host's.
-    locations: std::collections::HashMap<usize, Vec<usize>>,
+    locations: HashMap<usize, Vec<usize>>,
     /// Compiled globs of wildcard Directory/Files/Location patterns.
-    globs: std::collections::HashMap<usize, globset::GlobMatcher>,
+    globs: HashMap<usize, globset::GlobMatcher>,
     /// Servers by their DocumentRoot (ascending server index).
     docroots: HashMap<OsString, Vec<usize>>,
 }

@@ -6,7 +6,7 @@ use crate::model::apache::merge::DRef;
 use crate::model::apache::{ApacheModel, Area, ScopeKind};
 use crate::rules::{Context, PasswdInput, RuleInfo};
 use crate::source::Span;
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::path::Path;
 
 /// Every area whose own directives are in effect (a `.htaccess` httpd ignores or refuses

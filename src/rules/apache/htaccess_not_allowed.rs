@@ -5,7 +5,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ScopeKind;
 use crate::model::apache::merge::HtState;
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {

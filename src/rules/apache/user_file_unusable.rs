@@ -6,7 +6,7 @@ use crate::model::apache::ApacheModel;
 use crate::model::apache::access::{self, FileAccess};
 use crate::model::apache::merge::DRef;
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 
 pub static RULE: Rule = Rule {
