@@ -1115,7 +1115,9 @@ pub fn build_areas(m: &mut ApacheModel) {
         })
         .collect();
     let mut states = vec![None; m.scopes.len()];
-    let mut areas = Vec::new();
+    // Sized once: areas are big, and growing the vector copies them and touches fresh
+    // memory twice.
+    let mut areas = Vec::with_capacity(results.iter().filter(|r| r.2.is_some()).count());
     for (i, state, area) in results {
         states[i] = state;
         areas.extend(area);
