@@ -241,7 +241,7 @@ fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Opti
             };
             if let Some(k) = plain {
                 i = (i + 1 + k + 1).min(to);
-                let value = String::from_utf8_lossy(&body[..k]).into_owned();
+                let value = lossy(&body[..k]);
                 out.push((value, start, i, Some(q as char)));
                 continue;
             }
@@ -251,7 +251,7 @@ fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Opti
                 .position(|&b| is_space(b))
                 .map_or(to, |k| i + k);
             if !line[i..end].contains(&b'\\') {
-                let value = String::from_utf8_lossy(&line[i..end]).into_owned();
+                let value = lossy(&line[i..end]);
                 out.push((value, start, end, None));
                 i = end;
                 continue;
@@ -272,12 +272,7 @@ fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Opti
             if i < to {
                 i += 1; // the closing quote
             }
-            out.push((
-                String::from_utf8_lossy(&value).into_owned(),
-                start,
-                i,
-                Some(q as char),
-            ));
+            out.push((lossy(&value), start, i, Some(q as char)));
         } else {
             while i < to && !is_space(line[i]) {
                 if line[i] == b'\\' && i + 1 < to && line[i + 1] == b'\\' {
@@ -288,7 +283,7 @@ fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Opti
                     i += 1;
                 }
             }
-            out.push((String::from_utf8_lossy(&value).into_owned(), start, i, None));
+            out.push((lossy(&value), start, i, None));
         }
     }
 }
@@ -330,7 +325,7 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
         while args_from < l.bytes.len() && is_space(l.bytes[args_from]) {
             args_from += 1;
         }
-        let raw_args = String::from_utf8_lossy(&l.bytes[args_from..]).into_owned();
+        let raw_args = lossy(&l.bytes[args_from..]);
         if nq.is_none() && name_raw.starts_with("</") {
             close_section(file, &l, &name_raw, ns, ne, whole, &mut stack, &mut errors);
             continue;
@@ -493,6 +488,15 @@ pub fn walk<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Directive, &[&'a Sectio
         }
     }
     go(nodes, &mut Vec::new(), f)
+}
+
+/// Text of config bytes, invalid UTF-8 replaced. `from_utf8` first: config text is almost
+/// always ASCII, which it checks a word at a time (the lossy path goes byte by byte).
+fn lossy(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 #[cfg(test)]
