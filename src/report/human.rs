@@ -209,6 +209,8 @@ struct Snippet {
 struct Region {
     /// Offset of `text` in the snippet (the regions' texts laid end to end).
     at: usize,
+    /// Byte offset of `text` in the file.
+    start: usize,
     /// 0-based line number of the region's first line in the file.
     first_line: usize,
     text: String,
@@ -237,23 +239,24 @@ impl Snippet {
         }
         let mut regions = Vec::with_capacity(merged.len());
         let mut at = 0;
-        for &(first_line, s, e) in &merged {
+        for (first_line, s, e) in merged {
             let text = redact::display_text(&src.bytes[s..e], mode);
             let n = text.len();
             regions.push(Region {
                 at,
+                start: s,
                 first_line,
                 text,
             });
             at += n;
         }
-        // A file offset's place in the snippet, and the region holding it.
-        let place = |o: usize| -> (usize, &Region) {
+        // The region holding a file offset, and the offset's place in its text. Both ends
+        // of a label are in one region: its region was built around the whole label.
+        let place = |o: usize| -> (&Region, usize) {
             let o = o.min(len);
-            let k = merged.partition_point(|m| m.1 <= o).saturating_sub(1);
+            let k = regions.partition_point(|r| r.start <= o).saturating_sub(1);
             let r = &regions[k];
-            let into = o.saturating_sub(merged[k].1).min(r.text.len());
-            (into, r)
+            (r, o.saturating_sub(r.start).min(r.text.len()))
         };
         let labels = labels
             .iter()
@@ -261,12 +264,11 @@ impl Snippet {
             .map(|(i, l)| {
                 // A label edge inside a redacted `…` moves to the nearest character
                 // boundary: the bytes there are hidden anyway.
-                let (mut s, r) = place(l.span.start);
+                let (r, mut s) = place(l.span.start);
                 while !r.text.is_char_boundary(s) {
                     s -= 1;
                 }
-                let mut e = (l.span.end.min(len).saturating_sub(l.span.start.min(len)) + s)
-                    .min(r.text.len());
+                let mut e = place(l.span.end).1.max(s);
                 while !r.text.is_char_boundary(e) {
                     e += 1;
                 }
