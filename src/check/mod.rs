@@ -295,6 +295,8 @@ fn load_configs(
 /// One password file and everything that names it.
 struct PasswdGroup {
     path: PathBuf,
+    /// The file's metadata when its path is no link (known from resolving it).
+    meta: Option<std::fs::Metadata>,
     explicit: bool,
     uses: Vec<PasswdUse>,
     /// What the file's name or `--kind` says it is.
@@ -345,25 +347,32 @@ fn load_passwd_files<'c>(
         .map(|u| u.local_path.as_path())
         .chain(standalone.iter().map(|(c, _)| c.path.as_path()));
     let canon = canonical_paths(spellings);
+    // Groups by canonical path, as bytes (`Path`'s own hash walks the components).
     let mut groups: Vec<PasswdGroup> = Vec::new();
-    let mut index: FastMap<&Path, usize> = FastMap::new();
-    let mut group_for = |path: &Path, groups: &mut Vec<PasswdGroup>| -> usize {
-        *index.entry(canon[path].0.as_path()).or_insert_with(|| {
-            groups.push(PasswdGroup {
-                path: path.to_path_buf(),
-                explicit: false,
-                uses: Vec::new(),
-                named: KindHint::Auto,
-            });
-            groups.len() - 1
-        })
+    let mut index: FastMap<std::ffi::OsString, usize> = FastMap::new();
+    let mut group_for = |path: &Path| -> usize {
+        let (canonical, meta) = &canon[path.as_os_str()];
+        let key = group_key(canonical);
+        if let Some(&i) = index.get::<std::ffi::OsStr>(&key) {
+            return i;
+        }
+        groups.push(PasswdGroup {
+            path: path.to_path_buf(),
+            meta: meta.clone(),
+            explicit: false,
+            uses: Vec::new(),
+            named: KindHint::Auto,
+        });
+        index.insert(key.into_owned(), groups.len() - 1);
+        groups.len() - 1
     };
-    for u in uses {
-        let i = group_for(&u.local_path, &mut groups);
+    let use_group: Vec<usize> = uses.iter().map(|u| group_for(&u.local_path)).collect();
+    let standalone_group: Vec<usize> = standalone.iter().map(|(c, _)| group_for(&c.path)).collect();
+    drop(canon);
+    for (u, i) in uses.into_iter().zip(use_group) {
         groups[i].uses.push(u);
     }
-    for (c, hint) in standalone {
-        let i = group_for(&c.path, &mut groups);
+    for ((c, hint), i) in standalone.into_iter().zip(standalone_group) {
         groups[i].explicit |= c.explicit;
         groups[i].named = hint;
     }
@@ -371,7 +380,7 @@ fn load_passwd_files<'c>(
     // Read side by side, then add in group order (file ids and findings as if one by one).
     let fetched: Vec<Fetched> = groups
         .par_iter()
-        .map(|g| read_passwd(g, canon[&g.path].1.as_ref(), overlay, sources))
+        .map(|g| read_passwd(g, g.meta.as_ref(), overlay, sources))
         .collect();
     let mut loaded = Vec::with_capacity(groups.len());
     for (g, f) in groups.into_iter().zip(fetched) {
@@ -406,9 +415,10 @@ fn load_passwd_files<'c>(
 /// directory once (password files share a few directories).
 fn canonical_paths<'p>(
     spellings: impl Iterator<Item = &'p Path>,
-) -> FastMap<PathBuf, (PathBuf, Option<std::fs::Metadata>)> {
+) -> FastMap<&'p std::ffi::OsStr, (PathBuf, Option<std::fs::Metadata>)> {
+    // Spellings as bytes: two spellings of one path resolve to the same canonical path.
     let mut seen = FastSet::new();
-    let distinct: Vec<&Path> = spellings.filter(|p| seen.insert(*p)).collect();
+    let distinct: Vec<&Path> = spellings.filter(|p| seen.insert(p.as_os_str())).collect();
     let mut dirs: Vec<&Path> = distinct.iter().filter_map(|p| plain_parent(p)).collect();
     dirs.sort_unstable();
     dirs.dedup();
@@ -423,9 +433,26 @@ fn canonical_paths<'p>(
                 Some(dir) => canonical_in(p, dir.as_deref()),
                 None => (canonical(p), None),
             };
-            (p.to_path_buf(), canon)
+            (p.as_os_str(), canon)
         })
         .collect()
+}
+
+/// A canonical path as a group key: its bytes, with the components joined again when
+/// they are not already (a path that did not resolve keeps its spelling: `/a//b` and
+/// `/a/b` are still one file).
+fn group_key(path: &Path) -> std::borrow::Cow<'_, std::ffi::OsStr> {
+    use std::os::unix::ffi::OsStrExt;
+    let b = path.as_os_str().as_bytes();
+    let normal = !(b.windows(2).any(|w| w == b"//")
+        || b.windows(3).any(|w| w == b"/./")
+        || b.ends_with(b"/.")
+        || (b.len() > 1 && b.ends_with(b"/")));
+    if normal {
+        std::borrow::Cow::Borrowed(path.as_os_str())
+    } else {
+        std::borrow::Cow::Owned(path.components().collect::<PathBuf>().into_os_string())
+    }
 }
 
 /// The directory of an absolute path with no `.`, `..`, empty or trailing component:

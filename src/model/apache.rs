@@ -882,18 +882,19 @@ impl ApacheModel {
 
     /// The password files this configuration makes Apache read: one use per directive.
     pub fn passwd_uses(&self) -> Vec<PasswdUse> {
-        let mut out = Vec::new();
+        use rayon::prelude::*;
+        // First the distinct (directive, role) pairs in area order, which needs no
+        // allocation; then their paths and realms, side by side.
+        let mut todo: Vec<(usize, merge::DRef, PasswdRole)> = Vec::new();
         let mut seen = <foldhash::HashSet<_> as foldhash::HashSetExt>::new();
-        for area in &self.areas {
+        for (k, area) in self.areas.iter().enumerate() {
             let eff = &area.eff;
-            let digest = eff.is_digest(self);
-            let basic_role = if digest {
+            let basic_role = if eff.is_digest(self) {
                 PasswdRole::Digest
             } else {
                 PasswdRole::Basic
             };
-            // Most areas name a file another area already named: decide that first and
-            // build the paths only for a new use.
+            // Most areas name a file another area already named: decide that first.
             let mut uses_file = None;
             for (r, role) in [
                 (eff.user_file, basic_role),
@@ -906,10 +907,16 @@ impl ApacheModel {
                     continue;
                 }
                 let d = &self.dir(r).dir;
-                let Some(v) = d.arg(0) else { continue };
-                if !seen.insert((d.span, role)) {
+                if d.arg(0).is_none() || !seen.insert((d.span, role)) {
                     continue;
                 }
+                todo.push((k, r, role));
+            }
+        }
+        todo.into_par_iter()
+            .map(|(k, r, role)| {
+                let eff = &self.areas[k].eff;
+                let d = &self.dir(r).dir;
                 let realm = eff
                     .auth_name
                     .map(|r| self.dir(r).dir.arg(0).unwrap_or("").to_string());
@@ -917,8 +924,8 @@ impl ApacheModel {
                     .then_some(eff.user_file)
                     .flatten()
                     .map(|r| self.local(&self.resolve(self.dir(r).dir.arg(0).unwrap_or(""))));
-                let server_path = self.resolve(v);
-                out.push(PasswdUse {
+                let server_path = self.resolve(d.arg(0).unwrap_or(""));
+                PasswdUse {
                     server: Server::Apache,
                     role,
                     local_path: self.local(&server_path),
@@ -926,10 +933,9 @@ impl ApacheModel {
                     directive: d.args_span(),
                     realm,
                     user_file,
-                });
-            }
-        }
-        out
+                }
+            })
+            .collect()
     }
 }
 

@@ -1083,7 +1083,10 @@ pub fn build_areas(m: &mut ApacheModel) {
             eff
         })
         .collect();
-    let results: Vec<(usize, Option<HtState>, Option<super::Area>)> = probes
+    let scope_of: Vec<usize> = probes.iter().map(|(i, _)| *i).collect();
+    // Straight into two vectors (an area is big: a tuple list first would touch and copy
+    // every one of them twice).
+    let (states_by_probe, areas): (Vec<Option<HtState>>, Vec<Option<super::Area>>) = probes
         .into_par_iter()
         .zip(group_of)
         .map(|((i, probe), group)| {
@@ -1111,17 +1114,16 @@ pub fn build_areas(m: &mut ApacheModel) {
                 probe,
                 eff,
             });
-            (i, state, area)
+            (state, area)
         })
-        .collect();
+        .unzip();
     let mut states = vec![None; m.scopes.len()];
-    // Sized once: areas are big, and growing the vector copies them and touches fresh
-    // memory twice.
-    let mut areas = Vec::with_capacity(results.iter().filter(|r| r.2.is_some()).count());
-    for (i, state, area) in results {
+    for (i, state) in scope_of.into_iter().zip(states_by_probe) {
         states[i] = state;
-        areas.extend(area);
     }
+    // In place: `filter_map` over a vector's own items reuses its memory.
+    #[allow(clippy::filter_map_identity)] // `flatten` would copy into a new vector
+    let areas: Vec<super::Area> = areas.into_iter().filter_map(|a| a).collect();
     m.areas = areas;
     m.htaccess_states = states;
 }

@@ -2,6 +2,7 @@
 
 use super::common::{Once, diag};
 use crate::diag::{Diagnostic, Severity};
+use crate::model::apache::ApacheModel;
 use crate::model::apache::merge::{self, Probe};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use std::path::Path;
@@ -56,7 +57,12 @@ or deny them explicitly (and not in a section a later `<Location>` overrides):
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for m in ctx.apache {
-        for u in m.passwd_uses() {
+        for (directive, server_path, local_path) in named_files(m) {
+            let u = Named {
+                directive,
+                server_path,
+                local_path,
+            };
             // One finding per file, at the first directive naming it.
             let key = u.server_path.to_string_lossy().into_owned();
             if !once.first(crate::source::Span::default(), &key) {
@@ -131,4 +137,36 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// A password file as a directive names it.
+struct Named {
+    directive: crate::source::Span,
+    server_path: std::path::PathBuf,
+    local_path: std::path::PathBuf,
+}
+
+/// The password files the areas name (those `passwd_uses` gives), each distinct argument
+/// once, at the first directive naming it: thousands of directives name a few files, so
+/// the paths are built once per argument, not once per directive.
+fn named_files(
+    m: &ApacheModel,
+) -> impl Iterator<Item = (crate::source::Span, std::path::PathBuf, std::path::PathBuf)> + '_ {
+    let mut seen = foldhash::HashSet::default();
+    m.areas.iter().flat_map(move |area| {
+        let eff = &area.eff;
+        let user = eff.user_file.filter(|_| eff.uses_file_provider(m));
+        let mut out = Vec::new();
+        for r in [user, eff.group_file].into_iter().flatten() {
+            let d = &m.dir(r).dir;
+            let Some(v) = d.arg(0) else { continue };
+            if !seen.insert(v) {
+                continue;
+            }
+            let server_path = m.resolve(v);
+            let local_path = m.local(&server_path);
+            out.push((d.args_span(), server_path, local_path));
+        }
+        out
+    })
 }
