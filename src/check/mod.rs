@@ -352,7 +352,8 @@ fn load_passwd_files<'c>(
     let mut index: FastMap<std::ffi::OsString, usize> = FastMap::new();
     let mut group_for = |path: &Path| -> usize {
         let (canonical, meta) = &canon[path.as_os_str()];
-        let key = group_key(canonical);
+        // A path that did not resolve keeps its spelling: `/a//b` and `/a/b` are one file.
+        let key = crate::model::path_key(canonical);
         if let Some(&i) = index.get::<std::ffi::OsStr>(&key) {
             return i;
         }
@@ -436,23 +437,6 @@ fn canonical_paths<'p>(
             (p.as_os_str(), canon)
         })
         .collect()
-}
-
-/// A canonical path as a group key: its bytes, with the components joined again when
-/// they are not already (a path that did not resolve keeps its spelling: `/a//b` and
-/// `/a/b` are still one file).
-fn group_key(path: &Path) -> std::borrow::Cow<'_, std::ffi::OsStr> {
-    use std::os::unix::ffi::OsStrExt;
-    let b = path.as_os_str().as_bytes();
-    let normal = !(b.windows(2).any(|w| w == b"//")
-        || b.windows(3).any(|w| w == b"/./")
-        || b.ends_with(b"/.")
-        || (b.len() > 1 && b.ends_with(b"/")));
-    if normal {
-        std::borrow::Cow::Borrowed(path.as_os_str())
-    } else {
-        std::borrow::Cow::Owned(path.components().collect::<PathBuf>().into_os_string())
-    }
 }
 
 /// The directory of an absolute path with no `.`, `..`, empty or trailing component:

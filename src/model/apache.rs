@@ -883,8 +883,37 @@ impl ApacheModel {
     /// The password files this configuration makes Apache read: one use per directive.
     pub fn passwd_uses(&self) -> Vec<PasswdUse> {
         use rayon::prelude::*;
-        // First the distinct (directive, role) pairs in area order, which needs no
-        // allocation; then their paths and realms, side by side.
+        // The directives first, which needs no allocation; then their paths and realms,
+        // side by side.
+        self.passwd_directives()
+            .into_par_iter()
+            .map(|(k, r, role)| {
+                let eff = &self.areas[k].eff;
+                let d = &self.dir(r).dir;
+                let realm = eff
+                    .auth_name
+                    .map(|r| self.dir(r).dir.arg(0).unwrap_or("").to_string());
+                let user_file = (role == PasswdRole::Group)
+                    .then_some(eff.user_file)
+                    .flatten()
+                    .map(|r| self.local(&self.resolve(self.dir(r).dir.arg(0).unwrap_or(""))));
+                let server_path = self.resolve(d.arg(0).unwrap_or(""));
+                PasswdUse {
+                    server: Server::Apache,
+                    role,
+                    local_path: self.local(&server_path),
+                    server_path,
+                    directive: d.args_span(),
+                    realm,
+                    user_file,
+                }
+            })
+            .collect()
+    }
+
+    /// The directives that make Apache read a password file, each (with its role) once,
+    /// in area order: (the first area it is in effect for, the directive, its role).
+    pub fn passwd_directives(&self) -> Vec<(usize, merge::DRef, PasswdRole)> {
         let mut todo: Vec<(usize, merge::DRef, PasswdRole)> = Vec::new();
         let mut seen = <foldhash::HashSet<_> as foldhash::HashSetExt>::new();
         for (k, area) in self.areas.iter().enumerate() {
@@ -913,29 +942,7 @@ impl ApacheModel {
                 todo.push((k, r, role));
             }
         }
-        todo.into_par_iter()
-            .map(|(k, r, role)| {
-                let eff = &self.areas[k].eff;
-                let d = &self.dir(r).dir;
-                let realm = eff
-                    .auth_name
-                    .map(|r| self.dir(r).dir.arg(0).unwrap_or("").to_string());
-                let user_file = (role == PasswdRole::Group)
-                    .then_some(eff.user_file)
-                    .flatten()
-                    .map(|r| self.local(&self.resolve(self.dir(r).dir.arg(0).unwrap_or(""))));
-                let server_path = self.resolve(d.arg(0).unwrap_or(""));
-                PasswdUse {
-                    server: Server::Apache,
-                    role,
-                    local_path: self.local(&server_path),
-                    server_path,
-                    directive: d.args_span(),
-                    realm,
-                    user_file,
-                }
-            })
-            .collect()
+        todo
     }
 }
 

@@ -512,21 +512,9 @@ pub struct ScopeIndex {
     docroots: HashMap<OsString, Vec<usize>>,
 }
 
-/// A path as a map key: its components joined again, so that spellings `Path ==` treats
-/// as equal (`/a//b/`, `/a/./b`) are one key. Hashing these bytes once is much cheaper
-/// than `Path`'s hash, which walks the components on every lookup. The ancestors of a
-/// key are keys too.
+/// [`crate::model::path_key`], owned: the ancestors of a key are keys too.
 pub(super) fn path_key(p: &Path) -> OsString {
-    let b = p.as_os_str().as_bytes();
-    let normal = !(b.windows(2).any(|w| w == b"//")
-        || b.windows(3).any(|w| w == b"/./")
-        || b.ends_with(b"/.")
-        || (b.len() > 1 && b.ends_with(b"/")));
-    if normal {
-        // Already what the components would spell (checked against them in the tests).
-        return p.as_os_str().to_os_string();
-    }
-    p.components().collect::<PathBuf>().into_os_string()
+    crate::model::path_key(p).into_owned()
 }
 
 /// `Path::ancestors` of a [`path_key`], by byte search: a key is already normal, so

@@ -153,20 +153,16 @@ fn named_files(
     m: &ApacheModel,
 ) -> impl Iterator<Item = (crate::source::Span, std::path::PathBuf, std::path::PathBuf)> + '_ {
     let mut seen = foldhash::HashSet::default();
-    m.areas.iter().flat_map(move |area| {
-        let eff = &area.eff;
-        let user = eff.user_file.filter(|_| eff.uses_file_provider(m));
-        let mut out = Vec::new();
-        for r in [user, eff.group_file].into_iter().flatten() {
+    m.passwd_directives()
+        .into_iter()
+        .filter_map(move |(_, r, _)| {
             let d = &m.dir(r).dir;
-            let Some(v) = d.arg(0) else { continue };
+            let v = d.arg(0)?;
             if !seen.insert(v) {
-                continue;
+                return None;
             }
             let server_path = m.resolve(v);
             let local_path = m.local(&server_path);
-            out.push((d.args_span(), server_path, local_path));
-        }
-        out
-    })
+            Some((d.args_span(), server_path, local_path))
+        })
 }
