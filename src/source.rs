@@ -191,7 +191,8 @@ pub struct Sources {
     files: Vec<SourceFile>,
     /// First file added under each path: `find` is a lookup, not a scan (a tree with
     /// 10,000 `.htaccess` files asks thousands of times).
-    by_path: foldhash::HashMap<PathBuf, FileId>,
+    /// Keyed by [`path_key`]: paths `Path ==` calls equal are one key.
+    by_path: foldhash::HashMap<std::ffi::OsString, FileId>,
 }
 
 impl Sources {
@@ -202,7 +203,9 @@ impl Sources {
     pub fn add(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Content>) -> FileId {
         let path = path.into();
         let id = self.files.len();
-        self.by_path.entry(path.clone()).or_insert(id);
+        self.by_path
+            .entry(path_key(&path).into_owned())
+            .or_insert(id);
         self.files.push(SourceFile::new(path, bytes));
         id
     }
@@ -221,7 +224,9 @@ impl Sources {
 
     /// The id of a file already added under this exact path.
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.by_path.get(path).copied()
+        self.by_path
+            .get::<std::ffi::OsStr>(&path_key(path))
+            .copied()
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
@@ -245,9 +250,44 @@ impl Sources {
     }
 }
 
+/// A path as a map key: its bytes, with the components joined again when the spelling is
+/// not already what they spell (`/a//b/`, `/a/./b`), so that paths `Path ==` treats as
+/// equal are one key. Hashing these bytes is much cheaper than `Path`'s hash, which walks
+/// the components on every lookup.
+pub fn path_key(p: &Path) -> std::borrow::Cow<'_, std::ffi::OsStr> {
+    use std::os::unix::ffi::OsStrExt;
+    let b = p.as_os_str().as_bytes();
+    let normal = !(b.windows(2).any(|w| w == b"//")
+        || b.windows(3).any(|w| w == b"/./")
+        || b.ends_with(b"/.")
+        || (b.len() > 1 && b.ends_with(b"/")));
+    if normal {
+        std::borrow::Cow::Borrowed(p.as_os_str())
+    } else {
+        std::borrow::Cow::Owned(p.components().collect::<PathBuf>().into_os_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_takes_any_spelling_of_a_path() {
+        let mut s = Sources::new();
+        let id = s.add("/srv/a/.htaccess", b"x".to_vec());
+        for spelling in [
+            "/srv/a/.htaccess",
+            "/srv//a/./.htaccess",
+            "/srv/a/.htaccess/",
+        ] {
+            assert_eq!(s.find(Path::new(spelling)), Some(id), "{spelling}");
+        }
+        assert_eq!(s.find(Path::new("/srv/b/.htaccess")), None);
+        // The first file added under a path keeps it.
+        s.add("/srv//a/.htaccess", b"y".to_vec());
+        assert_eq!(s.find(Path::new("/srv/a/.htaccess")), Some(id));
+    }
 
     #[test]
     fn line_col_counts_from_one() {

@@ -123,9 +123,11 @@ pub(crate) fn run_with_overlay(
     overlay: &Overlay,
 ) -> Result<CheckOutcome, CheckError> {
     let candidates = starting_points(opts)?;
+    crate::phase::mark("starting_points");
     let mut sources = Sources::new();
     let mut diags = Vec::new();
     let (apache_models, nginx_models) = load_configs(&candidates, opts, &mut sources, &mut diags);
+    crate::phase::mark("load_configs");
 
     let uses = apache_models
         .iter()
@@ -136,6 +138,7 @@ pub(crate) fn run_with_overlay(
         .filter(|c| c.kind.is_passwd())
         .map(|c| (c, passwd_hint(c, opts.kind)));
     let passwd = load_passwd_files(uses, standalone, overlay, &mut sources, &mut diags)?;
+    crate::phase::mark("passwd");
 
     let ctx = Context {
         sources: &sources,
@@ -167,6 +170,7 @@ pub(crate) fn run_with_overlay(
         enabled.iter().map(|rule| run_rule(rule, &ctx)).collect()
     };
     diags.extend(found.into_iter().flatten());
+    crate::phase::mark("rules");
 
     // Model loaders and the engine emit findings too; the same settings apply to them.
     let is_registered = |code: &str| all_rules.iter().any(|r| r.info.code == code);
@@ -177,6 +181,7 @@ pub(crate) fn run_with_overlay(
         (a.primary.span, a.code, &a.message).cmp(&(b.primary.span, b.code, &b.message))
     });
     diags.dedup();
+    crate::phase::mark("suppress/sort");
 
     let passwd_files = passwd.iter().map(|p| (p.file, p.parsed.kind())).collect();
     // A big tree's models are millions of small allocations: free them beside the caller
@@ -194,7 +199,14 @@ pub(crate) fn run_with_overlay(
 /// One rule's findings.
 fn run_rule(rule: &Rule, ctx: &Context<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    #[cfg(feature = "phases")]
+    let t = std::time::Instant::now();
     (rule.check)(ctx, &mut out);
+    #[cfg(feature = "phases")]
+    if std::env::var_os("HTG_PHASES").is_some() {
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        eprintln!("rule {} {ms:.3} ms", rule.info.code);
+    }
     out
 }
 
@@ -342,11 +354,13 @@ fn load_passwd_files<'c>(
 ) -> Result<Vec<PasswdInput>, CheckError> {
     let uses: Vec<PasswdUse> = uses.collect();
     let standalone: Vec<(&Candidate, KindHint)> = standalone.collect();
+    crate::phase::mark("pw uses");
     let spellings = uses
         .iter()
         .map(|u| u.local_path.as_path())
         .chain(standalone.iter().map(|(c, _)| c.path.as_path()));
     let canon = canonical_paths(spellings);
+    crate::phase::mark("pw canon");
     // Groups by canonical path, as bytes (`Path`'s own hash walks the components).
     let mut groups: Vec<PasswdGroup> = Vec::new();
     let mut index: FastMap<std::ffi::OsString, usize> = FastMap::new();
@@ -378,6 +392,7 @@ fn load_passwd_files<'c>(
         groups[i].named = hint;
     }
 
+    crate::phase::mark("pw groups");
     // Read side by side, then add in group order (file ids and findings as if one by one).
     let fetched: Vec<Fetched> = groups
         .par_iter()
@@ -397,6 +412,7 @@ fn load_passwd_files<'c>(
         };
         loaded.push((id, g.hint(), g.uses));
     }
+    crate::phase::mark("pw read");
     let sources = &*sources;
     Ok(loaded
         .into_par_iter()

@@ -145,6 +145,7 @@ fn fail(message: impl std::fmt::Display) -> i32 {
 }
 
 pub fn run(args: CheckArgs) -> i32 {
+    crate::phase::mark("start");
     let opts = match options(&args) {
         Ok(o) => o,
         Err(e) => return fail(e),
@@ -189,6 +190,7 @@ pub fn run(args: CheckArgs) -> i32 {
         outcome
     };
     print(&render(&args, &outcome));
+    crate::phase::mark("render+print");
     let code = if outcome.failed() {
         exit::FINDINGS
     } else {

@@ -254,6 +254,8 @@ pub struct ApacheModel {
     /// `<IfModule>` blocks with auth directives that httpd skips (module not loaded).
     pub skipped_auth: Vec<(Span, String)>,
     pub index: merge::ScopeIndex,
+    /// [`ApacheModel::passwd_directives`], found once (the engine and AP020 both ask).
+    passwd_directives: std::sync::OnceLock<Vec<(usize, merge::DRef, PasswdRole)>>,
 }
 
 /// Parse the configuration starting at `path` and build the model. Problems found while
@@ -311,12 +313,15 @@ pub fn load(
         opts: opts.clone(),
         ..Default::default()
     };
+    crate::phase::mark("apache load_file");
     build(&mut model, &mut ld, items);
+    crate::phase::mark("apache build");
     if start == ApacheStart::Htaccess {
         attach_lone_htaccess(&mut model, &mut ld, &server_path, &mut assumptions);
     } else {
         discover_htaccess(&mut model, &mut ld);
     }
+    crate::phase::mark("apache htaccess");
     model.server_root = ld.server_root.clone();
     model.server_root_span = ld.server_root_span;
     model.modules = ld.modules.clone();
@@ -328,7 +333,9 @@ pub fn load(
         model.user = (u.clone(), None);
     }
     model.worker = access::identity(opts.root.as_deref(), &model.user.0, &model.group.0);
+    crate::phase::mark("apache misc");
     merge::build_areas(&mut model);
+    crate::phase::mark("apache areas");
     model
 }
 
@@ -645,23 +652,32 @@ fn discover_htaccess(model: &mut ApacheModel, ld: &mut loader::Loader<'_>) {
             (r, local)
         })
         .collect();
+    crate::phase::mark("ht roots");
     let found = walk::find_files(&roots, &model.access_file_name);
+    crate::phase::mark("ht walk");
     // Parsing, evaluating and splitting thousands of small files into scopes is the
     // bulk of the work: do it in parallel, then append in discovery order.
     let first_id = ld.sources.len();
     let (defines, modules) = (&ld.defines, &ld.modules[..]);
-    let built: Vec<HtaccessScopes> = found
+    let (opts, name) = (&model.opts, &model.access_file_name);
+    let built: Vec<(PathBuf, HtaccessScopes)> = found
         .par_iter()
         .enumerate()
-        .map(|(k, f)| build_htaccess(first_id + k, &f.dir, &f.bytes, defines, modules))
+        .map(|(k, f)| {
+            let local = opts.map_path(&f.dir.join(name));
+            let b = build_htaccess(first_id + k, &f.dir, &f.bytes, defines, modules);
+            (local, b)
+        })
         .collect();
-    ld.reserve(found.len());
+    crate::phase::mark("ht parse");
+    // Straight into the source set: the loader's own map of files only serves `Include`,
+    // which is over by now.
+    ld.sources.reserve(found.len());
     model
         .scopes
-        .reserve(built.iter().map(|b| b.scopes.len()).sum());
-    for (f, b) in found.into_iter().zip(built) {
-        let local = model.opts.map_path(&f.dir.join(&model.access_file_name));
-        let id = ld.add_loaded(local, f.bytes);
+        .reserve(built.iter().map(|(_, b)| b.scopes.len()).sum());
+    for (f, (local, b)) in found.into_iter().zip(built) {
+        let id = ld.sources.add(local, f.bytes);
         debug_assert_eq!(id, b.scopes[0].file);
         append_htaccess(model, ld, b);
     }
@@ -886,8 +902,8 @@ impl ApacheModel {
         // The directives first, which needs no allocation; then their paths and realms,
         // side by side.
         self.passwd_directives()
-            .into_par_iter()
-            .map(|(k, r, role)| {
+            .par_iter()
+            .map(|&(k, r, role)| {
                 let eff = &self.areas[k].eff;
                 let d = &self.dir(r).dir;
                 let realm = eff
@@ -913,9 +929,17 @@ impl ApacheModel {
 
     /// The directives that make Apache read a password file, each (with its role) once,
     /// in area order: (the first area it is in effect for, the directive, its role).
-    pub fn passwd_directives(&self) -> Vec<(usize, merge::DRef, PasswdRole)> {
+    pub fn passwd_directives(&self) -> &[(usize, merge::DRef, PasswdRole)] {
+        self.passwd_directives
+            .get_or_init(|| self.find_passwd_directives())
+    }
+
+    fn find_passwd_directives(&self) -> Vec<(usize, merge::DRef, PasswdRole)> {
         let mut todo: Vec<(usize, merge::DRef, PasswdRole)> = Vec::new();
-        let mut seen = <foldhash::HashSet<_> as foldhash::HashSetExt>::new();
+        // The roles each directive was seen in, one bit per role, by directive. A scope's
+        // setting in effect is always its last line of that name, so (scope, role)
+        // names one directive: a flag per scope, not a hash per area.
+        let mut seen = vec![0u8; self.scopes.len()];
         for (k, area) in self.areas.iter().enumerate() {
             let eff = &area.eff;
             let basic_role = if eff.is_digest(self) {
@@ -935,10 +959,11 @@ impl ApacheModel {
                 {
                     continue;
                 }
-                let d = &self.dir(r).dir;
-                if d.arg(0).is_none() || !seen.insert((d.span, role)) {
+                let bit = 1u8 << role as u8;
+                if self.dir(r).dir.arg(0).is_none() || seen[r.scope] & bit != 0 {
                     continue;
                 }
+                seen[r.scope] |= bit;
                 todo.push((k, r, role));
             }
         }

@@ -62,20 +62,4 @@ pub struct PasswdUse {
     pub user_file: Option<PathBuf>,
 }
 
-/// A path as a map key: its bytes, with the components joined again when the spelling is
-/// not already what they spell (`/a//b/`, `/a/./b`), so that paths `Path ==` treats as
-/// equal are one key. Hashing these bytes is much cheaper than `Path`'s hash, which walks
-/// the components on every lookup.
-pub fn path_key(p: &Path) -> std::borrow::Cow<'_, std::ffi::OsStr> {
-    use std::os::unix::ffi::OsStrExt;
-    let b = p.as_os_str().as_bytes();
-    let normal = !(b.windows(2).any(|w| w == b"//")
-        || b.windows(3).any(|w| w == b"/./")
-        || b.ends_with(b"/.")
-        || (b.len() > 1 && b.ends_with(b"/")));
-    if normal {
-        std::borrow::Cow::Borrowed(p.as_os_str())
-    } else {
-        std::borrow::Cow::Owned(p.components().collect::<PathBuf>().into_os_string())
-    }
-}
+pub use crate::source::path_key;

@@ -327,20 +327,6 @@ impl<'a> Loader<'a> {
         items
     }
 
-    /// Room for `n` more files: a tree's thousands of `.htaccess` files then do not
-    /// rehash every path already known each time the maps grow.
-    pub fn reserve(&mut self, n: usize) {
-        self.sources.reserve(n);
-        self.loaded.reserve(n);
-    }
-
-    /// Add a file read elsewhere (in parallel) to the source set.
-    pub fn add_loaded(&mut self, local: PathBuf, bytes: Vec<u8>) -> FileId {
-        let id = self.sources.add(local.clone(), bytes);
-        self.loaded.insert(local, id);
-        id
-    }
-
     /// Evaluate already-parsed nodes as top-level configuration (stock/assumed text).
     pub fn eval_nodes(&mut self, nodes: Vec<Node>) -> Vec<Item> {
         eval(self, nodes, true)

@@ -424,11 +424,11 @@ fn override_class(lname: &str) -> Option<&'static str> {
     })
 }
 
-/// Whether `AllowOverride` (its arguments, lower-case) lets `class` through.
-fn override_allows(args: &[String], class: &str) -> bool {
+/// Whether `AllowOverride`'s arguments (in any case) let `class` (lower-case) through.
+fn override_allows(args: &[super::loader::Arg], class: &str) -> bool {
     args.iter().any(|a| {
-        let a = a.split('=').next().unwrap_or("");
-        a == "all" || a == class
+        let a = a.value.split('=').next().unwrap_or("");
+        a.eq_ignore_ascii_case("all") || a.eq_ignore_ascii_case(class)
     })
 }
 
@@ -437,17 +437,8 @@ fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
     // Never set anywhere (core's OR_UNSET|OR_NONE): httpd still reads the file, but no
     // override class is allowed, so any auth directive is "not allowed here" (500).
     // Only an explicit `AllowOverride None` skips the file.
-    let args: Vec<String> = allow
-        .map(|r| {
-            m.dir(r)
-                .dir
-                .args
-                .iter()
-                .map(|a| a.value.to_ascii_lowercase())
-                .collect()
-        })
-        .unwrap_or_default();
-    if allow.is_some() && args.iter().all(|a| a == "none") {
+    let args: &[super::loader::Arg] = allow.map_or(&[], |r| &m.dir(r).dir.args);
+    if allow.is_some() && args.iter().all(|a| a.value.eq_ignore_ascii_case("none")) {
         return HtState::Ignored {
             allow_override: allow,
         };
@@ -460,9 +451,10 @@ fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
         };
     }
     for d in &h.directives {
-        let lname = d.dir.name.to_ascii_lowercase();
-        if let Some(class) = override_class(&lname)
-            && !override_allows(&args, class)
+        let mut buf = [0u8; NAME_BUF];
+        let lname = lower_name(&d.dir.name, &mut buf);
+        if let Some(class) = override_class(lname)
+            && !override_allows(args, class)
         {
             return HtState::Broken {
                 at: d.dir.name_span,
@@ -470,7 +462,7 @@ fn htaccess_state(m: &ApacheModel, h: &Scope, allow: Option<DRef>) -> HtState {
                 allow_override: allow,
             };
         }
-        if let Some(module) = super::directive_module(&lname)
+        if let Some(module) = super::directive_module(lname)
             && !m.has_module(module)
         {
             return HtState::Broken {
@@ -781,7 +773,7 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
             continue;
         }
         let r = DRef { scope: idx, index };
-        let mut buf = [0u8; 24];
+        let mut buf = [0u8; NAME_BUF];
         match lower_name(&d.dir.name, &mut buf) {
             "authtype" => eff.auth_type = Some(r),
             "authname" => eff.auth_name = Some(r),
@@ -842,9 +834,12 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
     }
 }
 
+/// Room for the longest directive name matched on (`AuthzSendForbiddenOnFailure`).
+const NAME_BUF: usize = 32;
+
 /// `name` in lowercase, in `buf` (no allocation: this runs for every directive of every
-/// scope of every probe). Longer names are none of the directives matched on: "".
-fn lower_name<'b>(name: &str, buf: &'b mut [u8; 24]) -> &'b str {
+/// scope). Longer names are none of the directives matched on: "".
+fn lower_name<'b>(name: &str, buf: &'b mut [u8; NAME_BUF]) -> &'b str {
     let Some(out) = buf.get_mut(..name.len()) else {
         return "";
     };
@@ -1034,6 +1029,7 @@ pub fn build_areas(m: &mut ApacheModel) {
             m.index.docroots.entry(path_key(&root)).or_default().push(s);
         }
     }
+    crate::phase::mark("ar index");
     let model: &ApacheModel = m;
     let probes: Vec<(usize, Probe)> = (0..model.scopes.len())
         .into_par_iter()
@@ -1043,6 +1039,7 @@ pub fn build_areas(m: &mut ApacheModel) {
         })
         .map(|i| (i, probe_for(model, i)))
         .collect();
+    crate::phase::mark("ar probes");
     // The merge down to each parent directory, once per (server, parent): group the
     // probes by their directory's parent (as spelled, with its level count).
     let mut group_of: Vec<Option<usize>> = Vec::with_capacity(probes.len());
@@ -1062,6 +1059,7 @@ pub fn build_areas(m: &mut ApacheModel) {
         group_of.push(group);
     }
     drop(seen);
+    crate::phase::mark("ar groups");
     let prefixes: Vec<Effective> = groups
         .par_iter()
         .map(|&(server, k, n)| {
@@ -1071,6 +1069,7 @@ pub fn build_areas(m: &mut ApacheModel) {
             eff
         })
         .collect();
+    crate::phase::mark("ar prefixes");
     let scope_of: Vec<usize> = probes.iter().map(|(i, _)| *i).collect();
     // Straight into two vectors (an area is big: a tuple list first would touch and copy
     // every one of them twice).
@@ -1105,6 +1104,7 @@ pub fn build_areas(m: &mut ApacheModel) {
             (state, area)
         })
         .unzip();
+    crate::phase::mark("ar results");
     let mut states = vec![None; m.scopes.len()];
     for (i, state) in scope_of.into_iter().zip(states_by_probe) {
         states[i] = state;

@@ -328,3 +328,30 @@ fn wildcard_include_read_ahead_keeps_order_and_state() {
         .collect();
     assert_eq!(undefined, ["Config variable ${NOPE} is not defined"]);
 }
+
+#[test]
+fn a_password_file_is_used_once_per_role() {
+    // One AuthUserFile, in effect for Basic and Digest areas below it: each role once,
+    // in area order, however many areas share it.
+    let conf = format!(
+        "{MODS}<Directory {{d}}/p>\nAuthName r\nAuthUserFile {{d}}/u\nAuthGroupFile {{d}}/g\n</Directory>\n<Directory {{d}}/p/b1>\nAuthType Basic\nRequire valid-user\n</Directory>\n<Directory {{d}}/p/d1>\nAuthType Digest\nRequire valid-user\n</Directory>\n<Directory {{d}}/p/b2>\nAuthType Basic\nRequire valid-user\n</Directory>\n"
+    );
+    let (t, m, _s) = site(&conf, &[]);
+    let uses: Vec<(String, crate::model::PasswdRole)> = m
+        .passwd_uses()
+        .iter()
+        .map(|u| {
+            let name = u.server_path.strip_prefix(t.path()).unwrap();
+            (name.display().to_string(), u.role)
+        })
+        .collect();
+    use crate::model::PasswdRole::{Basic, Digest, Group};
+    assert_eq!(
+        uses,
+        [
+            ("u".to_string(), Basic),
+            ("g".to_string(), Group),
+            ("u".to_string(), Digest)
+        ]
+    );
+}

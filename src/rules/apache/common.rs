@@ -23,11 +23,19 @@ pub fn live_areas<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = (&'a ApacheM
 /// Remembers which spans a rule has reported, so a directive shared by many areas is
 /// reported once.
 #[derive(Default)]
-pub struct Once(HashSet<(Span, String)>);
+pub struct Once {
+    /// Spans reported without a key (most calls: no string to allocate and hash).
+    spans: HashSet<Span>,
+    keyed: HashSet<(Span, String)>,
+}
 
 impl Once {
     pub fn first(&mut self, span: Span, key: &str) -> bool {
-        self.0.insert((span, key.to_string()))
+        if key.is_empty() {
+            self.spans.insert(span)
+        } else {
+            self.keyed.insert((span, key.to_string()))
+        }
     }
 }
 

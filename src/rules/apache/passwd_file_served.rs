@@ -153,16 +153,14 @@ fn named_files(
     m: &ApacheModel,
 ) -> impl Iterator<Item = (crate::source::Span, std::path::PathBuf, std::path::PathBuf)> + '_ {
     let mut seen = foldhash::HashSet::default();
-    m.passwd_directives()
-        .into_iter()
-        .filter_map(move |(_, r, _)| {
-            let d = &m.dir(r).dir;
-            let v = d.arg(0)?;
-            if !seen.insert(v) {
-                return None;
-            }
-            let server_path = m.resolve(v);
-            let local_path = m.local(&server_path);
-            Some((d.args_span(), server_path, local_path))
-        })
+    m.passwd_directives().iter().filter_map(move |&(_, r, _)| {
+        let d = &m.dir(r).dir;
+        let v = d.arg(0)?;
+        if !seen.insert(v) {
+            return None;
+        }
+        let server_path = m.resolve(v);
+        let local_path = m.local(&server_path);
+        Some((d.args_span(), server_path, local_path))
+    })
 }
