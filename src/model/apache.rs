@@ -936,7 +936,7 @@ impl ApacheModel {
 
     fn find_passwd_directives(&self) -> Vec<(usize, merge::DRef, PasswdRole)> {
         let mut todo: Vec<(usize, merge::DRef, PasswdRole)> = Vec::new();
-        // The roles each directive was seen in, one bit per role, by directive. A scope's
+        // The roles each directive was seen in, one bit per role, by scope. A scope's
         // setting in effect is always its last line of that name, so (scope, role)
         // names one directive: a flag per scope, not a hash per area.
         let mut seen = vec![0u8; self.scopes.len()];

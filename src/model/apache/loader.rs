@@ -120,7 +120,8 @@ pub struct Loader<'a> {
     /// `<IfModule>` blocks skipped because the module is not loaded, that hold auth
     /// directives: (the opening tag, the module named).
     pub skipped_auth: Vec<(Span, String)>,
-    /// Files this loader put in the source set, by local path (Sources::find is a scan).
+    /// Files this loader put in the source set, by local path (the source set also holds
+    /// files other starting points read).
     loaded: HashMap<PathBuf, FileId>,
     /// Contents of files an `Include` wildcard matched, read ahead in parallel (by local
     /// path); each is added to the source set when its turn to be evaluated comes.
