@@ -129,45 +129,58 @@ pub(crate) fn run_with_overlay(
     let (apache_models, nginx_models) = load_configs(&candidates, opts, &mut sources, &mut diags);
     crate::phase::mark("load_configs");
 
-    let uses = apache_models
+    let uses: Vec<PasswdUse> = apache_models
         .iter()
         .flat_map(ApacheModel::passwd_uses)
-        .chain(nginx_models.iter().flat_map(NginxModel::passwd_uses));
-    let standalone = candidates
+        .chain(nginx_models.iter().flat_map(NginxModel::passwd_uses))
+        .collect();
+    let standalone: Vec<(&Candidate, KindHint)> = candidates
         .iter()
         .filter(|c| c.kind.is_passwd())
-        .map(|c| (c, passwd_hint(c, opts.kind)));
-    let passwd = load_passwd_files(uses, standalone, overlay, &mut sources, &mut diags)?;
-    crate::phase::mark("passwd");
-
-    let ctx = Context {
-        sources: &sources,
-        profile: &opts.profile,
-        passwd: &passwd,
-        apache: &apache_models,
-        nginx: &nginx_models,
-    };
+        .map(|c| (c, passwd_hint(c, opts.kind)))
+        .collect();
     let enabled = opts.settings.enabled_rules(all_rules);
-    let found: Vec<Vec<Diagnostic>> = if ctx.nginx.is_empty() {
+    let (passwd, found) = if nginx_models.is_empty() {
         // Rules only read the models: run them side by side, keeping their findings in
-        // rule order. The nginx model is not shareable between threads (`Rc`), so each
-        // task builds its own context; with no nginx model it equals `ctx`.
-        let (sources, profile, passwd, apache) = (ctx.sources, ctx.profile, ctx.passwd, ctx.apache);
-        enabled
-            .par_iter()
-            .map(|rule| {
-                let ctx = Context {
-                    sources,
-                    profile,
-                    passwd,
-                    apache,
-                    nginx: &[],
-                };
-                run_rule(rule, &ctx)
-            })
-            .collect()
+        // rule order. Those that do not look at password files run while the files are
+        // read. (The nginx model is not shareable between threads: `Rc`.)
+        let (late, early): (Vec<usize>, Vec<usize>) =
+            (0..enabled.len()).partition(|&i| enabled[i].reads_passwd());
+        let pick = |idx: &[usize]| idx.iter().map(|&i| enabled[i]).collect::<Vec<_>>();
+        let (early_rules, late_rules) = (pick(&early), pick(&late));
+        let (prepared, early_found) = rayon::join(
+            || prepare_passwd_files(uses, standalone, overlay, &sources),
+            || run_side_by_side(&early_rules, &sources, &[], &opts.profile, &apache_models),
+        );
+        let passwd = prepared?.commit(&mut sources, &mut diags);
+        crate::phase::mark("passwd");
+        let late_found = run_side_by_side(
+            &late_rules,
+            &sources,
+            &passwd,
+            &opts.profile,
+            &apache_models,
+        );
+        let mut found: Vec<(usize, Vec<Diagnostic>)> = early
+            .into_iter()
+            .zip(early_found)
+            .chain(late.into_iter().zip(late_found))
+            .collect();
+        found.sort_unstable_by_key(|(i, _)| *i);
+        (passwd, found.into_iter().map(|(_, d)| d).collect())
     } else {
-        enabled.iter().map(|rule| run_rule(rule, &ctx)).collect()
+        let passwd = prepare_passwd_files(uses, standalone, overlay, &sources)?
+            .commit(&mut sources, &mut diags);
+        crate::phase::mark("passwd");
+        let ctx = Context {
+            sources: &sources,
+            profile: &opts.profile,
+            passwd: &passwd,
+            apache: &apache_models,
+            nginx: &nginx_models,
+        };
+        let found: Vec<Vec<Diagnostic>> = enabled.iter().map(|rule| run_rule(rule, &ctx)).collect();
+        (passwd, found)
     };
     diags.extend(found.into_iter().flatten());
     crate::phase::mark("rules");
@@ -194,6 +207,29 @@ pub(crate) fn run_with_overlay(
         suppressed,
         fail_on: opts.settings.fail_on,
     })
+}
+
+/// The findings of `rules`, side by side, in rule order (Apache models only).
+fn run_side_by_side(
+    rules: &[&Rule],
+    sources: &Sources,
+    passwd: &[PasswdInput],
+    profile: &Profile,
+    apache: &[ApacheModel],
+) -> Vec<Vec<Diagnostic>> {
+    rules
+        .par_iter()
+        .map(|rule| {
+            let ctx = Context {
+                sources,
+                profile,
+                passwd,
+                apache,
+                nginx: &[],
+            };
+            run_rule(rule, &ctx)
+        })
+        .collect()
 }
 
 /// One rule's findings.
@@ -344,16 +380,42 @@ impl PasswdGroup {
     }
 }
 
-/// Load each password file once, however many directives name it.
-fn load_passwd_files<'c>(
-    uses: impl Iterator<Item = PasswdUse>,
-    standalone: impl Iterator<Item = (&'c Candidate, KindHint)>,
+/// The password files of a run, read and parsed but not yet in the source set: rules
+/// that do not need them run meanwhile, reading the sources.
+struct PreparedPasswd {
+    /// Files to add to the sources, in order; the first gets the id `first_id`.
+    new_files: Vec<(PathBuf, Content)>,
+    first_id: FileId,
+    inputs: Vec<PasswdInput>,
+    diags: Vec<Diagnostic>,
+}
+
+impl PreparedPasswd {
+    /// Add the files read to `sources` (with the ids the inputs already name) and the
+    /// findings to `diags`.
+    fn commit(self, sources: &mut Sources, diags: &mut Vec<Diagnostic>) -> Vec<PasswdInput> {
+        assert_eq!(
+            sources.len(),
+            self.first_id,
+            "sources changed while reading"
+        );
+        sources.reserve(self.new_files.len());
+        for (path, bytes) in self.new_files {
+            sources.add(path, bytes);
+        }
+        diags.extend(self.diags);
+        self.inputs
+    }
+}
+
+/// Load each password file once, however many directives name it. Reads `sources`
+/// only, so that rules can run meanwhile; `commit` adds the files.
+fn prepare_passwd_files(
+    uses: Vec<PasswdUse>,
+    standalone: Vec<(&Candidate, KindHint)>,
     overlay: &Overlay,
-    sources: &mut Sources,
-    diags: &mut Vec<Diagnostic>,
-) -> Result<Vec<PasswdInput>, CheckError> {
-    let uses: Vec<PasswdUse> = uses.collect();
-    let standalone: Vec<(&Candidate, KindHint)> = standalone.collect();
+    sources: &Sources,
+) -> Result<PreparedPasswd, CheckError> {
     crate::phase::mark("pw uses");
     let spellings = uses
         .iter()
@@ -393,16 +455,22 @@ fn load_passwd_files<'c>(
     }
 
     crate::phase::mark("pw groups");
-    // Read side by side, then add in group order (file ids and findings as if one by one).
+    // Read side by side, then number in group order (file ids and findings as if one by one).
     let fetched: Vec<Fetched> = groups
         .par_iter()
         .map(|g| read_passwd(g, g.meta.as_ref(), overlay, sources))
         .collect();
+    let first_id = sources.len();
+    let mut new_files = Vec::new();
+    let mut diags = Vec::new();
     let mut loaded = Vec::with_capacity(groups.len());
     for (g, f) in groups.into_iter().zip(fetched) {
         let id = match f {
             Fetched::Known(id) => id,
-            Fetched::Read(bytes) => sources.add(&g.path, bytes),
+            Fetched::Read(bytes) => {
+                new_files.push((g.path.clone(), bytes));
+                first_id + new_files.len() - 1
+            }
             Fetched::Absent => continue,
             Fetched::Failed(e) if g.explicit => return Err(CheckError::io(&g.path, e)),
             Fetched::Failed(e) => {
@@ -413,17 +481,28 @@ fn load_passwd_files<'c>(
         loaded.push((id, g.hint(), g.uses));
     }
     crate::phase::mark("pw read");
-    let sources = &*sources;
-    Ok(loaded
+    let bytes_of = |id: FileId| -> &[u8] {
+        match id.checked_sub(first_id) {
+            Some(i) => &new_files[i].1,
+            None => &sources.get(id).bytes,
+        }
+    };
+    let inputs = loaded
         .into_par_iter()
         .map(|(file, hint, uses)| {
-            let bytes = &sources.get(file).bytes;
+            let bytes = bytes_of(file);
             let input = PasswdInput::new(file, passwd::parse_with(bytes, hint), uses);
             // Identify every hash now, side by side, rather than in the first hash rule.
             input.hashes(bytes);
             input
         })
-        .collect())
+        .collect();
+    Ok(PreparedPasswd {
+        new_files,
+        first_id,
+        inputs,
+        diags,
+    })
 }
 
 /// The canonical path of each distinct spelling, and what it is when that is known

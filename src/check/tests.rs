@@ -191,14 +191,9 @@ fn missing_referenced_file_is_left_to_the_rules() {
         user_file: None,
     };
     let mut diags = Vec::new();
-    let inputs = load_passwd_files(
-        std::iter::once(use_),
-        std::iter::empty(),
-        &Overlay::new(),
-        &mut sources,
-        &mut diags,
-    )
-    .unwrap();
+    let inputs = prepare_passwd_files(vec![use_], Vec::new(), &Overlay::new(), &sources)
+        .unwrap()
+        .commit(&mut sources, &mut diags);
     assert!(inputs.is_empty());
     assert!(diags.is_empty());
 }
@@ -220,14 +215,9 @@ fn unreadable_referenced_file_is_hg004() {
         user_file: None,
     };
     let mut diags = Vec::new();
-    let inputs = load_passwd_files(
-        [mk(0), mk(15)].into_iter(),
-        std::iter::empty(),
-        &Overlay::new(),
-        &mut sources,
-        &mut diags,
-    )
-    .unwrap();
+    let inputs = prepare_passwd_files(vec![mk(0), mk(15)], Vec::new(), &Overlay::new(), &sources)
+        .unwrap()
+        .commit(&mut sources, &mut diags);
     assert!(inputs.is_empty());
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].code, "HG004");
@@ -335,4 +325,49 @@ fn preview_reaches_what_fix_all_writes_without_writing() {
     );
     assert!(plans[0].passwd_kind.is_some());
     assert_eq!(std::fs::read_to_string(&f).unwrap(), "BAD:1\n");
+}
+
+/// Password files are read before they join the source set (rules run meanwhile): each
+/// input names the id its file gets when committed, files already loaded keep theirs.
+#[test]
+fn prepared_password_files_get_the_ids_they_name() {
+    let d = tempfile::tempdir().unwrap();
+    let a = write(d.path(), "a.htpasswd", "alice:{SHA}x\n");
+    let b = write(d.path(), "b.htpasswd", "bob:{SHA}y\n");
+    let mut sources = Sources::new();
+    let conf = sources.add("/x/site.conf", b"AuthUserFile a\nAuthUserFile b\n".to_vec());
+    // `b` was read before (as a config file would be): it keeps its id.
+    let known = sources.add(&b, std::fs::read(&b).unwrap());
+    let mk = |path: &Path, start| PasswdUse {
+        server: crate::diag::Server::Apache,
+        role: crate::model::PasswdRole::Basic,
+        server_path: path.to_path_buf(),
+        local_path: path.to_path_buf(),
+        directive: Span::new(conf, start, start + 14),
+        realm: None,
+        user_file: None,
+    };
+    let uses = vec![mk(&a, 0), mk(&b, 15)];
+    let prepared = prepare_passwd_files(uses, Vec::new(), &Overlay::new(), &sources).unwrap();
+    assert_eq!(sources.len(), 2, "preparing adds nothing");
+    let mut diags = Vec::new();
+    let inputs = prepared.commit(&mut sources, &mut diags);
+    assert_eq!(sources.len(), 3);
+    let by_file: Vec<(&Path, &[u8])> = inputs
+        .iter()
+        .map(|p| {
+            let f = sources.get(p.file);
+            (f.path.as_path(), &f.bytes[..])
+        })
+        .collect();
+    assert_eq!(
+        by_file,
+        [
+            (a.as_path(), &b"alice:{SHA}x\n"[..]),
+            (b.as_path(), &b"bob:{SHA}y\n"[..])
+        ]
+    );
+    assert_eq!(inputs[1].file, known);
+    assert_eq!(inputs[0].parsed.entries().count(), 1);
+    assert!(diags.is_empty());
 }

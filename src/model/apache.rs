@@ -109,7 +109,7 @@ pub enum ContainerKind {
 #[derive(Clone, Debug)]
 pub struct ScopedDir {
     pub dir: Dir,
-    pub limit: Option<Limit>,
+    pub limit: Option<std::sync::Arc<Limit>>,
     /// Enclosing Require containers, outermost first (with the opening tag's span).
     pub containers: Vec<(ContainerKind, Span)>,
     /// Inside `<If>`/`<ElseIf>`/`<Else>`: applies only when an expression holds at request time.
@@ -567,7 +567,7 @@ fn open_section(
 /// What encloses a directive inside a scope.
 #[derive(Clone, Default)]
 struct Ctx {
-    limit: Option<Limit>,
+    limit: Option<std::sync::Arc<Limit>>,
     containers: Vec<(ContainerKind, Span)>,
     conditional: bool,
 }
@@ -577,7 +577,8 @@ impl Ctx {
         let mut c = parent.clone();
         match head.name.to_ascii_lowercase().as_str() {
             "limit" | "limitexcept" => {
-                c.limit = Some(Limit {
+                // Shared by every directive inside (each keeps a reference).
+                c.limit = Some(std::sync::Arc::new(Limit {
                     methods: head
                         .args
                         .iter()
@@ -585,7 +586,7 @@ impl Ctx {
                         .collect(),
                     except: head.is("LimitExcept"),
                     span: head.span,
-                })
+                }))
             }
             "requireall" => c.containers.push((ContainerKind::All, head.span)),
             "requireany" => c.containers.push((ContainerKind::Any, head.span)),

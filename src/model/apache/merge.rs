@@ -62,7 +62,7 @@ pub enum AzNode {
         provider: String,
         args: Vec<String>,
         negate: bool,
-        limit: Option<Limit>,
+        limit: Option<std::sync::Arc<Limit>>,
     },
     Group {
         op: ContainerKind,
@@ -502,6 +502,9 @@ pub struct ScopeIndex {
     globs: HashMap<usize, globset::GlobMatcher>,
     /// Servers by their DocumentRoot (ascending server index).
     docroots: HashMap<OsString, Vec<usize>>,
+    /// Each scope's own `Require` tree, built the first time a place merges the scope:
+    /// thousands of places below one section share it instead of each building a copy.
+    requires: Vec<std::sync::OnceLock<std::sync::Arc<AzNode>>>,
 }
 
 /// [`crate::model::path_key`], owned: the ancestors of a key are keys too.
@@ -536,7 +539,10 @@ fn normalize_dir(p: &str) -> String {
 
 impl ScopeIndex {
     pub fn build(scopes: &[Scope]) -> Self {
-        let mut ix = ScopeIndex::default();
+        let mut ix = ScopeIndex {
+            requires: (0..scopes.len()).map(|_| Default::default()).collect(),
+            ..Default::default()
+        };
         let count = |k: ScopeKind| scopes.iter().filter(|s| s.kind == k).count();
         ix.htaccess.reserve(count(ScopeKind::Htaccess));
         ix.dirs.reserve(count(ScopeKind::Directory));
@@ -762,11 +768,6 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
     let mut allows = Vec::new();
     let mut denies = Vec::new();
     let mut merging: Option<String> = None;
-    let mut root = AzNode::Group {
-        op: ContainerKind::Any,
-        span: None,
-        children: Vec::new(),
-    };
     let mut has_require = false;
     for (index, d) in s.directives.iter().enumerate() {
         if d.conditional {
@@ -787,10 +788,7 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
             "deny" => denies.push(r),
             "allowoverride" if s.kind == ScopeKind::Directory => eff.allow_override = Some(r),
             "authmerging" => merging = d.dir.arg(0).map(str::to_ascii_lowercase),
-            "require" => {
-                has_require = true;
-                insert_require(&mut root, d, r);
-            }
+            "require" => has_require = true,
             _ => {}
         }
     }
@@ -801,8 +799,13 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
     if !has_require {
         return;
     }
+    let root = match m.index.requires.get(idx) {
+        Some(cell) => cell.get_or_init(|| require_tree(m, idx)).clone(),
+        // No index (a model being built): nothing to share with.
+        None => require_tree(m, idx),
+    };
     let new = Authz {
-        root: std::sync::Arc::new(root),
+        root,
         scopes: vec![idx],
     };
     match (merging.as_deref(), eff.authz.take()) {
@@ -846,6 +849,21 @@ fn lower_name<'b>(name: &str, buf: &'b mut [u8; NAME_BUF]) -> &'b str {
     out.copy_from_slice(name.as_bytes());
     out.make_ascii_lowercase();
     std::str::from_utf8(out).unwrap_or("")
+}
+
+/// The `Require` directives of scope `idx` as one tree (an implicit RequireAny).
+fn require_tree(m: &ApacheModel, idx: usize) -> std::sync::Arc<AzNode> {
+    let mut root = AzNode::Group {
+        op: ContainerKind::Any,
+        span: None,
+        children: Vec::new(),
+    };
+    for (index, d) in m.scopes[idx].directives.iter().enumerate() {
+        if !d.conditional && d.dir.is("require") {
+            insert_require(&mut root, d, DRef { scope: idx, index });
+        }
+    }
+    std::sync::Arc::new(root)
 }
 
 fn insert_require(root: &mut AzNode, d: &super::ScopedDir, r: DRef) {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::apache::merge::{OpenWhy, Outcome};
+use crate::model::apache::merge::{AzNode, OpenWhy, Outcome};
 
 /// A site tree in a temp dir: `files` are (relative path, content); the main config is
 /// `conf/httpd.conf` with `{d}` replaced by the temp dir.
@@ -353,5 +353,26 @@ fn a_password_file_is_used_once_per_role() {
             ("g".to_string(), Group),
             ("u".to_string(), Digest)
         ]
+    );
+}
+
+/// Places below one section share its `Require` tree rather than each building a copy
+/// (a big tree has thousands of them), and still see the same requirement.
+#[test]
+fn places_below_a_section_share_its_require_tree() {
+    let conf = format!(
+        "{MODS}DocumentRoot {{d}}/www\n<Directory {{d}}/www>\nAllowOverride AuthConfig\nAuthType Basic\nAuthName \"r\"\nAuthUserFile {{d}}/pw\nRequire user alice\n</Directory>\n"
+    );
+    let ht = "AuthName \"other\"\n";
+    let (_t, m, _s) = site(&conf, &[("www/a/.htaccess", ht), ("www/b/.htaccess", ht)]);
+    let (a, b) = (area(&m, "www/a"), area(&m, "www/b"));
+    let (ra, rb) = (a.eff.authz.as_ref().unwrap(), b.eff.authz.as_ref().unwrap());
+    assert!(std::sync::Arc::ptr_eq(&ra.root, &rb.root));
+    let AzNode::Group { children, .. } = ra.root.as_ref() else {
+        panic!("{:?}", ra.root)
+    };
+    assert!(
+        matches!(&children[..], [AzNode::Req { provider, args, .. }] if provider == "user" && args == &["alice"]),
+        "{children:?}"
     );
 }

@@ -39,11 +39,13 @@ fn find_files_with(roots: &[(PathBuf, PathBuf)], name: &str, leaves: bool) -> Ve
     let Ok(cname) = CString::new(name) else {
         return Vec::new();
     };
+    // Roots are mostly on one file system: ask its type once per device.
+    let known = std::sync::Mutex::new(Vec::new());
     roots
         .par_iter()
         .map(|(server, local)| match open_root(local) {
             Ok(fd) => {
-                let fs = FsInfo::of(&fd).map(|f| FsInfo {
+                let fs = FsInfo::of_known(&fd, &known).map(|f| FsInfo {
                     leaf_counts: f.leaf_counts && leaves,
                     ..f
                 });
@@ -67,16 +69,29 @@ struct FsInfo {
 
 impl FsInfo {
     fn of(dir: &OwnedFd) -> Option<FsInfo> {
+        FsInfo::of_known(dir, &std::sync::Mutex::new(Vec::new()))
+    }
+
+    /// [`FsInfo::of`], with the devices seen so far in `known` (`fstatfs` once per device).
+    fn of_known(dir: &OwnedFd, known: &std::sync::Mutex<Vec<FsInfo>>) -> Option<FsInfo> {
         let st = stat_at(dir, c"", libc::AT_EMPTY_PATH)?;
+        let seen = |k: &Vec<FsInfo>| k.iter().copied().find(|f| f.dev == st.st_dev);
+        if let Some(f) = known.lock().ok().as_deref().and_then(seen) {
+            return Some(f);
+        }
         let mut fs = std::mem::MaybeUninit::<libc::statfs>::uninit();
         // SAFETY: valid descriptor and out-pointer.
         let ok = unsafe { libc::fstatfs(dir.as_raw_fd(), fs.as_mut_ptr()) } == 0;
         // SAFETY: fstatfs succeeded, so it filled `fs`.
         let magic = ok.then(|| unsafe { fs.assume_init() }.f_type as u64);
-        Some(FsInfo {
+        let info = FsInfo {
             dev: st.st_dev,
             leaf_counts: magic.is_some_and(|m| LEAF_COUNT_FS.contains(&m)),
-        })
+        };
+        if let Ok(mut k) = known.lock() {
+            k.push(info);
+        }
+        Some(info)
     }
 }
 
