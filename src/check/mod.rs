@@ -129,11 +129,7 @@ pub(crate) fn run_with_overlay(
     let (apache_models, nginx_models) = load_configs(&candidates, opts, &mut sources, &mut diags);
     crate::phase::mark("load_configs");
 
-    let uses: Vec<PasswdUse> = apache_models
-        .iter()
-        .flat_map(ApacheModel::passwd_uses)
-        .chain(nginx_models.iter().flat_map(NginxModel::passwd_uses))
-        .collect();
+    let apache_uses = || apache_models.iter().flat_map(ApacheModel::passwd_uses);
     let standalone: Vec<(&Candidate, KindHint)> = candidates
         .iter()
         .filter(|c| c.kind.is_passwd())
@@ -149,7 +145,7 @@ pub(crate) fn run_with_overlay(
         let pick = |idx: &[usize]| idx.iter().map(|&i| enabled[i]).collect::<Vec<_>>();
         let (early_rules, late_rules) = (pick(&early), pick(&late));
         let (prepared, early_found) = rayon::join(
-            || prepare_passwd_files(uses, standalone, overlay, &sources),
+            || prepare_passwd_files(apache_uses().collect(), standalone, overlay, &sources),
             || run_side_by_side(&early_rules, &sources, &[], &opts.profile, &apache_models),
         );
         let passwd = prepared?.commit(&mut sources, &mut diags);
@@ -169,6 +165,9 @@ pub(crate) fn run_with_overlay(
         found.sort_unstable_by_key(|(i, _)| *i);
         (passwd, found.into_iter().map(|(_, d)| d).collect())
     } else {
+        let uses = apache_uses()
+            .chain(nginx_models.iter().flat_map(NginxModel::passwd_uses))
+            .collect();
         let passwd = prepare_passwd_files(uses, standalone, overlay, &sources)?
             .commit(&mut sources, &mut diags);
         crate::phase::mark("passwd");

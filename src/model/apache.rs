@@ -672,16 +672,29 @@ fn discover_htaccess(model: &mut ApacheModel, ld: &mut loader::Loader<'_>) {
         .collect();
     crate::phase::mark("ht parse");
     // Straight into the source set: the loader's own map of files only serves `Include`,
-    // which is over by now.
-    ld.sources.reserve(found.len());
-    model
-        .scopes
-        .reserve(built.iter().map(|(_, b)| b.scopes.len()).sum());
-    for (f, (local, b)) in found.into_iter().zip(built) {
-        let id = ld.sources.add(local, f.bytes);
-        debug_assert_eq!(id, b.scopes[0].file);
-        append_htaccess(model, ld, b);
-    }
+    // which is over by now. The files and the scopes go in side by side.
+    let (locals, built): (Vec<PathBuf>, Vec<HtaccessScopes>) = built.into_iter().unzip();
+    let sources = &mut *ld.sources;
+    let (problems, skipped) = (&mut ld.problems, &mut ld.skipped_auth);
+    rayon::join(
+        || {
+            sources.reserve(found.len());
+            for (k, (f, local)) in found.into_iter().zip(locals).enumerate() {
+                let id = sources.add(local, f.bytes);
+                debug_assert_eq!(id, first_id + k);
+            }
+        },
+        || {
+            model
+                .scopes
+                .reserve(built.iter().map(|b| b.scopes.len()).sum());
+            for (k, b) in built.into_iter().enumerate() {
+                // Parsed with the id the file gets beside.
+                debug_assert_eq!(b.scopes[0].file, first_id + k);
+                append_htaccess(&mut model.scopes, problems, skipped, b);
+            }
+        },
+    );
 }
 
 /// One `.htaccess` turned into scopes (its own, then any `<Files>` inside, whose
@@ -717,17 +730,18 @@ fn build_htaccess(
 }
 
 fn append_htaccess(
-    model: &mut ApacheModel,
-    ld: &mut loader::Loader<'_>,
+    scopes: &mut Vec<Scope>,
+    problems: &mut Vec<Problem>,
+    skipped_auth: &mut Vec<(Span, String)>,
     b: HtaccessScopes,
 ) -> usize {
-    let base = model.scopes.len();
-    model.scopes.extend(b.scopes.into_iter().map(|mut s| {
+    let base = scopes.len();
+    scopes.extend(b.scopes.into_iter().map(|mut s| {
         s.parent = s.parent.map(|p| p + base);
         s
     }));
-    ld.problems.extend(b.problems);
-    ld.skipped_auth.extend(b.skipped_auth);
+    problems.extend(b.problems);
+    skipped_auth.extend(b.skipped_auth);
     base
 }
 
@@ -739,7 +753,12 @@ fn add_htaccess(
 ) -> Option<usize> {
     let id = ld.read(file).ok()?;
     let b = build_htaccess(id, dir, &ld.sources.get(id).bytes, &ld.defines, &ld.modules);
-    Some(append_htaccess(model, ld, b))
+    Some(append_htaccess(
+        &mut model.scopes,
+        &mut ld.problems,
+        &mut ld.skipped_auth,
+        b,
+    ))
 }
 
 /// The `.htaccess` scope (and nested `<Files>` scopes) of file `id` in directory `dir`.

@@ -1041,23 +1041,31 @@ pub fn probe_for(m: &ApacheModel, scope: usize) -> Probe {
 /// merge of every level above it (server defaults, `/`, `/var`, …), done once per parent.
 pub fn build_areas(m: &mut ApacheModel) {
     use rayon::prelude::*;
-    m.index = ScopeIndex::build(&m.scopes);
+    // Probes need only the DocumentRoots: find them while the rest of the index is built.
+    m.index = ScopeIndex::default();
     for s in 0..m.servers.len() {
         if let Some(root) = m.document_root(s).map(Path::to_path_buf) {
             m.index.docroots.entry(path_key(&root)).or_default().push(s);
         }
     }
-    crate::phase::mark("ar index");
     let model: &ApacheModel = m;
-    let probes: Vec<(usize, Probe)> = (0..model.scopes.len())
-        .into_par_iter()
-        .filter(|&i| {
-            let scope = &model.scopes[i];
-            scope.kind == ScopeKind::Htaccess || scope.has_auth()
-        })
-        .map(|i| (i, probe_for(model, i)))
-        .collect();
-    crate::phase::mark("ar probes");
+    let (index, probes) = rayon::join(
+        || ScopeIndex::build(&model.scopes),
+        || -> Vec<(usize, Probe)> {
+            (0..model.scopes.len())
+                .into_par_iter()
+                .filter(|&i| {
+                    let scope = &model.scopes[i];
+                    scope.kind == ScopeKind::Htaccess || scope.has_auth()
+                })
+                .map(|i| (i, probe_for(model, i)))
+                .collect()
+        },
+    );
+    let docroots = std::mem::take(&mut m.index.docroots);
+    m.index = ScopeIndex { docroots, ..index };
+    crate::phase::mark("ar index+probes");
+    let model: &ApacheModel = m;
     // The merge down to each parent directory, once per (server, parent): group the
     // probes by their directory's parent (as spelled, with its level count).
     let mut group_of: Vec<Option<usize>> = Vec::with_capacity(probes.len());
