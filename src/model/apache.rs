@@ -212,6 +212,28 @@ pub struct Area {
     pub scope: usize,
     pub probe: Probe,
     pub eff: Effective,
+    /// What a GET answers, once asked (most Apache rules ask).
+    get: std::sync::OnceLock<Outcome>,
+}
+
+impl Area {
+    pub fn new(scope: usize, probe: Probe, eff: Effective) -> Area {
+        Area {
+            scope,
+            probe,
+            eff,
+            get: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// What httpd answers a `method` request without credentials here
+    /// ([`Effective::outcome`]; a GET's answer is worked out once).
+    pub fn outcome(&self, m: &ApacheModel, method: &str) -> Outcome {
+        if method == "GET" {
+            return self.get.get_or_init(|| self.eff.outcome(m, "GET")).clone();
+        }
+        self.eff.outcome(m, method)
+    }
 }
 
 /// An assumption htguard made about context it could not see.

@@ -226,8 +226,13 @@ impl Effective {
                 return Outcome::Forbidden;
             }
         }
+        // The AuthType as written (`auth_type` without its allocation: this runs for
+        // every area in several rules).
+        let auth_type = self
+            .value(m, self.auth_type)
+            .filter(|t| !t.eq_ignore_ascii_case("none"));
         let Some(authz) = &self.authz else {
-            return if self.auth_type(m).is_some() {
+            return if auth_type.is_some() {
                 Outcome::Error500(
                     "AuthType configured with no corresponding authorization directives (AH01627)"
                         .into(),
@@ -242,24 +247,28 @@ impl Effective {
         match apply(&authz.root, method, true) {
             AzResult::Granted => Outcome::Open(OpenWhy::Granted),
             AzResult::Denied | AzResult::Neutral => Outcome::Forbidden,
-            AzResult::DeniedNoUser => match self.auth_type(m).as_deref() {
-                None => Outcome::Error500(
-                    "Require needs a user but no AuthType is set (AH00027)".into(),
-                ),
-                Some(t @ ("basic" | "digest")) => {
-                    let module = format!("auth_{t}_module");
-                    if !m.has_module(&module) {
-                        Outcome::Error500(format!(
-                            "AuthType {t} configured without mod_auth_{t} loaded (AH01796)"
-                        ))
-                    } else if self.auth_name.is_none() {
+            AzResult::DeniedNoUser => {
+                let Some(written) = auth_type else {
+                    return Outcome::Error500(
+                        "Require needs a user but no AuthType is set (AH00027)".into(),
+                    );
+                };
+                let known = [
+                    ("basic", "auth_basic_module"),
+                    ("digest", "auth_digest_module"),
+                ]
+                .into_iter()
+                .find(|(t, _)| written.eq_ignore_ascii_case(t));
+                match known {
+                    Some((t, module)) if !m.has_module(module) => Outcome::Error500(format!(
+                        "AuthType {t} configured without mod_auth_{t} loaded (AH01796)"
+                    )),
+                    Some(_) if self.auth_name.is_none() => {
                         Outcome::Error500("AuthType set without AuthName".into())
-                    } else {
-                        Outcome::Challenge
                     }
+                    _ => Outcome::Challenge,
                 }
-                Some(_) => Outcome::Challenge,
-            },
+            }
         }
     }
 
@@ -274,11 +283,14 @@ impl Effective {
         };
         let allow = self.allows.iter().any(matches_all);
         let deny = self.denies.iter().any(matches_all);
-        let order = self
-            .value(m, self.order)
-            .map(|o| o.to_ascii_lowercase().replace(' ', ""))
-            .unwrap_or_else(|| "deny,allow".into());
-        if order == "deny,allow" {
+        // `Order` as mod_access_compat reads it: case and spaces do not matter.
+        let deny_first = self.value(m, self.order).is_none_or(|o| {
+            o.bytes()
+                .filter(|&b| b != b' ')
+                .map(|b| b.to_ascii_lowercase())
+                .eq(b"deny,allow".iter().copied())
+        });
+        if deny_first {
             !deny || allow
         } else {
             allow && !deny
@@ -1122,11 +1134,7 @@ pub fn build_areas(m: &mut ApacheModel) {
             } else {
                 None
             };
-            let area = scope.has_auth().then_some(super::Area {
-                scope: i,
-                probe,
-                eff,
-            });
+            let area = scope.has_auth().then(|| super::Area::new(i, probe, eff));
             (state, area)
         })
         .unzip();

@@ -101,6 +101,12 @@ fn require_all_granted_mix_is_open_and_limit_leaves_other_methods_open() {
     let ex = &area(&m, "/ex").eff;
     assert_eq!(ex.outcome(&m, "POST"), Outcome::Challenge);
     assert!(ex.outcome(&m, "GET").is_open());
+    // An area remembers its GET answer; asked twice or for another method, it agrees.
+    for a in ["/mix", "/lim", "/ex"].map(|p| area(&m, p)) {
+        for method in ["GET", "POST", "GET", "HEAD"] {
+            assert_eq!(a.outcome(&m, method), a.eff.outcome(&m, method), "{method}");
+        }
+    }
 }
 
 #[test]
@@ -191,6 +197,28 @@ fn satisfy_any_with_allow_from_all_is_open() {
         Outcome::Open(OpenWhy::SatisfyAny)
     );
     assert_eq!(area(&m, "/t").eff.outcome(&m, "GET"), Outcome::Challenge);
+}
+
+/// `Order` is read without regard to case: with both `Allow from all` and `Deny from all`,
+/// Deny,Allow lets everyone in (Allow wins) and Allow,Deny lets no one in (Deny wins).
+#[test]
+fn order_decides_which_of_allow_and_deny_wins_in_any_case() {
+    let dir = |name: &str, order: &str| {
+        format!(
+            "<Directory {{d}}/{name}>\nAuthType Basic\nAuthName r\nAuthUserFile {{d}}/u\nRequire valid-user\nOrder {order}\nAllow from all\nDeny from all\nSatisfy Any\n</Directory>\n"
+        )
+    };
+    let conf = format!(
+        "{MODS}{}{}",
+        dir("da", "Deny,Allow"),
+        dir("ad", "ALLOW,deny")
+    );
+    let (_t, m, _s) = site(&conf, &[]);
+    assert_eq!(
+        area(&m, "/da").outcome(&m, "GET"),
+        Outcome::Open(OpenWhy::SatisfyAny)
+    );
+    assert_eq!(area(&m, "/ad").outcome(&m, "GET"), Outcome::Challenge);
 }
 
 #[test]

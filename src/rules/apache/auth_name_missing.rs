@@ -52,7 +52,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let (Some(t), None) = (a.eff.auth_type, a.eff.auth_name) else {
             continue;
         };
-        if !matches!(a.eff.outcome(m, "GET"), Outcome::Error500(ref w) if w.contains("AuthName")) {
+        if !matches!(a.outcome(m, "GET"), Outcome::Error500(ref w) if w.contains("AuthName")) {
             continue;
         }
         let span = arg_span(m, t);

@@ -74,7 +74,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let span = own.dir.span;
-        let outcome = a.eff.outcome(m, "GET");
+        let outcome = a.outcome(m, "GET");
         let d = match &outcome {
             Outcome::Error500(w) if w.contains("AH01627") => diag(
                 &RULE.info,

@@ -145,7 +145,7 @@ fn replaced_by_later_section(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, once:
         else {
             continue;
         };
-        if !a.eff.outcome(m, "GET").is_open() {
+        if !a.outcome(m, "GET").is_open() {
             continue;
         }
         let Some(final_scope) = a.eff.authz.as_ref().and_then(|z| z.scopes.last().copied()) else {

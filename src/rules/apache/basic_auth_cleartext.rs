@@ -59,7 +59,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !is_auth_type(m, a, "basic") || m.servers[a.probe.server].tls {
             continue;
         }
-        if a.eff.outcome(m, "GET") != Outcome::Challenge {
+        if a.outcome(m, "GET") != Outcome::Challenge {
             continue;
         }
         let Some(t) = a.eff.auth_type else { continue };

@@ -65,7 +65,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut asks = Vec::new();
         let mut open = Vec::new();
         for meth in METHODS {
-            match a.eff.outcome(m, meth) {
+            match a.outcome(m, meth) {
                 Outcome::Challenge => asks.push(*meth),
                 Outcome::Open(_) => open.push(*meth),
                 _ => {}

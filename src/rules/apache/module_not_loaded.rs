@@ -88,7 +88,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if module_loaded_for(m, a) {
             continue;
         }
-        if let Outcome::Error500(w) = a.eff.outcome(m, "GET")
+        if let Outcome::Error500(w) = a.outcome(m, "GET")
             && w.contains("AH01796")
             && let Some(t) = a.eff.auth_type
         {

@@ -76,7 +76,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         // The outcome last: the directives above rule out most areas more cheaply.
-        if a.eff.outcome(m, "GET") != Outcome::Open(OpenWhy::Granted) {
+        if a.outcome(m, "GET") != Outcome::Open(OpenWhy::Granted) {
             continue;
         }
         if g.containers.last().map(|c| c.1) != l.containers.last().map(|c| c.1) {

@@ -48,7 +48,7 @@ not configured?").
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for (m, a) in live_areas(ctx) {
-        if !matches!(a.eff.outcome(m, "GET"), Outcome::Error500(ref w) if w.contains("AH00027")) {
+        if !matches!(a.outcome(m, "GET"), Outcome::Error500(ref w) if w.contains("AH00027")) {
             continue;
         }
         let Some(AzNode::Req { r, .. }) = a

@@ -55,7 +55,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (m, a) in live_areas(ctx) {
         // Without a Satisfy in effect there is no finding: skip the outcome.
         let Some(sat) = a.eff.satisfy else { continue };
-        if a.eff.outcome(m, "GET") != Outcome::Open(OpenWhy::SatisfyAny) {
+        if a.outcome(m, "GET") != Outcome::Open(OpenWhy::SatisfyAny) {
             continue;
         }
         let wants_login = a
