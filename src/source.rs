@@ -257,10 +257,17 @@ impl Sources {
 pub fn path_key(p: &Path) -> std::borrow::Cow<'_, std::ffi::OsStr> {
     use std::os::unix::ffi::OsStrExt;
     let b = p.as_os_str().as_bytes();
-    let normal = !(b.windows(2).any(|w| w == b"//")
-        || b.windows(3).any(|w| w == b"/./")
-        || b.ends_with(b"/.")
-        || (b.len() > 1 && b.ends_with(b"/")));
+    // Not normal: `//`, `/./` or a final `/.` anywhere, or a final `/` (but for `/`).
+    // One pass, looking after each `/` (paths are short: a plain loop beats a search).
+    let odd_after_slash = (0..b.len()).any(|i| {
+        b[i] == b'/'
+            && match b.get(i + 1) {
+                Some(b'/') => true,
+                Some(b'.') => matches!(b.get(i + 2), None | Some(b'/')),
+                _ => false,
+            }
+    });
+    let normal = !(odd_after_slash || (b.len() > 1 && b.ends_with(b"/")));
     if normal {
         std::borrow::Cow::Borrowed(p.as_os_str())
     } else {
@@ -287,6 +294,39 @@ mod tests {
         // The first file added under a path keeps it.
         s.add("/srv//a/.htaccess", b"y".to_vec());
         assert_eq!(s.find(Path::new("/srv/a/.htaccess")), Some(id));
+    }
+
+    /// The one-scan normality check agrees with the plain definition on every spelling
+    /// of up to 7 bytes made of `/`, `.` and `a`.
+    #[test]
+    fn path_key_matches_its_definition() {
+        use std::os::unix::ffi::OsStrExt;
+        fn reference(b: &[u8]) -> std::ffi::OsString {
+            let normal = !(b.windows(2).any(|w| w == b"//")
+                || b.windows(3).any(|w| w == b"/./")
+                || b.ends_with(b"/.")
+                || (b.len() > 1 && b.ends_with(b"/")));
+            let p = Path::new(std::ffi::OsStr::from_bytes(b));
+            if normal {
+                p.as_os_str().to_owned()
+            } else {
+                p.components().collect::<PathBuf>().into_os_string()
+            }
+        }
+        let mut spellings: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..7 {
+            let longer: Vec<Vec<u8>> = spellings
+                .iter()
+                .filter(|s| s.len() == spellings.last().unwrap().len())
+                .flat_map(|s| b"/.a".iter().map(move |&c| [&s[..], &[c]].concat()))
+                .collect();
+            spellings.extend(longer);
+        }
+        assert!(spellings.len() > 3000);
+        for b in spellings {
+            let p = Path::new(std::ffi::OsStr::from_bytes(&b));
+            assert_eq!(path_key(p), reference(&b), "{:?}", p);
+        }
     }
 
     #[test]

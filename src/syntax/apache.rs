@@ -218,16 +218,31 @@ fn trim(l: Logical<'_>) -> Logical<'_> {
     }
 }
 
-/// `ap_getword_conf` over `line[from..to]`: the words, each as (value, start, end, quote).
-fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Option<char>)> {
+/// `ap_getword_conf` over `line[from..to]`: the words, with spans from `span(start, end)`
+/// (offsets in `line`), and where the first word starts and ends in `line`.
+fn words(
+    line: &[u8],
+    from: usize,
+    to: usize,
+    span: impl Fn(usize, usize) -> Span,
+) -> (Vec<Word>, Option<(usize, usize)>) {
     let mut out = Vec::new();
+    let mut first = None;
+    let mut push = |value: String, start: usize, end: usize, quote: Option<u8>| {
+        first.get_or_insert((start, end));
+        out.push(Word {
+            value,
+            span: span(start, end),
+            quote: quote.map(char::from),
+        });
+    };
     let mut i = from;
     loop {
         while i < to && is_space(line[i]) {
             i += 1;
         }
         if i >= to {
-            return out;
+            return (out, first);
         }
         let start = i;
         let q = line[i];
@@ -242,7 +257,7 @@ fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Opti
             if let Some(k) = plain {
                 i = (i + 1 + k + 1).min(to);
                 let value = lossy(&body[..k]);
-                out.push((value, start, i, Some(q as char)));
+                push(value, start, i, Some(q));
                 continue;
             }
         } else {
@@ -252,7 +267,7 @@ fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Opti
                 .map_or(to, |k| i + k);
             if !line[i..end].contains(&b'\\') {
                 let value = lossy(&line[i..end]);
-                out.push((value, start, end, None));
+                push(value, start, end, None);
                 i = end;
                 continue;
             }
@@ -272,7 +287,7 @@ fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Opti
             if i < to {
                 i += 1; // the closing quote
             }
-            out.push((lossy(&value), start, i, Some(q as char)));
+            push(lossy(&value), start, i, Some(q));
         } else {
             while i < to && !is_space(line[i]) {
                 if line[i] == b'\\' && i + 1 < to && line[i + 1] == b'\\' {
@@ -283,20 +298,13 @@ fn words(line: &[u8], from: usize, to: usize) -> Vec<(String, usize, usize, Opti
                     i += 1;
                 }
             }
-            out.push((lossy(&value), start, i, None));
+            push(lossy(&value), start, i, None);
         }
     }
 }
 
 fn to_words(file: FileId, l: &Logical, from: usize, to: usize) -> Vec<Word> {
-    words(&l.bytes, from, to)
-        .into_iter()
-        .map(|(value, s, e, quote)| Word {
-            value,
-            span: l.span(file, s, e),
-            quote,
-        })
-        .collect()
+    words(&l.bytes, from, to, |s, e| l.span(file, s, e)).0
 }
 
 /// Open sections, innermost last, each with the children read so far.
@@ -317,10 +325,16 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
             continue;
         }
         // One pass over the line: the name, then (for a directive) its arguments.
-        let mut all = words(&l.bytes, 0, l.bytes.len()).into_iter();
-        let Some((name_raw, ns, ne, nq)) = all.next() else {
+        let (mut all, first) = words(&l.bytes, 0, l.bytes.len(), |s, e| l.span(file, s, e));
+        let Some((ns, ne)) = first else {
             continue;
         };
+        // The arguments keep the vector; the name leaves it.
+        let Word {
+            value: name_raw,
+            quote: nq,
+            ..
+        } = all.remove(0);
         let mut args_from = ne;
         while args_from < l.bytes.len() && is_space(l.bytes[args_from]) {
             args_from += 1;
@@ -378,13 +392,7 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
                 span: l.span(file, ns, ne),
                 quote: nq,
             },
-            args: all
-                .map(|(value, s, e, quote)| Word {
-                    value,
-                    span: l.span(file, s, e),
-                    quote,
-                })
-                .collect(),
+            args: all,
             raw_args,
             span: whole,
         };
@@ -493,6 +501,11 @@ pub fn walk<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Directive, &[&'a Sectio
 /// Text of config bytes, invalid UTF-8 replaced. `from_utf8` first: config text is almost
 /// always ASCII, which it checks a word at a time (the lossy path goes byte by byte).
 fn lossy(bytes: &[u8]) -> String {
+    // Config text is nearly always ASCII, which is checked faster than UTF-8 is.
+    if bytes.is_ascii() {
+        // SAFETY: ASCII bytes are valid UTF-8.
+        return unsafe { String::from_utf8_unchecked(bytes.to_vec()) };
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_owned(),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),

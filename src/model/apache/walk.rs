@@ -102,10 +102,16 @@ impl FsInfo {
 const LEAF_COUNT_FS: &[u64] = &[0xEF53, 0x5846_5342, 0x0102_1994];
 
 fn walk(dir: OwnedFd, server: PathBuf, name: &CStr, fs: Option<FsInfo>) -> Vec<Found> {
-    let Ok((mut subdirs, has_file)) = entries(&dir, name) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
+    walk_into(dir, server, name, fs, &mut out);
+    out
+}
+
+/// [`walk`], appending to `out`.
+fn walk_into(dir: OwnedFd, server: PathBuf, name: &CStr, fs: Option<FsInfo>, out: &mut Vec<Found>) {
+    let Ok((mut subdirs, has_file)) = entries(&dir, name) else {
+        return;
+    };
     if has_file && let Ok(bytes) = read_at(&dir, name) {
         out.push(Found {
             dir: server.clone(),
@@ -113,22 +119,27 @@ fn walk(dir: OwnedFd, server: PathBuf, name: &CStr, fs: Option<FsInfo>) -> Vec<F
         });
     }
     subdirs.sort_unstable();
-    let child = |n: &CString| {
-        subtree(
-            &dir,
-            n,
-            server.join(OsStr::from_bytes(n.as_bytes())),
-            name,
-            fs,
-        )
+    let child = |n: &CString, out: &mut Vec<Found>| {
+        let server = server.join(OsStr::from_bytes(n.as_bytes()));
+        subtree(&dir, n, server, name, fs, out);
     };
     if subdirs.len() < 2 {
-        subdirs.iter().for_each(|n| out.extend(child(n)));
+        subdirs.iter().for_each(|n| child(n, out));
     } else {
-        let parts: Vec<Vec<Found>> = subdirs.par_iter().map(child).collect();
-        out.extend(parts.into_iter().flatten());
+        // One vector per piece of work rayon splits off (not one per subdirectory),
+        // joined in order.
+        let found = subdirs
+            .par_iter()
+            .fold(Vec::new, |mut acc, n| {
+                child(n, &mut acc);
+                acc
+            })
+            .reduce(Vec::new, |mut a, mut b| {
+                a.append(&mut b);
+                a
+            });
+        out.extend(found);
     }
-    out
 }
 
 /// The files under subdirectory `sub` of `parent`. Most directories of a web tree are
@@ -141,7 +152,8 @@ fn subtree(
     server: PathBuf,
     name: &CStr,
     fs: Option<FsInfo>,
-) -> Vec<Found> {
+    out: &mut Vec<Found>,
+) {
     let st = fs
         .filter(|f| f.leaf_counts)
         .and_then(|_| stat_at(parent, sub, libc::AT_SYMLINK_NOFOLLOW));
@@ -151,26 +163,36 @@ fn subtree(
         && (st.st_mode & libc::S_IFMT) == libc::S_IFDIR
         && st.st_nlink == 2
     {
-        let mut path = sub.to_bytes().to_vec();
-        path.push(b'/');
-        path.extend_from_slice(name.to_bytes());
-        let Ok(path) = CString::new(path) else {
-            return Vec::new();
+        // `sub/NAME`, built on the stack (two names of at most 255 bytes fit).
+        let (s, n) = (sub.to_bytes(), name.to_bytes());
+        let len = s.len() + 1 + n.len();
+        let mut buf = [0u8; 512];
+        let heap;
+        let path = if len < buf.len() {
+            buf[..s.len()].copy_from_slice(s);
+            buf[s.len()] = b'/';
+            buf[s.len() + 1..len].copy_from_slice(n);
+            CStr::from_bytes_with_nul(&buf[..=len])
+        } else {
+            heap = CString::new([s, b"/", n].concat()).unwrap_or_default();
+            Ok(heap.as_c_str())
         };
-        return match read_at(parent, &path) {
-            Ok(bytes) => vec![Found { dir: server, bytes }],
-            Err(_) => Vec::new(),
-        };
+        if let Ok(path) = path
+            && let Ok(bytes) = read_at(parent, path)
+        {
+            out.push(Found { dir: server, bytes });
+        }
+        return;
     }
     let Ok(fd) = open_dir_at(parent, sub) else {
-        return Vec::new();
+        return;
     };
     // Another file system mounted here is judged on its own.
     let fs = match fs {
         Some(f) if same_fs || !f.leaf_counts => Some(f),
         _ => FsInfo::of(&fd),
     };
-    walk(fd, server, name, fs)
+    walk_into(fd, server, name, fs, out);
 }
 
 fn stat_at(dir: &OwnedFd, name: &CStr, flags: libc::c_int) -> Option<libc::stat> {
@@ -377,6 +399,45 @@ mod tests {
                     .map(|(a, b)| (a.to_string(), b.to_string()))
                     .collect::<Vec<_>>()
             );
+        }
+    }
+
+    /// Many sibling directories are walked side by side; their files still come out in
+    /// name order (what rayon splits off is joined back in order).
+    #[test]
+    fn many_siblings_come_out_in_name_order() {
+        let t = tempfile::tempdir().unwrap();
+        let mut want = Vec::new();
+        for i in (0..400).rev() {
+            let name = format!("d{i:03}");
+            write(&t.path().join(&name).join(".htaccess"), &name);
+            if i % 7 == 0 {
+                write(
+                    &t.path().join(&name).join("sub/.htaccess"),
+                    &format!("{name}/sub"),
+                );
+            }
+        }
+        for i in 0..400 {
+            want.push(format!("d{i:03}"));
+            if i % 7 == 0 {
+                want.push(format!("d{i:03}/sub"));
+            }
+        }
+        for leaves in [true, false] {
+            let found = find_files_with(
+                &[(PathBuf::from("/r"), t.path().to_path_buf())],
+                ".htaccess",
+                leaves,
+            );
+            let got: Vec<String> = found
+                .iter()
+                .map(|f| String::from_utf8(f.bytes.clone()).unwrap())
+                .collect();
+            assert_eq!(got, want);
+            let dirs: Vec<String> = found.iter().map(|f| f.dir.display().to_string()).collect();
+            let want_dirs: Vec<String> = want.iter().map(|w| format!("/r/{w}")).collect();
+            assert_eq!(dirs, want_dirs);
         }
     }
 
