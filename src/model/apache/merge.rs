@@ -853,14 +853,19 @@ fn apply_scope(m: &ApacheModel, idx: usize, eff: &mut Effective) {
 const NAME_BUF: usize = 32;
 
 /// `name` in lowercase, in `buf` (no allocation: this runs for every directive of every
-/// scope). Longer names are none of the directives matched on: "".
+/// scope). Longer or non-ASCII names are none of the directives matched on: "".
 fn lower_name<'b>(name: &str, buf: &'b mut [u8; NAME_BUF]) -> &'b str {
     let Some(out) = buf.get_mut(..name.len()) else {
         return "";
     };
+    // Every name matched on is ASCII; an ASCII name lower-cased is still ASCII.
+    if !name.is_ascii() {
+        return "";
+    }
     out.copy_from_slice(name.as_bytes());
     out.make_ascii_lowercase();
-    std::str::from_utf8(out).unwrap_or("")
+    // SAFETY: ASCII bytes are valid UTF-8.
+    unsafe { std::str::from_utf8_unchecked(out) }
 }
 
 /// The `Require` directives of scope `idx` as one tree (an implicit RequireAny).
