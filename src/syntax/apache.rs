@@ -134,7 +134,8 @@ impl Logical<'_> {
 
 /// Split the file into trimmed logical lines (continuations joined).
 fn logical_lines(bytes: &[u8]) -> Vec<Logical<'_>> {
-    let mut out = Vec::new();
+    // At most one per physical line: sized once instead of grown line by line.
+    let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
     let mut pos = 0;
     // A joined line being built: its bytes and their offsets.
     let mut joined: Option<(Vec<u8>, Vec<usize>)> = None;
@@ -313,9 +314,11 @@ type Stack = Vec<(Option<Section>, Vec<Node>)>;
 /// Parse a configuration file. Never fails; problems are in `errors`.
 pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
     // Stack of open sections; index 0 is the file's top level.
-    let mut stack: Stack = vec![(None, Vec::new())];
+    let lines = logical_lines(bytes);
+    // The top level holds most lines of a typical file (`.htaccess`, vhost files).
+    let mut stack: Stack = vec![(None, Vec::with_capacity(lines.len()))];
     let mut errors = Vec::new();
-    for l in logical_lines(bytes) {
+    for l in lines {
         if l.bytes.is_empty() {
             continue;
         }

@@ -514,6 +514,9 @@ pub struct ScopeIndex {
     globs: HashMap<usize, globset::GlobMatcher>,
     /// Servers by their DocumentRoot (ascending server index).
     docroots: HashMap<OsString, Vec<usize>>,
+    /// The lengths of those keys, ascending: a path's ancestors of other lengths are no
+    /// DocumentRoot, so they need no lookup.
+    docroot_lens: Vec<usize>,
     /// Each scope's own `Require` tree, built the first time a place merges the scope:
     /// thousands of places below one section share it instead of each building a copy.
     requires: Vec<std::sync::OnceLock<std::sync::Arc<AzNode>>>,
@@ -961,7 +964,7 @@ fn plain_rest<'p>(path: &'p [u8], prefix: &[u8]) -> Option<&'p [u8]> {
 /// Every server whose DocumentRoot holds `path`, in ascending order.
 pub fn servers_for_path(m: &ApacheModel, path: &Path) -> Vec<usize> {
     let key = path_key(path);
-    let mut v: Vec<usize> = key_ancestors(&key)
+    let mut v: Vec<usize> = docroot_ancestors(m, &key)
         .filter_map(|a| m.index.docroots.get(a))
         .flatten()
         .copied()
@@ -974,12 +977,18 @@ pub fn servers_for_path(m: &ApacheModel, path: &Path) -> Vec<usize> {
 /// The server whose DocumentRoot holds `dir` (the main server first).
 pub fn server_for_dir(m: &ApacheModel, dir: &Path) -> usize {
     let key = path_key(dir);
-    key_ancestors(&key)
+    docroot_ancestors(m, &key)
         .filter_map(|a| m.index.docroots.get(a))
         .filter_map(|servers| servers.first())
         .min()
         .copied()
         .unwrap_or(0)
+}
+
+/// The ancestors of `key` (itself included) as long as some DocumentRoot's key.
+fn docroot_ancestors<'k>(m: &ApacheModel, key: &'k OsStr) -> impl Iterator<Item = &'k OsStr> {
+    let lens = &m.index.docroot_lens;
+    key_ancestors(key).filter(move |a| lens.binary_search(&a.len()).is_ok())
 }
 
 /// A probe that lands in `scope`.
@@ -1065,6 +1074,10 @@ pub fn build_areas(m: &mut ApacheModel) {
             m.index.docroots.entry(path_key(&root)).or_default().push(s);
         }
     }
+    let mut lens: Vec<usize> = m.index.docroots.keys().map(|k| k.len()).collect();
+    lens.sort_unstable();
+    lens.dedup();
+    m.index.docroot_lens = lens;
     let model: &ApacheModel = m;
     let (index, probes) = rayon::join(
         || ScopeIndex::build(&model.scopes),
@@ -1080,7 +1093,12 @@ pub fn build_areas(m: &mut ApacheModel) {
         },
     );
     let docroots = std::mem::take(&mut m.index.docroots);
-    m.index = ScopeIndex { docroots, ..index };
+    let docroot_lens = std::mem::take(&mut m.index.docroot_lens);
+    m.index = ScopeIndex {
+        docroots,
+        docroot_lens,
+        ..index
+    };
     crate::phase::mark("ar index+probes");
     let model: &ApacheModel = m;
     // The merge down to each parent directory, once per (server, parent): group the
