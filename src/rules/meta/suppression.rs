@@ -46,6 +46,11 @@ pub struct FileSuppressions {
 
 const MARKER: &[u8] = b"htguard:";
 
+/// The marker's searcher, built once: a run scans thousands of small files, and building
+/// it costs more than searching one of them.
+static MARKER_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARKER));
+
 /// Find the suppression comments of `file`. Only lines holding the `htguard:` marker are
 /// looked at (found with a SIMD substring search), so a million-line password file
 /// without suppressions costs one fast pass.
@@ -55,7 +60,7 @@ pub fn scan(id: FileId, file: &SourceFile) -> FileSuppressions {
     // The current run of suppression lines on consecutive lines, waiting for their target.
     let mut pending: Vec<Suppression> = Vec::new();
     let mut next_from = 0;
-    for hit in memchr::memmem::find_iter(bytes, MARKER) {
+    for hit in MARKER_FINDER.find_iter(bytes) {
         if hit < next_from {
             continue; // a second marker on a line already handled
         }
