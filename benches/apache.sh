@@ -9,6 +9,10 @@
 #
 # Run on its own:  benches/apache.sh [--quick]     (prints one Markdown table row)
 # or as a group:   benches/run.sh apache
+# On a machine shared with other tenants, compare within rounds instead (the README row):
+#   source benches/apache.sh && apache_make_tree /tmp/tree 1000 10
+#   benches/interleave.py --rounds 150 'apache2 -t=apache2 -t -f /tmp/tree/conf/httpd.conf' \
+#     'htguard=target/release/htguard check /tmp/tree/conf/httpd.conf'
 
 # Generates the tree into $1 (sizes: $2 vhosts, $3 .htaccess per vhost).
 apache_make_tree() {
