@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Time commands round by round, for a fair comparison on a noisy machine.
 
-    benches/interleave.py [--rounds N] [--warmup N] NAME=COMMAND...
+    benches/interleave.py [--rounds N] [--warmup N] [--ok CODES] NAME=COMMAND...
 
 hyperfine times all runs of one command, then all runs of the next, so a few seconds
 of load from other tenants can favour whichever command ran in the quiet part. Here
 every round runs each command once, back to back, and the rows compare commands within
 the same rounds: the per-round ratio to the first command, and how many rounds each
 command was the faster in. Commands run without a shell (split like a shell would),
-with output discarded; a command that fails stops the run.
+with output discarded; an exit code not in --ok (default 0; `htguard check` exits 1 when it
+has findings) stops the run.
 
 Example (the Apache tree of benches/apache.sh):
 
@@ -29,8 +30,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--ok", default="0", help="exit codes that count as success, e.g. 0,1")
     parser.add_argument("commands", nargs="+", metavar="NAME=COMMAND")
     args = parser.parse_args()
+    try:
+        ok = {int(code) for code in args.ok.split(",")}
+    except ValueError:
+        parser.error(f"--ok takes exit codes separated by commas, got {args.ok!r}")
     commands = []
     for spec in args.commands:
         name, sep, command = spec.partition("=")
@@ -43,7 +49,7 @@ def main() -> int:
             start = time.perf_counter()
             done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             elapsed = (time.perf_counter() - start) * 1e3
-            if done.returncode != 0:
+            if done.returncode not in ok:
                 print(f"{name}: exit code {done.returncode}", file=sys.stderr)
                 return 1
             if round_ >= args.warmup:
