@@ -215,7 +215,7 @@ mod tests {
                                 f.starts_with("passwd_at"),
                                 "{}: {}",
                                 path.display(),
-                                &f[..40]
+                                f.lines().next().unwrap_or_default()
                             );
                         }
                     }

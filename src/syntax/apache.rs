@@ -335,8 +335,8 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
         // The arguments keep the vector; the name leaves it.
         let Word {
             value: name_raw,
+            span: name_span,
             quote: nq,
-            ..
         } = all.remove(0);
         let mut args_from = ne;
         while args_from < l.bytes.len() && is_space(l.bytes[args_from]) {
@@ -392,7 +392,7 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
         let d = Directive {
             name: Word {
                 value: name_raw,
-                span: l.span(file, ns, ne),
+                span: name_span,
                 quote: nq,
             },
             args: all,
@@ -501,10 +501,10 @@ pub fn walk<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Directive, &[&'a Sectio
     go(nodes, &mut Vec::new(), f)
 }
 
-/// Text of config bytes, invalid UTF-8 replaced. `from_utf8` first: config text is almost
-/// always ASCII, which it checks a word at a time (the lossy path goes byte by byte).
+/// Text of config bytes, invalid UTF-8 replaced. Config text is almost always ASCII,
+/// checked faster than UTF-8 is; then `from_utf8`, which goes a word at a time (the lossy
+/// path goes byte by byte).
 fn lossy(bytes: &[u8]) -> String {
-    // Config text is nearly always ASCII, which is checked faster than UTF-8 is.
     if bytes.is_ascii() {
         // SAFETY: ASCII bytes are valid UTF-8.
         return unsafe { String::from_utf8_unchecked(bytes.to_vec()) };

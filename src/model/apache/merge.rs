@@ -154,9 +154,13 @@ impl Effective {
 
     /// The AuthType in effect, lower-case; None for unset or `None`.
     pub fn auth_type(&self, m: &ApacheModel) -> Option<String> {
+        self.auth_type_as_written(m).map(str::to_ascii_lowercase)
+    }
+
+    /// [`Effective::auth_type`] as written, without allocating.
+    fn auth_type_as_written<'m>(&self, m: &'m ApacheModel) -> Option<&'m str> {
         self.value(m, self.auth_type)
-            .map(str::to_ascii_lowercase)
-            .filter(|t| t != "none")
+            .filter(|t| !t.eq_ignore_ascii_case("none"))
     }
 
     pub fn is_digest(&self, m: &ApacheModel) -> bool {
@@ -226,11 +230,7 @@ impl Effective {
                 return Outcome::Forbidden;
             }
         }
-        // The AuthType as written (`auth_type` without its allocation: this runs for
-        // every area in several rules).
-        let auth_type = self
-            .value(m, self.auth_type)
-            .filter(|t| !t.eq_ignore_ascii_case("none"));
+        let auth_type = self.auth_type_as_written(m);
         let Some(authz) = &self.authz else {
             return if auth_type.is_some() {
                 Outcome::Error500(

@@ -163,22 +163,10 @@ fn subtree(
         && (st.st_mode & libc::S_IFMT) == libc::S_IFDIR
         && st.st_nlink == 2
     {
-        // `sub/NAME`, built on the stack (two names of at most 255 bytes fit).
-        let (s, n) = (sub.to_bytes(), name.to_bytes());
-        let len = s.len() + 1 + n.len();
-        let mut buf = [0u8; 512];
-        let heap;
-        let path = if len < buf.len() {
-            buf[..s.len()].copy_from_slice(s);
-            buf[s.len()] = b'/';
-            buf[s.len() + 1..len].copy_from_slice(n);
-            CStr::from_bytes_with_nul(&buf[..=len])
-        } else {
-            heap = CString::new([s, b"/", n].concat()).unwrap_or_default();
-            Ok(heap.as_c_str())
-        };
+        // Both parts are C strings already: the joined path has no NUL inside.
+        let path = CString::new([sub.to_bytes(), b"/", name.to_bytes()].concat());
         if let Ok(path) = path
-            && let Ok(bytes) = read_at(parent, path)
+            && let Ok(bytes) = read_at(parent, &path)
         {
             out.push(Found { dir: server, bytes });
         }
