@@ -93,9 +93,10 @@ impl Directive {
     }
 }
 
-/// apr_isspace: the C locale's whitespace.
+/// apr_isspace: the C locale's whitespace (space, and `\t` `\n` `\v` `\f` `\r`).
+#[inline]
 fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
 }
 
 /// A logical line: its bytes and where each byte is in the file. Most lines are one
@@ -108,6 +109,7 @@ struct Logical<'a> {
 }
 
 impl Logical<'_> {
+    #[inline]
     fn off(&self, i: usize) -> usize {
         match &self.offsets {
             Some(o) => o[i],
@@ -115,6 +117,7 @@ impl Logical<'_> {
         }
     }
 
+    #[inline]
     fn span(&self, file: FileId, from: usize, to: usize) -> Span {
         let len = self.bytes.len();
         if from >= to || from >= len {
@@ -136,14 +139,16 @@ impl Logical<'_> {
 fn logical_lines(bytes: &[u8]) -> Vec<Logical<'_>> {
     // At most one per physical line: sized once instead of grown line by line.
     let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+    // One search over the file for each of newline and NUL (per-line searches cost more
+    // in setup than in scanning: most lines are short).
+    let mut newlines = memchr::memchr_iter(b'\n', bytes);
+    let has_nul = memchr::memchr(0, bytes).is_some();
+    let trimmed = |l| trim(l, has_nul);
     let mut pos = 0;
     // A joined line being built: its bytes and their offsets.
     let mut joined: Option<(Vec<u8>, Vec<usize>)> = None;
     while pos < bytes.len() {
-        let end = bytes[pos..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map(|i| pos + i);
+        let end = newlines.next();
         let (content_end, next, has_lf) = match end {
             Some(e) => (e, e + 1, true),
             None => (bytes.len(), bytes.len(), false),
@@ -162,11 +167,11 @@ fn logical_lines(bytes: &[u8]) -> Vec<Logical<'_>> {
         }
         let last = !continued || next >= bytes.len();
         match (&mut joined, last) {
-            (None, true) => out.push(Logical {
+            (None, true) => out.push(trimmed(Logical {
                 bytes: Cow::Borrowed(&bytes[pos..keep_end]),
                 offsets: None,
                 base: pos,
-            }),
+            })),
             (j, _) => {
                 let (b, o) = j.get_or_insert_with(Default::default);
                 b.extend_from_slice(&bytes[pos..keep_end]);
@@ -174,26 +179,27 @@ fn logical_lines(bytes: &[u8]) -> Vec<Logical<'_>> {
                 if last {
                     let (b, o) = joined.take().unwrap_or_default();
                     let base = o.first().copied().unwrap_or(pos);
-                    out.push(Logical {
+                    out.push(trimmed(Logical {
                         bytes: Cow::Owned(b),
                         offsets: Some(o),
                         base,
-                    });
+                    }));
                 }
             }
         }
         pos = next;
     }
-    out.into_iter().map(trim).collect()
+    out
 }
 
-fn trim(l: Logical<'_>) -> Logical<'_> {
+/// `l` without leading and trailing whitespace, and cut at its first NUL (`has_nul`: the
+/// file has one somewhere).
+fn trim(l: Logical<'_>, has_nul: bool) -> Logical<'_> {
     // httpd works on C strings: a NUL byte ends the line.
-    let cut = l
-        .bytes
-        .iter()
-        .position(|b| *b == 0)
-        .unwrap_or(l.bytes.len());
+    let cut = match has_nul {
+        true => memchr::memchr(0, &l.bytes).unwrap_or(l.bytes.len()),
+        false => l.bytes.len(),
+    };
     let b = &l.bytes[..cut];
     let start = b.iter().position(|c| !is_space(*c)).unwrap_or(cut);
     let end = b
@@ -262,11 +268,14 @@ fn words(
                 continue;
             }
         } else {
-            let end = line[i..to]
-                .iter()
-                .position(|&b| is_space(b))
-                .map_or(to, |k| i + k);
-            if !line[i..end].contains(&b'\\') {
+            // One pass finds the word's end and whether it has a backslash.
+            let mut end = i;
+            let mut escaped = false;
+            while end < to && !is_space(line[end]) {
+                escaped |= line[end] == b'\\';
+                end += 1;
+            }
+            if !escaped {
                 let value = lossy(&line[i..end]);
                 push(value, start, end, None);
                 i = end;
@@ -614,6 +623,24 @@ mod tests {
                 .message
                 .contains("without matching <Directory section")
         );
+    }
+
+    #[test]
+    fn a_nul_ends_its_line_and_c_whitespace_separates_words() {
+        // httpd reads C strings: what follows a NUL on its line is gone, the next line is not.
+        let src = b"AuthName a\0 b c\nRequire\x0bvalid-user\x0c\r\nX\ty\0";
+        let c = parse(0, src);
+        assert_eq!(vals(dir(&c.nodes[0])), vec!["a"]);
+        assert_eq!(dir(&c.nodes[0]).raw_args, "a");
+        assert_eq!(vals(dir(&c.nodes[1])), vec!["valid-user"]);
+        assert_eq!(vals(dir(&c.nodes[2])), vec!["y"]);
+        // A joined line is cut at its NUL too, with spans still in the file.
+        let c = parse(0, b"Require user \\\nal\0ice bob\n");
+        let d = dir(&c.nodes[0]);
+        assert_eq!(vals(d), vec!["user", "al"]);
+        assert_eq!((d.args[1].span.start, d.args[1].span.end), (15, 17));
+        // Without any NUL in the file, nothing is cut.
+        assert_eq!(vals(dir(&p("X a\x0bb\n").nodes[0])), vec!["a", "b"]);
     }
 
     #[test]

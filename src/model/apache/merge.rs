@@ -1157,7 +1157,9 @@ pub fn build_areas(m: &mut ApacheModel) {
             } else {
                 None
             };
-            let area = scope.has_auth().then(|| super::Area::new(i, probe, eff));
+            let area = scope
+                .has_auth()
+                .then(|| super::Area::new(model, i, probe, eff));
             (state, area)
         })
         .unzip();

@@ -12,12 +12,9 @@ use std::path::Path;
 /// Every area whose own directives are in effect (a `.htaccess` httpd ignores or refuses
 /// is not), with its model.
 pub fn live_areas<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = (&'a ApacheModel, &'a Area)> {
-    ctx.apache.iter().flat_map(|m| {
-        m.areas
-            .iter()
-            .filter(|a| a.eff.applied.contains(&a.scope) && a.eff.broken.is_none())
-            .map(move |a| (m, a))
-    })
+    ctx.apache
+        .iter()
+        .flat_map(|m| m.areas.iter().filter(|a| a.is_live()).map(move |a| (m, a)))
 }
 
 /// Remembers which spans a rule has reported, so a directive shared by many areas is

@@ -48,7 +48,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for (m, a) in live_areas(ctx) {
         let Some(uf) = a.eff.user_file else { continue };
-        if !a.eff.uses_file_provider(m) {
+        if !a.uses_file_provider() {
             continue;
         }
         // Most areas name no user: find the `Require user` lines before the file.
@@ -75,7 +75,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let src = &ctx.sources.get(input.file).bytes;
-        let digest = a.eff.is_digest(m);
+        let digest = a.is_digest();
         let realm = a.eff.auth_name.map(|r| value(m, r)).unwrap_or("");
         for r in user_reqs {
             let req = &m.dir(r).dir;

@@ -137,7 +137,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut files = FileChecks::default();
     for (m, a) in live_areas(ctx) {
         let Some(r) = a.eff.user_file else { continue };
-        if !a.eff.uses_file_provider(m) || !has_auth_type(m, a) {
+        if !a.uses_file_provider() || !has_auth_type(m, a) {
             continue;
         }
         let span = arg_span(m, r);
