@@ -145,6 +145,22 @@ fn fail(message: impl std::fmt::Display) -> i32 {
 }
 
 pub fn run(args: CheckArgs) -> i32 {
+    on_a_worker(|| run_here(args))
+}
+
+/// Runs `f` on a worker of a thread pool with one thread per CPU. The check alternates
+/// sequential steps with parallel ones: from a worker, a parallel step starts at once
+/// (from another thread it is handed over and waited for, twenty-odd times a run), and
+/// no idle worker spins for a CPU the sequential step needs (three threads, two CPUs).
+fn on_a_worker<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    // The main thread's stack size: configuration nesting recurses.
+    match rayon::ThreadPoolBuilder::new().stack_size(8 << 20).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
+}
+
+fn run_here(args: CheckArgs) -> i32 {
     crate::phase::mark("start");
     let opts = match options(&args) {
         Ok(o) => o,
@@ -333,4 +349,25 @@ fn load_config(args: &CheckArgs) -> Result<Option<FileConfig>, String> {
         }
     };
     config::load(&path).map(Some).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_check_runs_on_a_pool_worker_with_a_main_thread_stack() {
+        let (worker, deep) = super::on_a_worker(|| {
+            // Over 2.8 MiB of stack in use: more than a default 2 MiB worker has.
+            fn down(n: usize) -> usize {
+                let pad = std::hint::black_box([1u8; 4096]);
+                if n == 0 {
+                    pad[0] as usize
+                } else {
+                    down(n - 1) + pad[n % 4096] as usize
+                }
+            }
+            (rayon::current_thread_index().is_some(), down(700))
+        });
+        assert!(worker);
+        assert_eq!(deep, 701);
+    }
 }
