@@ -217,6 +217,8 @@ pub struct Area {
     /// Facts most rules ask of every area, read once here: each costs loads through
     /// the area's own vectors and the model's scopes (cache misses, 11,000 areas deep).
     live: bool,
+    auth_type: bool,
+    basic: bool,
     digest: bool,
     file_provider: bool,
 }
@@ -226,6 +228,8 @@ impl Area {
     pub fn new(m: &ApacheModel, scope: usize, probe: Probe, eff: Effective) -> Area {
         Area {
             live: eff.applied.contains(&scope) && eff.broken.is_none(),
+            auth_type: eff.has_auth_type(m),
+            basic: eff.is_basic(m),
             digest: eff.is_digest(m),
             file_provider: eff.uses_file_provider(m),
             scope,
@@ -238,6 +242,16 @@ impl Area {
     /// Its own directives are in effect (not in a `.htaccess` httpd ignores or refuses).
     pub fn is_live(&self) -> bool {
         self.live
+    }
+
+    /// [`Effective::has_auth_type`].
+    pub fn has_auth_type(&self) -> bool {
+        self.auth_type
+    }
+
+    /// [`Effective::is_basic`].
+    pub fn is_basic(&self) -> bool {
+        self.basic
     }
 
     /// [`Effective::is_digest`].

@@ -163,6 +163,16 @@ impl Effective {
             .filter(|t| !t.eq_ignore_ascii_case("none"))
     }
 
+    /// An AuthType other than `None` is in effect.
+    pub fn has_auth_type(&self, m: &ApacheModel) -> bool {
+        self.auth_type_as_written(m).is_some()
+    }
+
+    pub fn is_basic(&self, m: &ApacheModel) -> bool {
+        self.value(m, self.auth_type)
+            .is_some_and(|t| t.eq_ignore_ascii_case("basic"))
+    }
+
     pub fn is_digest(&self, m: &ApacheModel) -> bool {
         // `auth_type` without its allocation: this runs several times per area.
         self.value(m, self.auth_type)
@@ -367,6 +377,15 @@ pub fn apply(n: &AzNode, method: &str, parent_and: bool) -> AzResult {
 }
 
 /// Providers that need an authenticated user.
+/// [`needs_user`] for a provider name as written (any case), without an allocation.
+pub fn needs_user_any_case(provider: &str) -> bool {
+    let mut buf = [0u8; NAME_BUF];
+    match provider.len() <= NAME_BUF && provider.is_ascii() {
+        true => needs_user(lower_name(provider, &mut buf)),
+        false => needs_user(&provider.to_ascii_lowercase()),
+    }
+}
+
 pub fn needs_user(provider: &str) -> bool {
     matches!(
         provider,
@@ -1103,21 +1122,27 @@ pub fn build_areas(m: &mut ApacheModel) {
     let model: &ApacheModel = m;
     // The merge down to each parent directory, once per (server, parent): group the
     // probes by their directory's parent (as spelled, with its level count).
+    // Each probe's key side by side (splitting paths is the costly part), then numbered
+    // in probe order.
+    let keys: Vec<Option<(usize, &OsStr, usize)>> = probes
+        .par_iter()
+        .map(|(_, p)| {
+            let dir = p.dir.as_deref()?;
+            let n = dir_level_count(dir);
+            let parent = dir.parent()?.as_os_str();
+            (n > 1).then_some((p.server, parent, n))
+        })
+        .collect();
     let mut group_of: Vec<Option<usize>> = Vec::with_capacity(probes.len());
     let mut groups: Vec<(usize, usize, usize)> = Vec::new();
     let mut seen: HashMap<(usize, &OsStr, usize), usize> = HashMap::new();
-    for (k, (_, p)) in probes.iter().enumerate() {
-        let group = p.dir.as_deref().and_then(|dir| {
-            let n = dir_level_count(dir);
-            let parent = dir.parent()?.as_os_str();
-            (n > 1).then(|| {
-                *seen.entry((p.server, parent, n)).or_insert_with(|| {
-                    groups.push((p.server, k, n));
-                    groups.len() - 1
-                })
+    for (k, key) in keys.into_iter().enumerate() {
+        group_of.push(key.map(|key| {
+            *seen.entry(key).or_insert_with(|| {
+                groups.push((key.0, k, key.2));
+                groups.len() - 1
             })
-        });
-        group_of.push(group);
+        }));
     }
     drop(seen);
     crate::phase::mark("ar groups");
@@ -1204,6 +1229,34 @@ mod url_tests {
                     assert_eq!(Some(rest.to_vec()), by_path, "{dir} under {root}");
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod provider_tests {
+    use super::*;
+
+    #[test]
+    fn needs_user_any_case_agrees_with_lower_casing_first() {
+        let long = format!("LDAP-{}", "x".repeat(40));
+        for p in [
+            "valid-user",
+            "Valid-User",
+            "USER",
+            "all",
+            "ldap-group",
+            "Ldap-Attribute",
+            "ldap-ü",
+            "ÜSER",
+            long.as_str(),
+            "",
+        ] {
+            assert_eq!(
+                needs_user_any_case(p),
+                needs_user(&p.to_ascii_lowercase()),
+                "{p}"
+            );
         }
     }
 }

@@ -408,7 +408,7 @@ fn places_below_a_section_share_its_require_tree() {
 #[test]
 fn an_area_keeps_the_facts_its_effective_config_gives() {
     let conf = format!(
-        "{MODS}LoadModule auth_digest_module x\nDocumentRoot {{d}}/www\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Directory {{d}}/www/ok>\nAllowOverride AuthConfig\n</Directory>\n<Directory {{d}}/www/none>\nAllowOverride None\n</Directory>\n<Location /digest>\nAuthType Digest\nAuthName r\nAuthUserFile /d\nRequire valid-user\n</Location>\n<Location /ldap>\nAuthType Basic\nAuthName r\nAuthBasicProvider ldap\nRequire valid-user\n</Location>\n<Location /both>\nAuthType Basic\nAuthName r\nAuthBasicProvider ldap file\nAuthUserFile /u\nRequire valid-user\n</Location>\n"
+        "{MODS}LoadModule auth_digest_module x\nDocumentRoot {{d}}/www\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Directory {{d}}/www/ok>\nAllowOverride AuthConfig\n</Directory>\n<Directory {{d}}/www/none>\nAllowOverride None\n</Directory>\n<Location /digest>\nAuthType Digest\nAuthName r\nAuthUserFile /d\nRequire valid-user\n</Location>\n<Location /ldap>\nAuthType Basic\nAuthName r\nAuthBasicProvider ldap\nRequire valid-user\n</Location>\n<Location /both>\nAuthType Basic\nAuthName r\nAuthBasicProvider ldap file\nAuthUserFile /u\nRequire valid-user\n</Location>\n<Location /none>\nAuthType None\nAuthUserFile /u\nRequire valid-user\n</Location>\n"
     );
     let ht = "AuthType Basic\nAuthName r\nAuthUserFile /u\nRequire valid-user\n";
     let (_t, m, _s) = site(
@@ -422,21 +422,31 @@ fn an_area_keeps_the_facts_its_effective_config_gives() {
     // What the area says without asking its model again.
     let facts = |p: &str| {
         let a = area(&m, p);
-        (a.is_live(), a.is_digest(), a.uses_file_provider())
+        (
+            a.is_live(),
+            a.has_auth_type(),
+            a.is_basic(),
+            a.is_digest(),
+            a.uses_file_provider(),
+        )
     };
-    assert_eq!(facts("www/ok"), (true, false, true));
+    assert_eq!(facts("www/ok"), (true, true, true, false, true));
     // Ignored (AllowOverride None) or refused (500): the file's own lines are not in effect.
-    assert_eq!(facts("www/none"), (false, false, true));
-    assert_eq!(facts("www/unset"), (false, false, true));
-    assert_eq!(facts("/digest"), (true, true, true));
-    assert_eq!(facts("/ldap"), (true, false, false));
-    assert_eq!(facts("/both"), (true, false, true));
+    assert_eq!(facts("www/none"), (false, false, false, false, true));
+    assert_eq!(facts("www/unset"), (false, false, false, false, true));
+    assert_eq!(facts("/digest"), (true, true, false, true, true));
+    assert_eq!(facts("/ldap"), (true, true, true, false, false));
+    assert_eq!(facts("/both"), (true, true, true, false, true));
+    assert_eq!(facts("/none"), (true, false, false, false, true));
     // And every area agrees with its effective configuration, read the long way.
     for a in &m.areas {
         assert_eq!(
             a.is_live(),
             a.eff.applied.contains(&a.scope) && a.eff.broken.is_none()
         );
+        let written = a.eff.auth_type(&m);
+        assert_eq!(a.has_auth_type(), written.is_some());
+        assert_eq!(a.is_basic(), written.as_deref() == Some("basic"));
         assert_eq!(a.is_digest(), a.eff.is_digest(&m));
         assert_eq!(a.uses_file_provider(), a.eff.uses_file_provider(&m));
     }

@@ -1,6 +1,6 @@
 //! AP021: Basic auth on a server that is not TLS-only.
 
-use super::common::{Once, arg_span, diag, is_auth_type, live_areas, where_};
+use super::common::{Once, arg_span, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::merge::Outcome;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -56,7 +56,7 @@ Serve the area only over HTTPS and redirect HTTP:
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for (m, a) in live_areas(ctx) {
-        if !is_auth_type(m, a, "basic") || m.servers[a.probe.server].tls {
+        if !a.is_basic() || m.servers[a.probe.server].tls {
             continue;
         }
         if a.outcome(m, "GET") != Outcome::Challenge {

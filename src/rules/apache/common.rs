@@ -94,21 +94,6 @@ pub fn passwd_at<'a>(ctx: &'a Context<'a>, local: &Path) -> Option<&'a PasswdInp
     })
 }
 
-/// Whether an AuthType other than `None` is in effect (`Effective::auth_type` without
-/// its allocation: rules ask this for every area).
-pub fn has_auth_type(m: &ApacheModel, a: &Area) -> bool {
-    auth_type_value(m, a).is_some_and(|t| !t.eq_ignore_ascii_case("none"))
-}
-
-/// Whether the AuthType in effect is `ty` (lower-case), in any case.
-pub fn is_auth_type(m: &ApacheModel, a: &Area, ty: &str) -> bool {
-    auth_type_value(m, a).is_some_and(|t| t.eq_ignore_ascii_case(ty))
-}
-
-fn auth_type_value<'m>(m: &'m ApacheModel, a: &Area) -> Option<&'m str> {
-    a.eff.auth_type.and_then(|r| m.dir(r).dir.arg(0))
-}
-
 /// The first argument of a directive.
 pub fn value(m: &ApacheModel, r: DRef) -> &str {
     m.dir(r).dir.arg(0).unwrap_or("")

@@ -3,7 +3,7 @@
 use super::common::{Once, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ContainerKind;
-use crate::model::apache::merge::{OpenWhy, Outcome, needs_user};
+use crate::model::apache::merge::{OpenWhy, Outcome, needs_user_any_case};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -56,22 +56,19 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let in_any = |c: &[(ContainerKind, crate::source::Span)]| {
             c.last().is_none_or(|(k, _)| *k == ContainerKind::Any)
         };
-        let reqs: Vec<_> = s
-            .directives
-            .iter()
-            .filter(|d| d.dir.is("Require") && !d.conditional && in_any(&d.containers))
-            .collect();
-        let granted = reqs.iter().find(|d| {
+        // Two passes over the scope's lines, rather than a list of its `Require`s per area.
+        let reqs = || {
+            s.directives
+                .iter()
+                .filter(|d| d.dir.is("Require") && !d.conditional && in_any(&d.containers))
+        };
+        let granted = reqs().find(|d| {
             d.dir.arg(0).is_some_and(|p| p.eq_ignore_ascii_case("all"))
                 && d.dir
                     .arg(1)
                     .is_some_and(|v| v.eq_ignore_ascii_case("granted"))
         });
-        let login = reqs.iter().find(|d| {
-            d.dir
-                .arg(0)
-                .is_some_and(|p| needs_user(&p.to_ascii_lowercase()))
-        });
+        let login = reqs().find(|d| d.dir.arg(0).is_some_and(needs_user_any_case));
         let (Some(g), Some(l)) = (granted, login) else {
             continue;
         };

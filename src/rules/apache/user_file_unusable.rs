@@ -1,6 +1,6 @@
 //! AP004: an AuthUserFile the worker cannot open.
 
-use super::common::{Once, arg_span, diag, has_auth_type, live_areas, value, where_};
+use super::common::{Once, arg_span, diag, live_areas, value, where_};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ApacheModel;
 use crate::model::apache::access::{self, FileAccess};
@@ -137,7 +137,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut files = FileChecks::default();
     for (m, a) in live_areas(ctx) {
         let Some(r) = a.eff.user_file else { continue };
-        if !a.uses_file_provider() || !has_auth_type(m, a) {
+        if !a.uses_file_provider() || !a.has_auth_type() {
             continue;
         }
         let span = arg_span(m, r);
