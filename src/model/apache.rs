@@ -1041,14 +1041,19 @@ impl ApacheModel {
                     continue;
                 }
                 let bit = 1u8 << role as u8;
-                if self.dir(r).dir.arg(0).is_none() || seen[r.scope] & bit != 0 {
+                if seen[r.scope] & bit != 0 {
                     continue;
                 }
                 seen[r.scope] |= bit;
                 todo.push((k, r, role));
             }
         }
-        todo
+        // A directive without a path names no file, in any area: drop it now, side by
+        // side (reading each directive is a trip through the model's scopes).
+        use rayon::prelude::*;
+        todo.into_par_iter()
+            .filter(|&(_, r, _)| self.dir(r).dir.arg(0).is_some())
+            .collect()
     }
 }
 

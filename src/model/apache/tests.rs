@@ -362,8 +362,9 @@ fn a_password_file_is_used_once_per_role() {
     // One AuthUserFile, in effect for Basic and Digest areas below it: each role once,
     // in area order, however many areas share it.
     let conf = format!(
-        "{MODS}<Directory {{d}}/p>\nAuthName r\nAuthUserFile {{d}}/u\nAuthGroupFile {{d}}/g\n</Directory>\n<Directory {{d}}/p/b1>\nAuthType Basic\nRequire valid-user\n</Directory>\n<Directory {{d}}/p/d1>\nAuthType Digest\nRequire valid-user\n</Directory>\n<Directory {{d}}/p/b2>\nAuthType Basic\nRequire valid-user\n</Directory>\n"
+        "{MODS}<Directory {{d}}/p>\nAuthName r\nAuthUserFile {{d}}/u\nAuthGroupFile {{d}}/g\n</Directory>\n<Directory {{d}}/p/b1>\nAuthType Basic\nRequire valid-user\n</Directory>\n<Directory {{d}}/p/d1>\nAuthType Digest\nRequire valid-user\n</Directory>\n<Directory {{d}}/p/b2>\nAuthType Basic\nRequire valid-user\n</Directory>\n<Directory {{d}}/q>\nAuthType Basic\nAuthUserFile\nRequire valid-user\n</Directory>\n<Directory {{d}}/q/r>\nAuthType Digest\n</Directory>\n"
     );
+    // (`AuthUserFile` without a path, in effect for two areas of each role, names no file.)
     let (t, m, _s) = site(&conf, &[]);
     let uses: Vec<(String, crate::model::PasswdRole)> = m
         .passwd_uses()
