@@ -1028,16 +1028,12 @@ impl ApacheModel {
             } else {
                 PasswdRole::Basic
             };
-            // Most areas name a file another area already named: decide that first.
-            let mut uses_file = None;
             for (r, role) in [
                 (eff.user_file, basic_role),
                 (eff.group_file, PasswdRole::Group),
             ] {
                 let Some(r) = r else { continue };
-                if role != PasswdRole::Group
-                    && !*uses_file.get_or_insert_with(|| area.uses_file_provider())
-                {
+                if role != PasswdRole::Group && !area.uses_file_provider() {
                     continue;
                 }
                 let bit = 1u8 << role as u8;

@@ -376,7 +376,6 @@ pub fn apply(n: &AzNode, method: &str, parent_and: bool) -> AzResult {
     }
 }
 
-/// Providers that need an authenticated user.
 /// [`needs_user`] for a provider name as written (any case), without an allocation.
 pub fn needs_user_any_case(provider: &str) -> bool {
     let mut buf = [0u8; NAME_BUF];
@@ -386,6 +385,7 @@ pub fn needs_user_any_case(provider: &str) -> bool {
     }
 }
 
+/// Providers that need an authenticated user (lower-case name).
 pub fn needs_user(provider: &str) -> bool {
     matches!(
         provider,
