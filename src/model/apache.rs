@@ -226,12 +226,13 @@ pub struct Area {
 impl Area {
     /// An area of `m` (whose scopes are final: the facts kept here are read from them).
     pub fn new(m: &ApacheModel, scope: usize, probe: Probe, eff: Effective) -> Area {
+        let (auth_type, basic, digest, file_provider) = eff.auth_facts(m);
         Area {
             live: eff.applied.contains(&scope) && eff.broken.is_none(),
-            auth_type: eff.has_auth_type(m),
-            basic: eff.is_basic(m),
-            digest: eff.is_digest(m),
-            file_provider: eff.uses_file_provider(m),
+            auth_type,
+            basic,
+            digest,
+            file_provider,
             scope,
             probe,
             eff,
@@ -244,12 +245,12 @@ impl Area {
         self.live
     }
 
-    /// [`Effective::has_auth_type`].
+    /// An AuthType other than `None` is in effect ([`Effective::auth_type`] is set).
     pub fn has_auth_type(&self) -> bool {
         self.auth_type
     }
 
-    /// [`Effective::is_basic`].
+    /// The AuthType in effect is Basic.
     pub fn is_basic(&self) -> bool {
         self.basic
     }

@@ -10,7 +10,7 @@ pub mod meta;
 pub mod nginx;
 pub mod passwd;
 
-use crate::diag::{Diagnostic, Server, Severity};
+use crate::diag::{Diagnostic, Severity};
 use crate::model::PasswdUse;
 use crate::model::apache::ApacheModel;
 use crate::model::nginx::NginxModel;
@@ -103,18 +103,6 @@ impl PasswdInput {
     pub fn hashes(&self, src: &[u8]) -> &passwd::census::HashCensus {
         self.hashes
             .get_or_init(|| passwd::census::HashCensus::build(self.parsed.lines(), src))
-    }
-
-    /// The servers that read this file under `profile`: those that reference it,
-    /// or, for a file checked on its own, every server of the profile.
-    pub fn servers(&self, profile: &Profile) -> Vec<Server> {
-        if self.uses.is_empty() {
-            return profile.servers();
-        }
-        let mut v: Vec<Server> = self.uses.iter().map(|u| u.server).collect();
-        v.sort();
-        v.dedup();
-        v
     }
 }
 

@@ -163,16 +163,6 @@ impl Effective {
             .filter(|t| !t.eq_ignore_ascii_case("none"))
     }
 
-    /// An AuthType other than `None` is in effect.
-    pub fn has_auth_type(&self, m: &ApacheModel) -> bool {
-        self.auth_type_as_written(m).is_some()
-    }
-
-    pub fn is_basic(&self, m: &ApacheModel) -> bool {
-        self.value(m, self.auth_type)
-            .is_some_and(|t| t.eq_ignore_ascii_case("basic"))
-    }
-
     pub fn is_digest(&self, m: &ApacheModel) -> bool {
         // `auth_type` without its allocation: this runs several times per area.
         self.value(m, self.auth_type)
@@ -199,13 +189,27 @@ impl Effective {
     }
 
     pub fn uses_file_provider(&self, m: &ApacheModel) -> bool {
+        self.uses_file_provider_for(m, self.is_digest(m))
+    }
+
+    /// [`Effective::uses_file_provider`], the AuthType being Digest or not (`digest`).
+    fn uses_file_provider_for(&self, m: &ApacheModel, digest: bool) -> bool {
         // `providers` without its allocations: this runs for every area.
-        let r = if self.is_digest(m) {
+        let r = if digest {
             self.digest_provider
         } else {
             self.basic_provider
         };
         r.is_none_or(|r| m.dir(r).dir.args.iter().any(|a| a.value == "file"))
+    }
+
+    /// The facts an [`Area`](super::Area) keeps, from one reading of the AuthType:
+    /// (AuthType other than `None`, Basic, Digest, `file` provider).
+    pub(super) fn auth_facts(&self, m: &ApacheModel) -> (bool, bool, bool, bool) {
+        let ty = self.value(m, self.auth_type);
+        let is = |name: &str| ty.is_some_and(|t| t.eq_ignore_ascii_case(name));
+        let (set, basic, digest) = (ty.is_some() && !is("none"), is("basic"), is("digest"));
+        (set, basic, digest, self.uses_file_provider_for(m, digest))
     }
 
     /// Every `Require` leaf in effect.

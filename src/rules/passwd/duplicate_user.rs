@@ -82,7 +82,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let readers = if digest {
                 vec![Server::Apache]
             } else {
-                f.user_file_servers()
+                f.user_file_servers().to_vec()
             };
             let mut one = Pairs::new();
             collect(f.src, keys, f.lines().len(), Server::Apache, &mut one);
@@ -142,7 +142,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 d = d.severity(Severity::Warning);
             }
             // Dropping the dead line changes nothing only if every server sees it as dead.
-            if servers == all {
+            if servers[..] == all[..] {
                 d = d.fix(f.fix(
                     format!("drop the shadowed entry for `{name}` on line {}", dead + 1),
                     vec![(l2.range(), &b""[..])],

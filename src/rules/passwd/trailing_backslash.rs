@@ -83,7 +83,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let end = line.content().end;
-            let mut affected = servers.clone();
+            let mut affected = servers.to_vec();
             if line.kind() != LineKind::Basic {
                 affected.retain(|s| *s == Server::Apache);
             }

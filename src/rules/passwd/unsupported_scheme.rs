@@ -76,7 +76,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let mut parts = Vec::new();
             let mut servers = Vec::new();
             let mut status_500 = false;
-            for server in &basic {
+            for server in basic.iter() {
                 match hash::support(&kind, *server, profile) {
                     Support::Always401 { reason } => {
                         parts.push(format!(

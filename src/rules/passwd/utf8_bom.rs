@@ -53,7 +53,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let servers = if group {
             vec![Server::Apache]
         } else {
-            f.user_file_servers()
+            f.user_file_servers().to_vec()
         };
         let fix = f.fix("remove the byte-order mark", vec![(bom.clone(), b"")]);
         let d = if first.kind().is_entry() {
