@@ -225,15 +225,15 @@ fn trim(l: Logical<'_>, has_nul: bool) -> Logical<'_> {
     }
 }
 
-/// `ap_getword_conf` over `line[from..to]`: the words, with spans from `span(start, end)`
-/// (offsets in `line`), and where the first word starts and ends in `line`.
+/// `ap_getword_conf` over `line[from..to]`: the words, appended to `out`, with spans from
+/// `span(start, end)` (offsets in `line`); and where the first word starts and ends in `line`.
 fn words(
     line: &[u8],
     from: usize,
     to: usize,
     span: impl Fn(usize, usize) -> Span,
-) -> (Vec<Word>, Option<(usize, usize)>) {
-    let mut out = Vec::new();
+    out: &mut Vec<Word>,
+) -> Option<(usize, usize)> {
     let mut first = None;
     let mut push = |value: String, start: usize, end: usize, quote: Option<u8>| {
         first.get_or_insert((start, end));
@@ -249,7 +249,7 @@ fn words(
             i += 1;
         }
         if i >= to {
-            return (out, first);
+            return first;
         }
         let start = i;
         let q = line[i];
@@ -314,7 +314,9 @@ fn words(
 }
 
 fn to_words(file: FileId, l: &Logical, from: usize, to: usize) -> Vec<Word> {
-    words(&l.bytes, from, to, |s, e| l.span(file, s, e)).0
+    let mut out = Vec::new();
+    words(&l.bytes, from, to, |s, e| l.span(file, s, e), &mut out);
+    out
 }
 
 /// Open sections, innermost last, each with the children read so far.
@@ -327,6 +329,7 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
     // The top level holds most lines of a typical file (`.htaccess`, vhost files).
     let mut stack: Stack = vec![(None, Vec::with_capacity(lines.len()))];
     let mut errors = Vec::new();
+    let mut scratch: Vec<Word> = Vec::new();
     for l in lines {
         if l.bytes.is_empty() {
             continue;
@@ -336,17 +339,26 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
             push(&mut stack, Node::Comment(whole));
             continue;
         }
-        // One pass over the line: the name, then (for a directive) its arguments.
-        let (mut all, first) = words(&l.bytes, 0, l.bytes.len(), |s, e| l.span(file, s, e));
-        let Some((ns, ne)) = first else {
+        // One pass over the line: the name, then (for a directive) its arguments. The words
+        // go to a vector kept for the whole file; a directive's arguments then get one of
+        // their exact size (most have one or two: a vector grown word by word holds four).
+        scratch.clear();
+        let first = words(
+            &l.bytes,
+            0,
+            l.bytes.len(),
+            |s, e| l.span(file, s, e),
+            &mut scratch,
+        );
+        let mut rest = scratch.drain(..);
+        let (Some((ns, ne)), Some(name)) = (first, rest.next()) else {
             continue;
         };
-        // The arguments keep the vector; the name leaves it.
         let Word {
             value: name_raw,
             span: name_span,
             quote: nq,
-        } = all.remove(0);
+        } = name;
         let mut args_from = ne;
         while args_from < l.bytes.len() && is_space(l.bytes[args_from]) {
             args_from += 1;
@@ -404,7 +416,7 @@ pub fn parse(file: FileId, bytes: &[u8]) -> ConfigFile {
                 span: name_span,
                 quote: nq,
             },
-            args: all,
+            args: rest.collect(),
             raw_args,
             span: whole,
         };
