@@ -27,6 +27,9 @@ fn site(conf: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, ApacheModel, 
 
 const MODS: &str = "LoadModule auth_basic_module x\nLoadModule authn_file_module x\nLoadModule authn_core_module x\nLoadModule authz_core_module x\nLoadModule authz_user_module x\nLoadModule access_compat_module x\n";
 
+/// A `.htaccess` asking for Basic auth against `/u`.
+const HT_BASIC: &str = "AuthType Basic\nAuthName r\nAuthUserFile /u\nRequire valid-user\n";
+
 fn area<'a>(m: &'a ApacheModel, pattern: &str) -> &'a Area {
     m.areas
         .iter()
@@ -128,7 +131,7 @@ fn htaccess_needs_allowoverride_authconfig() {
     let conf = format!(
         "{MODS}DocumentRoot {{d}}/www\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Directory {{d}}/www/none>\nAllowOverride None\n</Directory>\n<Directory {{d}}/www/fi>\nAllowOverride FileInfo\n</Directory>\n<Directory {{d}}/www/ok>\nAllowOverride AuthConfig\n</Directory>\n<DirectoryMatch {{d}}/www/rx>\nAllowOverride All\n</DirectoryMatch>\n"
     );
-    let ht = "AuthType Basic\nAuthName r\nAuthUserFile /u\nRequire valid-user\n";
+    let ht = HT_BASIC;
     let (_t, m, _s) = site(
         &conf,
         &[
@@ -411,7 +414,7 @@ fn an_area_keeps_the_facts_its_effective_config_gives() {
     let conf = format!(
         "{MODS}LoadModule auth_digest_module x\nDocumentRoot {{d}}/www\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Directory {{d}}/www/ok>\nAllowOverride AuthConfig\n</Directory>\n<Directory {{d}}/www/none>\nAllowOverride None\n</Directory>\n<Location /digest>\nAuthType Digest\nAuthName r\nAuthUserFile /d\nRequire valid-user\n</Location>\n<Location /ldap>\nAuthType Basic\nAuthName r\nAuthBasicProvider ldap\nRequire valid-user\n</Location>\n<Location /both>\nAuthType Basic\nAuthName r\nAuthBasicProvider ldap file\nAuthUserFile /u\nRequire valid-user\n</Location>\n<Location /none>\nAuthType None\nAuthUserFile /u\nRequire valid-user\n</Location>\n"
     );
-    let ht = "AuthType Basic\nAuthName r\nAuthUserFile /u\nRequire valid-user\n";
+    let ht = HT_BASIC;
     let (_t, m, _s) = site(
         &conf,
         &[
