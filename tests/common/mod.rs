@@ -30,4 +30,4 @@ pub use http::Response;
 pub use nginx::Nginx;
 pub use process::{Server, force_next_port};
 pub use site::Site;
-pub use tools::{is_root, require_tool, run_tool, run_tool_stdin};
+pub use tools::{find_tool, is_root, need, need_root, require_tool, run_tool, run_tool_stdin};

@@ -7,19 +7,63 @@ use std::process::{Command, Stdio};
 const INSTALL_HINT: &str = "run scripts/test, which installs apache2, apache2-utils, nginx, \
      whois (mkpasswd), openssl and curl when they are missing";
 
-/// Full path of `name` (searched in PATH, then /usr/sbin and /sbin); panics with
-/// a message naming scripts/test when it is not installed.
-pub fn require_tool(name: &str) -> PathBuf {
+/// Set by `scripts/test` (CI): a real program or root that a test needs must be there.
+/// Without it, plain `cargo test` skips such tests, so a contributor without Apache,
+/// nginx or root can run the rest.
+pub const REQUIRE_VAR: &str = "HTGUARD_REQUIRE_SERVERS";
+
+fn required() -> bool {
+    std::env::var_os(REQUIRE_VAR).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Full path of `name` (searched in PATH, then /usr/sbin and /sbin), if installed.
+pub fn find_tool(name: &str) -> Option<PathBuf> {
     let path_var = std::env::var_os("PATH").unwrap_or_default();
-    let dirs = std::env::split_paths(&path_var)
-        .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from));
-    for dir in dirs {
-        let candidate = dir.join(name);
-        if candidate.is_file() {
-            return candidate;
-        }
+    std::env::split_paths(&path_var)
+        .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Full path of `name`; panics with a message naming scripts/test when it is not
+/// installed. Tests call [`need`] first, so this panics only under `scripts/test`.
+pub fn require_tool(name: &str) -> PathBuf {
+    find_tool(name).unwrap_or_else(|| panic!("required tool `{name}` not found; {INSTALL_HINT}"))
+}
+
+/// Whether every program in `tools` is installed. When one is missing: under
+/// `scripts/test` ([`REQUIRE_VAR`] set) the test fails loudly; otherwise it prints why
+/// and the caller returns early (skips).
+///
+/// ```ignore
+/// if !common::need(&["apache2", "htpasswd"]) { return; }
+/// ```
+pub fn need(tools: &[&str]) -> bool {
+    let missing: Vec<&str> = tools.iter().copied().filter(|t| find_tool(t).is_none()).collect();
+    if missing.is_empty() {
+        return true;
     }
-    panic!("required tool `{name}` not found; {INSTALL_HINT}");
+    assert!(
+        !required(),
+        "{REQUIRE_VAR} is set and {} is missing; {INSTALL_HINT}",
+        missing.join(", ")
+    );
+    eprintln!("skipped: needs {} ({INSTALL_HINT})", missing.join(", "));
+    false
+}
+
+/// [`need`], and root as well: the servers drop to www-data only when started as root,
+/// which tests of file permissions depend on. `why` says what root is for.
+pub fn need_root(tools: &[&str], why: &str) -> bool {
+    if !need(tools) {
+        return false;
+    }
+    if is_root() {
+        return true;
+    }
+    assert!(!required(), "{REQUIRE_VAR} is set but this is not root: {why}");
+    eprintln!("skipped: needs root ({why})");
+    false
 }
 
 /// True when the tests run as root, which is what lets the servers drop to
