@@ -40,12 +40,16 @@ impl std::fmt::Display for Severity {
     }
 }
 
-/// A server whose behaviour a finding predicts.
+/// A server whose behaviour a finding predicts. Apache and nginx are known from their
+/// configs; the other programs read password files only (`target::reader`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Server {
     Apache,
     Nginx,
+    Lighttpd,
+    DockerRegistry,
+    Verdaccio,
 }
 
 impl Server {
@@ -53,6 +57,9 @@ impl Server {
         match self {
             Server::Apache => "apache",
             Server::Nginx => "nginx",
+            Server::Lighttpd => "lighttpd",
+            Server::DockerRegistry => "docker-registry",
+            Server::Verdaccio => "verdaccio",
         }
     }
 }

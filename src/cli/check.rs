@@ -82,7 +82,9 @@ pub struct CheckArgs {
 #[command(next_help_heading = "Server")]
 pub struct ServerArgs {
     /// Which servers/platforms read the files: apache, apache-windows, nginx,
-    /// nginx-glibc-legacy, all [default: all]. Comma-separated or repeated.
+    /// nginx-glibc-legacy, all [default: all]; and for password files checked on their
+    /// own, the other programs that read them: lighttpd, docker-registry, verdaccio.
+    /// Comma-separated or repeated.
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub target: Vec<String>,
 

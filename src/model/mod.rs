@@ -4,6 +4,7 @@
 pub mod apache;
 pub mod nginx;
 pub mod passwd;
+pub mod reader;
 
 use crate::diag::Server;
 use crate::source::Span;

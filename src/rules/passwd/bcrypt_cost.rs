@@ -43,7 +43,7 @@ alice:$2y$10$…
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
-        if f.basic_servers().is_empty() {
+        if f.basic_servers().is_empty() && f.basic_readers(ctx.profile).is_empty() {
             continue;
         }
         let census = f.input.hashes(f.src);

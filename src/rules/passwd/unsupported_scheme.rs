@@ -95,7 +95,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         servers.push(*server);
                         status_500 = true;
                     }
-                    Support::Works | Support::Truncates { .. } => {}
+                    Support::Works | Support::Truncates { .. } | Support::AsciiOnly { .. } => {}
                 }
             }
             if parts.is_empty() {

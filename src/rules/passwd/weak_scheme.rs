@@ -67,7 +67,7 @@ const LINES_PER_TASK: usize = 16 * 1024;
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     use rayon::prelude::*;
     for f in PwFile::all(ctx) {
-        if f.basic_servers().is_empty() {
+        if f.basic_servers().is_empty() && f.basic_readers(ctx.profile).is_empty() {
             continue;
         }
         let census = f.input.hashes(f.src);
