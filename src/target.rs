@@ -161,6 +161,15 @@ impl Profile {
     }
 }
 
+/// A server's name for messages: "Apache", "nginx", "the Docker registry", ...
+pub fn display_name(server: Server) -> &'static str {
+    match server {
+        Server::Apache => "Apache",
+        Server::Nginx => "nginx",
+        other => reader::of(other).map_or(other.as_str(), |r| r.display),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

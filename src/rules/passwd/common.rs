@@ -255,11 +255,7 @@ pub(crate) fn server_names(servers: &[Server]) -> String {
 }
 
 pub(crate) fn display(server: Server) -> &'static str {
-    match server {
-        Server::Apache => "Apache",
-        Server::Nginx => "nginx",
-        other => crate::target::reader::of(other).map_or(other.as_str(), |r| r.display),
-    }
+    crate::target::display_name(server)
 }
 
 /// The hash of a Basic entry as written: from after the first colon(s) to the next colon.
