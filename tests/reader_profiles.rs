@@ -234,6 +234,18 @@ fn quirks(p: &str, colon_less: bool) -> Case {
     c
 }
 
+/// A NUL byte inside a line (lighttpd stops reading there; the others read on).
+fn nul(p: &str) -> Case {
+    let a = hash(Scheme::Bcrypt, PW);
+    let mut c = Case::new("nul");
+    c.raw(format!("{p}before:{a}\n"))
+        .meant(&format!("{p}before"), PW);
+    c.raw(format!("{p}nul:{a}\0junk\n{p}after:{a}\n"))
+        .also(&format!("{p}nul"), PW)
+        .also(&format!("{p}after"), PW);
+    c
+}
+
 /// Writes the case's file (mtime moved on each time, for the registry's change check),
 /// tries every probe and `check --target`, and returns the disagreements.
 fn run_case(reader: &Reader, program: &Program, case: &Case, seq: u64) -> Vec<String> {
@@ -360,13 +372,8 @@ fn lighttpd_answers_as_its_profile_says() {
     let r = &reader::LIGHTTPD;
     let mut wrong = run_case(r, &program, &schemes("l"), 1);
     wrong.extend(run_case(r, &program, &quirks("l", true), 2));
-    // A NUL byte ends lighttpd's reading of the file.
+    wrong.extend(run_case(r, &program, &nul("l"), 3));
     let a = hash(Scheme::Bcrypt, PW);
-    let mut nul = Case::new("nul");
-    nul.raw(format!("before:{a}\nx\0y\nafter:{a}\n"))
-        .meant("before", PW)
-        .also("after", PW);
-    wrong.extend(run_case(r, &program, &nul, 3));
     // Files of 64 MiB or more are not loaded (the rest of this one is NUL bytes).
     for (size, seq) in [(64 << 20, 4), ((64 << 20) - 1, 5)] {
         let mut big = Case::new("64 MiB");
@@ -419,11 +426,12 @@ fn docker_registry_answers_as_its_profile_says() {
     wrong.extend(run_case(r, &program, &fits, 3));
     wrong.extend(run_case(r, &program, &schemes("r"), 4));
     wrong.extend(run_case(r, &program, &quirks("r", false), 5));
+    wrong.extend(run_case(r, &program, &nul("r"), 6));
     // After a good file, a bad edit is answered 400 once; then the old copy is used.
-    write_users(&program, format!("new:{a}\nbroken\n").as_bytes(), 6);
+    write_users(&program, format!("new:{a}\nbroken\n").as_bytes(), 7);
     let after_edit = [
-        program.login("rok", PW),
-        program.login("rok", PW),
+        program.login("rbefore", PW),
+        program.login("rbefore", PW),
         program.login("new", PW),
     ];
     if after_edit != [400, 200, 401] {
@@ -448,10 +456,11 @@ fn verdaccio_answers_as_its_profile_says() {
     let r = &reader::VERDACCIO;
     let mut wrong = run_case(r, &program, &schemes("v"), 1);
     wrong.extend(run_case(r, &program, &quirks("v", true), 2));
+    wrong.extend(run_case(r, &program, &nul("v"), 3));
     // Verdaccio merges each reading into the users it knows: a user deleted from the file
     // still logs in until Verdaccio restarts (htguard's profile reads the file as it is).
     let a = hash(Scheme::Bcrypt, PW);
-    write_users(&program, format!("kept:{a}\n").as_bytes(), 3);
+    write_users(&program, format!("kept:{a}\n").as_bytes(), 4);
     let gone = program.login("vs-bcrypt", PW);
     if gone != 200 {
         wrong.push(format!(
@@ -459,4 +468,18 @@ fn verdaccio_answers_as_its_profile_says() {
         ));
     }
     assert_none(wrong);
+}
+
+/// A password file missing when the registry starts is created, with one `docker` user
+/// whose random password only the registry's log shows: every other login gets 401.
+#[test]
+fn docker_registry_creates_a_missing_password_file() {
+    if !need(&["docker-registry"]) {
+        return;
+    }
+    let site = Site::new();
+    let program = reader_support::docker_registry(&site);
+    let written = std::fs::read_to_string(&program.users).expect("the registry wrote the file");
+    assert!(written.starts_with("docker:$2"), "{written:?}");
+    assert_eq!(program.login("docker", PW), 401);
 }
