@@ -1,7 +1,24 @@
 //! Target profiles: which server(s) and platform the checked files will run on.
 //! This decides which hash schemes work and how whitespace is read.
 
-use crate::diag::Server;
+use serde::Serialize;
+
+/// A server whose behaviour a finding predicts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Server {
+    Apache,
+    Nginx,
+}
+
+impl Server {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Server::Apache => "apache",
+            Server::Nginx => "nginx",
+        }
+    }
+}
 
 /// What the checked files will be served by.
 #[derive(Clone, Debug, PartialEq, Eq)]

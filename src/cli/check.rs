@@ -241,7 +241,7 @@ fn render(args: &CheckArgs, outcome: &CheckOutcome) -> String {
             },
         ),
         Format::Json => report::json::render(&findings),
-        Format::Sarif => report::sarif::render(&findings, &crate::rules::all()),
+        Format::Sarif => report::sarif::render(&findings, &crate::rules::all_info()),
         Format::Github => report::github::render(&findings),
     }
 }

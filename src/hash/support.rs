@@ -11,8 +11,8 @@
 //! or malformed hashes give 401; classic glibc returns NULL for schemes it lacks and for a
 //! DES salt outside `[./0-9A-Za-z]`, which nginx turns into 500.
 
-use crate::diag::Server;
 use crate::target::Profile;
+use crate::target::Server;
 
 use super::{BCRYPT_MAX_PASSWORD, BcryptVariant, DES_MAX_PASSWORD, HashInfo, Kind};
 

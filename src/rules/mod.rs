@@ -10,51 +10,13 @@ pub mod meta;
 pub mod nginx;
 pub mod passwd;
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
+pub use crate::diag::{Family, RuleInfo};
 use crate::model::PasswdUse;
 use crate::model::apache::ApacheModel;
 use crate::model::nginx::NginxModel;
 use crate::source::{FileId, Sources};
 use crate::target::Profile;
-
-/// Which kind of input a rule looks at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Family {
-    /// Findings about htguard's own input handling (suppressions, unreadable input).
-    Meta,
-    /// Password, digest and group files on their own.
-    Passwd,
-    /// Apache httpd configuration and the files it names.
-    Apache,
-    /// nginx configuration and the files it names.
-    Nginx,
-}
-
-impl Family {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::Meta => "meta",
-            Family::Passwd => "passwd",
-            Family::Apache => "apache",
-            Family::Nginx => "nginx",
-        }
-    }
-}
-
-/// A rule's identity and documentation.
-#[derive(Debug)]
-pub struct RuleInfo {
-    /// Stable code: `HG…` meta, `PW…` password files, `AP…` Apache, `NX…` nginx.
-    pub code: &'static str,
-    /// Stable kebab-case name.
-    pub name: &'static str,
-    pub family: Family,
-    pub severity: Severity,
-    /// One line: what the rule finds.
-    pub summary: &'static str,
-    /// Full Markdown documentation.
-    pub doc: &'static str,
-}
 
 /// A rule: its info and the check that emits its findings.
 pub struct Rule {
@@ -124,6 +86,11 @@ pub fn all() -> Vec<&'static Rule> {
     v.extend_from_slice(nginx::RULES);
     v.sort_by_key(|r| r.info.code);
     v
+}
+
+/// The metadata of every rule, in code order (what reports and `htguard rules` list).
+pub fn all_info() -> Vec<&'static RuleInfo> {
+    all().into_iter().map(|r| &r.info).collect()
 }
 
 /// Look a rule up by code (`PW001`) or name (`utf8-bom`), case-insensitively.

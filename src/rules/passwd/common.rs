@@ -267,7 +267,7 @@ pub(crate) fn basic_hash_range(line: &Line, src: &[u8]) -> Option<Range<usize>> 
 pub(crate) fn clean_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<usize>, &'s [u8])> {
     use crate::syntax::passwd::Facts;
     // A line Apache cannot even read is PW016's finding.
-    if line.has(Facts::TOO_LONG) {
+    if crate::model::passwd::apache_line_too_long(line) {
         return None;
     }
     // The common `user:hash` line: the hash runs from the colon to the end of the

@@ -1,7 +1,8 @@
 //! PW001 malformed-hash: a hash no password can match.
 
 use super::common::{PwFile, clean_basic_hash, each_line, server_names};
-use crate::diag::{Diagnostic, Server, Severity, redact_hash};
+use crate::diag::{Diagnostic, Server, Severity};
+use crate::hash::redact_hash;
 use crate::hash::{self, Kind};
 use crate::model::PasswdRole;
 use crate::rules::{Context, Family, Rule, RuleInfo};

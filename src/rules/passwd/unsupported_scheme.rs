@@ -1,7 +1,8 @@
 //! PW002 unsupported-scheme: a hash the target server cannot verify.
 
 use super::common::{PwFile, clean_basic_hash, display, each_line};
-use crate::diag::{Diagnostic, Severity, redact_hash};
+use crate::diag::{Diagnostic, Severity};
+use crate::hash::redact_hash;
 use crate::hash::{self, Kind, Support};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 

@@ -2,7 +2,8 @@
 
 use super::census::HashCensus;
 use super::common::{PwFile, clean_basic_hash};
-use crate::diag::{Diagnostic, Severity, redact_hash};
+use crate::diag::{Diagnostic, Severity};
+use crate::hash::redact_hash;
 use crate::hash::{self, HashInfo, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::syntax::passwd::Line;
