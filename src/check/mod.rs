@@ -331,7 +331,7 @@ fn load_configs(
             _ => None,
         };
         if let Some(start) = apache_start {
-            apache_models.push(apache::load(&c.path, start, &opts.load, sources, diags));
+            apache_models.push(apache::load(&c.path, start, &opts.load, sources));
         } else if let Some(start) = nginx_start {
             nginx_models.push(nginx::load(&c.path, start, &opts.load, sources, diags));
         }

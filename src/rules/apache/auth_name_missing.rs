@@ -2,7 +2,7 @@
 
 use super::common::{Once, arg_span, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::Outcome;
+use crate::model::apache::Outcome;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -49,7 +49,7 @@ log "need AuthName" and **every request answers 500**.
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for (m, a) in live_areas(ctx) {
-        let (Some(t), None) = (a.eff.auth_type, a.eff.auth_name) else {
+        let (Some(t), None) = (a.config.auth_type, a.config.auth_name) else {
             continue;
         };
         if !matches!(a.outcome(m, "GET"), Outcome::Error500(ref w) if w.contains("AuthName")) {

@@ -2,7 +2,7 @@
 
 use super::common::{Once, arg_span, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::{AzNode, OpenWhy, Outcome};
+use crate::model::apache::{OpenWhy, Outcome, RequireNode};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -93,8 +93,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         where_(m, a)
                     ),
                 );
-                if let Some(AzNode::Req { r, .. }) = a.eff.requires().into_iter().find(|n| {
-                    matches!(n, AzNode::Req { provider, args, negate: false, .. } if provider == "all" && args.first().is_some_and(|x| x.eq_ignore_ascii_case("granted")))
+                if let Some(RequireNode::Req { directive: r, .. }) = a.config.requires().into_iter().find(|n| {
+                    matches!(n, RequireNode::Req { provider, args, negate: false, .. } if provider == "all" && args.first().is_some_and(|x| x.eq_ignore_ascii_case("granted")))
                 }) {
                     d = d.with_secondary(m.dir(*r).dir.span, "inherited from here");
                 }
@@ -108,7 +108,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut d = d
             .label("no Require in this section")
             .help("add `Require valid-user` to this section");
-        if let Some(t) = a.eff.auth_type
+        if let Some(t) = a.config.auth_type
             && t.scope != a.scope
         {
             d = d.with_secondary(arg_span(m, t), "AuthType in effect");

@@ -44,9 +44,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     let mut files = FileChecks::default();
     for (m, a) in live_areas(ctx) {
-        let Some(r) = a.eff.group_file else { continue };
-        let uses_group = a.eff.requires().iter().any(|n| {
-            matches!(n, crate::model::apache::merge::AzNode::Req { provider, .. } if provider == "group")
+        let Some(r) = a.config.group_file else {
+            continue;
+        };
+        let uses_group = a.config.requires().iter().any(|n| {
+            matches!(n, crate::model::apache::RequireNode::Req { provider, .. } if provider == "group")
         });
         if !uses_group {
             continue;

@@ -2,7 +2,7 @@
 
 use super::common::{Once, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::Outcome;
+use crate::model::apache::Outcome;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {

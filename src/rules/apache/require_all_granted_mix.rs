@@ -3,7 +3,7 @@
 use super::common::{Once, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ContainerKind;
-use crate::model::apache::merge::{OpenWhy, Outcome, needs_user_any_case};
+use crate::model::apache::{OpenWhy, Outcome, needs_user_any_case};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {

@@ -2,7 +2,7 @@
 
 use super::common::{Once, diag, live_areas, passwd_at, rejected_consequence, value, where_};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::AzNode;
+use crate::model::apache::RequireNode;
 use crate::model::passwd::apache_groups;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::source::Span;
@@ -46,9 +46,12 @@ Require group admin
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for (m, a) in live_areas(ctx) {
-        for n in a.eff.requires() {
-            let AzNode::Req {
-                r, provider, args, ..
+        for n in a.config.requires() {
+            let RequireNode::Req {
+                directive: r,
+                provider,
+                args,
+                ..
             } = n
             else {
                 continue;
@@ -67,7 +70,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 continue;
             }
-            let Some(gf) = a.eff.group_file else {
+            let Some(gf) = a.config.group_file else {
                 if once.first(req.span, "nofile") {
                     out.push(
                         diag(&RULE.info, req.args_span(), format!("`Require group` with no AuthGroupFile in effect: nobody is in any group, every login under {} answers 401", where_(m, a)))

@@ -2,7 +2,7 @@
 
 use super::common::{Once, diag, live_areas, passwd_at, value, where_};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::{AzNode, DRef};
+use crate::model::apache::{DirectiveRef, RequireNode};
 use crate::model::passwd::{
     ApacheRead, Lookup, apache_find_basic, apache_find_digest, apache_view,
 };
@@ -47,18 +47,20 @@ or add the user: `htpasswd /etc/apache2/.htpasswd Alice`.
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     for (m, a) in live_areas(ctx) {
-        let Some(uf) = a.eff.user_file else { continue };
-        if !a.uses_file_provider() {
+        let Some(uf) = a.config.user_file else {
+            continue;
+        };
+        if !a.uses_file_provider(m) {
             continue;
         }
         // Most areas name no user: find the `Require user` lines before the file.
-        let user_reqs: Vec<DRef> = a
-            .eff
+        let user_reqs: Vec<DirectiveRef> = a
+            .config
             .requires()
             .into_iter()
             .filter_map(|n| match n {
-                AzNode::Req {
-                    r,
+                RequireNode::Req {
+                    directive: r,
                     provider,
                     negate: false,
                     ..
@@ -75,8 +77,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let src = &ctx.sources.get(input.file).bytes;
-        let digest = a.is_digest();
-        let realm = a.eff.auth_name.map(|r| value(m, r)).unwrap_or("");
+        let digest = a.is_digest(m);
+        let realm = a.config.auth_name.map(|r| value(m, r)).unwrap_or("");
         for r in user_reqs {
             let req = &m.dir(r).dir;
             for arg in req.args.iter().skip(1) {

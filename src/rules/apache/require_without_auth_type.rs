@@ -2,7 +2,7 @@
 
 use super::common::{Once, diag, live_areas, where_};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::{AzNode, Outcome, needs_user};
+use crate::model::apache::{Outcome, RequireNode, needs_user};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -51,11 +51,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if !matches!(a.outcome(m, "GET"), Outcome::Error500(ref w) if w.contains("AH00027")) {
             continue;
         }
-        let Some(AzNode::Req { r, .. }) = a
-            .eff
+        let Some(RequireNode::Req { directive: r, .. }) = a
+            .config
             .requires()
             .into_iter()
-            .find(|n| matches!(n, AzNode::Req { provider, .. } if needs_user(provider)))
+            .find(|n| matches!(n, RequireNode::Req { provider, .. } if needs_user(provider)))
         else {
             continue;
         };

@@ -3,8 +3,8 @@
 use super::common::{Once, arg_span, diag, live_areas, value, where_};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ApacheModel;
+use crate::model::apache::DirectiveRef;
 use crate::model::apache::access::{self, FileAccess};
-use crate::model::apache::merge::DRef;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use foldhash::HashMap;
 use std::path::{Path, PathBuf};
@@ -77,7 +77,7 @@ pub struct Problem {
 
 impl<'a> FileChecks<'a> {
     /// What stops the worker reading the file directive `r` names, if anything.
-    pub fn problem(&mut self, m: &'a ApacheModel, r: DRef) -> Option<Problem> {
+    pub fn problem(&mut self, m: &'a ApacheModel, r: DirectiveRef) -> Option<Problem> {
         let key = (std::ptr::from_ref(m) as usize, value(m, r));
         if !self.by_arg.contains_key(&key) {
             let server_path = m.resolve(key.1);
@@ -136,8 +136,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = Once::default();
     let mut files = FileChecks::default();
     for (m, a) in live_areas(ctx) {
-        let Some(r) = a.eff.user_file else { continue };
-        if !a.uses_file_provider() || !a.has_auth_type() {
+        let Some(r) = a.config.user_file else {
+            continue;
+        };
+        if !a.uses_file_provider(m) || !a.has_auth_type(m) {
             continue;
         }
         let span = arg_span(m, r);
