@@ -394,6 +394,7 @@ pub(crate) mod testing {
             sources,
             profile,
             passwd: inputs,
+            unreadable: &[],
             apache: &[],
             nginx: &[],
         };
