@@ -4,6 +4,7 @@
 pub mod apache;
 pub mod nginx;
 pub mod passwd;
+pub mod request;
 
 use crate::source::Span;
 use crate::target::Server;
