@@ -38,7 +38,7 @@ alice:$2y$10$…
 (`htguard user rotate --weak FILE` re-hashes every weak entry with new passwords.)
 
 ## References
-- Apache docs, "Password Formats"; spec/passwd-files.md.
+- Apache docs, "Password Formats" (misc/password_encryptions).
 "#,
     },
     check,
