@@ -1,6 +1,6 @@
 //! AP004: an AuthUserFile the worker cannot open.
 
-use super::common::{Once, arg_span, diag, live_areas, value, where_};
+use super::common::{ReportedOnce, area_label, arg_span, diag, live_areas, value};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ApacheModel;
 use crate::model::apache::DirectiveRef;
@@ -133,7 +133,7 @@ fn describe(m: &ApacheModel, acc: &FileAccess, shown: &Path) -> Option<String> {
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     let mut files = FileChecks::default();
     for (m, a) in live_areas(ctx) {
         let Some(r) = a.config.user_file else {
@@ -157,7 +157,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut d = diag(
             &RULE.info,
             span,
-            format!("{what}: every login under {} answers 500", where_(m, a)),
+            format!("{what}: every login under {} answers 500", area_label(m, a)),
         )
         .label("httpd opens this file on every request with credentials");
         if let Some(u) = m.user.1 {
