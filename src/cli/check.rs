@@ -161,7 +161,6 @@ fn on_a_worker<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 fn run_here(args: CheckArgs) -> i32 {
-    crate::phase::mark("start");
     let opts = match options(&args) {
         Ok(o) => o,
         Err(e) => return fail(e),
@@ -206,7 +205,6 @@ fn run_here(args: CheckArgs) -> i32 {
         outcome
     };
     print(&render(&args, &outcome));
-    crate::phase::mark("render+print");
     let code = if outcome.failed() {
         exit::FINDINGS
     } else {
