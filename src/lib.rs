@@ -10,7 +10,6 @@ pub mod config;
 pub mod diag;
 pub mod hash;
 pub mod model;
-pub mod phase;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -7,7 +7,31 @@
 
 pub mod reader;
 
-use crate::diag::Server;
+use serde::Serialize;
+
+/// A server whose behaviour a finding predicts. Apache and nginx are known from their
+/// configs; the other programs read password files only ([`reader`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Server {
+    Apache,
+    Nginx,
+    Lighttpd,
+    DockerRegistry,
+    Verdaccio,
+}
+
+impl Server {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Server::Apache => "apache",
+            Server::Nginx => "nginx",
+            Server::Lighttpd => "lighttpd",
+            Server::DockerRegistry => "docker-registry",
+            Server::Verdaccio => "verdaccio",
+        }
+    }
+}
 
 /// What the checked files will be served by.
 #[derive(Clone, Debug, PartialEq, Eq)]

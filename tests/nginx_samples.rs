@@ -36,6 +36,7 @@ fn findings(name: &str) -> Vec<Diagnostic> {
         sources: &sources,
         profile: &Profile::default(),
         passwd: &[],
+        unreadable: &[],
         apache: &[],
         nginx: &models,
     };

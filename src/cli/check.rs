@@ -163,7 +163,6 @@ fn on_a_worker<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 fn run_here(args: CheckArgs) -> i32 {
-    crate::phase::mark("start");
     let opts = match options(&args) {
         Ok(o) => o,
         Err(e) => return fail(e),
@@ -208,7 +207,6 @@ fn run_here(args: CheckArgs) -> i32 {
         outcome
     };
     print(&render(&args, &outcome));
-    crate::phase::mark("render+print");
     let code = if outcome.failed() {
         exit::FINDINGS
     } else {
@@ -243,7 +241,7 @@ fn render(args: &CheckArgs, outcome: &CheckOutcome) -> String {
             },
         ),
         Format::Json => report::json::render(&findings),
-        Format::Sarif => report::sarif::render(&findings, &crate::rules::all()),
+        Format::Sarif => report::sarif::render(&findings, &crate::rules::all_info()),
         Format::Github => report::github::render(&findings),
     }
 }

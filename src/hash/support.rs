@@ -19,8 +19,8 @@
 //! (`unix-crypt-td-js`) — both hash the password's UTF-16 code units as bytes, so they match
 //! only ASCII passwords.
 
-use crate::diag::Server;
 use crate::target::Profile;
+use crate::target::Server;
 
 use super::{BCRYPT_MAX_PASSWORD, BcryptVariant, DES_MAX_PASSWORD, HashInfo, Kind, Scheme};
 

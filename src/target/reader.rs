@@ -8,7 +8,7 @@
 //! does the registry make of this line?" the way `model::passwd` answers it for Apache
 //! and nginx.
 
-use crate::diag::Server;
+use super::Server;
 
 /// One program that reads htpasswd files.
 #[derive(Debug)]

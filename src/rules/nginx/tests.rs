@@ -50,6 +50,7 @@ impl Tree {
             sources: &sources,
             profile: &profile,
             passwd: &[],
+            unreadable: &[],
             apache: &[],
             nginx: &models,
         };

@@ -276,9 +276,8 @@ pub(crate) fn basic_hash_range(line: &Line, src: &[u8]) -> Option<Range<usize>> 
 /// The hash of a Basic entry without the blanks the whitespace rules report:
 /// what the hash rules judge, so one problem gives one finding.
 pub(crate) fn clean_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<usize>, &'s [u8])> {
-    use crate::syntax::passwd::Facts;
     // A line Apache cannot even read is PW016's finding.
-    if line.has(Facts::TOO_LONG) {
+    if crate::model::passwd::apache_line_too_long(line) {
         return None;
     }
     meant_basic_hash(line, src)
@@ -412,6 +411,7 @@ pub(crate) mod testing {
             sources,
             profile,
             passwd: inputs,
+            unreadable: &[],
             apache: &[],
             nginx: &[],
         };

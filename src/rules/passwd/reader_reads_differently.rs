@@ -2,8 +2,8 @@
 //! entry otherwise than it is written, or cannot verify its hash.
 
 use super::common::{PwFile, meant_basic_hash, show};
-use crate::diag::{Diagnostic, Severity, redact_hash};
-use crate::hash;
+use crate::diag::{Diagnostic, Severity};
+use crate::hash::{self, redact_hash};
 use crate::model::reader::{FileRead, Refused, compared_part, read_file};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::syntax::passwd::{Line, LineKind, is_blank};
