@@ -179,39 +179,11 @@ impl Judge<'_, '_> {
         read: LineRead<'_>,
         file: &FileRead<'_>,
     ) -> Option<Diagnostic> {
-        let f = self.f;
-        let meant_user = trim_blanks(f.bytes(line.user()?));
-        let (hash_range, meant_hash) = meant_basic_hash(line, f.src)?;
-        let name = f.user_of(line);
-        let (user, hash) = match read {
-            LineRead::Entry { user, hash } => (user, hash),
-            LineRead::TooLong(limit) => {
-                return Some(
-                    self.diag(
-                        line.content(),
-                        format!(
-                            "{} skips lines longer than {} bytes: `{name}` cannot log in (401)",
-                            self.name(),
-                            limit.max
-                        ),
-                    )
-                    .label(format!("{} bytes", line.raw_len()))
-                    .help("shorten the line"),
-                );
-            }
-            LineRead::Blank | LineRead::Comment | LineRead::NoColon(_) => {
-                return Some(
-                    self.diag(
-                        line.content(),
-                        format!(
-                            "{} reads no `user:hash` on this line: `{name}` cannot log in (401)",
-                            self.name()
-                        ),
-                    )
-                    .label(what_it_reads(read))
-                    .help("start the line with the user name and remove NUL bytes"),
-                );
-            }
+        let meant_user = trim_blanks(self.f.bytes(line.user()?));
+        let (hash_range, meant_hash) = meant_basic_hash(line, self.f.src)?;
+        let name = self.f.user_of(line);
+        let LineRead::Entry { user, hash } = read else {
+            return Some(self.unread(line, read, &name));
         };
         if user != meant_user {
             return Some(
@@ -228,10 +200,9 @@ impl Judge<'_, '_> {
             );
         }
         if compared_part(self.reader, hash) != meant_hash {
-            let after_colon = line.colon1()? + 1..line.content().end;
             return Some(
                 self.diag(
-                    after_colon,
+                    line.colon1()? + 1..line.content().end,
                     format!(
                         "{} {}: no password matches `{name}` (401)",
                         self.name(),
@@ -243,24 +214,60 @@ impl Judge<'_, '_> {
             );
         }
         if let Some(used) = file.line_of(user).filter(|used| *used != i) {
-            let which = match self.reader.lines.duplicates {
-                Duplicates::FirstWins => "first",
-                Duplicates::LastWins => "last",
-            };
-            return Some(
-                self.diag(
-                    line.content(),
-                    format!(
-                        "{} uses the {which} entry of `{name}` (line {}): this one is never read",
-                        self.name(),
-                        used + 1
-                    ),
-                )
-                .severity(Severity::Warning)
-                .label("ignored there")
-                .help("keep one entry per user"),
-            );
+            return Some(self.shadowed(line, used, &name));
         }
+        self.unsupported(hash, hash_range, meant_hash, &name)
+    }
+
+    /// A `user:hash` line the program reads as no entry at all.
+    fn unread(&self, line: &Line, read: LineRead<'_>, name: &str) -> Diagnostic {
+        let (message, label, help) = match read {
+            LineRead::TooLong(limit) => (
+                format!("skips lines longer than {} bytes", limit.max),
+                format!("{} bytes", line.raw_len()),
+                "shorten the line",
+            ),
+            _ => (
+                "reads no `user:hash` on this line".to_string(),
+                what_it_reads(read).to_string(),
+                "start the line with the user name and remove NUL bytes",
+            ),
+        };
+        self.diag(
+            line.content(),
+            format!("{} {message}: `{name}` cannot log in (401)", self.name()),
+        )
+        .label(label)
+        .help(help)
+    }
+
+    /// An entry the program never uses: another entry of the same user wins.
+    fn shadowed(&self, line: &Line, used: usize, name: &str) -> Diagnostic {
+        let which = match self.reader.lines.duplicates {
+            Duplicates::FirstWins => "first",
+            Duplicates::LastWins => "last",
+        };
+        self.diag(
+            line.content(),
+            format!(
+                "{} uses the {which} entry of `{name}` (line {}): this one is never read",
+                self.name(),
+                used + 1
+            ),
+        )
+        .severity(Severity::Warning)
+        .label("ignored there")
+        .help("keep one entry per user")
+    }
+
+    /// A hash the program reads as meant but cannot verify.
+    fn unsupported(
+        &self,
+        hash: &[u8],
+        hash_range: std::ops::Range<usize>,
+        meant_hash: &[u8],
+        name: &str,
+    ) -> Option<Diagnostic> {
         let info = hash::identify(compared_part(self.reader, hash));
         let (status, reason) = match hash::support_for(&info, self.reader.server, self.profile) {
             hash::Support::Always401 { reason } => (401, reason),
