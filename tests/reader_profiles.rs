@@ -467,6 +467,15 @@ fn verdaccio_answers_as_its_profile_says() {
             "verdaccio: a user deleted from the file answered {gone}, observed before 200"
         ));
     }
+    // A changed password takes effect at once.
+    let b = hash(Scheme::Bcrypt, OTHER);
+    write_users(&program, format!("kept:{b}\n").as_bytes(), 5);
+    let changed = [program.login("kept", PW), program.login("kept", OTHER)];
+    if changed != [401, 200] {
+        wrong.push(format!(
+            "verdaccio: after a password change: {changed:?}, observed before [401, 200]"
+        ));
+    }
     assert_none(wrong);
 }
 
