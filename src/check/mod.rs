@@ -333,7 +333,7 @@ fn load_configs(
         if let Some(start) = apache_start {
             apache_models.push(apache::load(&c.path, start, &opts.load, sources, diags));
         } else if let Some(start) = nginx_start {
-            nginx_models.push(nginx::load(&c.path, start, &opts.load, sources, diags));
+            nginx_models.push(nginx::load(&c.path, start, &opts.load, sources));
         }
     }
     (apache_models, nginx_models)

@@ -1,8 +1,10 @@
 //! `htguard map`: the coverage table — which URL spaces are protected, by which file.
 
-use crate::diag::Diagnostic;
 use crate::model::LoadOptions;
-use crate::model::nginx::{self, Conf, NginxModel, NginxStart, Protection, Served, VirtualServer};
+use crate::model::nginx::{
+    self, NginxModel, NginxStart, ProblemKind, Protection, Served, Settings, VirtualServer,
+};
+use crate::rules;
 use crate::source::Sources;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -108,19 +110,18 @@ pub fn run(args: MapArgs) -> i32 {
             }
         };
         let mut sources = Sources::new();
-        let mut diags: Vec<Diagnostic> = Vec::new();
-        let model = nginx::load(&file, start, &opts, &mut sources, &mut diags);
-        let problems = diags
+        let model = nginx::load(&file, start, &opts, &mut sources);
+        let problems = model
+            .problems
             .iter()
-            .filter(|d| d.code != "NX019")
-            .map(|d| {
-                let f = sources.get(d.primary.span.file);
-                let (line, col) = f.line_col(d.primary.span.start);
+            .map(|p| {
+                let f = sources.get(p.span.file);
+                let (line, col) = f.line_col(p.span.start);
                 format!(
                     "{}:{line}:{col}: {} {}",
                     f.path.display(),
-                    d.code,
-                    d.message
+                    problem_code(p.kind),
+                    p.message
                 )
             })
             .collect();
@@ -137,6 +138,14 @@ pub fn run(args: MapArgs) -> i32 {
         Format::Text => print!("{}", render_text(&maps)),
     }
     super::exit::OK
+}
+
+/// The code `check` reports a loading problem under.
+fn problem_code(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Syntax => rules::nginx::syntax_error::RULE.info.code,
+        _ => rules::nginx::include_problem::RULE.info.code,
+    }
 }
 
 /// The file to read and how it enters nginx's configuration.
@@ -168,7 +177,7 @@ fn entry_point(path: &Path) -> Result<(PathBuf, NginxStart), String> {
     ))
 }
 
-fn access(conf: &Conf) -> String {
+fn access(conf: &Settings) -> String {
     if let Some(r) = conf.returns.iter().find(|r| !r.conditional) {
         // The rewrite phase answers before any access check.
         return r
@@ -222,7 +231,7 @@ struct RowContext<'a> {
     users: UserCounts,
 }
 
-fn row(location: String, conf: &Conf, at: crate::source::Span, cx: &mut RowContext) -> Row {
+fn row(location: String, conf: &Settings, at: crate::source::Span, cx: &mut RowContext) -> Row {
     let sources = cx.sources;
     let asks = conf.asks_password();
     let uf = conf.user_file.as_ref().filter(|_| asks);
@@ -250,7 +259,7 @@ fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec
         };
         rows.push(row(
             format!("GET {uri} → {name}"),
-            s.conf_for(served, "GET"),
+            s.settings_for(served, "GET"),
             at,
             cx,
         ));
@@ -259,14 +268,14 @@ fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec
         {
             rows.push(row(
                 format!("other methods than {} → limit_except", le.methods.join(" ")),
-                &le.conf,
+                &le.settings,
                 le.span,
                 cx,
             ));
         }
         return rows;
     }
-    rows.push(row("(server level)".into(), &s.conf, s.span, cx));
+    rows.push(row("(server level)".into(), &s.settings, s.span, cx));
     fn walk(
         s: &VirtualServer,
         ids: &[usize],
@@ -278,7 +287,7 @@ fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec
             let l = &s.locations[i];
             rows.push(row(
                 format!("{}{}", "  ".repeat(depth), l.describe()),
-                &l.conf,
+                &l.settings,
                 l.span,
                 cx,
             ));
@@ -289,7 +298,7 @@ fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec
                         "  ".repeat(depth),
                         le.methods.join(" ")
                     ),
-                    &le.conf,
+                    &le.settings,
                     le.span,
                     cx,
                 ));
@@ -297,7 +306,7 @@ fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec
             walk(s, &l.children, depth + 1, cx, rows);
         }
     }
-    walk(s, &s.top, 0, cx, &mut rows);
+    walk(s, &s.top_level, 0, cx, &mut rows);
     rows
 }
 
@@ -314,8 +323,8 @@ fn config_map(
     ConfigMap {
         config: m.conf_path.display().to_string(),
         start: match m.start {
-            Some(NginxStart::Snippet) => "site file (read as included from http {})",
-            _ => "nginx.conf",
+            NginxStart::Snippet => "site file (read as included from http {})",
+            NginxStart::MainConfig => "nginx.conf",
         },
         prefix: m.prefix.display().to_string(),
         worker_user: m.user.clone(),

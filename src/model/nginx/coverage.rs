@@ -1,24 +1,21 @@
 //! Which URIs of a location nginx actually gives to another location: the question
 //! behind "this regex location serves /admin/x.php without a password".
 
-use super::{LocKind, Served, VirtualServer};
+use super::{LocationKind, OpenDoor, Served, VirtualServer};
 
-/// URIs of protected location `i`'s space that nginx serves from a location (or the
-/// server level) whose settings ask for no password and do not deny: (uri, who serves it),
-/// one URI per serving location. Computed once per server and cached.
-pub fn open_doors(s: &VirtualServer, i: usize) -> &[(String, Served)] {
-    let all = s.doors.get_or_init(|| {
-        (0..s.locations.len())
-            .map(|j| {
-                if s.locations[j].conf.asks_password() && may_be_taken(s, j) {
-                    compute_open_doors(s, j)
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect()
-    });
-    all.get(i).map_or(&[], Vec::as_slice)
+/// For every location of `s` (by index): the URIs of its space that nginx serves from a
+/// location (or the server level) whose settings ask for no password and do not deny,
+/// one URI per serving location. Empty for locations that ask for no password.
+pub fn open_doors(s: &VirtualServer) -> Vec<Vec<OpenDoor>> {
+    (0..s.locations.len())
+        .map(|i| {
+            if s.locations[i].settings.asks_password() && may_be_taken(s, i) {
+                doors_of(s, i)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
 }
 
 /// Whether any location could take a URI of location `p`'s space away from it (or
@@ -29,7 +26,7 @@ fn may_be_taken(s: &VirtualServer, p: usize) -> bool {
     // A nested location without a password check opens part of the space.
     let mut stack = locs[p].children.clone();
     while let Some(d) = stack.pop() {
-        if !locs[d].conf.asks_password() {
+        if !locs[d].settings.asks_password() {
             return true;
         }
         stack.extend(locs[d].children.iter().copied());
@@ -39,7 +36,7 @@ fn may_be_taken(s: &VirtualServer, p: usize) -> bool {
     loop {
         let level = match locs[cur].parent {
             Some(a) => &locs[a].children,
-            None => &s.top,
+            None => &s.top_level,
         };
         let c = &locs[cur];
         for &q in level {
@@ -48,19 +45,19 @@ fn may_be_taken(s: &VirtualServer, p: usize) -> bool {
             }
             let o = &locs[q];
             let wins = match (c.kind, o.kind) {
-                (_, LocKind::Named) => false,
+                (_, LocationKind::Named) => false,
                 // An exact match only ever answers its own URI.
-                (LocKind::Exact, _) => false,
-                (LocKind::NoRegexPrefix, LocKind::Regex { .. }) => false,
-                (LocKind::Prefix, LocKind::Regex { .. }) => true,
-                (LocKind::Prefix | LocKind::NoRegexPrefix, _) => {
+                (LocationKind::Exact, _) => false,
+                (LocationKind::NoRegexPrefix, LocationKind::Regex { .. }) => false,
+                (LocationKind::Prefix, LocationKind::Regex { .. }) => true,
+                (LocationKind::Prefix | LocationKind::NoRegexPrefix, _) => {
                     o.pattern.len() > c.pattern.len() && o.pattern.starts_with(c.pattern.as_str())
                 }
                 // A regex location loses to exact and `^~` matches, to earlier regexes,
                 // and to regexes nested in the longest prefix.
-                (LocKind::Regex { .. }, LocKind::Prefix) => !o.children.is_empty(),
-                (LocKind::Regex { .. }, _) => true,
-                (LocKind::Named, _) => false,
+                (LocationKind::Regex { .. }, LocationKind::Prefix) => !o.children.is_empty(),
+                (LocationKind::Regex { .. }, _) => true,
+                (LocationKind::Named, _) => false,
             };
             if wins {
                 return true;
@@ -77,10 +74,10 @@ fn may_be_taken(s: &VirtualServer, p: usize) -> bool {
 pub fn in_space(s: &VirtualServer, i: usize, uri: &str) -> bool {
     let l = &s.locations[i];
     let own = match l.kind {
-        LocKind::Prefix | LocKind::NoRegexPrefix => uri.starts_with(l.pattern.as_str()),
-        LocKind::Exact => uri == l.pattern,
-        LocKind::Regex { .. } => l.regex.as_ref().is_some_and(|r| r.is_match(uri)),
-        LocKind::Named => false,
+        LocationKind::Prefix | LocationKind::NoRegexPrefix => uri.starts_with(l.pattern.as_str()),
+        LocationKind::Exact => uri == l.pattern,
+        LocationKind::Regex { .. } => l.regex.as_ref().is_some_and(|r| r.is_match(uri)),
+        LocationKind::Named => false,
     };
     own && l.parent.is_none_or(|p| in_space(s, p, uri))
 }
@@ -116,9 +113,9 @@ pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
     ];
     let l = &s.locations[i];
     let mut bases: Vec<String> = match l.kind {
-        LocKind::Prefix | LocKind::NoRegexPrefix => vec![l.pattern.clone()],
-        LocKind::Exact => vec![l.pattern.clone()],
-        LocKind::Regex { .. } => l
+        LocationKind::Prefix | LocationKind::NoRegexPrefix => vec![l.pattern.clone()],
+        LocationKind::Exact => vec![l.pattern.clone()],
+        LocationKind::Regex { .. } => l
             .samples
             .iter()
             .map(|x| {
@@ -129,7 +126,7 @@ pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
                 }
             })
             .collect(),
-        LocKind::Named => return Vec::new(),
+        LocationKind::Named => return Vec::new(),
     };
     if bases.is_empty() {
         bases.push("/".into());
@@ -146,14 +143,14 @@ pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
                 continue;
             }
             match other.kind {
-                LocKind::Prefix | LocKind::NoRegexPrefix | LocKind::Exact => {
+                LocationKind::Prefix | LocationKind::NoRegexPrefix | LocationKind::Exact => {
                     if !in_space(s, i, &other.pattern) {
                         continue;
                     }
                     out.push(other.pattern.clone());
                     out.push(format!("{}x", other.pattern));
                 }
-                LocKind::Regex { .. } => {
+                LocationKind::Regex { .. } => {
                     for smp in other.samples.iter() {
                         if smp.starts_with('/') {
                             out.push(smp.clone());
@@ -164,7 +161,7 @@ pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
                         out.push(format!("{base}{tail}"));
                     }
                 }
-                LocKind::Named => {}
+                LocationKind::Named => {}
             }
         }
         for t in TAILS {
@@ -177,20 +174,21 @@ pub fn candidates(s: &VirtualServer, i: usize) -> Vec<String> {
     out
 }
 
-/// A URI of location `i`'s space that nginx gives to another location whose settings
-/// ask for no password: (uri, the location that serves it).
-fn compute_open_doors(s: &VirtualServer, i: usize) -> Vec<(String, Served)> {
-    let mut out: Vec<(String, Served)> = Vec::new();
+/// The URIs of location `i`'s space that nginx gives to another location whose
+/// settings ask for no password, one per serving location.
+fn doors_of(s: &VirtualServer, i: usize) -> Vec<OpenDoor> {
+    let mut out: Vec<OpenDoor> = Vec::new();
     for uri in candidates(s, i) {
         let served = s.find_location(&uri);
         if served == Served::Location(i) {
             continue;
         }
-        if s.conf_for(served, "GET").asks_password() || s.conf_for(served, "GET").denies_all() {
+        let settings = s.settings_for(served, "GET");
+        if settings.asks_password() || settings.denies_all() {
             continue;
         }
-        if !out.iter().any(|(_, sv)| *sv == served) {
-            out.push((uri, served));
+        if !out.iter().any(|door| door.served == served) {
+            out.push(OpenDoor { uri, served });
         }
     }
     out
@@ -198,10 +196,9 @@ fn compute_open_doors(s: &VirtualServer, i: usize) -> Vec<(String, Served)> {
 
 /// True when location `i` writes `auth_basic off` itself.
 pub fn own_auth_off(s: &VirtualServer, i: usize) -> bool {
-    use crate::model::nginx::Realm;
     let l = &s.locations[i];
-    l.conf.auth_basic.as_ref().is_some_and(|a| {
-        a.value == Realm::Off
+    l.settings.auth_basic.as_ref().is_some_and(|a| {
+        a.value == super::Realm::Off
             && a.directive.file == l.block_span.file
             && l.block_span.start <= a.directive.start
             && a.directive.end <= l.block_span.end

@@ -1,8 +1,8 @@
 //! NX010: `auth_basic off` opening part of a protected URL space.
 
-use super::common::{diag, open_doors, own_auth_off};
+use super::common::{diag, own_auth_off};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::{Served, VirtualServer};
+use crate::model::nginx::{OpenDoor, Served, VirtualServer};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -63,8 +63,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 let parent_conf = match l.parent {
-                    Some(p) => &s.locations[p].conf,
-                    None => &s.conf,
+                    Some(p) => &s.locations[p].settings,
+                    None => &s.settings,
                 };
                 if parent_conf.asks_password() {
                     let whose = match l.parent {
@@ -84,10 +84,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             // A competing location that takes URIs of a protected one.
             for (p, pl) in s.locations.iter().enumerate() {
-                if !pl.conf.asks_password() {
+                if !pl.settings.asks_password() {
                     continue;
                 }
-                for (uri, served) in open_doors(s, p).iter().cloned() {
+                for OpenDoor { uri, served } in s.open_doors_of(p).iter().cloned() {
                     let Served::Location(j) = served else {
                         continue;
                     };
@@ -98,7 +98,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             j,
                             &uri,
                             &s.location_path(p),
-                            pl.conf.auth_basic.as_ref().map(|a| a.directive),
+                            pl.settings.auth_basic.as_ref().map(|a| a.directive),
                         );
                         reported.push(j);
                     }
@@ -117,7 +117,11 @@ fn push(
     realm: Option<crate::source::Span>,
 ) {
     let l = &s.locations[i];
-    let off = l.conf.auth_basic.as_ref().map_or(l.span, |a| a.directive);
+    let off = l
+        .settings
+        .auth_basic
+        .as_ref()
+        .map_or(l.span, |a| a.directive);
     let mut d = diag(
         &RULE.info,
         off,

@@ -95,7 +95,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         let mut done: std::collections::HashSet<Span> = std::collections::HashSet::new();
         for (s, scope) in m.scopes() {
-            let conf = scope.conf();
+            let conf = scope.settings();
             let Some(realm) = &conf.auth_basic else {
                 continue;
             };

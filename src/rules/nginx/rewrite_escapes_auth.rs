@@ -61,10 +61,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         for s in &m.servers {
             for (i, l) in s.locations.iter().enumerate() {
-                if !l.conf.asks_password() {
+                if !l.settings.asks_password() {
                     continue;
                 }
-                for rw in &l.conf.rewrites {
+                for rw in &l.settings.rewrites {
                     if matches!(rw.flag.as_deref(), Some("break" | "redirect" | "permanent")) {
                         continue;
                     }
@@ -83,7 +83,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             l.describe(),
                             served_name(s, served)
                         ));
-                        if let Some(a) = &l.conf.auth_basic {
+                        if let Some(a) = &l.settings.auth_basic {
                             d = d.with_secondary(
                                 a.directive,
                                 "never consulted for rewritten requests",
@@ -92,7 +92,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         out.push(d);
                     }
                 }
-                for ret in &l.conf.returns {
+                for ret in &l.settings.returns {
                     if !ret.code.is_some_and(|c| (200..300).contains(&c)) {
                         continue;
                     }
@@ -108,7 +108,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .severity(Severity::Warning)
                     .label("rewrite phase: runs before the password check")
                     .help("serve the content from a file or an upstream in this location instead of `return`, so auth_basic applies");
-                    if let Some(a) = &l.conf.auth_basic {
+                    if let Some(a) = &l.settings.auth_basic {
                         d = d.with_secondary(a.directive, "not consulted for this response");
                     }
                     out.push(d);
@@ -147,7 +147,7 @@ fn escape(s: &VirtualServer, i: usize, rw: &Rewrite) -> Option<(String, String, 
             continue;
         }
         let served = s.find_location(&target);
-        let conf = s.conf_for(served, "GET");
+        let conf = s.settings_for(served, "GET");
         if !conf.asks_password() && !conf.denies_all() {
             return Some((uri, target, served));
         }

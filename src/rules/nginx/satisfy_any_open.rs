@@ -2,7 +2,7 @@
 
 use super::common::{diag, scope_name};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::Conf;
+use crate::model::nginx::Settings;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::source::Span;
 
@@ -55,7 +55,7 @@ location /admin/ {
 };
 
 /// The first allow, before any `deny all`, of an IPv4 /8 (IPv6 /32) or wider.
-fn broad_allow(conf: &Conf) -> Option<(Span, String)> {
+fn broad_allow(conf: &Settings) -> Option<(Span, String)> {
     for r in conf.access.iter() {
         if !r.allow && r.what == "all" {
             return None;
@@ -79,7 +79,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         let mut done: std::collections::HashSet<Span> = std::collections::HashSet::new();
         for (s, scope) in m.scopes() {
-            let conf = scope.conf();
+            let conf = scope.settings();
             let Some(satisfy) = conf.satisfy_any.as_ref().filter(|s| s.value) else {
                 continue;
             };

@@ -2,9 +2,10 @@
 
 use super::common::{diag, file_uses};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::{client_controlled, glob};
+use crate::model::nginx::client_controlled;
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use std::path::Path;
+use crate::source::glob::{self, Dialect};
+use std::path::{Path, PathBuf};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -94,8 +95,12 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let pattern = as_glob(&f.server_path.to_string_lossy());
-            let local = m.local(Path::new(&pattern));
-            let found = glob(&local);
+            let to_local = |p: &Path| m.local(p);
+            let found: Vec<PathBuf> = glob::expand(Path::new(&pattern), Dialect::Nginx, &to_local)
+                .paths
+                .iter()
+                .map(|p| m.local(p))
+                .collect();
             let vars = variables(&f.raw);
             let client: Vec<&String> = vars.iter().filter(|v| client_controlled(v)).collect();
             let reach = match found.len() {

@@ -50,7 +50,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut groups: Vec<(Span, Span, Places)> = Vec::new();
         let mut index: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
         for (s, scope) in m.scopes() {
-            let conf = scope.conf();
+            let conf = scope.settings();
             let Some(file) = &conf.user_file else {
                 continue;
             };

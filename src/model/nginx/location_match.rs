@@ -5,10 +5,10 @@
 //! `^~`, the level's regex locations are tried in file order and the first match wins
 //! (its nested locations searched in turn); else the longest prefix stands.
 
-use super::{LocKind, Served, VirtualServer};
+use super::{LocationKind, Served, VirtualServer};
 
 pub fn find(server: &VirtualServer, uri: &str) -> Served {
-    level(server, &server.top, uri, Served::Server).0
+    level(server, &server.top_level, uri, Served::Server).0
 }
 
 /// Returns the chosen configuration and whether the search is final (nginx's NGX_OK).
@@ -16,7 +16,7 @@ fn level(s: &VirtualServer, children: &[usize], uri: &str, current: Served) -> (
     let locs = &s.locations;
     if let Some(&i) = children
         .iter()
-        .find(|&&i| locs[i].kind == LocKind::Exact && locs[i].pattern == uri)
+        .find(|&&i| locs[i].kind == LocationKind::Exact && locs[i].pattern == uri)
     {
         return (Served::Location(i), true);
     }
@@ -28,7 +28,7 @@ fn level(s: &VirtualServer, children: &[usize], uri: &str, current: Served) -> (
         .filter(|&i| locs[i].is_prefix() && uri.starts_with(locs[i].pattern.as_str()))
         .max_by_key(|&i| locs[i].pattern.len());
     if let Some(p) = longest {
-        noregex = locs[p].kind == LocKind::NoRegexPrefix;
+        noregex = locs[p].kind == LocationKind::NoRegexPrefix;
         let (inner, done) = level(s, &locs[p].children, uri, Served::Location(p));
         if done {
             return (inner, true);
@@ -37,7 +37,7 @@ fn level(s: &VirtualServer, children: &[usize], uri: &str, current: Served) -> (
     }
     if !noregex {
         for &i in children {
-            if !matches!(locs[i].kind, LocKind::Regex { .. }) {
+            if !matches!(locs[i].kind, LocationKind::Regex { .. }) {
                 continue;
             }
             if locs[i].regex.as_ref().is_some_and(|r| r.is_match(uri)) {
