@@ -39,11 +39,7 @@ pub fn require_tool(name: &str) -> PathBuf {
 /// if !common::need(&["apache2", "htpasswd"]) { return; }
 /// ```
 pub fn need(tools: &[&str]) -> bool {
-    let missing: Vec<&str> = tools
-        .iter()
-        .copied()
-        .filter(|t| find_tool(t).is_none())
-        .collect();
+    let missing: Vec<&str> = tools.iter().copied().filter(|t| find_tool(t).is_none()).collect();
     if missing.is_empty() {
         return true;
     }
@@ -65,10 +61,7 @@ pub fn need_root(tools: &[&str], why: &str) -> bool {
     if is_root() {
         return true;
     }
-    assert!(
-        !required(),
-        "{REQUIRE_VAR} is set but this is not root: {why}"
-    );
+    assert!(!required(), "{REQUIRE_VAR} is set but this is not root: {why}");
     eprintln!("skipped: needs root ({why})");
     false
 }
