@@ -198,7 +198,7 @@ pub(crate) fn run_with_overlay(
     let passwd_files = passwd.iter().map(|p| (p.file, p.parsed.kind())).collect();
     // A big tree's models are millions of small allocations: free them beside the caller
     // instead of in its way (a CLI run exits before this thread is done, which is fine).
-    drop_in_background((apache_models, passwd));
+    drop_in_background((apache_models, nginx_models, passwd));
     Ok(CheckOutcome {
         sources,
         diagnostics: diags,

@@ -303,10 +303,10 @@ fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec
                     cx,
                 ));
             }
-            walk(s, &l.children, depth + 1, cx, rows);
+            walk(s, &l.children.in_file_order, depth + 1, cx, rows);
         }
     }
-    walk(s, &s.top_level, 0, cx, &mut rows);
+    walk(s, &s.top_level.in_file_order, 0, cx, &mut rows);
     rows
 }
 

@@ -28,7 +28,9 @@ mod user_files;
 mod variables;
 
 pub use build::DEFAULT_USER;
-pub use server::{LimitExcept, Listen, Location, LocationKind, OpenDoor, Served, VirtualServer};
+pub use server::{
+    LimitExcept, Listen, Location, LocationKind, LocationLevel, OpenDoor, Served, VirtualServer,
+};
 pub use settings::{
     AccessRule, DocumentRoot, Protection, Realm, Return, Rewrite, Setting, Settings, UpstreamField,
     UserFile,

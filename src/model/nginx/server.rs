@@ -29,8 +29,8 @@ pub struct VirtualServer {
     pub settings: Settings,
     /// All locations of this server, nested ones included (see `parent`/`children`).
     pub locations: Vec<Location>,
-    /// Indices of the top-level locations, in file order.
-    pub top_level: Vec<usize>,
+    /// The top-level locations.
+    pub top_level: LocationLevel,
     /// Per location (by index): URIs of its space that nginx answers elsewhere without
     /// a password (see [`super::coverage`]); empty for locations that ask for none.
     pub open_doors: Vec<Vec<OpenDoor>>,
@@ -71,12 +71,13 @@ pub struct Location {
     pub pattern_span: Span,
     /// The compiled regex (`None` for non-regex locations, or when the pattern uses PCRE
     /// features the Rust engine lacks; see `regex_error`).
-    pub regex: Option<regex::Regex>,
+    pub regex: Option<Arc<regex::Regex>>,
     pub regex_error: Option<String>,
     /// For regex locations: example strings the regex matches (see [`super::sample`]).
     pub samples: Arc<[String]>,
     pub parent: Option<usize>,
-    pub children: Vec<usize>,
+    /// The locations nested in this one.
+    pub children: LocationLevel,
     pub settings: Settings,
     pub limit_except: Option<Box<LimitExcept>>,
 }
@@ -103,6 +104,100 @@ impl Location {
             self.kind,
             LocationKind::Prefix | LocationKind::NoRegexPrefix
         )
+    }
+}
+
+/// The locations at one level (a server's top level, or those nested in one location),
+/// arranged for nginx's search: exact and prefix locations by pattern (nginx keeps them
+/// in a sorted tree, `ngx_http_core_find_static_location`), regexes in file order.
+#[derive(Clone, Debug, Default)]
+pub struct LocationLevel {
+    /// Every location of the level (indices into `VirtualServer::locations`), in file order.
+    pub in_file_order: Vec<usize>,
+    /// Regex locations, in file order (nginx tries them one by one).
+    pub regexes: Vec<usize>,
+    /// Exact (`=`) locations, sorted by pattern.
+    exacts: Vec<usize>,
+    /// Prefix locations (`/p` and `^~ /p`), sorted by pattern.
+    prefixes: Vec<usize>,
+}
+
+impl LocationLevel {
+    /// The level made of `members` (in file order) of `locations`.
+    pub fn new(members: Vec<usize>, locations: &[Location]) -> LocationLevel {
+        let of_kind = |keep: fn(&Location) -> bool| -> Vec<usize> {
+            members
+                .iter()
+                .copied()
+                .filter(|&i| keep(&locations[i]))
+                .collect()
+        };
+        let by_pattern = |mut v: Vec<usize>| {
+            v.sort_by(|&a, &b| locations[a].pattern.cmp(&locations[b].pattern));
+            v
+        };
+        LocationLevel {
+            regexes: of_kind(|l| matches!(l.kind, LocationKind::Regex { .. })),
+            exacts: by_pattern(of_kind(|l| l.kind == LocationKind::Exact)),
+            prefixes: by_pattern(of_kind(Location::is_prefix)),
+            in_file_order: members,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.in_file_order.is_empty()
+    }
+
+    /// The exact (`=`) location whose pattern is `uri`.
+    pub fn exact(&self, locations: &[Location], uri: &str) -> Option<usize> {
+        let at = self
+            .exacts
+            .partition_point(|&i| locations[i].pattern.as_str() < uri);
+        self.exacts
+            .get(at)
+            .copied()
+            .filter(|&i| locations[i].pattern == uri)
+    }
+
+    /// The prefix location with the longest pattern that `uri` starts with.
+    pub fn longest_prefix(&self, locations: &[Location], uri: &str) -> Option<usize> {
+        let uri = uri.as_bytes();
+        let pattern = |i: usize| locations[i].pattern.as_bytes();
+        // The greatest pattern not above `bound` (a start of `uri`) is the longest prefix
+        // if `uri` starts with it. If not, no pattern sharing more of `uri` than it does
+        // is one either: look again below the part they share.
+        let mut bound = uri;
+        loop {
+            let end = self.prefixes.partition_point(|&i| pattern(i) <= bound);
+            let below = *self.prefixes[..end].last()?;
+            if uri.starts_with(pattern(below)) {
+                return Some(below);
+            }
+            let shared = pattern(below)
+                .iter()
+                .zip(uri)
+                .take_while(|(a, b)| a == b)
+                .count();
+            bound = &uri[..shared];
+        }
+    }
+
+    /// Exact and prefix locations whose pattern starts with `text` (exact ones first),
+    /// each sorted by pattern.
+    pub fn starting_with<'l>(
+        &'l self,
+        locations: &'l [Location],
+        text: &'l str,
+    ) -> impl Iterator<Item = usize> + 'l {
+        [&self.exacts, &self.prefixes]
+            .into_iter()
+            .flat_map(move |sorted| {
+                let start = sorted.partition_point(|&i| locations[i].pattern.as_str() < text);
+                sorted[start..]
+                    .iter()
+                    .copied()
+                    .take_while(move |&i| locations[i].pattern.starts_with(text))
+            })
     }
 }
 

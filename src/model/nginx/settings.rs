@@ -128,12 +128,19 @@ impl Settings {
     /// handler directives, which belong to the block that writes them.
     pub fn inherited(&self) -> Settings {
         Settings {
+            auth_basic: self.auth_basic.clone(),
+            user_file: self.user_file.clone(),
+            satisfy_any: self.satisfy_any.clone(),
+            access: Arc::clone(&self.access),
+            root: self.root.clone(),
+            proxy_headers: Arc::clone(&self.proxy_headers),
+            fastcgi_params: Arc::clone(&self.fastcgi_params),
+            request_headers_off: self.request_headers_off,
             rewrites: Vec::new(),
             returns: Vec::new(),
             proxy_pass: None,
             fastcgi_pass: None,
             try_files: None,
-            ..self.clone()
         }
     }
 

@@ -246,3 +246,51 @@ fn user_files_and_open_doors_are_computed_once_while_building() {
         "an open location has no doors to open"
     );
 }
+
+/// The sorted search finds what a scan of every prefix location would.
+#[test]
+fn longest_prefix_agrees_with_a_scan() {
+    let patterns = [
+        "/", "/a", "/a/", "/a/b", "/a/b/", "/ab", "/ab/c", "/b", "/b/", "/a-b/", "/a/b/c/d", "/z",
+    ];
+    let mut body = String::new();
+    for (n, p) in patterns.iter().enumerate() {
+        // Every third one `^~`, to mix the two prefix kinds.
+        let modifier = if n % 3 == 0 { "^~ " } else { "" };
+        body.push_str(&format!("location {modifier}{p} {{ }}\n"));
+    }
+    body.push_str("location = /a/b { }\nlocation ~ x { }\n");
+    let (m, _, _t) = model(&format!("http {{ server {{ {body} }} }}"), &[]);
+    let s = &m.servers[0];
+    let scan = |uri: &str| {
+        s.top_level
+            .in_file_order
+            .iter()
+            .copied()
+            .filter(|&i| s.locations[i].is_prefix() && uri.starts_with(&s.locations[i].pattern))
+            .max_by_key(|&i| s.locations[i].pattern.len())
+    };
+    let alphabet = ["/", "a", "b", "-", "c", "z"];
+    let mut uris = vec![String::new()];
+    for _ in 0..5 {
+        let longer: Vec<String> = uris
+            .iter()
+            .flat_map(|u| alphabet.iter().map(move |c| format!("{u}{c}")))
+            .collect();
+        uris.extend(longer);
+    }
+    for uri in &uris {
+        assert_eq!(
+            s.top_level.longest_prefix(&s.locations, uri),
+            scan(uri),
+            "{uri}"
+        );
+    }
+    assert_eq!(
+        s.top_level
+            .exact(&s.locations, "/a/b")
+            .map(|i| s.locations[i].describe()),
+        Some("location = /a/b".to_string())
+    );
+    assert_eq!(s.top_level.exact(&s.locations, "/a/"), None);
+}

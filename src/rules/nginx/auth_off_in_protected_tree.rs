@@ -4,6 +4,7 @@ use super::common::{diag, own_auth_off};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::{OpenDoor, Served, VirtualServer};
 use crate::rules::{Context, Family, Rule, RuleInfo};
+use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -56,17 +57,17 @@ location /admin/ {
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         for s in &m.servers {
-            let mut reported: Vec<usize> = Vec::new();
+            let mut reported: HashSet<usize> = HashSet::new();
             // Nested in a protected parent (or server).
             for (i, l) in s.locations.iter().enumerate() {
                 if !own_auth_off(s, i) {
                     continue;
                 }
-                let parent_conf = match l.parent {
+                let parent_settings = match l.parent {
                     Some(p) => &s.locations[p].settings,
                     None => &s.settings,
                 };
-                if parent_conf.asks_password() {
+                if parent_settings.asks_password() {
                     let whose = match l.parent {
                         Some(p) => s.location_path(p),
                         None => s.describe(),
@@ -77,9 +78,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         i,
                         &l.pattern,
                         &whose,
-                        parent_conf.auth_basic.as_ref().map(|a| a.directive),
+                        parent_settings.auth_basic.as_ref().map(|a| a.directive),
                     );
-                    reported.push(i);
+                    reported.insert(i);
                 }
             }
             // A competing location that takes URIs of a protected one.
@@ -91,7 +92,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     let Served::Location(j) = served else {
                         continue;
                     };
-                    if own_auth_off(s, j) && !reported.contains(&j) {
+                    if own_auth_off(s, j) && reported.insert(j) {
                         push(
                             out,
                             s,
@@ -100,7 +101,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             &s.location_path(p),
                             pl.settings.auth_basic.as_ref().map(|a| a.directive),
                         );
-                        reported.push(j);
                     }
                 }
             }

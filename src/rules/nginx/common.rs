@@ -1,6 +1,6 @@
 //! Questions several nginx rules ask of the model.
 
-pub use crate::model::nginx::coverage::{candidates, in_space, own_auth_off};
+pub use crate::model::nginx::coverage::{UriSpace, in_space, own_auth_off};
 
 use crate::diag::{Diagnostic, Server as ServerKind};
 use crate::model::nginx::{NginxModel, Scope, Served, Setting, Settings, UserFile, VirtualServer};

@@ -4,6 +4,7 @@ use super::common::{diag, own_auth_off, served_name, served_span};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::{LocationKind, OpenDoor, Served, VirtualServer};
 use crate::rules::{Context, Family, Rule, RuleInfo};
+use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -59,6 +60,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // One finding per location that opens doors: every protected area it
             // undercuts, in file order, with a URI to try for each.
             let mut groups: Vec<(Served, Vec<(usize, String)>)> = Vec::new();
+            let mut group_of: HashMap<Served, usize> = HashMap::new();
             for (p, pl) in s.locations.iter().enumerate() {
                 if !pl.settings.asks_password() {
                     continue;
@@ -69,14 +71,15 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     {
                         continue; // NX010 reports explicit `auth_basic off`.
                     }
-                    let conf = s.settings_for(served, "GET");
-                    if conf.auth_basic.is_some() != conf.user_file.is_some() {
+                    let settings = s.settings_for(served, "GET");
+                    if settings.auth_basic.is_some() != settings.user_file.is_some() {
                         continue; // Half-configured: NX008/NX009 say why it is open.
                     }
-                    match groups.iter_mut().find(|g| g.0 == served) {
-                        Some(g) => g.1.push((p, uri)),
-                        None => groups.push((served, vec![(p, uri)])),
-                    }
+                    let g = *group_of.entry(served).or_insert_with(|| {
+                        groups.push((served, Vec::new()));
+                        groups.len() - 1
+                    });
+                    groups[g].1.push((p, uri));
                 }
             }
             for (served, doors) in groups {
