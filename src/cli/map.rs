@@ -1,5 +1,7 @@
-//! `htguard map`: the coverage table — which URL spaces are protected, by which file.
+//! `htguard map`: the coverage table — which URL spaces of an nginx configuration are
+//! protected, by which file. (Apache configurations are not mapped yet.)
 
+use crate::check::kind::InputKind;
 use crate::model::LoadOptions;
 use crate::model::nginx::{
     self, NginxModel, NginxStart, ProblemKind, Protection, Served, Settings, VirtualServer,
@@ -157,10 +159,13 @@ fn entry_point(path: &Path) -> Result<(PathBuf, NginxStart), String> {
             }
         }
         return Err(format!(
-            "directory without nginx.conf (nor {ROOTFS_NGINX_CONF}): name the config file"
+            "directory without nginx.conf (nor {ROOTFS_NGINX_CONF}): name the nginx config file (map does not read Apache configurations yet)"
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    if crate::check::kind::detect(path, &bytes).is_some_and(InputKind::is_apache) {
+        return Err("an Apache configuration: map does not read Apache configurations yet".into());
+    }
     let parsed = crate::syntax::nginx::parse(0, &bytes);
     let main = path.file_name().is_some_and(|n| n == "nginx.conf")
         || parsed
@@ -177,17 +182,17 @@ fn entry_point(path: &Path) -> Result<(PathBuf, NginxStart), String> {
     ))
 }
 
-fn access(conf: &Settings) -> String {
-    if let Some(r) = conf.returns.iter().find(|r| !r.conditional) {
+fn access(settings: &Settings) -> String {
+    if let Some(r) = settings.returns.iter().find(|r| !r.conditional) {
         // The rewrite phase answers before any access check.
         return r
             .code
             .map_or_else(|| "return".to_string(), |c| format!("return {c}"));
     }
-    if conf.denies_all() {
+    if settings.denies_all() {
         return "denied".into();
     }
-    match conf.protection() {
+    match settings.protection() {
         Protection::Protected => "protected",
         Protection::Switchable => "switchable",
         Protection::SatisfiedByAddress => "open (satisfy any)",
@@ -231,16 +236,16 @@ struct RowContext<'a> {
     users: UserCounts,
 }
 
-fn row(location: String, conf: &Settings, at: crate::source::Span, cx: &mut RowContext) -> Row {
+fn row(location: String, settings: &Settings, at: crate::source::Span, cx: &mut RowContext) -> Row {
     let sources = cx.sources;
-    let asks = conf.asks_password();
-    let uf = conf.user_file.as_ref().filter(|_| asks);
+    let asks = settings.asks_password();
+    let uf = settings.user_file.as_ref().filter(|_| asks);
     let f = sources.get(at.file);
     let (line, _) = f.line_col(at.start);
     Row {
         location,
-        access: access(conf),
-        realm: conf.realm_text().filter(|_| asks),
+        access: access(settings),
+        realm: settings.realm_text().filter(|_| asks),
         user_file: uf.map(|u| u.value.server_path.display().to_string()),
         users: uf
             .filter(|u| !u.value.has_variable)

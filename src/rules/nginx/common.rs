@@ -3,7 +3,7 @@
 pub use crate::model::nginx::coverage::{UriSpace, in_space, own_auth_off};
 
 use crate::diag::{Diagnostic, Server as ServerKind};
-use crate::model::nginx::{NginxModel, Scope, Served, Setting, Settings, UserFile, VirtualServer};
+use crate::model::nginx::{NginxModel, Scope, Served, Setting, UserFile, VirtualServer};
 use crate::rules::RuleInfo;
 use crate::source::Span;
 
@@ -68,12 +68,6 @@ pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
     m.user_files.iter().filter_map(|r| file_use(m, r)).collect()
 }
 
-/// The settings nginx applies to a GET of `uri` on server `s`.
-pub fn conf_for_uri<'a>(s: &'a VirtualServer, uri: &str) -> (Served, &'a Settings) {
-    let served = s.find_location(uri);
-    (served, s.settings_for(served, "GET"))
-}
-
 /// Display name of what serves a request.
 pub fn served_name(s: &VirtualServer, served: Served) -> String {
     match served {
@@ -122,8 +116,8 @@ impl FileGroup<'_> {
 fn file_use<'a>(m: &'a NginxModel, r: &'a crate::model::nginx::UserFileRef) -> Option<FileUse<'a>> {
     let &(si, first) = r.places.first()?;
     let (_, scope) = m.scope(si, first);
-    let conf = scope.settings();
-    let file = conf.user_file.as_ref()?;
+    let settings = scope.settings();
+    let file = settings.user_file.as_ref()?;
     let mut places = Places::default();
     for &(si, sr) in r.places.iter().take(2) {
         let (s, scope) = m.scope(si, sr);
@@ -132,7 +126,7 @@ fn file_use<'a>(m: &'a NginxModel, r: &'a crate::model::nginx::UserFileRef) -> O
     places.count = r.places.len();
     Some(FileUse {
         file,
-        realm: conf.auth_basic.as_ref().map(|a| a.directive),
+        realm: settings.auth_basic.as_ref().map(|a| a.directive),
         places,
     })
 }

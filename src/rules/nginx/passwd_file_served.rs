@@ -52,18 +52,18 @@ location ~ /\.ht { deny all; }
     check,
 };
 
-/// Would the settings of `conf` send the static file at `uri`? Not behind `deny all`,
+/// Would these settings send the static file at `uri`? Not behind `deny all`,
 /// a `return`, an upstream, or a rewrite that moves the request elsewhere first.
-fn serves_file(conf: &Settings, uri: &str) -> bool {
-    let rewritten = conf
+fn serves_file(settings: &Settings, uri: &str) -> bool {
+    let rewritten = settings
         .rewrites
         .iter()
         .any(|r| !r.conditional && regex::Regex::new(&r.regex).is_ok_and(|re| re.is_match(uri)));
-    !conf.denies_all()
+    !settings.denies_all()
         && !rewritten
-        && conf.returns.iter().all(|r| r.conditional)
-        && conf.proxy_pass.is_none()
-        && conf.fastcgi_pass.is_none()
+        && settings.returns.iter().all(|r| r.conditional)
+        && settings.proxy_pass.is_none()
+        && settings.fastcgi_pass.is_none()
 }
 
 /// The URIs mapping to `file` under each server, with the root directive that maps

@@ -95,14 +95,14 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         let mut done: std::collections::HashSet<Span> = std::collections::HashSet::new();
         for (s, scope) in m.scopes() {
-            let conf = scope.settings();
-            let Some(realm) = &conf.auth_basic else {
+            let settings = scope.settings();
+            let Some(realm) = &settings.auth_basic else {
                 continue;
             };
             let Realm::Variable(text) = &realm.value else {
                 continue;
             };
-            if conf.user_file.is_none() || done.contains(&realm.directive) {
+            if settings.user_file.is_none() || done.contains(&realm.directive) {
                 continue;
             }
             done.insert(realm.directive);

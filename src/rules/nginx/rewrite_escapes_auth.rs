@@ -167,8 +167,8 @@ fn escape(
             continue;
         }
         let served = s.find_location(&target);
-        let conf = s.settings_for(served, "GET");
-        if !conf.asks_password() && !conf.denies_all() {
+        let settings = s.settings_for(served, "GET");
+        if !settings.asks_password() && !settings.denies_all() {
             return Some((uri, target, served));
         }
     }

@@ -50,11 +50,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut groups: Vec<(Span, Span, Places)> = Vec::new();
         let mut index: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
         for (s, scope) in m.scopes() {
-            let conf = scope.settings();
-            let Some(file) = &conf.user_file else {
+            let settings = scope.settings();
+            let Some(file) = &settings.user_file else {
                 continue;
             };
-            if used.contains(&file.directive) || conf.auth_basic.is_some() {
+            if used.contains(&file.directive) || settings.auth_basic.is_some() {
                 continue;
             }
             let i = *index.entry(file.directive).or_insert_with(|| {
