@@ -74,7 +74,8 @@ pub struct Loader<'a> {
     sources: &'a mut Sources,
     tree: Tree,
     problems: Vec<Problem>,
-    /// Files read by this loader, by local path (Sources::find is a linear scan).
+    /// Files read by this loader, by local path: each model reads (and numbers) the
+    /// files it includes itself.
     ids: HashMap<PathBuf, FileId>,
     /// Files being read, for cycle detection (a cycle through differently spelled paths
     /// still ends at MAX_INCLUDE_DEPTH).

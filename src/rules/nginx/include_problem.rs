@@ -15,10 +15,11 @@ pub static RULE: Rule = Rule {
         doc: r#"## What it does
 Follows every `include` as nginx does: a relative path is resolved against the **conf
 prefix** (the directory of nginx.conf, `/etc/nginx` on Debian), not against the file that
-contains the `include`; a pattern with `*`, `?` or `[` is expanded like glob(3) (sorted,
-hidden files only when the pattern starts with a dot, no match is not an error). It
-reports a plain path that does not exist or cannot be read, and an include that leads
-back to a file already being read.
+contains the `include`; a pattern with `*`, `?` or `[` is expanded like glob(3) (the
+whole list sorted byte-wise, hidden files only when the pattern starts with a dot, no
+match is not an error). It reports a plain path that does not exist or cannot be read, a
+match nginx cannot read as a file (a directory, `.` and `..` from `.*`, a dangling link),
+and an include that leads back to a file already being read.
 
 ## Why is this bad?
 A missing include makes `nginx -t` fail and nginx refuse to start or reload. An include
