@@ -20,6 +20,7 @@ use crate::syntax::passwd::FileKind;
 use crate::target::Profile;
 use discover::Candidate;
 use kind::InputKind;
+use rayon::prelude::*;
 pub use select::Settings;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -126,8 +127,7 @@ pub(crate) fn run_with_overlay(
 ) -> Result<CheckOutcome, CheckError> {
     let candidates = starting_points(opts)?;
     let mut sources = Sources::new();
-    let mut loader_diags = Vec::new();
-    let (apache, nginx) = load_configs(&candidates, opts, &mut sources, &mut loader_diags);
+    let (apache, nginx) = load_configs(&candidates, opts, &mut sources);
     let uses = apache
         .iter()
         .flat_map(ApacheModel::passwd_uses)
@@ -143,8 +143,7 @@ pub(crate) fn run_with_overlay(
         nginx: &nginx,
     };
     let enabled = opts.settings.enabled_rules(all_rules);
-    let mut diags = loader_diags;
-    diags.extend(run_rules(&enabled, &ctx).into_iter().flatten());
+    let mut diags: Vec<Diagnostic> = run_rules(&enabled, &ctx).into_iter().flatten().collect();
     let passwd_files = passwd
         .inputs
         .iter()
@@ -160,10 +159,11 @@ pub(crate) fn run_with_overlay(
     })
 }
 
-/// Every rule's findings, in rule order.
+/// Every rule's findings, in rule order (the rules run side by side: the context is
+/// frozen and shared).
 fn run_rules(rules: &[&Rule], ctx: &Context<'_>) -> Vec<Vec<Diagnostic>> {
     rules
-        .iter()
+        .par_iter()
         .map(|rule| {
             let mut out = Vec::new();
             (rule.check)(ctx, &mut out);
@@ -243,7 +243,6 @@ fn load_configs(
     candidates: &[Candidate],
     opts: &CheckOptions,
     sources: &mut Sources,
-    diags: &mut Vec<Diagnostic>,
 ) -> (Vec<ApacheModel>, Vec<NginxModel>) {
     let mut apache_models = Vec::new();
     let mut nginx_models = Vec::new();
@@ -272,7 +271,7 @@ fn load_configs(
         if let Some(start) = apache_start {
             apache_models.push(apache::load(&c.path, start, &opts.load, sources));
         } else if let Some(start) = nginx_start {
-            nginx_models.push(nginx::load(&c.path, start, &opts.load, sources, diags));
+            nginx_models.push(nginx::load(&c.path, start, &opts.load, sources));
         }
     }
     (apache_models, nginx_models)
