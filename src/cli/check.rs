@@ -11,7 +11,7 @@ use crate::model::LoadOptions;
 use crate::report::{self, Findings, human::HumanOptions};
 use crate::target::Profile;
 use clap::ValueEnum;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Output format of `check`.
@@ -177,7 +177,7 @@ fn run_here(args: CheckArgs) -> i32 {
             Err(e) => return fail(e),
         };
         let text = report::diff::render(&plans);
-        print(&text);
+        super::output::print(&text);
         let n: usize = plans.iter().map(|p| p.fixes).sum();
         eprintln!(
             "{n} fix(es) in {} file(s) would be applied by --fix.",
@@ -206,7 +206,7 @@ fn run_here(args: CheckArgs) -> i32 {
     } else {
         outcome
     };
-    print(&render(&args, &outcome));
+    super::output::print(&render(&args, &outcome));
     let code = if outcome.failed() {
         exit::FINDINGS
     } else {
@@ -216,13 +216,6 @@ fn run_here(args: CheckArgs) -> i32 {
     // tree) one allocation at a time would only delay the exit.
     std::mem::forget(outcome);
     code
-}
-
-fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error worth reporting.
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
 }
 
 fn render(args: &CheckArgs, outcome: &CheckOutcome) -> String {

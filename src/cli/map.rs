@@ -131,13 +131,13 @@ pub fn run(args: MapArgs) -> i32 {
     }
     match args.format {
         Format::Json => match serde_json::to_string_pretty(&MapOutput { nginx: &maps }) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => super::output::println(&s),
             Err(e) => {
                 eprintln!("htguard map: {e}");
                 return super::exit::ERROR;
             }
         },
-        Format::Text => print!("{}", render_text(&maps)),
+        Format::Text => super::output::print(&render_text(&maps)),
     }
     super::exit::OK
 }

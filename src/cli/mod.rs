@@ -5,6 +5,7 @@ pub mod check;
 pub mod explain;
 pub mod htpasswd;
 pub mod map;
+pub mod output;
 pub mod rules_cmd;
 pub mod user;
 

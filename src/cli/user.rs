@@ -805,6 +805,6 @@ fn hash_cmd(a: HashArgs) -> Result<i32, Failure> {
         let _ = err.write_all(&got.password);
         let _ = err.write_all(b"\n");
     }
-    println!("{}", user::entry_text(&a.user, &hash, &kind));
+    super::output::println(&user::entry_text(&a.user, &hash, &kind));
     Ok(exit::OK)
 }
