@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod group;
 pub mod htpasswd;
 pub mod map;
 pub mod rules_cmd;
@@ -40,6 +41,8 @@ pub enum Command {
     Map(map::MapArgs),
     /// Create and edit password files: add, set, delete, verify, list, rotate, import.
     User(user::UserArgs),
+    /// Edit group files (AuthGroupFile): add or remove members, delete or list groups.
+    Group(group::GroupArgs),
     /// Print a ready `user:hash` line to stdout (like `htpasswd -n`).
     Hash(user::HashArgs),
     /// Apache's `htpasswd`, flag for flag (also when this binary is named `htpasswd`).
@@ -75,6 +78,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         Command::Explain(a) => explain::run(a),
         Command::Map(a) => map::run(a),
         Command::User(a) => user::run(a),
+        Command::Group(a) => group::run(a),
         Command::Hash(a) => user::run_hash(a),
         Command::Htpasswd(a) => htpasswd::run(a),
     }

@@ -119,7 +119,7 @@ pub struct CreateOpts {
 }
 
 impl CreateOpts {
-    fn write_options(&self) -> WriteOptions {
+    pub(super) fn write_options(&self) -> WriteOptions {
         WriteOptions {
             create: self.create,
             create_mode: self.mode,
@@ -370,7 +370,7 @@ fn save(a: SaveArgs, mode: AddMode) -> Result<i32, Failure> {
 }
 
 /// A new file's owner is whoever ran the command; say so when the web server may not read it.
-fn created_note(path: &Path, mode: u32) {
+pub(super) fn created_note(path: &Path, mode: u32) {
     if mode & 0o004 == 0 {
         eprintln!(
             "htguard: note: created {} with mode {:04o}; make sure the web server's user can \
