@@ -5,6 +5,7 @@
 pub mod discover;
 pub mod fix;
 pub mod kind;
+pub mod progress;
 pub mod select;
 mod suppress;
 
@@ -40,6 +41,8 @@ pub struct CheckOptions {
     pub load: LoadOptions,
     pub profile: Profile,
     pub settings: Settings,
+    /// Told the stage the run enters (a progress bar on a terminal).
+    pub progress: progress::ProgressHook,
 }
 
 /// Why a check could not run at all (exit code 2).
@@ -122,12 +125,14 @@ pub(crate) fn run_with_overlay(
     all_rules: &[&'static Rule],
     overlay: &Overlay,
 ) -> Result<CheckOutcome, CheckError> {
+    opts.progress.stage(progress::Stage::Configs);
     let candidates = starting_points(opts)?;
     crate::phase::mark("starting_points");
     let mut sources = Sources::new();
     let mut diags = Vec::new();
     let (apache_models, nginx_models) = load_configs(&candidates, opts, &mut sources, &mut diags);
     crate::phase::mark("load_configs");
+    opts.progress.stage(progress::Stage::PasswdFiles);
 
     let apache_uses = || apache_models.iter().flat_map(ApacheModel::passwd_uses);
     let standalone: Vec<(&Candidate, KindHint)> = candidates
@@ -150,6 +155,7 @@ pub(crate) fn run_with_overlay(
         );
         let passwd = prepared?.commit(&mut sources, &mut diags);
         crate::phase::mark("passwd");
+        opts.progress.stage(progress::Stage::Rules);
         let late_found = run_side_by_side(
             &late_rules,
             &sources,
@@ -171,6 +177,7 @@ pub(crate) fn run_with_overlay(
         let passwd = prepare_passwd_files(uses, standalone, overlay, &sources)?
             .commit(&mut sources, &mut diags);
         crate::phase::mark("passwd");
+        opts.progress.stage(progress::Stage::Rules);
         let ctx = Context {
             sources: &sources,
             profile: &opts.profile,
@@ -183,6 +190,7 @@ pub(crate) fn run_with_overlay(
     };
     diags.extend(found.into_iter().flatten());
     crate::phase::mark("rules");
+    opts.progress.stage(progress::Stage::Findings);
 
     // Model loaders and the engine emit findings too; the same settings apply to them.
     let is_registered = |code: &str| all_rules.iter().any(|r| r.info.code == code);

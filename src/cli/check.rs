@@ -3,6 +3,7 @@
 
 use super::exit;
 use crate::check::kind::InputKind;
+use crate::check::progress::ProgressHook;
 use crate::check::select::{self, Selector, Settings};
 use crate::check::{self, CheckOptions, CheckOutcome, fix};
 use crate::config::{self, FileConfig};
@@ -168,7 +169,15 @@ fn run_here(args: CheckArgs) -> i32 {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
-    let outcome = match check::run(&opts) {
+    // Only the first run shows progress: --fix and --diff run the check again per pass.
+    let bar = std::sync::Arc::new(super::progress::CheckBar::on_stderr());
+    let first = CheckOptions {
+        progress: ProgressHook::new(bar.clone()),
+        ..opts.clone()
+    };
+    let outcome = check::run(&first);
+    bar.clear();
+    let outcome = match outcome {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
@@ -346,6 +355,7 @@ fn options(args: &CheckArgs) -> Result<(CheckOptions, Format), String> {
             severity,
             fail_on,
         },
+        progress: ProgressHook::default(),
     };
     Ok((opts, format))
 }

@@ -8,6 +8,7 @@ pub mod group;
 pub mod htpasswd;
 pub mod man;
 pub mod map;
+pub mod progress;
 pub mod rules_cmd;
 pub mod user;
 

@@ -12,7 +12,7 @@ use crate::user::{
     self, AddMode, Credential, EntryKind, HashChoice, Selection, UserError, Verdict, Warning,
 };
 use input::{CheckPasswordArgs, PasswordArgs};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -511,35 +511,36 @@ impl LowerFirst for String {
     }
 }
 
-/// A progress bar on stderr, shown only when stderr is a terminal and there is more than
-/// one password to hash.
-struct Bar(indicatif::ProgressBar);
+/// A progress bar on stderr for hashing many passwords (import, rotate), shown only when
+/// stderr is a terminal and there is more than one password to hash.
+struct Bar(std::sync::OnceLock<indicatif::ProgressBar>);
 
 impl Bar {
     fn new() -> Bar {
-        Bar(indicatif::ProgressBar::hidden())
+        Bar(std::sync::OnceLock::new())
     }
     fn clear(&self) {
-        self.0.finish_and_clear();
+        if let Some(bar) = self.0.get() {
+            bar.finish_and_clear();
+        }
     }
 }
 
 impl user::Progress for Bar {
     fn start(&self, total: usize) {
-        if total < 2 || !std::io::stderr().is_terminal() {
-            return;
-        }
-        self.0
-            .set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        self.0.set_length(total as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("hashing [{bar:30}] {pos}/{len} ({eta} left)")
-        {
-            self.0.set_style(style.progress_chars("=> "));
+        if total >= 2 {
+            self.0.get_or_init(|| {
+                super::progress::on_terminal(
+                    total as u64,
+                    "hashing [{bar:30}] {pos}/{len} ({eta} left)",
+                )
+            });
         }
     }
     fn step(&self) {
-        self.0.inc(1);
+        if let Some(bar) = self.0.get() {
+            bar.inc(1);
+        }
     }
 }
 
