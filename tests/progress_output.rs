@@ -78,9 +78,10 @@ fn pipes_get_no_progress() {
 }
 
 /// Everything a command writes to a pseudo-terminal (stdout and stderr together).
-fn on_terminal(command: &str) -> String {
+fn on_terminal(command: &str, bar_delay_ms: &str) -> String {
     let out = Command::new("script")
         .args(["-qec", command, "/dev/null"])
+        .env("HTGUARD_PROGRESS_DELAY_MS", bar_delay_ms)
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -94,14 +95,24 @@ fn terminals_get_progress_bars() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(".htpasswd");
     let input = users_file(dir.path());
-    let out = on_terminal(&format!(
-        "{} user import --create {} {} --cost 6",
-        htguard(),
-        file.display(),
-        input.display()
-    ));
+    let out = on_terminal(
+        &format!(
+            "{} user import --create {} {} --cost 6",
+            htguard(),
+            file.display(),
+            input.display()
+        ),
+        "1000",
+    );
     assert!(out.contains("hashing ["), "{out:?}");
+    // A check's bar waits a second (most checks end before, and show none); at once here.
     let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/apache/broken");
-    let out = on_terminal(&format!("{} check {}", htguard(), broken.display()));
+    let check = format!("{} check {}", htguard(), broken.display());
+    let out = on_terminal(&check, "0");
     assert!(out.contains("checking ["), "{out:?}");
+    let out = on_terminal(&check, "60000");
+    assert!(
+        !out.contains("checking ["),
+        "a short check drew its bar: {out:?}"
+    );
 }
