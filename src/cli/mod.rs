@@ -58,7 +58,7 @@ pub enum Command {
 /// `htguard man --dir DIR` writes the man pages (for packagers). It is parsed apart from
 /// [`Cli`] so that neither `--help`, the completions nor the pages themselves offer it.
 #[derive(Debug, Parser)]
-#[command(name = "htguard man", version)]
+#[command(name = "htguard man", bin_name = "htguard man", version)]
 struct ManCli {
     #[command(flatten)]
     args: man::ManArgs,
