@@ -226,7 +226,7 @@ fn lock_timeout_is_reported() {
     let p = dir.path().join("users");
     std::fs::write(&p, "a:x\n").unwrap();
     let holder = std::fs::File::open(&p).unwrap();
-    fs4::FileExt::lock(&holder).unwrap();
+    holder.lock().unwrap();
     let opts = WriteOptions {
         lock_timeout: Duration::from_millis(100),
         ..WriteOptions::default()
