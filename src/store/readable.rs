@@ -99,6 +99,19 @@ pub fn server_cannot_read(path: &Path) -> Option<ServerCannotRead> {
     })
 }
 
+/// Whether a process of `uid` with `groups` (not root) may read (`want_read`) or search
+/// (`!want_read`, a directory) the inode at `path`, by mode bits or its POSIX ACL. `None`
+/// when `path` cannot be examined. For permission checks elsewhere (the model's
+/// readability rules) that must agree with the kernel on ACL'd files.
+pub fn may_access(path: &Path, uid: u32, groups: &[u32], want_read: bool) -> Option<bool> {
+    let who = Account {
+        uid,
+        groups: groups.to_vec(),
+    };
+    let want = if want_read { READ } else { SEARCH };
+    Some(check(path, &who, want)?.is_none())
+}
+
 /// The first component of `real` (an absolute, canonical path) that `who` may not pass:
 /// `Some(Some(..))` denied there, `Some(None)` readable, `None` when a component cannot be
 /// examined.

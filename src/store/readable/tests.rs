@@ -167,3 +167,37 @@ fn the_message_names_the_users_the_cause_and_a_fix() {
         assert!(text.contains(part), "{part:?} missing from {text}");
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn may_access_follows_an_acl_on_a_real_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pw");
+    std::fs::write(&p, "a:x\n").unwrap();
+    std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let stranger = 54321;
+    assert_eq!(may_access(&p, stranger, &[54321], true), Some(false));
+    // user:54321:r--, mask::r-- (what `setfacl -m u:54321:r` stores), group and other none.
+    let mut acl = 2u32.to_le_bytes().to_vec();
+    for (tag, perm, id) in [
+        (0x01u16, 6u16, u32::MAX),
+        (0x02, 4, stranger),
+        (0x04, 0, u32::MAX),
+        (0x10, 4, u32::MAX),
+        (0x20, 0, u32::MAX),
+    ] {
+        acl.extend_from_slice(&tag.to_le_bytes());
+        acl.extend_from_slice(&perm.to_le_bytes());
+        acl.extend_from_slice(&id.to_le_bytes());
+    }
+    if xattr::set(&p, "system.posix_acl_access", &acl).is_err() {
+        eprintln!("skipped: no ACLs on {}", dir.path().display());
+        return;
+    }
+    assert_eq!(may_access(&p, stranger, &[54321], true), Some(true));
+    assert_eq!(may_access(&p, stranger + 1, &[54322], true), Some(false));
+    assert_eq!(
+        may_access(&dir.path().join("missing"), stranger, &[], true),
+        None
+    );
+}
