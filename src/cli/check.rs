@@ -210,6 +210,7 @@ fn run_here(args: CheckArgs) -> i32 {
                         applied.files.len()
                     );
                 }
+                warn_unreadable_passwd_files(&remaining, &applied.files);
                 remaining
             }
             Err(e) => return fail(format!("cannot apply fixes: {e}")),
@@ -374,6 +375,22 @@ fn load_config(args: &CheckArgs) -> Result<Option<FileConfig>, String> {
         }
     };
     config::load(&path).map(Some).map_err(|e| e.to_string())
+}
+
+/// After --fix: a written password file the web server's user cannot read (the store decides).
+fn warn_unreadable_passwd_files(outcome: &CheckOutcome, written: &[PathBuf]) {
+    for path in written {
+        let is_passwd = outcome
+            .sources
+            .find(path)
+            .is_some_and(|id| outcome.passwd_files.contains_key(&id));
+        if let Some(w) = is_passwd
+            .then(|| crate::store::server_cannot_read(path))
+            .flatten()
+        {
+            eprintln!("htguard: warning: {w}");
+        }
+    }
 }
 
 #[cfg(test)]
