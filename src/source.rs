@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod access;
 mod content;
 pub mod glob;
 pub use content::{Content, read as read_file};

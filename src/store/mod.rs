@@ -18,7 +18,7 @@ mod stale;
 mod write;
 
 pub use error::{AttrAction, Step, StoreError, UpdateError};
-pub use readable::{ServerCannotRead, may_access, server_cannot_read};
+pub use readable::{ServerCannotRead, server_cannot_read};
 
 use std::fs::File;
 use std::io::{self, Read};
