@@ -24,7 +24,7 @@ use differential::why;
 
 /// The CI batch: seed and configs per server (a couple of minutes with `why`).
 const CI_SEED: u64 = 20_261_204;
-const CI_CONFIGS: usize = 12;
+const CI_CONFIGS: usize = 40;
 /// The long run's configs per server.
 const LONG_CONFIGS: usize = 300;
 

@@ -551,8 +551,10 @@ impl Gen<'_> {
                 body.push(self.require_leaf(me));
             }
         }
-        let negative =
-            |n: &Node| n.name() == "Require" && n.args().first().is_some_and(|a| a == "not");
+        let negative = |n: &Node| {
+            n.name() == "RequireNone"
+                || (n.name() == "Require" && n.args().first().is_some_and(|a| a == "not"))
+        };
         if me == Parent::All && body.iter().all(negative) && self.rng.chance(0.95) {
             // A <RequireAll> of negations only stops httpd from starting: rarely kept.
             body.insert(0, self.require_leaf(Parent::Any));

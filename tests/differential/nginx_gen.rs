@@ -267,7 +267,11 @@ impl Gen<'_> {
                 }
             }
         };
-        let key = args.join(" ");
+        // `^~ /c/` and `/c/` are one location to nginx; `= /c/` is another.
+        let key = match args {
+            [modifier, path] if *modifier == "^~" => path.to_string(),
+            _ => args.join(" "),
+        };
         if needs.used.contains(&key) && self.rng.chance(0.98) {
             return None;
         }
