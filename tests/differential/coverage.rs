@@ -445,6 +445,9 @@ fn nginx_tags(node: &Node, parent: Option<&Node>) -> Vec<String> {
                 _ => "alias".into(),
             }
         }
+        "rewrite" | "return" if parent.is_some_and(|p| p.name() == "server") => {
+            format!("{} {last} (server)", node.name())
+        }
         "rewrite" | "satisfy" | "return" => format!("{} {last}", node.name()),
         "allow" | "deny" | "limit_except" => format!("{} {}", node.name(), args.join(" ")),
         "try_files" => format!("try_files … {last}"),

@@ -212,6 +212,15 @@ impl Gen<'_> {
         if self.rng.chance(0.1) {
             body.extend(self.access());
         }
+        if self.rng.chance(0.08) {
+            // Server-level rewrites run before any location is chosen.
+            let args = self.rng.pick(&[
+                &["rewrite", "^/c/(.*)$", "/a/$1", "last"][..],
+                &["rewrite", "^/o/(.*)$", "/a/$1", "break"],
+                &["return", "403"][..],
+            ]);
+            body.push(Node::directive(args[0], &args[1..]));
+        }
         let mut needs = ServerNeeds::default();
         for _ in 0..self.rng.between(1, 4) {
             body.extend(self.location(None, &mut needs, 1));
