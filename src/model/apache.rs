@@ -96,7 +96,12 @@ pub fn load(
             .unwrap_or_else(|| PathBuf::from("/")),
         _ => PathBuf::from(stock::SERVER_ROOT),
     };
-    let root = opts.server_root.clone().unwrap_or(default_root);
+    // `--server-root .` names a directory here, like the absolute path would.
+    let root = match &opts.server_root {
+        Some(r) if r.is_relative() => server_path_of(r, opts).components().collect(),
+        Some(r) => r.clone(),
+        None => default_root,
+    };
     let mut ld = loader::Loader::new(opts, sources, root);
     let mut assumptions = Vec::new();
     let items = match start {

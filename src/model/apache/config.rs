@@ -35,6 +35,9 @@ pub enum ProblemKind {
     IncludeMissing,
     /// A file includes itself (directly or not).
     IncludeCycle,
+    /// `IncludeOptional` of one file (no wildcard) that does not exist: httpd goes on
+    /// without it, silently.
+    OptionalMissing,
     /// `${VAR}` that no `Define` (or Debian envvars) sets.
     UndefinedVariable,
 }

@@ -12,6 +12,7 @@ pub mod basic_auth_cleartext;
 pub mod group_file_unusable;
 pub mod htaccess_ignored;
 pub mod htaccess_not_allowed;
+pub mod include_optional_missing;
 pub mod include_problem;
 pub mod limit_methods_open;
 pub mod module_not_loaded;
@@ -57,4 +58,5 @@ pub static RULES: &[&Rule] = &[
     &unknown_authn_provider::RULE,
     &authmerging_replaces::RULE,
     &assumed_context::RULE,
+    &include_optional_missing::RULE,
 ];
