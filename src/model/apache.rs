@@ -67,6 +67,8 @@ pub struct ApacheModel {
     pub opts: LoadOptions,
     /// Config files read (server path, id).
     pub files: Vec<(PathBuf, FileId)>,
+    /// The `Include`/`IncludeOptional` that read each included config file.
+    pub included_by: foldhash::HashMap<FileId, Span>,
     /// For each `.htaccess` scope (by scope index): what httpd does with it.
     pub htaccess_verdicts: Vec<Option<overrides::HtaccessVerdict>>,
     /// uid and gids of the worker user (from /etc/passwd and /etc/group under `--root`);
@@ -127,6 +129,7 @@ pub fn load(
     model.modules = ld.modules.clone();
     model.problems = std::mem::take(&mut ld.problems);
     model.files = std::mem::take(&mut ld.files);
+    model.included_by = std::mem::take(&mut ld.included_by);
     model.skipped_auth = std::mem::take(&mut ld.skipped_auth);
     model.assumptions = assumptions;
     if let Some(u) = &opts.server_user {
