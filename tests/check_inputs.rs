@@ -75,3 +75,64 @@ fn a_relative_server_root_reads_includes_like_the_absolute_one() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_file_mod_auth_plain_reads_is_never_judged_as_an_htpasswd_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let abs = d.display().to_string();
+    write(
+        &d.join("site/.htaccess"),
+        &format!(
+            "AuthType Basic\nAuthName \"Plain\"\nAuthPlainUserFile {abs}/site/.htpasswd\nRequire valid-user\n"
+        ),
+    );
+    // Plain text, as mod_auth_plain wants it.
+    write(&d.join("site/.htpasswd"), "bob:P@ssw0rd\nalice:secret\n");
+    let (v, _, err) = check_in(d, &["site"]);
+    let got = findings(&v);
+    assert!(
+        !got.iter().any(|(c, _)| c.starts_with("PW")),
+        "{got:?} {err}"
+    );
+    // Without the module (stock Debian), httpd refuses the line: 500 for the directory.
+    assert!(got.iter().any(|(c, _)| c == "AP018"), "{got:?}");
+}
+
+#[test]
+fn other_providers_stores_are_named_as_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let abs = d.display().to_string();
+    write(
+        &d.join("httpd.conf"),
+        &format!(
+            "{MODS}LoadModule authn_dbm_module x\nLoadModule authnz_ldap_module x\nLoadModule ldap_module x\n\
+             <Directory {abs}/www/a>\nAuthType Basic\nAuthName r\nAuthBasicProvider dbm\nAuthDBMUserFile {abs}/users.dbm\nRequire valid-user\n</Directory>\n\
+             <Directory {abs}/www/b>\nAuthType Basic\nAuthName r\nAuthBasicProvider ldap\nAuthLDAPURL ldap://127.0.0.1/dc=x\nRequire valid-user\n</Directory>\n"
+        ),
+    );
+    write(&d.join("users.dbm"), "alice:notahash\n");
+    let (v, code, err) = check_in(d, &["httpd.conf", "users.dbm"]);
+    assert_ne!(code, 2, "{err}");
+    let got = findings(&v);
+    let ap027 = got.iter().filter(|(c, _)| c == "AP027").count();
+    assert_eq!(ap027, 2, "{got:?}");
+    assert!(!got.iter().any(|(c, _)| c.starts_with("PW")), "{got:?}");
+}
+
+#[test]
+fn a_directory_with_nothing_to_check_is_an_error_that_says_what_was_looked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(&d.join("app/index.php"), "<?php\nserver();\n");
+    write(&d.join("app/theme.scss"), "$color-scheme: teal;\n");
+    let (_, code, err) = check_in(d, &["app"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nothing to check in app"), "{err}");
+    assert!(err.contains("apache2.conf"), "{err}");
+    let empty = d.join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let (_, code, _) = check_in(d, &["empty"]);
+    assert_eq!(code, 2);
+}

@@ -145,7 +145,19 @@ pub(crate) fn run_with_overlay(
         .flat_map(ApacheModel::passwd_uses)
         .chain(nginx.iter().flat_map(NginxModel::passwd_uses))
         .collect();
-    let passwd = passwd_files::load(uses, &candidates, opts.kind, overlay, &mut sources)?;
+    // A file another module reads (mod_auth_plain, a DBM file) is not an htpasswd file:
+    // it is not judged by htpasswd rules, whatever its name (AP027 says it is not checked).
+    let other_readers: HashSet<PathBuf> = apache
+        .iter()
+        .flat_map(ApacheModel::other_stores)
+        .filter_map(|s| s.local_path.map(|p| canonical(&p)))
+        .collect();
+    let standalone: Vec<Candidate> = candidates
+        .iter()
+        .filter(|c| opts.kind.is_some() || !other_readers.contains(&canonical(&c.path)))
+        .cloned()
+        .collect();
+    let passwd = passwd_files::load(uses, &standalone, opts.kind, overlay, &mut sources)?;
     let ctx = Context {
         sources: &sources,
         profile: &opts.profile,

@@ -27,6 +27,7 @@ pub mod outcome;
 pub mod overrides;
 pub mod sections;
 pub mod stock;
+pub mod stores;
 pub mod walk;
 
 use crate::model::{LoadOptions, PasswdRole, PasswdUse};

@@ -6,6 +6,7 @@ pub mod allowoverride_in_regex;
 pub mod assumed_context;
 pub mod auth_name_missing;
 pub mod auth_name_unquoted;
+pub mod auth_store_not_checked;
 pub mod auth_without_require;
 pub mod authmerging_replaces;
 pub mod basic_auth_cleartext;
@@ -59,4 +60,5 @@ pub static RULES: &[&Rule] = &[
     &authmerging_replaces::RULE,
     &assumed_context::RULE,
     &include_optional_missing::RULE,
+    &auth_store_not_checked::RULE,
 ];
