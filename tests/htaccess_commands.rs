@@ -44,6 +44,8 @@ const CASES: &[(&str, &str, bool)] = &[
     ("All", "<Directory /tmp>\n</Directory>\n", true),
     ("AuthConfig Nonfatal=Override", "Options -Indexes\n", false),
     ("All Nonfatal=Unknown", "// a comment\n", false),
+    // `All` (like `None`) starts over: the Nonfatal before it is gone.
+    ("Nonfatal=All All", "// a comment\n", true),
 ];
 
 #[test]
