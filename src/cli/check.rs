@@ -12,7 +12,7 @@ use crate::model::LoadOptions;
 use crate::report::{self, Findings, human::HumanOptions};
 use crate::target::Profile;
 use clap::ValueEnum;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Output format of `check`.
@@ -78,6 +78,10 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff without writing anything (exit 1 if there are any).
     #[arg(long, help_heading = "Fixes")]
     pub diff: bool,
+
+    /// Say on stderr which files were read and why (the JSON report always lists them).
+    #[arg(short, long, help_heading = "Output")]
+    pub verbose: bool,
 }
 
 /// How the servers will read the files.
@@ -182,6 +186,9 @@ fn run_here(args: CheckArgs) -> i32 {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
+    if args.verbose {
+        print_inputs(&outcome);
+    }
     if args.diff {
         let plans = match fix::preview(&opts, outcome, &crate::rules::all()) {
             Ok((plans, _)) => plans,
@@ -230,12 +237,22 @@ fn run_here(args: CheckArgs) -> i32 {
     code
 }
 
+/// `--verbose`: each file read, its kind, and why.
+fn print_inputs(outcome: &CheckOutcome) {
+    let mut err = std::io::stderr().lock();
+    for p in &outcome.inputs {
+        let path = outcome.sources.get(p.file).path.display();
+        let _ = writeln!(err, "read {path} ({}): {}", p.kind, p.why);
+    }
+}
+
 fn render(args: &CheckArgs, format: Format, outcome: &CheckOutcome) -> String {
     let findings = Findings {
         sources: &outcome.sources,
         diagnostics: &outcome.diagnostics,
         passwd_files: &outcome.passwd_files,
         suppressed: outcome.suppressed,
+        inputs: &outcome.inputs,
     };
     match format {
         Format::Human => report::human::render(

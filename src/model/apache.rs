@@ -27,6 +27,7 @@ pub mod outcome;
 pub mod overrides;
 pub mod sections;
 pub mod stock;
+pub mod stores;
 pub mod walk;
 
 use crate::model::{LoadOptions, PasswdRole, PasswdUse};
@@ -67,6 +68,8 @@ pub struct ApacheModel {
     pub opts: LoadOptions,
     /// Config files read (server path, id).
     pub files: Vec<(PathBuf, FileId)>,
+    /// The `Include`/`IncludeOptional` that read each included config file.
+    pub included_by: foldhash::HashMap<FileId, Span>,
     /// For each `.htaccess` scope (by scope index): what httpd does with it.
     pub htaccess_verdicts: Vec<Option<overrides::HtaccessVerdict>>,
     /// uid and gids of the worker user (from /etc/passwd and /etc/group under `--root`);
@@ -96,7 +99,12 @@ pub fn load(
             .unwrap_or_else(|| PathBuf::from("/")),
         _ => PathBuf::from(stock::SERVER_ROOT),
     };
-    let root = opts.server_root.clone().unwrap_or(default_root);
+    // `--server-root .` names a directory here, like the absolute path would.
+    let root = match &opts.server_root {
+        Some(r) if r.is_relative() => server_path_of(r, opts).components().collect(),
+        Some(r) => r.clone(),
+        None => default_root,
+    };
     let mut ld = loader::Loader::new(opts, sources, root);
     let mut assumptions = Vec::new();
     let items = match start {
@@ -122,6 +130,7 @@ pub fn load(
     model.modules = ld.modules.clone();
     model.problems = std::mem::take(&mut ld.problems);
     model.files = std::mem::take(&mut ld.files);
+    model.included_by = std::mem::take(&mut ld.included_by);
     model.skipped_auth = std::mem::take(&mut ld.skipped_auth);
     model.assumptions = assumptions;
     if let Some(u) = &opts.server_user {

@@ -15,7 +15,7 @@ pub mod rules_list;
 pub mod sarif;
 
 use crate::diag::{Diagnostic, Edit, Severity};
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, Provenance, Sources, Span};
 use crate::syntax::passwd::FileKind;
 use std::collections::HashMap;
 
@@ -28,6 +28,8 @@ pub struct Findings<'a> {
     pub passwd_files: &'a HashMap<FileId, FileKind>,
     /// Findings silenced by inline suppressions (for the summary).
     pub suppressed: usize,
+    /// Why each file was read (the JSON report lists them).
+    pub inputs: &'a [Provenance],
 }
 
 impl<'a> Findings<'a> {

@@ -60,6 +60,7 @@ pub(super) fn new_scope(
         directives: Vec::new(),
         parent,
         htaccess_errors: Vec::new(),
+        htaccess_commands: Vec::new(),
     });
     scopes.len() - 1
 }

@@ -35,6 +35,9 @@ pub enum ProblemKind {
     IncludeMissing,
     /// A file includes itself (directly or not).
     IncludeCycle,
+    /// `IncludeOptional` of one file (no wildcard) that does not exist: httpd goes on
+    /// without it, silently.
+    OptionalMissing,
     /// `${VAR}` that no `Define` (or Debian envvars) sets.
     UndefinedVariable,
 }
@@ -122,6 +125,19 @@ pub struct Scope {
     pub parent: Option<usize>,
     /// For `.htaccess`: syntax errors (any makes the directory answer 500).
     pub htaccess_errors: Vec<Problem>,
+    /// For `.htaccess`: every directive and section httpd meets in the file, in order
+    /// (sections nested in it included), for the override and module checks.
+    pub htaccess_commands: Vec<HtaccessCommand>,
+}
+
+/// A directive or section opening of a `.htaccess`, as httpd looks it up.
+#[derive(Clone, Debug)]
+pub struct HtaccessCommand {
+    /// The name as written; a section keeps its `<` (`<Files`), as httpd's command table.
+    pub name: String,
+    pub name_span: Span,
+    /// httpd's argument-count error for it, if any (at the arguments).
+    pub arity_error: Option<(Span, String)>,
 }
 
 impl Scope {

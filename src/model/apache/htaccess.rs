@@ -103,12 +103,36 @@ fn build_htaccess(
         skipped_auth: Vec::new(),
     };
     let items = ev.eval(parsed.nodes);
+    let mut commands = Vec::new();
+    list_commands(&items, &mut commands);
     let mut scopes = Vec::new();
-    htaccess_scopes(&mut scopes, id, dir, items, parsed.errors);
+    let idx = htaccess_scopes(&mut scopes, id, dir, items, parsed.errors);
+    scopes[idx].htaccess_commands = commands;
     HtaccessScopes {
         scopes,
         problems: ev.problems,
         skipped_auth: ev.skipped_auth,
+    }
+}
+
+/// The directives and section openings of `items`, in the order httpd executes them.
+fn list_commands(items: &[Item], out: &mut Vec<HtaccessCommand>) {
+    for it in items {
+        match it {
+            Item::Dir(d) => out.push(HtaccessCommand {
+                name: d.name.clone(),
+                name_span: d.name_span,
+                arity_error: super::arity_error(d).map(|e| (d.args_span(), e)),
+            }),
+            Item::Block { head, items } => {
+                out.push(HtaccessCommand {
+                    name: format!("<{}", head.name),
+                    name_span: head.name_span,
+                    arity_error: None,
+                });
+                list_commands(items, out);
+            }
+        }
     }
 }
 
