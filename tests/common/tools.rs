@@ -56,7 +56,7 @@ pub fn need(tools: &[&str]) -> bool {
     }
     assert!(
         !required(),
-        "{REQUIRE_VAR} is set and {} is not on PATH; {INSTALL_HINT}",
+        "{REQUIRE_VAR} is set, so this test must run, but it needs {} (not on PATH); {INSTALL_HINT}",
         missing.join(", ")
     );
     eprintln!("skipped: needs {} ({INSTALL_HINT})", missing.join(", "));
