@@ -16,6 +16,8 @@
 //! fixture: internal changes leave it alone, behaviour changes show up in its diff.
 //! Review a change with `cargo insta review`, or with `INSTA_UPDATE=always` and `git diff`.
 
+mod common;
+
 use htguard::check::select::{Selector, Settings};
 use htguard::check::{self, CheckOptions};
 use htguard::model::LoadOptions;
@@ -118,7 +120,7 @@ fn findings(code: &str, dir: &Path, variant: Variant) -> Vec<Value> {
     let copy = copy_fixture(&dir.join(variant.dir_name()));
     let root = copy.path();
     let needs_other_user = runtime_setup(code, variant, root);
-    let json = if needs_other_user && is_root() {
+    let json = if needs_other_user && common::is_root() {
         check_as_nobody(code, root)
     } else {
         check_in_process(code, root)
@@ -185,10 +187,14 @@ fn starting_point(code: &str, dir: &Path) -> PathBuf {
 /// as root (as `scripts/test` does).
 fn check_as_nobody(code: &str, dir: &Path) -> String {
     use std::os::unix::process::CommandExt;
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_htguard"));
-    cmd.args(["check", "--no-config", "--format", "json", "--select"])
-        .arg(selection(code).join(","));
-    let out = cmd
+    // A copy, since the build directory may be out of nobody's reach (a checkout in /root).
+    let bin_dir = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(bin_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = bin_dir.path().join("htguard");
+    std::fs::copy(env!("CARGO_BIN_EXE_htguard"), &bin).expect("copy the htguard binary");
+    let out = std::process::Command::new(&bin)
+        .args(["check", "--no-config", "--format", "json", "--select"])
+        .arg(selection(code).join(","))
         .arg("--root")
         .arg(dir)
         .arg(starting_point(code, dir))
@@ -230,11 +236,6 @@ fn runtime_setup(code: &str, variant: Variant, root: &Path) -> bool {
         }
         _ => false,
     }
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
 }
 
 /// A copy of `src` in a temp dir: directories 0755, files 0644, symlinks kept.
