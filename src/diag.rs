@@ -40,21 +40,46 @@ impl std::fmt::Display for Severity {
     }
 }
 
-/// A server whose behaviour a finding predicts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Server {
+pub use crate::target::Server;
+
+/// Which kind of input a rule looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Family {
+    /// Findings about htguard's own input handling (suppressions, unreadable input).
+    Meta,
+    /// Password, digest and group files on their own.
+    Passwd,
+    /// Apache httpd configuration and the files it names.
     Apache,
+    /// nginx configuration and the files it names.
     Nginx,
 }
 
-impl Server {
+impl Family {
     pub fn as_str(self) -> &'static str {
         match self {
-            Server::Apache => "apache",
-            Server::Nginx => "nginx",
+            Family::Meta => "meta",
+            Family::Passwd => "passwd",
+            Family::Apache => "apache",
+            Family::Nginx => "nginx",
         }
     }
+}
+
+/// A rule's identity and documentation (the rules themselves live in `rules`; this is
+/// what findings, reports and `explain` need to know of them).
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// Stable code: `HG…` meta, `PW…` password files, `AP…` Apache, `NX…` nginx.
+    pub code: &'static str,
+    /// Stable kebab-case name.
+    pub name: &'static str,
+    pub family: Family,
+    pub severity: Severity,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// Full Markdown documentation.
+    pub doc: &'static str,
 }
 
 /// A span with a message, e.g. "this user is not in it".
@@ -87,6 +112,19 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+/// The fixed content of one file: what `--fix` writes and `--diff` shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilePlan {
+    pub file: crate::source::FileId,
+    pub path: std::path::PathBuf,
+    pub before: Vec<u8>,
+    pub after: Vec<u8>,
+    /// How many findings' fixes went into `after`.
+    pub fixes: usize,
+    /// For a password file, its kind: renderers must redact its hashes.
+    pub passwd_kind: Option<crate::syntax::passwd::FileKind>,
+}
+
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -110,7 +148,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Start a finding for `rule` at `span`; the rule's default severity applies.
-    pub fn new(rule: &crate::rules::RuleInfo, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(rule: &RuleInfo, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code: rule.code,
             name: rule.name,
@@ -152,58 +190,5 @@ impl Diagnostic {
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
-    }
-}
-
-/// Show a secret (a hash) without giving it away: a scheme prefix and a few characters.
-pub fn redact_hash(hash: &str) -> String {
-    let keep = if hash.starts_with('$') {
-        // `$2y$10$abcd…`: keep the id and params plus 4 characters.
-        let mut dollars = 0;
-        let mut cut = hash.len();
-        for (i, c) in hash.char_indices() {
-            if c == '$' {
-                dollars += 1;
-                if dollars == 3 || (dollars == 4 && hash[..i].contains("rounds=")) {
-                    cut = i + 1;
-                }
-            }
-        }
-        if cut == hash.len() { 4 } else { cut + 4 }
-    } else if let Some(end) = hash.find('}') {
-        end + 1 + 4
-    } else {
-        4
-    };
-    let cut = hash
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(hash.len()))
-        .find(|i| *i >= keep.min(hash.len()))
-        .unwrap_or(hash.len());
-    if cut >= hash.len() && hash.chars().count() <= 4 {
-        // Too short to show any of it safely.
-        return "…".to_string();
-    }
-    format!("{}…", &hash[..cut.min(hash.len())])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redaction_keeps_only_a_prefix() {
-        assert_eq!(
-            redact_hash("$2y$10$abcdefghijklmnopqrstuuvwxyz0123456789ABCDEFGHIJKLMN"),
-            "$2y$10$abcd…"
-        );
-        assert_eq!(
-            redact_hash("{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M="),
-            "{SHA}qUqP…"
-        );
-        assert_eq!(redact_hash("abcdefghijklm"), "abcd…");
-        assert_eq!(redact_hash("$apr1$salt$hashhashhash"), "$apr1$salt$hash…");
-        assert_eq!(redact_hash("ab"), "…");
     }
 }

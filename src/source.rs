@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 mod content;
+pub mod glob;
 pub use content::{Content, read as read_file};
 
 /// Index of a file in [`Sources`].

@@ -73,7 +73,6 @@ fn debian_stock_tree_loads_with_zero_problems() {
         ApacheStart::MainConfig,
         &LoadOptions::default(),
         &mut sources,
-        &mut Vec::new(),
     );
     assert!(m.problems.is_empty(), "{:?}", m.problems);
     // mods-enabled/*.load, conf-enabled, sites-enabled were all followed.

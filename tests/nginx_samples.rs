@@ -29,13 +29,13 @@ fn findings(name: &str) -> Vec<Diagnostic> {
         NginxStart::MainConfig,
         &opts,
         &mut sources,
-        &mut diags,
     );
     let models = [model];
     let ctx = Context {
         sources: &sources,
         profile: &Profile::default(),
         passwd: &[],
+        unreadable: &[],
         apache: &[],
         nginx: &models,
     };

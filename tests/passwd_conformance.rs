@@ -123,6 +123,7 @@ fn run_rule(rule: &Rule, bytes: &[u8], digest: bool) -> Vec<Diagnostic> {
         sources: &sources,
         profile: &profile,
         passwd: &inputs,
+        unreadable: &[],
         apache: &[],
         nginx: &[],
     };

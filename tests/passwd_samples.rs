@@ -143,6 +143,7 @@ fn per_rule_time_on_a_million_lines() {
         sources: &sources,
         profile: &profile,
         passwd: &inputs,
+        unreadable: &[],
         apache: &[],
         nginx: &[],
     };

@@ -9,7 +9,7 @@ use report_support::validate_sarif as validate;
 #[test]
 fn sarif_is_valid_and_complete() {
     let fx = fixture();
-    let rules = htguard::rules::all();
+    let rules = htguard::rules::all_info();
     let out = htguard::report::sarif::render(&fx.findings(), &rules);
     assert_no_secret(&out);
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -55,8 +55,11 @@ fn sarif_without_findings_is_valid() {
     let fx = fixture();
     let mut f = fx.findings();
     f.diagnostics = &[];
-    let doc: serde_json::Value =
-        serde_json::from_str(&htguard::report::sarif::render(&f, &htguard::rules::all())).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&htguard::report::sarif::render(
+        &f,
+        &htguard::rules::all_info(),
+    ))
+    .unwrap();
     validate(&doc);
 }
 

@@ -5,21 +5,9 @@ use super::CheckOutcome;
 use crate::diag::{Edit, Fix};
 use crate::source::FileId;
 use crate::store::{self, UpdateError, WriteOptions};
-use crate::syntax::passwd::FileKind;
 use std::path::PathBuf;
 
-/// The fixed content of one file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FilePlan {
-    pub file: FileId,
-    pub path: PathBuf,
-    pub before: Vec<u8>,
-    pub after: Vec<u8>,
-    /// How many findings' fixes went into `after`.
-    pub fixes: usize,
-    /// For a password file, its kind: renderers must redact its hashes.
-    pub passwd_kind: Option<FileKind>,
-}
+pub use crate::diag::FilePlan;
 
 /// Fixes of every reported finding (suppressed and ignored ones are not in the outcome),
 /// in report order; a fix whose edits overlap an earlier chosen fix waits for the next run.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::diag::{Edit, Fix};
+use crate::model::PasswdUse;
 use crate::rules::{Family, RuleInfo};
 use crate::source::Span;
 
@@ -190,12 +191,9 @@ fn missing_referenced_file_is_left_to_the_rules() {
         realm: None,
         user_file: None,
     };
-    let mut diags = Vec::new();
-    let inputs = prepare_passwd_files(vec![use_], Vec::new(), &Overlay::new(), &sources)
-        .unwrap()
-        .commit(&mut sources, &mut diags);
-    assert!(inputs.is_empty());
-    assert!(diags.is_empty());
+    let loaded = passwd_files::load(vec![use_], &[], None, &Overlay::new(), &mut sources).unwrap();
+    assert!(loaded.inputs.is_empty());
+    assert!(loaded.unreadable.is_empty());
 }
 
 #[test]
@@ -214,11 +212,28 @@ fn unreadable_referenced_file_is_hg004() {
         realm: None,
         user_file: None,
     };
+    let loaded = passwd_files::load(
+        vec![mk(0), mk(15)],
+        &[],
+        None,
+        &Overlay::new(),
+        &mut sources,
+    )
+    .unwrap();
+    assert!(loaded.inputs.is_empty());
+    assert_eq!(loaded.unreadable.len(), 1);
+    assert_eq!(loaded.unreadable[0].directives.len(), 2);
+    // The HG004 rule reports it once, at the first directive, naming the other.
+    let ctx = Context {
+        sources: &sources,
+        profile: &Profile::default(),
+        passwd: &[],
+        unreadable: &loaded.unreadable,
+        apache: &[],
+        nginx: &[],
+    };
     let mut diags = Vec::new();
-    let inputs = prepare_passwd_files(vec![mk(0), mk(15)], Vec::new(), &Overlay::new(), &sources)
-        .unwrap()
-        .commit(&mut sources, &mut diags);
-    assert!(inputs.is_empty());
+    (crate::rules::meta::unreadable_file::RULE.check)(&ctx, &mut diags);
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].code, "HG004");
     assert_eq!(diags[0].secondary.len(), 1);
@@ -327,16 +342,15 @@ fn preview_reaches_what_fix_all_writes_without_writing() {
     assert_eq!(std::fs::read_to_string(&f).unwrap(), "BAD:1\n");
 }
 
-/// Password files are read before they join the source set (rules run meanwhile): each
-/// input names the id its file gets when committed, files already loaded keep theirs.
+/// Each password file gets the next id in the order first named; a file already read
+/// (as a config file would be) keeps its id.
 #[test]
-fn prepared_password_files_get_the_ids_they_name() {
+fn password_files_are_numbered_in_the_order_named() {
     let d = tempfile::tempdir().unwrap();
     let a = write(d.path(), "a.htpasswd", "alice:{SHA}x\n");
     let b = write(d.path(), "b.htpasswd", "bob:{SHA}y\n");
     let mut sources = Sources::new();
     let conf = sources.add("/x/site.conf", b"AuthUserFile a\nAuthUserFile b\n".to_vec());
-    // `b` was read before (as a config file would be): it keeps its id.
     let known = sources.add(&b, std::fs::read(&b).unwrap());
     let mk = |path: &Path, start| PasswdUse {
         server: crate::diag::Server::Apache,
@@ -348,10 +362,9 @@ fn prepared_password_files_get_the_ids_they_name() {
         user_file: None,
     };
     let uses = vec![mk(&a, 0), mk(&b, 15)];
-    let prepared = prepare_passwd_files(uses, Vec::new(), &Overlay::new(), &sources).unwrap();
-    assert_eq!(sources.len(), 2, "preparing adds nothing");
-    let mut diags = Vec::new();
-    let inputs = prepared.commit(&mut sources, &mut diags);
+    let inputs = passwd_files::load(uses, &[], None, &Overlay::new(), &mut sources)
+        .unwrap()
+        .inputs;
     assert_eq!(sources.len(), 3);
     let by_file: Vec<(&Path, &[u8])> = inputs
         .iter()
@@ -369,5 +382,4 @@ fn prepared_password_files_get_the_ids_they_name() {
     );
     assert_eq!(inputs[1].file, known);
     assert_eq!(inputs[0].parsed.entries().count(), 1);
-    assert!(diags.is_empty());
 }

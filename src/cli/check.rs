@@ -11,7 +11,7 @@ use crate::model::LoadOptions;
 use crate::report::{self, Findings, human::HumanOptions};
 use crate::target::Profile;
 use clap::ValueEnum;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Output format of `check`.
@@ -82,7 +82,9 @@ pub struct CheckArgs {
 #[command(next_help_heading = "Server")]
 pub struct ServerArgs {
     /// Which servers/platforms read the files: apache, apache-windows, nginx,
-    /// nginx-glibc-legacy, all [default: all]. Comma-separated or repeated.
+    /// nginx-glibc-legacy, all [default: all]; and for password files checked on their
+    /// own, the other programs that read them: lighttpd, docker-registry, verdaccio.
+    /// Comma-separated or repeated.
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub target: Vec<String>,
 
@@ -161,7 +163,6 @@ fn on_a_worker<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 fn run_here(args: CheckArgs) -> i32 {
-    crate::phase::mark("start");
     let opts = match options(&args) {
         Ok(o) => o,
         Err(e) => return fail(e),
@@ -176,7 +177,7 @@ fn run_here(args: CheckArgs) -> i32 {
             Err(e) => return fail(e),
         };
         let text = report::diff::render(&plans);
-        print(&text);
+        super::output::print(&text);
         let n: usize = plans.iter().map(|p| p.fixes).sum();
         eprintln!(
             "{n} fix(es) in {} file(s) would be applied by --fix.",
@@ -205,8 +206,7 @@ fn run_here(args: CheckArgs) -> i32 {
     } else {
         outcome
     };
-    print(&render(&args, &outcome));
-    crate::phase::mark("render+print");
+    super::output::print(&render(&args, &outcome));
     let code = if outcome.failed() {
         exit::FINDINGS
     } else {
@@ -216,13 +216,6 @@ fn run_here(args: CheckArgs) -> i32 {
     // tree) one allocation at a time would only delay the exit.
     std::mem::forget(outcome);
     code
-}
-
-fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error worth reporting.
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
 }
 
 fn render(args: &CheckArgs, outcome: &CheckOutcome) -> String {
@@ -241,7 +234,7 @@ fn render(args: &CheckArgs, outcome: &CheckOutcome) -> String {
             },
         ),
         Format::Json => report::json::render(&findings),
-        Format::Sarif => report::sarif::render(&findings, &crate::rules::all()),
+        Format::Sarif => report::sarif::render(&findings, &crate::rules::all_info()),
         Format::Github => report::github::render(&findings),
     }
 }

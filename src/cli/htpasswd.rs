@@ -267,7 +267,7 @@ fn execute(p: Parsed) -> Result<i32, Exit> {
             let (hash, warnings) = user::make_entry(&user_name, &password, &kind)
                 .map_err(|e| Exit(code::PWMISMATCH, format!("htpasswd: {e}")))?;
             print_warnings(&warnings);
-            println!("{}", user::entry_text(&user_name, &hash, &kind));
+            super::output::println(&user::entry_text(&user_name, &hash, &kind));
             Ok(code::OK)
         }
         Op::Verify => verify(&p, &user_name),

@@ -5,6 +5,7 @@ pub mod check;
 pub mod explain;
 pub mod htpasswd;
 pub mod map;
+pub mod output;
 pub mod rules_cmd;
 pub mod user;
 
@@ -36,7 +37,7 @@ pub enum Command {
     Rules(rules_cmd::RulesArgs),
     /// Print a rule's documentation.
     Explain(explain::ExplainArgs),
-    /// Show which nginx/Apache URL spaces are protected, by which file.
+    /// Show which URL spaces of an nginx configuration are protected, by which file.
     Map(map::MapArgs),
     /// Create and edit password files: add, set, delete, verify, list, rotate, import.
     User(user::UserArgs),

@@ -18,11 +18,11 @@ pub struct RulesArgs {
 }
 
 pub fn run(args: RulesArgs) -> i32 {
-    let rules = crate::rules::all();
+    let rules = crate::rules::all_info();
     let text = match args.format {
         RulesFormat::Text => rules_list::text(&rules),
         RulesFormat::Json => rules_list::json(&rules),
     };
-    print!("{text}");
+    super::output::print(&text);
     super::exit::OK
 }

@@ -4,9 +4,11 @@
 pub mod apache;
 pub mod nginx;
 pub mod passwd;
+pub mod reader;
+pub mod request;
 
-use crate::diag::Server;
 use crate::source::Span;
+use crate::target::Server;
 use std::path::{Path, PathBuf};
 
 /// Options shared by the Apache and nginx loaders (from the command line / htguard.toml).
@@ -60,6 +62,18 @@ pub struct PasswdUse {
     pub realm: Option<String>,
     /// For Basic/Digest files: the user file whose users a group file's members should exist in.
     pub user_file: Option<PathBuf>,
+}
+
+/// A password file a server config names that exists but could not be read: a loader
+/// problem, reported by a rule (HG004).
+#[derive(Clone, Debug)]
+pub struct UnreadableFile {
+    pub path: PathBuf,
+    /// Every directive naming it, first first.
+    pub directives: Vec<Span>,
+    pub error: std::io::ErrorKind,
+    /// The error as the system put it.
+    pub message: String,
 }
 
 pub use crate::source::path_key;

@@ -22,6 +22,15 @@ use crate::syntax::passwd::{Line, PasswdFile};
 use std::borrow::Cow;
 use std::ops::Range;
 
+/// Apache reads password lines into an 8192-byte buffer (MAX_STRING_LEN): a line
+/// with more than this many bytes before its LF stops the read of the whole file.
+pub const APACHE_MAX_LINE: usize = 8190;
+
+/// Whether Apache stops reading the file at this line (longer than its line buffer).
+pub fn apache_line_too_long(line: &Line) -> bool {
+    line.len_before_lf() > APACHE_MAX_LINE
+}
+
 /// A field as a server derives it, with the source bytes it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word<'a> {
@@ -156,13 +165,12 @@ fn first_candidate_line(file: &PasswdFile, src: &[u8], user: &[u8]) -> Option<us
     let unsafe_facts = [
         Facts::TRAILING_BACKSLASH,
         Facts::TRAILING_WS,
-        Facts::TOO_LONG,
         Facts::NUL,
         Facts::INNER_CR,
     ];
     let blocked = lines[..k]
         .iter()
-        .any(|l| unsafe_facts.iter().any(|f| l.has(*f)));
+        .any(|l| apache_line_too_long(l) || unsafe_facts.iter().any(|f| l.has(*f)));
     (!blocked && k > 0).then_some(k)
 }
 

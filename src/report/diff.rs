@@ -2,7 +2,7 @@
 //! diffed from redacted text: a diff must not print hashes either.
 
 use super::redact::{self, Mode};
-use crate::check::fix::FilePlan;
+use crate::diag::FilePlan;
 use similar::TextDiff;
 
 /// A unified diff (3 lines of context) for each planned file.

@@ -2,11 +2,11 @@
 //!
 //! The human snippet needs the file's text with the *same byte length*, so that every
 //! span still points at the same place: each hash keeps the prefix
-//! [`crate::diag::redact_hash`] allows, then `…` (3 bytes), then spaces up to the
+//! [`crate::hash::redact_hash`] allows, then `…` (3 bytes), then spaces up to the
 //! original length. User names, comments and digest realms stay readable.
 //! Other renderers use the short form (no padding).
 
-use crate::diag::redact_hash;
+use crate::hash::redact_hash;
 use crate::syntax::passwd::FileKind;
 
 /// How a line's secret is located.

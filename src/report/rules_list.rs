@@ -1,6 +1,6 @@
 //! `htguard rules`: the rule table, as text or JSON.
 
-use crate::rules::Rule;
+use crate::diag::RuleInfo;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -13,13 +13,8 @@ struct Entry {
 }
 
 /// One line per rule: code, name, family, default severity, summary.
-pub fn text(rules: &[&Rule]) -> String {
-    let w = rules
-        .iter()
-        .map(|r| r.info.name.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
+pub fn text(rules: &[&RuleInfo]) -> String {
+    let w = rules.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
     let mut out = format!(
         "{:<6} {:<w$} {:<7} {:<8} SUMMARY\n",
         "CODE", "NAME", "FAMILY", "SEVERITY"
@@ -27,18 +22,18 @@ pub fn text(rules: &[&Rule]) -> String {
     for r in rules {
         out.push_str(&format!(
             "{:<6} {:<w$} {:<7} {:<8} {}\n",
-            r.info.code,
-            r.info.name,
-            r.info.family.as_str(),
-            r.info.severity.as_str(),
-            r.info.summary
+            r.code,
+            r.name,
+            r.family.as_str(),
+            r.severity.as_str(),
+            r.summary
         ));
     }
     out
 }
 
 /// `{"version": 1, "rules": [{code, name, family, severity, summary}]}`.
-pub fn json(rules: &[&Rule]) -> String {
+pub fn json(rules: &[&RuleInfo]) -> String {
     #[derive(Serialize)]
     struct Doc {
         version: u32,
@@ -49,11 +44,11 @@ pub fn json(rules: &[&Rule]) -> String {
         rules: rules
             .iter()
             .map(|r| Entry {
-                code: r.info.code,
-                name: r.info.name,
-                family: r.info.family.as_str(),
-                severity: r.info.severity,
-                summary: r.info.summary,
+                code: r.code,
+                name: r.name,
+                family: r.family.as_str(),
+                severity: r.severity,
+                summary: r.summary,
             })
             .collect(),
     };

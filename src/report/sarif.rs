@@ -5,8 +5,8 @@
 //! would reveal a password-file secret).
 
 use super::Findings;
+use crate::diag::RuleInfo;
 use crate::diag::{Diagnostic, Severity};
-use crate::rules::Rule;
 use crate::source::Span;
 use serde_sarif::sarif::{
     ArtifactChange, ArtifactContent, ArtifactLocation, Fix, Location, Message,
@@ -128,29 +128,29 @@ fn fix(f: &Findings<'_>, d: &Diagnostic) -> Option<Fix> {
     )
 }
 
-fn descriptor(rule: &Rule) -> ReportingDescriptor {
+fn descriptor(rule: &RuleInfo) -> ReportingDescriptor {
     ReportingDescriptor::builder()
-        .id(rule.info.code)
-        .name(rule.info.name)
+        .id(rule.code)
+        .name(rule.name)
         .short_description(
             MultiformatMessageString::builder()
-                .text(rule.info.summary)
+                .text(rule.summary)
                 .build(),
         )
         .full_description(
             MultiformatMessageString::builder()
-                .text(rule.info.summary)
+                .text(rule.summary)
                 .build(),
         )
         .help(
             MultiformatMessageString::builder()
-                .text(rule.info.doc)
-                .markdown(rule.info.doc)
+                .text(rule.doc)
+                .markdown(rule.doc)
                 .build(),
         )
         .default_configuration(
             ReportingConfiguration::builder()
-                .level(serde_json::Value::from(level_name(rule.info.severity)))
+                .level(serde_json::Value::from(level_name(rule.severity)))
                 .build(),
         )
         .build()
@@ -158,7 +158,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
 
 /// The SARIF log (one run), pretty-printed. `rules` are described in the tool driver
 /// (pass every registered rule, so result `ruleIndex` values are stable).
-pub fn render(f: &Findings<'_>, rules: &[&Rule]) -> String {
+pub fn render(f: &Findings<'_>, rules: &[&RuleInfo]) -> String {
     let results: Vec<SarifResult> = f
         .diagnostics
         .iter()
@@ -181,7 +181,7 @@ pub fn render(f: &Findings<'_>, rules: &[&Rule]) -> String {
                 .build();
             r.rule_index = rules
                 .iter()
-                .position(|rule| rule.info.code == d.code)
+                .position(|rule| rule.code == d.code)
                 .map(|i| i as i64);
             if !related.is_empty() {
                 r.related_locations = Some(related);

@@ -10,67 +10,18 @@ pub mod meta;
 pub mod nginx;
 pub mod passwd;
 
-use crate::diag::{Diagnostic, Severity};
-use crate::model::PasswdUse;
+use crate::diag::Diagnostic;
+pub use crate::diag::{Family, RuleInfo};
 use crate::model::apache::ApacheModel;
 use crate::model::nginx::NginxModel;
+use crate::model::{PasswdUse, UnreadableFile};
 use crate::source::{FileId, Sources};
 use crate::target::Profile;
-
-/// Which kind of input a rule looks at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Family {
-    /// Findings about htguard's own input handling (suppressions, unreadable input).
-    Meta,
-    /// Password, digest and group files on their own.
-    Passwd,
-    /// Apache httpd configuration and the files it names.
-    Apache,
-    /// nginx configuration and the files it names.
-    Nginx,
-}
-
-impl Family {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::Meta => "meta",
-            Family::Passwd => "passwd",
-            Family::Apache => "apache",
-            Family::Nginx => "nginx",
-        }
-    }
-}
-
-/// A rule's identity and documentation.
-#[derive(Debug)]
-pub struct RuleInfo {
-    /// Stable code: `HG…` meta, `PW…` password files, `AP…` Apache, `NX…` nginx.
-    pub code: &'static str,
-    /// Stable kebab-case name.
-    pub name: &'static str,
-    pub family: Family,
-    pub severity: Severity,
-    /// One line: what the rule finds.
-    pub summary: &'static str,
-    /// Full Markdown documentation.
-    pub doc: &'static str,
-}
 
 /// A rule: its info and the check that emits its findings.
 pub struct Rule {
     pub info: RuleInfo,
     pub check: fn(&Context<'_>, &mut Vec<Diagnostic>),
-}
-
-/// Server rules that look up the password files an area names (`passwd_at`).
-const OTHERS_READING_PASSWD: [&str; 2] = ["AP010", "AP011"];
-
-impl Rule {
-    /// Whether the rule reads `Context::passwd`. The engine runs the others while it
-    /// is still reading password files, with an empty `passwd`.
-    pub fn reads_passwd(&self) -> bool {
-        self.info.family == Family::Passwd || OTHERS_READING_PASSWD.contains(&self.info.code)
-    }
 }
 
 /// A password file the run looks at, with what is known of how servers use it.
@@ -106,11 +57,14 @@ impl PasswdInput {
     }
 }
 
-/// Everything a rule may look at.
+/// Everything a rule may look at: the frozen result of loading (shared by every rule
+/// running side by side).
 pub struct Context<'a> {
     pub sources: &'a Sources,
     pub profile: &'a Profile,
     pub passwd: &'a [PasswdInput],
+    /// Password files that configs name but that could not be read.
+    pub unreadable: &'a [UnreadableFile],
     pub apache: &'a [ApacheModel],
     pub nginx: &'a [NginxModel],
 }
@@ -124,6 +78,11 @@ pub fn all() -> Vec<&'static Rule> {
     v.extend_from_slice(nginx::RULES);
     v.sort_by_key(|r| r.info.code);
     v
+}
+
+/// The metadata of every rule, in code order (what reports and `htguard rules` list).
+pub fn all_info() -> Vec<&'static RuleInfo> {
+    all().into_iter().map(|r| &r.info).collect()
 }
 
 /// Look a rule up by code (`PW001`) or name (`utf8-bom`), case-insensitively.
@@ -180,42 +139,5 @@ mod tests {
                 r.info.family
             );
         }
-    }
-
-    /// The engine runs rules that do not say they read password files before it has
-    /// read them: a rule that looks at `ctx.passwd` must say so (`reads_passwd`).
-    #[test]
-    fn rules_that_read_password_files_say_so() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
-        let by_code: std::collections::HashMap<_, _> =
-            all().into_iter().map(|r| (r.info.code, r)).collect();
-        let mut seen_rules = 0;
-        for family in ["apache", "nginx", "meta"] {
-            for entry in std::fs::read_dir(root.join(family)).unwrap() {
-                let path = entry.unwrap().path();
-                let text = std::fs::read_to_string(&path).unwrap();
-                let Some(at) = text.find("code: \"") else {
-                    // A helper file: only `passwd_at` may read the password files, so
-                    // that finding its callers finds every rule that reads them.
-                    for f in text.split("\npub fn ").skip(1) {
-                        if f.contains("ctx.passwd") {
-                            assert!(
-                                f.starts_with("passwd_at"),
-                                "{}: {}",
-                                path.display(),
-                                f.lines().next().unwrap_or_default()
-                            );
-                        }
-                    }
-                    continue;
-                };
-                let code = text[at + 7..].split('"').next().unwrap();
-                let rule = by_code[code];
-                seen_rules += 1;
-                let reads = text.contains("ctx.passwd") || text.contains("passwd_at(ctx");
-                assert_eq!(rule.reads_passwd(), reads, "{code} ({})", path.display());
-            }
-        }
-        assert!(seen_rules > 20, "found only {seen_rules} rule files");
     }
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::apache::merge::{AzNode, OpenWhy, Outcome};
+use crate::model::apache::{OpenWhy, Outcome, RequireNode};
 
 /// A site tree in a temp dir: `files` are (relative path, content); the main config is
 /// `conf/httpd.conf` with `{d}` replaced by the temp dir.
@@ -20,7 +20,6 @@ fn site(conf: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, ApacheModel, 
         ApacheStart::MainConfig,
         &LoadOptions::default(),
         &mut sources,
-        &mut Vec::new(),
     );
     (t, m, sources)
 }
@@ -67,12 +66,12 @@ fn includes_defines_and_ifmodule_follow_httpd() {
     assert!(kinds.contains(&ProblemKind::IncludeMissing));
     assert_eq!(kinds.len(), 2, "{:?}", m.problems);
     let a = area(&m, "/a");
-    assert_eq!(a.eff.auth_type(&m).as_deref(), Some("basic"));
+    assert_eq!(a.config.auth_type(&m).as_deref(), Some("basic"));
     let uses = m.passwd_uses();
     assert_eq!(uses.len(), 1);
     assert!(uses[0].server_path.ends_with("pw/users"));
     assert_eq!(uses[0].realm.as_deref(), Some("r"));
-    assert_eq!(a.eff.outcome(&m, "GET"), Outcome::Challenge);
+    assert_eq!(a.config.outcome(&m, "GET"), Outcome::Challenge);
 }
 
 #[test]
@@ -94,20 +93,24 @@ fn require_all_granted_mix_is_open_and_limit_leaves_other_methods_open() {
     );
     let (_t, m, _s) = site(&conf, &[]);
     assert_eq!(
-        area(&m, "/mix").eff.outcome(&m, "GET"),
+        area(&m, "/mix").config.outcome(&m, "GET"),
         Outcome::Open(OpenWhy::Granted)
     );
-    let lim = &area(&m, "/lim").eff;
+    let lim = &area(&m, "/lim").config;
     assert_eq!(lim.outcome(&m, "GET"), Outcome::Challenge);
     assert_eq!(lim.outcome(&m, "HEAD"), Outcome::Challenge);
     assert_eq!(lim.outcome(&m, "POST"), Outcome::Open(OpenWhy::NotLimited));
-    let ex = &area(&m, "/ex").eff;
+    let ex = &area(&m, "/ex").config;
     assert_eq!(ex.outcome(&m, "POST"), Outcome::Challenge);
     assert!(ex.outcome(&m, "GET").is_open());
     // An area remembers its GET answer; asked twice or for another method, it agrees.
     for a in ["/mix", "/lim", "/ex"].map(|p| area(&m, p)) {
         for method in ["GET", "POST", "GET", "HEAD"] {
-            assert_eq!(a.outcome(&m, method), a.eff.outcome(&m, method), "{method}");
+            assert_eq!(
+                a.outcome(&m, method),
+                a.config.outcome(&m, method),
+                "{method}"
+            );
         }
     }
 }
@@ -119,11 +122,11 @@ fn auth_without_require_is_open_only_where_a_parent_grants() {
     );
     let (_t, m, _s) = site(&conf, &[]);
     assert_eq!(
-        area(&m, "/www/a").eff.outcome(&m, "GET"),
+        area(&m, "/www/a").config.outcome(&m, "GET"),
         Outcome::Open(OpenWhy::Granted)
     );
     // `<Directory />` denies, so b inherits a Require: 403, not 500.
-    assert_eq!(area(&m, "/b").eff.outcome(&m, "GET"), Outcome::Forbidden);
+    assert_eq!(area(&m, "/b").config.outcome(&m, "GET"), Outcome::Forbidden);
 }
 
 #[test]
@@ -142,23 +145,23 @@ fn htaccess_needs_allowoverride_authconfig() {
             ("www/unset/.htaccess", ht),
         ],
     );
-    assert!(area(&m, "www/none").eff.outcome(&m, "GET").is_open());
+    assert!(area(&m, "www/none").config.outcome(&m, "GET").is_open());
     // Never set: httpd reads the file and refuses its auth directives (observed 500).
     assert!(matches!(
-        area(&m, "www/unset").eff.outcome(&m, "GET"),
+        area(&m, "www/unset").config.outcome(&m, "GET"),
         Outcome::Error500(_)
     ));
     assert!(matches!(
-        area(&m, "www/fi").eff.outcome(&m, "GET"),
+        area(&m, "www/fi").config.outcome(&m, "GET"),
         Outcome::Error500(_)
     ));
     assert_eq!(
-        area(&m, "www/ok").eff.outcome(&m, "GET"),
+        area(&m, "www/ok").config.outcome(&m, "GET"),
         Outcome::Challenge
     );
     // AllowOverride in a regex section does nothing: the unset default applies (500).
     assert!(matches!(
-        area(&m, "www/rx").eff.outcome(&m, "GET"),
+        area(&m, "www/rx").config.outcome(&m, "GET"),
         Outcome::Error500(_)
     ));
 }
@@ -169,7 +172,7 @@ fn location_slash_grant_overrides_files_deny() {
         "{MODS}DocumentRoot {{d}}/www\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Files \".ht*\">\nRequire all denied\n</Files>\n"
     );
     let (_t, m, _s) = site(&conf, &[]);
-    let probe = Probe {
+    let place = Place {
         server: 0,
         dir: Some(PathBuf::from(format!("{}/www", _t.path().display()))),
         file: Some(".htpasswd".into()),
@@ -177,16 +180,16 @@ fn location_slash_grant_overrides_files_deny() {
         force: None,
     };
     assert_eq!(
-        merge::effective(&m, &probe).outcome(&m, "GET"),
+        merge::merge_at(&m, &place).outcome(&m, "GET"),
         Outcome::Forbidden
     );
     let conf2 = format!("{conf}<Location />\nRequire all granted\n</Location>\n");
     let (_t2, m2, _s2) = site(&conf2, &[]);
-    let probe2 = Probe {
+    let place2 = Place {
         dir: Some(PathBuf::from(format!("{}/www", _t2.path().display()))),
-        ..probe
+        ..place
     };
-    assert!(merge::effective(&m2, &probe2).outcome(&m2, "GET").is_open());
+    assert!(merge::merge_at(&m2, &place2).outcome(&m2, "GET").is_open());
 }
 
 #[test]
@@ -196,10 +199,10 @@ fn satisfy_any_with_allow_from_all_is_open() {
     );
     let (_t, m, _s) = site(&conf, &[]);
     assert_eq!(
-        area(&m, "/s").eff.outcome(&m, "GET"),
+        area(&m, "/s").config.outcome(&m, "GET"),
         Outcome::Open(OpenWhy::SatisfyAny)
     );
-    assert_eq!(area(&m, "/t").eff.outcome(&m, "GET"), Outcome::Challenge);
+    assert_eq!(area(&m, "/t").config.outcome(&m, "GET"), Outcome::Challenge);
 }
 
 /// `Order` is read without regard to case: with both `Allow from all` and `Deny from all`,
@@ -233,8 +236,8 @@ fn vhost_sections_and_tls() {
     assert_eq!(m.servers.len(), 2);
     assert!(m.servers[1].tls);
     let a = area(&m, "/");
-    assert_eq!(a.probe.server, 1);
-    assert_eq!(a.eff.outcome(&m, "GET"), Outcome::Challenge);
+    assert_eq!(a.place.server, 1);
+    assert_eq!(a.config.outcome(&m, "GET"), Outcome::Challenge);
 }
 
 #[test]
@@ -257,7 +260,6 @@ fn stock_debian_tree_loads_without_problems() {
         ApacheStart::MainConfig,
         &LoadOptions::default(),
         &mut sources,
-        &mut Vec::new(),
     );
     assert!(m.problems.is_empty(), "{:?}", m.problems);
     assert!(m.has_module("mod_auth_basic.c"));
@@ -267,7 +269,7 @@ fn stock_debian_tree_loads_without_problems() {
 
 #[test]
 fn path_keys_spell_paths_as_their_components_do() {
-    use super::merge::{key_ancestors, path_key};
+    use super::sections::{key_ancestors, path_key};
     let paths = [
         "",
         "/",
@@ -406,19 +408,22 @@ fn places_below_a_section_share_its_require_tree() {
     let ht = "AuthName \"other\"\n";
     let (_t, m, _s) = site(&conf, &[("www/a/.htaccess", ht), ("www/b/.htaccess", ht)]);
     let (a, b) = (area(&m, "www/a"), area(&m, "www/b"));
-    let (ra, rb) = (a.eff.authz.as_ref().unwrap(), b.eff.authz.as_ref().unwrap());
+    let (ra, rb) = (
+        a.config.authz.as_ref().unwrap(),
+        b.config.authz.as_ref().unwrap(),
+    );
     assert!(std::sync::Arc::ptr_eq(&ra.root, &rb.root));
-    let AzNode::Group { children, .. } = ra.root.as_ref() else {
+    let RequireNode::Group { children, .. } = ra.root.as_ref() else {
         panic!("{:?}", ra.root)
     };
     assert!(
-        matches!(&children[..], [AzNode::Req { provider, args, .. }] if provider == "user" && args == &["alice"]),
+        matches!(&children[..], [RequireNode::Req { provider, args, .. }] if provider == "user" && args == &["alice"]),
         "{children:?}"
     );
 }
 
 #[test]
-fn an_area_keeps_the_facts_its_effective_config_gives() {
+fn an_area_tells_its_auth_facts() {
     let conf = format!(
         "{MODS}LoadModule auth_digest_module x\nDocumentRoot {{d}}/www\n<Directory {{d}}/www>\nRequire all granted\n</Directory>\n<Directory {{d}}/www/ok>\nAllowOverride AuthConfig\n</Directory>\n<Directory {{d}}/www/none>\nAllowOverride None\n</Directory>\n<Location /digest>\nAuthType Digest\nAuthName r\nAuthUserFile /d\nRequire valid-user\n</Location>\n<Location /ldap>\nAuthType Basic\nAuthName r\nAuthBasicProvider ldap\nRequire valid-user\n</Location>\n<Location /both>\nAuthType Basic\nAuthName r\nAuthBasicProvider ldap file\nAuthUserFile /u\nRequire valid-user\n</Location>\n<Location /none>\nAuthType None\nAuthUserFile /u\nRequire valid-user\n</Location>\n"
     );
@@ -431,15 +436,14 @@ fn an_area_keeps_the_facts_its_effective_config_gives() {
             ("www/unset/.htaccess", ht),
         ],
     );
-    // What the area says without asking its model again.
     let facts = |p: &str| {
         let a = area(&m, p);
         (
             a.is_live(),
-            a.has_auth_type(),
-            a.is_basic(),
-            a.is_digest(),
-            a.uses_file_provider(),
+            a.has_auth_type(&m),
+            a.is_basic(&m),
+            a.is_digest(&m),
+            a.uses_file_provider(&m),
         )
     };
     assert_eq!(facts("www/ok"), (true, true, true, false, true));
@@ -450,16 +454,4 @@ fn an_area_keeps_the_facts_its_effective_config_gives() {
     assert_eq!(facts("/ldap"), (true, true, true, false, false));
     assert_eq!(facts("/both"), (true, true, true, false, true));
     assert_eq!(facts("/none"), (true, false, false, false, true));
-    // And every area agrees with its effective configuration, read the long way.
-    for a in &m.areas {
-        assert_eq!(
-            a.is_live(),
-            a.eff.applied.contains(&a.scope) && a.eff.broken.is_none()
-        );
-        let written = a.eff.auth_type(&m);
-        assert_eq!(a.has_auth_type(), written.is_some());
-        assert_eq!(a.is_basic(), written.as_deref() == Some("basic"));
-        assert_eq!(a.is_digest(), a.eff.is_digest(&m));
-        assert_eq!(a.uses_file_provider(), a.eff.uses_file_provider(&m));
-    }
 }

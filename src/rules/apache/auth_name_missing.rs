@@ -1,8 +1,8 @@
 //! AP007: AuthType without AuthName.
 
-use super::common::{Once, arg_span, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, arg_span, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::Outcome;
+use crate::model::apache::Outcome;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -47,9 +47,9 @@ log "need AuthName" and **every request answers 500**.
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
-        let (Some(t), None) = (a.eff.auth_type, a.eff.auth_name) else {
+        let (Some(t), None) = (a.config.auth_type, a.config.auth_name) else {
             continue;
         };
         if !matches!(a.outcome(m, "GET"), Outcome::Error500(ref w) if w.contains("AuthName")) {
@@ -65,7 +65,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 span,
                 format!(
                     "AuthType without AuthName: every request under {} answers 500",
-                    where_(m, a)
+                    area_label(m, a)
                 ),
             )
             .label("this AuthType needs a realm")

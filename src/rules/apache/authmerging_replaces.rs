@@ -1,8 +1,8 @@
 //! AP024: a nested `Require` that replaces a parent's login (AuthMerging Off).
 
-use super::common::{Once, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::{Authz, AzNode, needs_user};
+use crate::model::apache::{RequireNode, RequireTree, needs_user};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -57,52 +57,52 @@ every `<Directory>` below it — those areas are **open (200)**, reported as an 
 };
 
 /// Whether some `Require` in the tree can let a client in (anything but `all denied`).
-fn can_grant(a: &Authz) -> bool {
-    fn go(n: &AzNode) -> bool {
+fn can_grant(a: &RequireTree) -> bool {
+    fn go(n: &RequireNode) -> bool {
         match n {
-            AzNode::Req { provider, args, .. } => {
+            RequireNode::Req { provider, args, .. } => {
                 !(provider == "all"
                     && args
                         .first()
                         .is_some_and(|x| x.eq_ignore_ascii_case("denied")))
             }
-            AzNode::Group { children, .. } => children.iter().any(go),
+            RequireNode::Group { children, .. } => children.iter().any(go),
         }
     }
     go(&a.root)
 }
 
-fn has_login(a: &Authz) -> bool {
-    fn go(n: &AzNode) -> bool {
+fn has_login(a: &RequireTree) -> bool {
+    fn go(n: &RequireNode) -> bool {
         match n {
-            AzNode::Req {
+            RequireNode::Req {
                 provider, negate, ..
             } => !negate && needs_user(provider),
-            AzNode::Group { children, .. } => children.iter().any(go),
+            RequireNode::Group { children, .. } => children.iter().any(go),
         }
     }
     go(&a.root)
 }
 
-fn first_req(a: &Authz) -> Option<crate::model::apache::merge::DRef> {
-    fn go(n: &AzNode) -> Option<crate::model::apache::merge::DRef> {
+fn first_req(a: &RequireTree) -> Option<crate::model::apache::DirectiveRef> {
+    fn go(n: &RequireNode) -> Option<crate::model::apache::DirectiveRef> {
         match n {
-            AzNode::Req { r, .. } => Some(*r),
-            AzNode::Group { children, .. } => children.iter().find_map(go),
+            RequireNode::Req { directive: r, .. } => Some(*r),
+            RequireNode::Group { children, .. } => children.iter().find_map(go),
         }
     }
     go(&a.root)
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     replaced_by_later_section(ctx, out, &mut once);
     for (m, a) in live_areas(ctx) {
-        let Some(new) = &a.eff.authz else { continue };
+        let Some(new) = &a.config.authz else { continue };
         if has_login(new) || !can_grant(new) {
             continue;
         }
-        for rep in &a.eff.replaced {
+        for rep in &a.config.replaced {
             if rep.by_scope != a.scope || !has_login(&rep.old) {
                 continue;
             }
@@ -121,7 +121,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     format!(
                         "this `Require` replaces the login required by {} (AuthMerging Off): {} no longer asks for a password",
                         old_scope.describe(),
-                        where_(m, a)
+                        area_label(m, a)
                     ),
                 )
                 .label("replaces the parent's Require")
@@ -134,11 +134,15 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 /// An area's own login `Require` that a section merged after it (a `<Location>` over a
 /// `<Directory>`, a `<Files>` …) replaces, leaving the area open.
-fn replaced_by_later_section(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, once: &mut Once) {
+fn replaced_by_later_section(
+    ctx: &Context<'_>,
+    out: &mut Vec<Diagnostic>,
+    once: &mut ReportedOnce,
+) {
     for (m, a) in live_areas(ctx) {
         // Few areas replace a login: look for that before computing the outcome.
         let Some(rep) = a
-            .eff
+            .config
             .replaced
             .iter()
             .find(|r| r.old.scopes.contains(&a.scope) && has_login(&r.old))
@@ -148,7 +152,12 @@ fn replaced_by_later_section(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, once:
         if !a.outcome(m, "GET").is_open() {
             continue;
         }
-        let Some(final_scope) = a.eff.authz.as_ref().and_then(|z| z.scopes.last().copied()) else {
+        let Some(final_scope) = a
+            .config
+            .authz
+            .as_ref()
+            .and_then(|z| z.scopes.last().copied())
+        else {
             continue;
         };
         if final_scope == a.scope {
@@ -173,7 +182,7 @@ fn replaced_by_later_section(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, once:
                 format!(
                     "{} is merged after this section and its `Require` replaces this one (AuthMerging Off): {} is open to everyone (200, no login)",
                     by.describe(),
-                    where_(m, a)
+                    area_label(m, a)
                 ),
             )
             .severity(crate::diag::Severity::Error)

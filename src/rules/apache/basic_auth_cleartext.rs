@@ -1,8 +1,8 @@
 //! AP021: Basic auth on a server that is not TLS-only.
 
-use super::common::{Once, arg_span, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, arg_span, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::Outcome;
+use crate::model::apache::Outcome;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -54,15 +54,17 @@ Serve the area only over HTTPS and redirect HTTP:
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
-        if !a.is_basic() || m.servers[a.probe.server].tls {
+        if !a.is_basic(m) || m.servers[a.place.server].tls {
             continue;
         }
         if a.outcome(m, "GET") != Outcome::Challenge {
             continue;
         }
-        let Some(t) = a.eff.auth_type else { continue };
+        let Some(t) = a.config.auth_type else {
+            continue;
+        };
         let span = arg_span(m, t);
         if !once.first(span, "") {
             continue;
@@ -72,11 +74,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             span,
             format!(
                 "Basic auth for {} on a server without TLS: the password is sent in clear text",
-                where_(m, a)
+                area_label(m, a)
             ),
         )
         .label("Basic credentials over plain HTTP");
-        if let Some(v) = m.servers[a.probe.server].span {
+        if let Some(v) = m.servers[a.place.server].span {
             d = d.with_secondary(v, "no `SSLEngine on` in this server");
         }
         out.push(d.help("serve this area from a `<VirtualHost *:443>` with `SSLEngine on`, and redirect port 80 to https"));

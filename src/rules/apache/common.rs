@@ -2,7 +2,7 @@
 //! consequence of a bad line where it sits, finding a referenced password file.
 
 use crate::diag::{Diagnostic, Server};
-use crate::model::apache::merge::DRef;
+use crate::model::apache::DirectiveRef;
 use crate::model::apache::{ApacheModel, Area, ScopeKind};
 use crate::rules::{Context, PasswdInput, RuleInfo};
 use crate::source::Span;
@@ -20,13 +20,13 @@ pub fn live_areas<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = (&'a ApacheM
 /// Remembers which spans a rule has reported, so a directive shared by many areas is
 /// reported once.
 #[derive(Default)]
-pub struct Once {
+pub struct ReportedOnce {
     /// Spans reported without a key (most calls: no string to allocate and hash).
     spans: HashSet<Span>,
     keyed: HashSet<(Span, String)>,
 }
 
-impl Once {
+impl ReportedOnce {
     pub fn first(&mut self, span: Span, key: &str) -> bool {
         if key.is_empty() {
             self.spans.insert(span)
@@ -95,25 +95,25 @@ pub fn passwd_at<'a>(ctx: &'a Context<'a>, local: &Path) -> Option<&'a PasswdInp
 }
 
 /// The first argument of a directive.
-pub fn value(m: &ApacheModel, r: DRef) -> &str {
+pub fn value(m: &ApacheModel, r: DirectiveRef) -> &str {
     m.dir(r).dir.arg(0).unwrap_or("")
 }
 
 /// The span of a directive's arguments.
-pub fn arg_span(m: &ApacheModel, r: DRef) -> Span {
+pub fn arg_span(m: &ApacheModel, r: DirectiveRef) -> Span {
     m.dir(r).dir.args_span()
 }
 
 /// A short description of an area: `<Directory "/srv/x">` in the main server.
-pub fn where_(m: &ApacheModel, a: &Area) -> String {
+pub fn area_label(m: &ApacheModel, a: &Area) -> String {
     let s = &m.scopes[a.scope];
-    if a.probe.server == 0 || s.kind == ScopeKind::Htaccess {
+    if a.place.server == 0 || s.kind == ScopeKind::Htaccess {
         s.describe()
     } else {
         format!(
             "{} in {}",
             s.describe(),
-            m.servers[a.probe.server].describe()
+            m.servers[a.place.server].describe()
         )
     }
 }
@@ -122,7 +122,7 @@ pub fn where_(m: &ApacheModel, a: &Area) -> String {
 /// nothing written in it has any effect.
 pub fn htaccess_ignored(m: &ApacheModel, scope: usize) -> bool {
     matches!(
-        m.htaccess_states.get(scope),
-        Some(Some(crate::model::apache::merge::HtState::Ignored { .. }))
+        m.htaccess_verdicts.get(scope),
+        Some(Some(crate::model::apache::HtaccessVerdict::Ignored { .. }))
     )
 }

@@ -2,7 +2,7 @@
 
 use super::common::diag;
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::HtState;
+use crate::model::apache::HtaccessVerdict;
 use crate::model::apache::{AUTH_DIRECTIVES, ScopeKind};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
@@ -53,8 +53,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if s.kind != ScopeKind::Htaccess {
                 continue;
             }
-            let Some((_, HtState::Ignored { allow_override })) =
-                a.eff.htaccess.iter().find(|(i, _)| *i == a.scope)
+            let Some((_, HtaccessVerdict::Ignored { allow_override })) =
+                a.config.htaccess.iter().find(|(i, _)| *i == a.scope)
             else {
                 continue;
             };

@@ -2,8 +2,8 @@
 
 use super::common::diag;
 use crate::diag::{Diagnostic, Severity};
+use crate::model::apache::HtaccessVerdict;
 use crate::model::apache::ScopeKind;
-use crate::model::apache::merge::HtState;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use foldhash::{HashSet, HashSetExt};
 
@@ -52,8 +52,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.apache {
         let mut seen = HashSet::new();
         for a in &m.areas {
-            for (i, st) in &a.eff.htaccess {
-                let HtState::Broken {
+            for (i, st) in &a.config.htaccess {
+                let HtaccessVerdict::Broken {
                     at,
                     reason,
                     allow_override,

@@ -1,10 +1,11 @@
 //! AP022: an auth directive or AuthType whose module is not loaded.
 
 use super::common::{
-    Once, arg_span, diag, htaccess_ignored, live_areas, rejected_consequence, value, where_,
+    ReportedOnce, area_label, arg_span, diag, htaccess_ignored, live_areas, rejected_consequence,
+    value,
 };
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::Outcome;
+use crate::model::apache::Outcome;
 use crate::model::apache::{ApacheModel, Area, directive_module};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
@@ -68,7 +69,7 @@ fn module_of(name: &str) -> Option<&'static str> {
 /// Whether the module for the area's AuthType (Basic or Digest) is loaded, or it has none:
 /// then its outcome cannot be AH01796, and computing that is most of this rule's time.
 fn module_loaded_for(m: &ApacheModel, a: &Area) -> bool {
-    let Some(t) = a.eff.auth_type else {
+    let Some(t) = a.config.auth_type else {
         return true;
     };
     let ty = value(m, t);
@@ -83,20 +84,20 @@ fn module_loaded_for(m: &ApacheModel, a: &Area) -> bool {
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         if module_loaded_for(m, a) {
             continue;
         }
         if let Outcome::Error500(w) = a.outcome(m, "GET")
             && w.contains("AH01796")
-            && let Some(t) = a.eff.auth_type
+            && let Some(t) = a.config.auth_type
         {
             let span = arg_span(m, t);
             if once.first(span, "") {
-                let ty = a.eff.auth_type(m).unwrap_or_default();
+                let ty = a.config.auth_type(m).unwrap_or_default();
                 out.push(
-                    diag(&RULE.info, span, format!("AuthType {ty} but mod_auth_{ty} is not loaded: every request under {} answers 500 (AH01796)", where_(m, a)))
+                    diag(&RULE.info, span, format!("AuthType {ty} but mod_auth_{ty} is not loaded: every request under {} answers 500 (AH01796)", area_label(m, a)))
                         .label("no module handles this AuthType")
                         .help(format!("enable it: `a2enmod auth_{ty}` (or `LoadModule auth_{ty}_module modules/mod_auth_{ty}.so`)")),
                 );

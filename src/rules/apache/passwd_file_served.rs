@@ -1,9 +1,9 @@
 //! AP020: a password file inside a DocumentRoot that httpd will serve.
 
-use super::common::{Once, diag};
+use super::common::{ReportedOnce, diag};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ApacheModel;
-use crate::model::apache::merge::{self, Probe};
+use crate::model::apache::Place;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use std::path::Path;
 
@@ -55,7 +55,7 @@ or deny them explicitly (and not in a section a later `<Location>` overrides):
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for m in ctx.apache {
         for (directive, server_path, local_path) in named_files(m) {
             let u = Named {
@@ -69,7 +69,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             // Most files live outside every DocumentRoot: decide that before asking the disk.
-            let servers = merge::servers_for_path(m, &u.server_path);
+            let servers = m.index.servers_for_path(&u.server_path);
             let inside_a_root = |&server: &usize| {
                 m.document_root(server)
                     .is_some_and(|root| u.server_path.starts_with(root))
@@ -95,15 +95,15 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 let url = format!("/{}", rel.to_string_lossy());
-                let probe = Probe {
+                let place = Place {
                     server,
                     dir: Some(dir),
                     file: Some(name),
                     url: Some(url.clone()),
                     force: None,
                 };
-                let eff = merge::effective(m, &probe);
-                if !eff.outcome(m, "GET").is_open() {
+                let config = crate::model::apache::merge::merge_at(m, &place);
+                if !config.outcome(m, "GET").is_open() {
                     continue;
                 }
                 let host = m.servers[server]
@@ -123,7 +123,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 if let Some((_, Some(span))) = &m.servers[server].document_root {
                     d = d.with_secondary(*span, "DocumentRoot");
                 }
-                if let Some(az) = &eff.authz
+                if let Some(az) = &config.authz
                     && let Some(&last) = az.scopes.last()
                 {
                     d = d.with_secondary(m.scopes[last].head, "the Require that decides this URL");
@@ -153,7 +153,7 @@ fn named_files(
     m: &ApacheModel,
 ) -> impl Iterator<Item = (crate::source::Span, std::path::PathBuf, std::path::PathBuf)> + '_ {
     let mut seen = foldhash::HashSet::default();
-    m.passwd_directives().iter().filter_map(move |&(_, r, _)| {
+    m.passwd_directives.iter().filter_map(move |&(_, r, _)| {
         let d = &m.dir(r).dir;
         let v = d.arg(0)?;
         if !seen.insert(v) {

@@ -1,8 +1,8 @@
 //! AP016: `Satisfy Any` that lets everyone in.
 
-use super::common::{Once, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::merge::{AzNode, OpenWhy, Outcome, needs_user};
+use crate::model::apache::{OpenWhy, Outcome, RequireNode, needs_user};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -51,18 +51,20 @@ Require valid-user
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         // Without a Satisfy in effect there is no finding: skip the outcome.
-        let Some(sat) = a.eff.satisfy else { continue };
+        let Some(sat) = a.config.satisfy else {
+            continue;
+        };
         if a.outcome(m, "GET") != Outcome::Open(OpenWhy::SatisfyAny) {
             continue;
         }
         let wants_login = a
-            .eff
+            .config
             .requires()
             .iter()
-            .any(|n| matches!(n, AzNode::Req { provider, .. } if needs_user(provider)));
+            .any(|n| matches!(n, RequireNode::Req { provider, .. } if needs_user(provider)));
         if !wants_login {
             continue;
         }
@@ -75,11 +77,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             sd.span,
             format!(
                 "`Satisfy Any` and the host rules let everyone in: {} is open (200, no login)",
-                where_(m, a)
+                area_label(m, a)
             ),
         )
         .label("host rules OR login");
-        let why = match a.eff.allows.first() {
+        let why = match a.config.allows.first() {
             Some(al) => {
                 d = d.with_secondary(m.dir(*al).dir.span, "allows every client");
                 "`Allow from all`"

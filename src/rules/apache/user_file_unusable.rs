@@ -1,10 +1,10 @@
 //! AP004: an AuthUserFile the worker cannot open.
 
-use super::common::{Once, arg_span, diag, live_areas, value, where_};
+use super::common::{ReportedOnce, area_label, arg_span, diag, live_areas, value};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ApacheModel;
+use crate::model::apache::DirectiveRef;
 use crate::model::apache::access::{self, FileAccess};
-use crate::model::apache::merge::DRef;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use foldhash::HashMap;
 use std::path::{Path, PathBuf};
@@ -77,7 +77,7 @@ pub struct Problem {
 
 impl<'a> FileChecks<'a> {
     /// What stops the worker reading the file directive `r` names, if anything.
-    pub fn problem(&mut self, m: &'a ApacheModel, r: DRef) -> Option<Problem> {
+    pub fn problem(&mut self, m: &'a ApacheModel, r: DirectiveRef) -> Option<Problem> {
         let key = (std::ptr::from_ref(m) as usize, value(m, r));
         if !self.by_arg.contains_key(&key) {
             let server_path = m.resolve(key.1);
@@ -133,11 +133,13 @@ fn describe(m: &ApacheModel, acc: &FileAccess, shown: &Path) -> Option<String> {
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     let mut files = FileChecks::default();
     for (m, a) in live_areas(ctx) {
-        let Some(r) = a.eff.user_file else { continue };
-        if !a.uses_file_provider() || !a.has_auth_type() {
+        let Some(r) = a.config.user_file else {
+            continue;
+        };
+        if !a.uses_file_provider(m) || !a.has_auth_type(m) {
             continue;
         }
         let span = arg_span(m, r);
@@ -155,7 +157,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut d = diag(
             &RULE.info,
             span,
-            format!("{what}: every login under {} answers 500", where_(m, a)),
+            format!("{what}: every login under {} answers 500", area_label(m, a)),
         )
         .label("httpd opens this file on every request with credentials");
         if let Some(u) = m.user.1 {

@@ -18,9 +18,9 @@ pub static RULES: &[&Rule] = &[
     &unreadable_file::RULE,
 ];
 
-/// The `check` of a rule whose findings the engine itself emits (see each rule's
-/// constructors): suppression comments are read once per file by the engine, which
-/// needs them anyway to silence findings, and unreadable files are met while loading.
+/// The `check` of the suppression rules: their findings depend on every other rule's
+/// (an unused suppression silences none of them), so the engine's suppression pass,
+/// which runs after the rules, emits them.
 fn emitted_by_engine(_: &Context<'_>, _: &mut Vec<Diagnostic>) {}
 
 /// The rule code or name closest to `text`, for "did you mean" hints.

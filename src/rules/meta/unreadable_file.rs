@@ -1,9 +1,7 @@
 //! HG004: a file a server config names exists but htguard could not read it.
 
 use crate::diag::{Diagnostic, Severity};
-use crate::rules::{Family, Rule, RuleInfo};
-use crate::source::Span;
-use std::path::Path;
+use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -40,33 +38,48 @@ deliberately out of reach, `--ignore HG004`.
 - `htguard check --help` (`--root`)
 "#,
     },
-    check: super::emitted_by_engine,
+    check,
 };
 
-/// The finding for `path`, pointing at the directive that names it.
-pub fn diagnostic(path: &Path, directive: Span, error: &std::io::Error) -> Diagnostic {
-    Diagnostic::new(
-        &RULE.info,
-        directive,
-        format!("cannot read {}: {}", path.display(), describe(error)),
-    )
-    .label("this file could not be read, so its content is not checked")
-    .help("run htguard as a user that can read the file, or check a copy with --root")
+/// One finding per unreadable file, at the first directive naming it.
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for file in ctx.unreadable {
+        let Some((first, others)) = file.directives.split_first() else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            &RULE.info,
+            *first,
+            format!(
+                "cannot read {}: {}",
+                file.path.display(),
+                describe_kind(file.error, &file.message)
+            ),
+        )
+        .label("this file could not be read, so its content is not checked")
+        .help("run htguard as a user that can read the file, or check a copy with --root");
+        for span in others {
+            d = d.with_secondary(*span, "also named here");
+        }
+        out.push(d);
+    }
 }
 
 /// An I/O error in plain words, without the "(os error 13)" noise.
 pub fn describe(error: &std::io::Error) -> String {
+    describe_kind(error.kind(), &error.to_string())
+}
+
+/// [`describe`] for an error kept as its kind and text.
+fn describe_kind(kind: std::io::ErrorKind, message: &str) -> String {
     use std::io::ErrorKind::*;
-    match error.kind() {
+    match kind {
         PermissionDenied => "permission denied".into(),
         NotFound => "no such file".into(),
         IsADirectory => "is a directory".into(),
-        _ => {
-            let s = error.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_lowercase(),
-                None => s,
-            }
-        }
+        _ => match message.find(" (os error") {
+            Some(i) => message[..i].to_lowercase(),
+            None => message.to_string(),
+        },
     }
 }

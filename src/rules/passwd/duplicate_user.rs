@@ -61,9 +61,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 | Facts::TRAILING_BACKSLASH
                 | Facts::NUL
                 | Facts::INNER_CR
-                | Facts::TOO_LONG
                 | Facts::DOUBLED_COLON,
-        ) && !f.lines().iter().any(|l| l.kind() == LineKind::NoColon);
+        ) && !f.lines().iter().any(|l| {
+            l.kind() == LineKind::NoColon || crate::model::passwd::apache_line_too_long(l)
+        });
         if uniform {
             // Nothing on any line makes the servers read a user name differently:
             // one pass over the syntax stands for both views.

@@ -2,9 +2,10 @@
 
 use super::common::PwFile;
 use crate::diag::{Diagnostic, Server, Severity};
+use crate::model::passwd::{APACHE_MAX_LINE, apache_line_too_long};
 use crate::model::passwd::{ApacheRead, apache_view};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::{APACHE_MAX_LINE, Facts};
+use crate::syntax::passwd::Facts;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -44,7 +45,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
         // Only a long line, or lines joined by `\`, can overflow Apache's buffer.
         if !f.user_file_servers().contains(&Server::Apache)
-            || !f.any_line_has(Facts::TOO_LONG | Facts::TRAILING_BACKSLASH)
+            || !(f.any_line_has(Facts::TRAILING_BACKSLASH)
+                || f.lines().iter().any(apache_line_too_long))
         {
             continue;
         }

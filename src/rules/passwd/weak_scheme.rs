@@ -2,7 +2,8 @@
 
 use super::census::HashCensus;
 use super::common::{PwFile, clean_basic_hash};
-use crate::diag::{Diagnostic, Severity, redact_hash};
+use crate::diag::{Diagnostic, Severity};
+use crate::hash::redact_hash;
 use crate::hash::{self, HashInfo, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::syntax::passwd::Line;
@@ -37,7 +38,7 @@ alice:$2y$10$…
 (`htguard user rotate --weak FILE` re-hashes every weak entry with new passwords.)
 
 ## References
-- Apache docs, "Password Formats"; spec/passwd-files.md.
+- Apache docs, "Password Formats" (misc/password_encryptions).
 "#,
     },
     check,
@@ -67,7 +68,7 @@ const LINES_PER_TASK: usize = 16 * 1024;
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     use rayon::prelude::*;
     for f in PwFile::all(ctx) {
-        if f.basic_servers().is_empty() {
+        if f.basic_servers().is_empty() && f.basic_readers(ctx.profile).is_empty() {
             continue;
         }
         let census = f.input.hashes(f.src);

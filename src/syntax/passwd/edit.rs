@@ -397,7 +397,7 @@ fn validate_name(field: &'static str, value: &str) -> Result<(), EditError> {
 fn validate_hash(hash: &str) -> Result<(), EditError> {
     let invalid = |reason| EditError::Invalid {
         field: "hash",
-        value: crate::diag::redact_hash(hash),
+        value: crate::hash::redact_hash(hash),
         reason,
     };
     if hash.is_empty() {

@@ -116,8 +116,6 @@ impl Facts {
     pub const TRAILING_BACKSLASH: Facts = Facts(1 << 5);
     /// `u::hash`: the first colon is directly followed by another.
     pub const DOUBLED_COLON: Facts = Facts(1 << 6);
-    /// More than [`APACHE_MAX_LINE`] bytes before the LF (CR included).
-    pub const TOO_LONG: Facts = Facts(1 << 7);
     /// A NUL byte in the content.
     pub const NUL: Facts = Facts(1 << 8);
     /// A CR inside the content (not part of a CRLF ending).
@@ -148,10 +146,6 @@ impl std::ops::BitOr for Facts {
         Facts(self.0 | rhs.0)
     }
 }
-
-/// Apache reads password lines into an 8192-byte buffer (MAX_STRING_LEN): a line
-/// with more than this many bytes before its LF stops the read of the whole file.
-pub const APACHE_MAX_LINE: usize = 8190;
 
 const NONE: u32 = u32::MAX;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -216,6 +210,12 @@ impl Line {
     }
     pub fn facts(&self) -> Facts {
         self.facts
+    }
+    /// Bytes before the LF: the content and a CR that ends it (what a reader with a
+    /// line buffer must hold).
+    pub fn len_before_lf(&self) -> usize {
+        let cr = usize::from(matches!(self.ending, Ending::CrLf | Ending::Cr));
+        self.content_end as usize - self.start as usize + cr
     }
     pub fn has(&self, fact: Facts) -> bool {
         self.facts.contains(fact)
@@ -427,10 +427,6 @@ fn scan_line(src: &[u8], start: usize, end: usize, first: bool) -> Line {
         if maybe_blank && body.iter().any(|b| is_ws(*b)) {
             facts.insert(Facts::WS_IN_FIELD2);
         }
-    }
-    let cr_in_ending = usize::from(matches!(ending, Ending::CrLf | Ending::Cr));
-    if content_len + cr_in_ending > APACHE_MAX_LINE {
-        facts.insert(Facts::TOO_LONG);
     }
     // One search for the common line with neither.
     if let Some(i) = memchr::memchr2(0, b'\r', text) {

@@ -72,14 +72,14 @@ fn fields_and_raw_facts() {
 }
 
 #[test]
-fn too_long_counts_bytes_before_the_lf() {
-    let ok = [b"u:".as_slice(), &[b'x'; APACHE_MAX_LINE - 2], b"\n"].concat();
-    assert!(!parse(&ok).lines()[0].has(Facts::TOO_LONG));
-    let long = [b"u:".as_slice(), &[b'x'; APACHE_MAX_LINE - 1], b"\n"].concat();
-    assert!(parse(&long).lines()[0].has(Facts::TOO_LONG));
-    // The CR of a CRLF is in Apache's buffer too.
-    let crlf = [b"u:".as_slice(), &[b'x'; APACHE_MAX_LINE - 2], b"\r\n"].concat();
-    assert!(parse(&crlf).lines()[0].has(Facts::TOO_LONG));
+fn line_length_counts_bytes_before_the_lf() {
+    let lf = [b"u:".as_slice(), &[b'x'; 8188], b"\n"].concat();
+    assert_eq!(parse(&lf).lines()[0].len_before_lf(), 8190);
+    let none = [b"u:".as_slice(), &[b'x'; 8188]].concat();
+    assert_eq!(parse(&none).lines()[0].len_before_lf(), 8190);
+    // The CR of a CRLF is before the LF too (a line-buffered reader holds it).
+    let crlf = [b"u:".as_slice(), &[b'x'; 8188], b"\r\n"].concat();
+    assert_eq!(parse(&crlf).lines()[0].len_before_lf(), 8191);
 }
 
 #[test]
