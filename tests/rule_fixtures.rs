@@ -22,6 +22,7 @@ use htguard::check::select::{Selector, Settings};
 use htguard::check::{self, CheckOptions};
 use htguard::model::LoadOptions;
 use htguard::report::{self, Findings};
+use htguard::target::Profile;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
@@ -144,6 +145,7 @@ fn check_in_process(code: &str, dir: &Path) -> String {
             root: Some(dir.to_path_buf()),
             ..LoadOptions::default()
         },
+        profile: Profile::from_names(targets(code)).expect("known targets"),
         settings: Settings {
             select: selection(code)
                 .iter()
@@ -171,6 +173,15 @@ fn selection(code: &str) -> Vec<&str> {
     }
 }
 
+/// `--target` for CODE's fixture: PW022 is about the other programs that read htpasswd
+/// files, which only count when named.
+fn targets(code: &str) -> &'static [&'static str] {
+    match code {
+        "PW022" => &["all", "docker-registry", "verdaccio"],
+        _ => &[],
+    }
+}
+
 /// What the check is given: the fixture directory, or for HG004 its nginx.conf (still with
 /// the fixture as `--root`). A directory walk opens every file to tell its kind and stops
 /// the whole check (exit 2, "cannot read") at an unreadable one, so HG004 is reached only
@@ -195,6 +206,7 @@ fn check_as_nobody(code: &str, dir: &Path) -> String {
     let out = std::process::Command::new(&bin)
         .args(["check", "--no-config", "--format", "json", "--select"])
         .arg(selection(code).join(","))
+        .args(targets(code).iter().flat_map(|t| ["--target", t]))
         .arg("--root")
         .arg(dir)
         .arg(starting_point(code, dir))
