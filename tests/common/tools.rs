@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-const INSTALL_HINT: &str = "put it on PATH, or run scripts/test, which installs apache2, \
-     apache2-utils, nginx, whois (mkpasswd), openssl and curl when they are missing";
+const INSTALL_HINT: &str =
+    "put it on PATH, or run scripts/test, which installs the Debian packages the tests use";
 
 /// Set by `scripts/test` (CI): a real program or root that a test needs must be there.
 /// Without it, plain `cargo test` skips such tests, so a contributor without Apache,
