@@ -6,6 +6,7 @@ pub mod discover;
 pub mod fix;
 pub mod kind;
 mod passwd_files;
+pub mod progress;
 pub mod select;
 mod suppress;
 
@@ -40,6 +41,8 @@ pub struct CheckOptions {
     pub load: LoadOptions,
     pub profile: Profile,
     pub settings: Settings,
+    /// Told the stage the run enters (a progress bar on a terminal).
+    pub progress: progress::ProgressHook,
 }
 
 /// Why a check could not run at all (exit code 2).
@@ -125,6 +128,7 @@ pub(crate) fn run_with_overlay(
     all_rules: &[&'static Rule],
     overlay: &Overlay,
 ) -> Result<CheckOutcome, CheckError> {
+    opts.progress.stage(progress::Stage::Configs);
     let candidates = starting_points(opts)?;
     let mut sources = Sources::new();
     let (apache, nginx) = load_configs(&candidates, opts, &mut sources);
@@ -133,6 +137,7 @@ pub(crate) fn run_with_overlay(
         .flat_map(ApacheModel::passwd_uses)
         .chain(nginx.iter().flat_map(NginxModel::passwd_uses))
         .collect();
+    opts.progress.stage(progress::Stage::PasswdFiles);
     let passwd = passwd_files::load(uses, &candidates, opts.kind, overlay, &mut sources)?;
     let ctx = Context {
         sources: &sources,
@@ -142,6 +147,7 @@ pub(crate) fn run_with_overlay(
         apache: &apache,
         nginx: &nginx,
     };
+    opts.progress.stage(progress::Stage::Rules);
     let enabled = opts.settings.enabled_rules(all_rules);
     let mut diags: Vec<Diagnostic> = run_rules(&enabled, &ctx).into_iter().flatten().collect();
     let passwd_files = passwd
@@ -149,6 +155,7 @@ pub(crate) fn run_with_overlay(
         .iter()
         .map(|p| (p.file, p.parsed.kind()))
         .collect();
+    opts.progress.stage(progress::Stage::Findings);
     let suppressed = settle(&mut diags, &sources, opts, all_rules);
     Ok(CheckOutcome {
         sources,

@@ -13,7 +13,7 @@ use crate::user::{
     self, AddMode, Credential, EntryKind, HashChoice, Selection, UserError, Verdict, Warning,
 };
 use input::{CheckPasswordArgs, PasswordArgs};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -208,7 +208,7 @@ pub struct CreateOpts {
 }
 
 impl CreateOpts {
-    fn write_options(&self) -> WriteOptions {
+    pub(super) fn write_options(&self) -> WriteOptions {
         WriteOptions {
             create: self.create,
             create_mode: self.mode,
@@ -453,22 +453,15 @@ fn save(a: SaveArgs, mode: AddMode) -> Result<i32, Failure> {
         a.file.display(),
         describe_choice(&kind)
     );
-    if change.created_file {
-        created_note(&a.file, a.create.mode);
-    }
+    warn_if_server_cannot_read(&a.file);
     Ok(exit::OK)
 }
 
-/// A new file's owner is whoever ran the command; say so when the web server may not read it.
-fn created_note(path: &Path, mode: u32) {
-    if mode & 0o004 == 0 {
-        eprintln!(
-            "htguard: note: created {} with mode {:04o}; make sure the web server's user can \
-             read it (for example `chgrp www-data {}`)",
-            path.display(),
-            mode,
-            path.display()
-        );
+/// After a write: say so when the web server's user can no longer read the file (the store
+/// decides; every login would answer 500).
+pub(super) fn warn_if_server_cannot_read(path: &Path) {
+    if let Some(w) = crate::store::server_cannot_read(path) {
+        eprintln!("htguard: warning: {w}");
     }
 }
 
@@ -483,6 +476,7 @@ fn print_secret(password: &[u8]) -> Result<(), Failure> {
 fn delete(a: DeleteArgs) -> Result<i32, Failure> {
     if user::delete(&a.file, &a.user, a.realm.as_deref())? {
         eprintln!("htguard: deleted {} from {}", a.user, a.file.display());
+        warn_if_server_cannot_read(&a.file);
         Ok(exit::OK)
     } else {
         eprintln!(
@@ -601,35 +595,36 @@ impl LowerFirst for String {
     }
 }
 
-/// A progress bar on stderr, shown only when stderr is a terminal and there is more than
-/// one password to hash.
-struct Bar(indicatif::ProgressBar);
+/// A progress bar on stderr for hashing many passwords (import, rotate), shown only when
+/// stderr is a terminal and there is more than one password to hash.
+struct Bar(std::sync::OnceLock<indicatif::ProgressBar>);
 
 impl Bar {
     fn new() -> Bar {
-        Bar(indicatif::ProgressBar::hidden())
+        Bar(std::sync::OnceLock::new())
     }
     fn clear(&self) {
-        self.0.finish_and_clear();
+        if let Some(bar) = self.0.get() {
+            bar.finish_and_clear();
+        }
     }
 }
 
 impl user::Progress for Bar {
     fn start(&self, total: usize) {
-        if total < 2 || !std::io::stderr().is_terminal() {
-            return;
-        }
-        self.0
-            .set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        self.0.set_length(total as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("hashing [{bar:30}] {pos}/{len} ({eta} left)")
-        {
-            self.0.set_style(style.progress_chars("=> "));
+        if total >= 2 {
+            self.0.get_or_init(|| {
+                super::progress::on_terminal(
+                    total as u64,
+                    "hashing [{bar:30}] {pos}/{len} ({eta} left)",
+                )
+            });
         }
     }
     fn step(&self) {
-        self.0.inc(1);
+        if let Some(bar) = self.0.get() {
+            bar.inc(1);
+        }
     }
 }
 
@@ -671,6 +666,7 @@ fn rotate(a: RotateArgs) -> Result<i32, Failure> {
                     None => String::new(),
                 }
             );
+            warn_if_server_cannot_read(&a.file);
             Ok(exit::OK)
         }
         Err(e) => {
@@ -766,9 +762,7 @@ fn import_cmd(a: ImportArgs) -> Result<i32, Failure> {
         a.file.display(),
         describe_choice(&kind)
     );
-    if report.created_file {
-        created_note(&a.file, a.create.mode);
-    }
+    warn_if_server_cannot_read(&a.file);
     Ok(exit::OK)
 }
 
