@@ -161,6 +161,7 @@ fn check_in_process(code: &str, dir: &Path) -> String {
         diagnostics: &outcome.diagnostics,
         passwd_files: &outcome.passwd_files,
         suppressed: outcome.suppressed,
+        inputs: &outcome.inputs,
     })
 }
 
@@ -288,13 +289,12 @@ fn normalize(json: &str, root: &Path) -> String {
     }
     // SAFETY: geteuid and getegid have no preconditions and cannot fail.
     let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
-    // The two spellings of a file's owner: nginx rules and Apache rules.
+    // Owners are named from the checked tree's /etc/passwd and /etc/group (numbers when
+    // it lacks them), so the runner's names differ from one machine to the next.
+    let user = htguard::source::access::user_name(Some(root), uid);
+    let group = htguard::source::access::group_name(Some(root), gid);
     text.replace(
-        &format!("owner uid {uid} gid {gid}"),
-        "owner uid [runner] gid [runner]",
-    )
-    .replace(
-        &format!("owner {uid}, group {gid}"),
+        &format!("owner {user}, group {group}"),
         "owner [runner], group [runner]",
     )
 }
