@@ -36,7 +36,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 pub use digest::{check_digest_hash, digest_hash, verify_digest};
-pub use redact::redact_hash;
+pub use redact::{redact_hash, visible_prefix};
 pub use strength::{BCRYPT_COST10_MS, SLOW_REQUEST_MS, Strength, bcrypt_request_ms, strength};
 pub use support::{
     PICKABLE, Refusal, Support, choose_scheme, password_refusals, refusals, support, support_for,
@@ -224,7 +224,9 @@ impl Kind {
             Kind::Sha256Crypt => "$5$".into(),
             Kind::Sha512Crypt => "$6$".into(),
             Kind::Yescrypt => "$y$".into(),
-            Kind::OtherCrypt { prefix } => prefix.clone(),
+            // An id no crypt() knows may be the start of a password: not repeated.
+            Kind::OtherCrypt { prefix } if redact::is_known_prefix(prefix) => prefix.clone(),
+            Kind::OtherCrypt { .. } => "an unknown $id$ scheme".into(),
             Kind::DesCrypt => "DES crypt".into(),
             Kind::Sha1 => "{SHA}".into(),
             Kind::Ssha => "{SSHA}".into(),

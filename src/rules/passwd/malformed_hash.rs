@@ -1,8 +1,7 @@
 //! PW001 malformed-hash: a hash no password can match.
 
-use super::common::{PwFile, clean_basic_hash, each_line, server_names};
+use super::common::{PwFile, clean_basic_hash, each_line, hash_label, server_names};
 use crate::diag::{Diagnostic, Server, Severity};
-use crate::hash::redact_hash;
 use crate::hash::{self, Kind};
 use crate::model::PasswdRole;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -69,28 +68,36 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         return; // PW009
                     }
                     // Where the scheme itself is not supported, PW002 says what happens.
+                    // crypt()'s failure token is no scheme: no server matches it (401).
                     let servers: Vec<Server> = basic
                         .iter()
                         .copied()
-                        .filter(|s| hash::support(&info.kind, *s, profile).works())
+                        .filter(|s| {
+                            info.kind == Kind::CryptFailureToken
+                                || hash::support(&info.kind, *s, profile).works()
+                        })
                         .collect();
                     if servers.is_empty() {
                         return;
                     }
-                    let shown = redact_hash(&String::from_utf8_lossy(h));
+                    let shown = hash_label(h);
                     out.push(
                         Diagnostic::new(
                             &RULE.info,
                             f.span(range),
                             format!(
-                                "{} answer{} 401 for `{}`: malformed {} hash: {m}",
+                                "{} answer{} 401 for `{}`: {}{m}",
                                 server_names(&servers),
                                 if servers.len() == 1 { "s" } else { "" },
                                 f.user_of(line),
-                                info.kind.label()
+                                match info.kind {
+                                    // The reason says what the token is.
+                                    Kind::CryptFailureToken => String::new(),
+                                    _ => format!("malformed {} hash: ", info.kind.label()),
+                                }
                             ),
                         )
-                        .label(format!("`{shown}`"))
+                        .label(shown)
                         .help(format!(
                             "set the password again: `htguard user set FILE {}`",
                             f.user_of(line)
@@ -152,6 +159,26 @@ mod tests {
             !d[0].primary.message.contains("N9qo8uLOickgx2ZMRZo"),
             "hash shown in full"
         );
+    }
+
+    #[test]
+    fn flags_the_crypt_failure_tokens_on_both_servers() {
+        for token in ["*0", "*1"] {
+            let d = run(
+                &RULE,
+                format!("alice:{token}\nbob:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\n").as_bytes(),
+            );
+            assert_eq!(d.len(), 1, "{token}: {d:?}");
+            assert_eq!(d[0].servers, [Server::Apache, Server::Nginx]);
+            assert!(
+                d[0].message.starts_with(&format!(
+                    "Apache and nginx answer 401 for `alice`: `{token}` is the failure token"
+                )),
+                "{}",
+                d[0].message
+            );
+            assert_eq!(d[0].primary.message, format!("`{token}`"));
+        }
     }
 
     #[test]
