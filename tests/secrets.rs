@@ -31,6 +31,9 @@ const PASSWORDS: &[&str] = &[
     "Fq9Dw4Js",      // a config comment next to a finding
     "Bn5Yt8Rg",      // carol in the digest file: a password where the digest goes
     "Ks2Qv6Wd",      // nginx: an indented `# kim:…`, a live user there
+    "Hx5Tm9Qa",      // lena: where a SHA-crypt hash has its rounds
+    "Dk7Wb3Nf",      // mike: where a bcrypt hash has its cost
+    "Rj4Gs8Vt",      // nick: a {SHA} value that is not base64
 ];
 
 const BCRYPT: &str = "$2y$10$L0iImfZjMSaF22I6cO8hCu/uXME2V8Uv0cLVGN0b8fUhmFrJQdB/6";
@@ -51,8 +54,25 @@ fn users(p: &[&str]) -> String {
          # admin password: {}\n\
          {}\n\
          mallory:{BCRYPT}\n\
-         \x20 # kim:{}\n",
-        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[14]
+         \x20 # kim:{}\n\
+         lena:$6$rounds={}$saltsalt$hash\n\
+         mike:$2y${}$L0iImfZjMSaF22I6cO8hCu\n\
+         nick:{{SHA}}{}!\n",
+        p[0],
+        p[1],
+        p[2],
+        p[3],
+        p[4],
+        p[5],
+        p[6],
+        p[7],
+        p[8],
+        p[9],
+        p[10],
+        p[14],
+        p[15],
+        p[16],
+        p[17]
     )
 }
 
@@ -155,6 +175,9 @@ fn commands(p: &[&str]) -> Vec<Run> {
         ("judy", p[7]),
         ("dave", p[8]),
         ("kim", p[14]),
+        ("lena", p[15]),
+        ("mike", p[16]),
+        ("nick", p[17]),
     ];
     for (user, pw) in by_user {
         for guess in [pw, "wrong-guess"] {
@@ -259,7 +282,8 @@ fn no_output_shows_any_piece_of_a_password() {
         assert!(all.contains(code), "no {code} finding:\n{all}");
     }
     for user in [
-        "bob", "carl", "heidi", "erin", "frank", "grace", "ivan", "judy", "dave",
+        "bob", "carl", "heidi", "erin", "frank", "grace", "ivan", "judy", "dave", "lena", "mike",
+        "nick",
     ] {
         assert!(all.contains(&format!("`{user}`")), "nothing about {user}");
     }

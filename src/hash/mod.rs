@@ -631,12 +631,14 @@ pub(crate) fn secret(bytes: &[u8]) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(bytes.to_vec())
 }
 
-/// `'x'`, or `'\x01'` for bytes that are not printable ASCII.
+/// A byte of a hash field for a message: ` ' '`, ` '\x01'` for a blank or a control byte
+/// (the invisible culprits a user cannot find by eye), and nothing for any other byte:
+/// the field may be a password (see [`redact`]).
 pub(crate) fn show_byte(b: u8) -> String {
-    if b.is_ascii_graphic() || b == b' ' {
-        format!("'{}'", b as char)
-    } else {
-        format!("'\\x{b:02x}'")
+    match b {
+        b' ' => " ' '".into(),
+        b if b.is_ascii_graphic() || b >= 0x80 => String::new(),
+        b => format!(" '\\x{b:02x}'"),
     }
 }
 

@@ -18,8 +18,9 @@ pub static RULE: Rule = Rule {
 Checks each entry's hash against the format of its scheme and says exactly what is wrong:
 a bcrypt hash of the wrong length or with a cost outside 4..31, `rounds=` outside
 1000..999999999 for SHA-crypt, characters outside the crypt alphabet, `{SHA}` that is not
-base64 of 20 bytes, a hash cut short by a copy-paste, the `*0` failure token Apache's
-`htpasswd` writes for `-r` below 1000, or a digest that is not 32 lowercase hex digits.
+base64 of 20 bytes, a hash cut short by a copy-paste, crypt()'s failure tokens `*0` and `*1`
+(Apache's `htpasswd -2`/`-5` writes `*0` for `-r` below 1000, and exits 0), or a digest that
+is not 32 lowercase hex digits.
 
 ## Why is this bad?
 The servers compare the text their crypt function computes with the stored text. When the
@@ -31,6 +32,7 @@ Apache compares the hex text, so even uppercase hex fails.
 ```text
 alice:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lh   (truncated)
 bob:{SHA}not-base64
+carol:*0
 ```
 
 ## Use instead
@@ -41,6 +43,9 @@ Set the password again: `htguard user set FILE alice`.
   cannot parse (AH01617 "password Mismatch" in the error log): 401.
 - nginx: `ngx_crypt` fails or returns a value that does not match ("password mismatch"):
   401; 500 only where the platform crypt_r() returns NULL.
+- `*0` and `*1`: crypt() returns them for a setting it rejects, so no password's result
+  equals them; Apache and nginx answer 401 for that user (observed on both, with the password
+  the user meant and with `*0` itself).
 "#,
     },
     check,
