@@ -85,18 +85,20 @@ pub fn inspect(hash: &[u8], variant: BcryptVariant) -> HashInfo {
     // 16 salt bytes in 22 characters: the last one holds 2 bits (the low 4 are unused).
     let last_salt = hash[SALT.end - 1];
     if b64::index(b64::BCRYPT, last_salt).unwrap_or(0) & 0x0f != 0 {
-        return bad(format!(
+        return bad(
             "the salt's last character is one bcrypt cannot produce there (only . O e u): \
              crypt() rewrites it, so no password matches"
-        ));
+                .to_string(),
+        );
     }
     // 23 checksum bytes in 31 characters: the last one holds 4 bits.
     let last = hash[LEN - 1];
     if b64::index(b64::BCRYPT, last).unwrap_or(0) & 0x03 != 0 {
-        return bad(format!(
+        return bad(
             "the checksum's last character is one bcrypt never produces there: no password \
              matches"
-        ));
+                .to_string(),
+        );
     }
     HashInfo::ok(kind).with_params(params)
 }
