@@ -16,10 +16,8 @@ pub fn inspect(hash: &[u8]) -> HashInfo {
     if b64::index(b64::CRYPT, last).unwrap_or(0) & 0x03 != 0 {
         return HashInfo::bad(
             Kind::DesCrypt,
-            format!(
-                "13 characters like a DES hash, but crypt() never ends one with this last \
-                 character: no password matches (is it a plaintext password?)"
-            ),
+            "13 characters like a DES hash, but crypt() never ends one with this last \
+             character: no password matches (is it a plaintext password?)",
         );
     }
     HashInfo::ok(Kind::DesCrypt)
