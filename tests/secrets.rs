@@ -34,6 +34,7 @@ const PASSWORDS: &[&str] = &[
     "Hx5Tm9Qa",      // lena: where a SHA-crypt hash has its rounds
     "Dk7Wb3Nf",      // mike: where a bcrypt hash has its cost
     "Rj4Gs8Vt",      // nick: a {SHA} value that is not base64
+    "Lw7Cx5Zh",      // typed after a `:` in a user or group name on the command line
 ];
 
 const BCRYPT: &str = "$2y$10$L0iImfZjMSaF22I6cO8hCu/uXME2V8Uv0cLVGN0b8fUhmFrJQdB/6";
@@ -191,6 +192,20 @@ fn commands(p: &[&str]) -> Vec<Run> {
             &["user", "add", "users", user, "--stdin"],
             &format!("{pw}\n"),
         ));
+    }
+    // `user:password` typed where a name goes.
+    let name = format!("bob:{}", p[18]);
+    for args in [
+        &["user", "add", "users", &name, "--stdin"][..],
+        &["user", "verify", "users", &name, "--stdin"],
+        &["user", "delete", "users", &name],
+        &["htpasswd", "-b", "users", &name, "pw"],
+        &["htpasswd", "-nb", &name, "pw"],
+        &["hash", &name, "--stdin"],
+        &["group", "add", "groups", "admins", &name],
+        &["group", "add", "groups", &name, "bob"],
+    ] {
+        out.push(run(args, "pw\n"));
     }
     let carol = format!("{}\n", p[13]);
     out.push(run(

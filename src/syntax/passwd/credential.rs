@@ -37,6 +37,15 @@ impl CommentCredential {
     }
 }
 
+/// A user or group name for a message, without what follows a `:` (`bob:…`): whoever
+/// typed `bob:secret` as a name may have typed a password after the colon.
+pub fn shown_name(name: &str) -> String {
+    match name.split_once(':') {
+        Some((before, _)) => format!("{before}:…"),
+        None => name.to_string(),
+    }
+}
+
 /// Words that announce a password in a note (compared case-insensitively, whole words).
 const KEYWORDS: &[&[u8]] = &[
     b"password",
@@ -209,6 +218,12 @@ mod tests {
         ] {
             assert_eq!(secret(line), None, "{line}");
         }
+    }
+
+    #[test]
+    fn names_are_shown_up_to_a_colon() {
+        assert_eq!(shown_name("bob"), "bob");
+        assert_eq!(shown_name("bob:Secr3t"), "bob:…");
     }
 
     #[test]

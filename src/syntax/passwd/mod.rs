@@ -14,7 +14,9 @@ mod credential;
 mod edit;
 
 pub use classify::{KindHint, looks_like_hash};
-pub use credential::{CommentCredential, Shape as CredentialShape, credential_in_comment};
+pub use credential::{
+    CommentCredential, Shape as CredentialShape, credential_in_comment, shown_name,
+};
 pub use edit::{EditError, Editor};
 
 use std::ops::Range;
