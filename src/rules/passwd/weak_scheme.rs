@@ -1,9 +1,8 @@
 //! PW012 weak-scheme: hashes cracked quickly if the file leaks.
 
 use super::census::HashCensus;
-use super::common::{PwFile, clean_basic_hash};
+use super::common::{PwFile, clean_basic_hash, hash_label};
 use crate::diag::{Diagnostic, Severity};
-use crate::hash::redact_hash;
 use crate::hash::{self, HashInfo, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::syntax::passwd::Line;
@@ -172,7 +171,7 @@ fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
     };
     let user = f.user_of(first.line);
     let scheme = g.kind.label();
-    let shown = redact_hash(&String::from_utf8_lossy(hash_text));
+    let shown = hash_label(hash_text);
     if g.count == 1 {
         return Diagnostic::new(
             &RULE.info,
@@ -180,7 +179,7 @@ fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
             format!("`{user}` uses {scheme}: {reason}"),
         )
         .severity(g.severity)
-        .label(format!("`{shown}`"))
+        .label(shown.clone())
         .help(format!(
             "re-hash with bcrypt: `htguard user set FILE {user}`"
         ));
@@ -195,7 +194,7 @@ fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
         ),
     )
     .severity(g.severity)
-    .label(format!("`{shown}`"))
+    .label(shown)
     .help(
         "re-hash them with bcrypt: `htguard user rotate FILE --weak --output new.txt` \
          issues new passwords, or `htguard user set FILE USER` for each user"
