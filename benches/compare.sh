@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Before/after: two (or more) htguard binaries on every bench task, in the same run.
 #
-#   benches/compare.sh [--quick] [--rounds N] [--only TASK,...] NAME=BINARY NAME=BINARY...
+#   benches/compare.sh [--quick] [--rounds N] [--only TASK,...] [--inputs DIR] NAME=BINARY...
 #
 # For a change that should make something faster (or must not make anything slower).
 # Each task runs every binary once per round, back to back (benches/interleave.py), so
@@ -12,7 +12,8 @@
 # The inputs are those of benches/run.sh (1,000,000-line apr1 file, Apache tree of 1,000
 # vhosts, nginx trees of 1,000 servers) plus the largest Apache scaling tree (4,000 vhosts,
 # 40,000 password files). Tasks: verify set import bcrypt passwd-check apache nginx-check
-# nginx-map nginx-distinct apache-scaling. Output: Markdown on stdout.
+# nginx-map nginx-distinct apache-scaling. Output: Markdown on stdout. --inputs DIR keeps
+# the generated inputs in DIR (0755) and reuses those already there on the next run.
 set -euo pipefail
 
 BENCHES=$(cd "$(dirname "$0")" && pwd)
@@ -25,12 +26,14 @@ source "$BENCHES/apache.sh"
 
 ROUNDS=""
 ONLY=""
+INPUTS=""
 bins=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) BENCH_QUICK=1 ;;
     --rounds) ROUNDS=${2:?}; shift ;;
     --only) ONLY=${2:?}; shift ;;
+    --inputs) INPUTS=${2:?}; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *=*) bins+=("$1") ;;
     *) die "expected NAME=BINARY, got '$1'" ;;
@@ -43,6 +46,17 @@ BENCH_WORK=$(mktemp -d "${TMPDIR:-/tmp}/htguard-compare.XXXXXX")
 chmod 755 "$BENCH_WORK" # the worker user (www-data) must reach the password files
 trap 'rm -rf "$BENCH_WORK"' EXIT
 W=$BENCH_WORK
+if [[ -n $INPUTS ]]; then
+  mkdir -p "$INPUTS"
+  chmod 755 "$INPUTS"
+  W=$(cd "$INPUTS" && pwd)
+fi
+# Generates input $1 (a path under $W) with the rest of the arguments, unless it is there.
+input() {
+  local path=$1
+  shift
+  [[ -e $path ]] || "$@"
+}
 
 wanted() { [[ -z $ONLY || ",$ONLY," == *",$1,"* ]]; }
 
@@ -88,19 +102,23 @@ scale=$(pick 400 4000)
 
 if wanted verify || wanted set || wanted passwd-check; then
   log "generating a $(fmt_int "$lines")-line apr1 file"
-  make_apr1_file "$W/big" "$lines"
+  input "$W/big" make_apr1_file "$W/big" "$lines"
 fi
 printf 'pw\n' >"$W/pw"
 printf 'pw2\n' >"$W/pw2"
 if wanted import; then
   awk -v n="$import_n" 'BEGIN { for (i = 1; i <= n; i++) printf "imp%d:password-%d\n", i, i }' >"$W/import.txt"
 fi
-wanted apache && apache_make_tree "$W/apache" "$vhosts" 10 >&2
-wanted apache-scaling && apache_make_tree "$W/apache-scaling" "$scale" 10 10 >&2
-if wanted nginx-check || wanted nginx-map; then
-  bash "$BENCHES/gen/nginx_tree.sh" "$W/nginx" "$servers" 10 >/dev/null
+if wanted apache; then input "$W/apache" apache_make_tree "$W/apache" "$vhosts" 10 >&2; fi
+if wanted apache-scaling; then
+  input "$W/apache-scaling" apache_make_tree "$W/apache-scaling" "$scale" 10 10 >&2
 fi
-wanted nginx-distinct && bash "$BENCHES/gen/nginx_tree.sh" "$W/nginx-distinct" "$servers" 10 10 >/dev/null
+if wanted nginx-check || wanted nginx-map; then
+  input "$W/nginx" bash "$BENCHES/gen/nginx_tree.sh" "$W/nginx" "$servers" 10 >/dev/null
+fi
+if wanted nginx-distinct; then
+  input "$W/nginx-distinct" bash "$BENCHES/gen/nginx_tree.sh" "$W/nginx-distinct" "$servers" 10 10 >/dev/null
+fi
 
 echo "# Before/after ($(date -u +%Y-%m-%d), $(nproc) cores): ${bins[*]%%=*}"
 last="user$lines"
