@@ -1,12 +1,11 @@
 //! PW012 weak-scheme: hashes cracked quickly if the file leaks.
 
-use super::census::HashCensus;
 use super::common::{PwFile, clean_basic_hash};
 use crate::diag::{Diagnostic, Severity};
 use crate::hash::redact_hash;
 use crate::hash::{self, HashInfo, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::Line;
+use crate::syntax::passwd::{Line, LineKind};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -52,9 +51,11 @@ struct Hit<'a> {
 
 /// The entries of one file that use one scheme: how many, and the first few to show.
 /// Only a summary is kept, so a 1,000,000-entry apr1 file costs no memory per entry.
+/// Strong schemes get a group too (without entries), so each scheme is judged once.
 struct Group<'a> {
     kind: Kind,
-    severity: Severity,
+    /// None for a scheme this rule does not report.
+    severity: Option<Severity>,
     count: usize,
     first: Vec<Hit<'a>>,
 }
@@ -71,17 +72,13 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if f.basic_servers().is_empty() {
             continue;
         }
-        let census = f.input.hashes(f.src);
-        let listed: Vec<Option<Severity>> = census.kinds().iter().map(severity_of).collect();
         let per_chunk: Vec<Vec<Group<'_>>> = f
             .lines()
             .par_chunks(LINES_PER_TASK)
-            .enumerate()
-            .map(|(k, chunk)| {
+            .map(|chunk| {
                 let mut groups = Vec::new();
-                for (i, line) in chunk.iter().enumerate() {
-                    let i = k * LINES_PER_TASK + i;
-                    classify(&f, census, &listed, i, line, &mut groups);
+                for line in chunk {
+                    classify(&f, line, &mut groups);
                 }
                 groups
             })
@@ -103,7 +100,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // One finding per scheme and file: a file of 10,000 apr1 entries is one problem
         // with one fix (`rotate --weak`), not 10,000 findings.
         for g in &groups {
-            out.push(finding(&f, g));
+            if let Some(severity) = g.severity {
+                out.push(finding(&f, g, severity));
+            }
         }
     }
 }
@@ -121,49 +120,38 @@ fn severity_of(kind: &Kind) -> Option<Severity> {
     }
 }
 
-/// Add line `i` to its scheme's group if its hash is weak or legacy (`listed`: the
-/// severity of each kind of the census).
-fn classify<'a>(
-    f: &PwFile<'a>,
-    census: &HashCensus,
-    listed: &[Option<Severity>],
-    i: usize,
-    line: &'a Line,
-    groups: &mut Vec<Group<'a>>,
-) {
-    let Some(j) = census.judged(i, line, f.src) else {
+/// Count a Basic entry in its scheme's group, keeping it if it is among the first few.
+fn classify<'a>(f: &PwFile<'a>, line: &'a Line, groups: &mut Vec<Group<'a>>) {
+    if line.kind() != LineKind::Basic {
+        return;
+    }
+    let Some((range, h)) = clean_basic_hash(line, f.src) else {
         return;
     };
-    if j.malformed {
+    let info = hash::identify(h);
+    if info.malformed.is_some() {
         return; // unusable: PW001
     }
-    let Some(severity) = j.index.map_or_else(|| severity_of(&j.kind), |k| listed[k]) else {
-        return;
-    };
-    let group = match groups.iter().position(|g| g.kind == *j.kind) {
-        Some(g) => {
-            groups[g].count += 1;
-            if groups[g].first.len() > MORE_LABELS {
-                return;
-            }
-            g
-        }
+    let group = match groups.iter_mut().find(|g| g.kind == info.kind) {
+        Some(g) => g,
         None => {
+            let severity = severity_of(&info.kind);
             groups.push(Group {
-                kind: j.kind.into_owned(),
+                kind: info.kind,
                 severity,
-                count: 1,
+                count: 0,
                 first: Vec::new(),
             });
-            groups.len() - 1
+            groups.last_mut().expect("just pushed")
         }
     };
-    if let Some((range, _)) = clean_basic_hash(line, f.src) {
-        groups[group].first.push(Hit { line, range });
+    group.count += 1;
+    if group.severity.is_some() && group.first.len() <= MORE_LABELS {
+        group.first.push(Hit { line, range });
     }
 }
 
-fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
+fn finding(f: &PwFile<'_>, g: &Group<'_>, severity: Severity) -> Diagnostic {
     let first = &g.first[0];
     let hash_text = &f.src[first.range.clone()];
     let reason = match hash::strength(&hash::identify(hash_text)) {
@@ -179,7 +167,7 @@ fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
             f.span(first.range.clone()),
             format!("`{user}` uses {scheme}: {reason}"),
         )
-        .severity(g.severity)
+        .severity(severity)
         .label(format!("`{shown}`"))
         .help(format!(
             "re-hash with bcrypt: `htguard user set FILE {user}`"
@@ -194,7 +182,7 @@ fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
             g.count
         ),
     )
-    .severity(g.severity)
+    .severity(severity)
     .label(format!("`{shown}`"))
     .help(
         "re-hash them with bcrypt: `htguard user rotate FILE --weak --output new.txt` \
