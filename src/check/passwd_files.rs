@@ -99,7 +99,10 @@ pub fn load(
         .into_par_iter()
         .map(|(file, hint, uses)| {
             let bytes = &sources.get(file).bytes;
-            PasswdInput::new(file, passwd::parse_with(bytes, hint), uses)
+            let input = PasswdInput::new(file, passwd::parse_with(bytes, hint), uses);
+            // Identify every hash now, side by side, rather than in the first hash rule.
+            input.hashes(bytes);
+            input
         })
         .collect();
     Ok(Loaded { inputs, unreadable })

@@ -31,6 +31,9 @@ pub struct PasswdInput {
     pub parsed: crate::syntax::passwd::PasswdFile,
     /// References from server configs. Empty when the file was checked on its own.
     pub uses: Vec<PasswdUse>,
+    /// Each entry's hash identified once, for the hash rules (built on first use;
+    /// `check` builds it beside the parse).
+    hashes: std::sync::OnceLock<passwd::census::HashCensus>,
 }
 
 impl PasswdInput {
@@ -39,7 +42,18 @@ impl PasswdInput {
         parsed: crate::syntax::passwd::PasswdFile,
         uses: Vec<PasswdUse>,
     ) -> Self {
-        PasswdInput { file, parsed, uses }
+        PasswdInput {
+            file,
+            parsed,
+            uses,
+            hashes: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The hash census of this file, whose bytes are `src`.
+    pub fn hashes(&self, src: &[u8]) -> &passwd::census::HashCensus {
+        self.hashes
+            .get_or_init(|| passwd::census::HashCensus::build(self.parsed.lines(), src))
     }
 }
 

@@ -4,7 +4,6 @@ use super::common::{PwFile, bcrypt_head, clean_basic_hash};
 use crate::diag::{Diagnostic, Severity};
 use crate::hash::{self, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::LineKind;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -49,8 +48,13 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if f.basic_servers().is_empty() {
             continue;
         }
-        for line in f.lines() {
-            if line.kind() != LineKind::Basic {
+        let census = f.input.hashes(f.src);
+        for (i, line) in f.lines().iter().enumerate() {
+            // The census knows each line's scheme: only bcrypt entries are read again.
+            if !census
+                .judged(i, line, f.src)
+                .is_some_and(|j| matches!(*j.kind, Kind::Bcrypt { .. }))
+            {
                 continue;
             }
             let Some((range, h)) = clean_basic_hash(line, f.src) else {

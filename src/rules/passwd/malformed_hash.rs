@@ -52,9 +52,14 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
         let basic = f.basic_servers();
         let digest_role = f.has_role(PasswdRole::Digest) && f.reads(Server::Apache);
-        each_line(f.lines(), out, |_, line, out| {
+        let census = f.input.hashes(f.src);
+        each_line(f.lines(), out, |i, line, out| {
             match line.kind() {
                 LineKind::Basic if !basic.is_empty() => {
+                    // The census says which hashes are malformed; only those are read again.
+                    if !census.judged(i, line, f.src).is_some_and(|j| j.malformed) {
+                        return;
+                    }
                     let Some((range, h)) = clean_basic_hash(line, f.src) else {
                         return;
                     };

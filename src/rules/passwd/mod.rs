@@ -4,6 +4,8 @@
 
 mod common;
 
+pub mod census;
+
 pub mod bcrypt_cost;
 pub mod crlf_line_endings;
 pub mod digest_realm_mismatch;

@@ -5,7 +5,6 @@ use crate::diag::{Diagnostic, Severity};
 use crate::hash::redact_hash;
 use crate::hash::{self, Kind, Support};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::LineKind;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -63,17 +62,21 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     )
                 })
         };
-        each_line(f.lines(), out, |_, line, out| {
-            if line.kind() != LineKind::Basic {
+        let census = f.input.hashes(f.src);
+        let listed: Vec<bool> = census.kinds().iter().map(fails).collect();
+        each_line(f.lines(), out, |i, line, out| {
+            let Some(j) = census.judged(i, line, f.src) else {
+                return;
+            };
+            if !j.index.map_or_else(|| fails(&j.kind), |k| listed[k]) {
                 return;
             }
             let Some((range, h)) = clean_basic_hash(line, f.src) else {
                 return;
             };
-            // Empty hashes and crypt's failure token are PW009's and PW001's findings.
             let kind = hash::kind_of(h);
-            if !fails(&kind) {
-                return;
+            if kind == Kind::Empty || kind == Kind::CryptFailureToken {
+                return; // PW009 / PW001
             }
             let mut parts = Vec::new();
             let mut servers = Vec::new();

@@ -1,11 +1,12 @@
 //! PW012 weak-scheme: hashes cracked quickly if the file leaks.
 
+use super::census::HashCensus;
 use super::common::{PwFile, clean_basic_hash};
 use crate::diag::{Diagnostic, Severity};
 use crate::hash::redact_hash;
 use crate::hash::{self, HashInfo, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::{Line, LineKind};
+use crate::syntax::passwd::Line;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -51,11 +52,9 @@ struct Hit<'a> {
 
 /// The entries of one file that use one scheme: how many, and the first few to show.
 /// Only a summary is kept, so a 1,000,000-entry apr1 file costs no memory per entry.
-/// Strong schemes get a group too (without entries), so each scheme is judged once.
 struct Group<'a> {
     kind: Kind,
-    /// None for a scheme this rule does not report.
-    severity: Option<Severity>,
+    severity: Severity,
     count: usize,
     first: Vec<Hit<'a>>,
 }
@@ -72,13 +71,17 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if f.basic_servers().is_empty() {
             continue;
         }
+        let census = f.input.hashes(f.src);
+        let listed: Vec<Option<Severity>> = census.kinds().iter().map(severity_of).collect();
         let per_chunk: Vec<Vec<Group<'_>>> = f
             .lines()
             .par_chunks(LINES_PER_TASK)
-            .map(|chunk| {
+            .enumerate()
+            .map(|(k, chunk)| {
                 let mut groups = Vec::new();
-                for line in chunk {
-                    classify(&f, line, &mut groups);
+                for (i, line) in chunk.iter().enumerate() {
+                    let i = k * LINES_PER_TASK + i;
+                    classify(&f, census, &listed, i, line, &mut groups);
                 }
                 groups
             })
@@ -100,9 +103,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // One finding per scheme and file: a file of 10,000 apr1 entries is one problem
         // with one fix (`rotate --weak`), not 10,000 findings.
         for g in &groups {
-            if let Some(severity) = g.severity {
-                out.push(finding(&f, g, severity));
-            }
+            out.push(finding(&f, g));
         }
     }
 }
@@ -120,38 +121,49 @@ fn severity_of(kind: &Kind) -> Option<Severity> {
     }
 }
 
-/// Count a Basic entry in its scheme's group, keeping it if it is among the first few.
-fn classify<'a>(f: &PwFile<'a>, line: &'a Line, groups: &mut Vec<Group<'a>>) {
-    if line.kind() != LineKind::Basic {
-        return;
-    }
-    let Some((range, h)) = clean_basic_hash(line, f.src) else {
+/// Add line `i` to its scheme's group if its hash is weak or legacy (`listed`: the
+/// severity of each kind of the census).
+fn classify<'a>(
+    f: &PwFile<'a>,
+    census: &HashCensus,
+    listed: &[Option<Severity>],
+    i: usize,
+    line: &'a Line,
+    groups: &mut Vec<Group<'a>>,
+) {
+    let Some(j) = census.judged(i, line, f.src) else {
         return;
     };
-    let info = hash::identify(h);
-    if info.malformed.is_some() {
+    if j.malformed {
         return; // unusable: PW001
     }
-    let group = match groups.iter_mut().find(|g| g.kind == info.kind) {
-        Some(g) => g,
+    let Some(severity) = j.index.map_or_else(|| severity_of(&j.kind), |k| listed[k]) else {
+        return;
+    };
+    let group = match groups.iter().position(|g| g.kind == *j.kind) {
+        Some(g) => {
+            groups[g].count += 1;
+            if groups[g].first.len() > MORE_LABELS {
+                return;
+            }
+            g
+        }
         None => {
-            let severity = severity_of(&info.kind);
             groups.push(Group {
-                kind: info.kind,
+                kind: j.kind.into_owned(),
                 severity,
-                count: 0,
+                count: 1,
                 first: Vec::new(),
             });
-            groups.last_mut().expect("just pushed")
+            groups.len() - 1
         }
     };
-    group.count += 1;
-    if group.severity.is_some() && group.first.len() <= MORE_LABELS {
-        group.first.push(Hit { line, range });
+    if let Some((range, _)) = clean_basic_hash(line, f.src) {
+        groups[group].first.push(Hit { line, range });
     }
 }
 
-fn finding(f: &PwFile<'_>, g: &Group<'_>, severity: Severity) -> Diagnostic {
+fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
     let first = &g.first[0];
     let hash_text = &f.src[first.range.clone()];
     let reason = match hash::strength(&hash::identify(hash_text)) {
@@ -167,7 +179,7 @@ fn finding(f: &PwFile<'_>, g: &Group<'_>, severity: Severity) -> Diagnostic {
             f.span(first.range.clone()),
             format!("`{user}` uses {scheme}: {reason}"),
         )
-        .severity(severity)
+        .severity(g.severity)
         .label(format!("`{shown}`"))
         .help(format!(
             "re-hash with bcrypt: `htguard user set FILE {user}`"
@@ -182,7 +194,7 @@ fn finding(f: &PwFile<'_>, g: &Group<'_>, severity: Severity) -> Diagnostic {
             g.count
         ),
     )
-    .severity(severity)
+    .severity(g.severity)
     .label(format!("`{shown}`"))
     .help(
         "re-hash them with bcrypt: `htguard user rotate FILE --weak --output new.txt` \
