@@ -1,8 +1,8 @@
 //! Every Basic entry's hash identified once per file, for the four rules that judge
 //! hashes (PW001 malformed, PW002 unsupported, PW012 weak, PW013 bcrypt cost). Each rule
 //! identifying every hash itself costs `check` on the 1,000,000-line file of benches/
-//! (benches/compare.sh, task passwd-check) 2,418 M instructions and 211 ms of CPU instead
-//! of 1,877 M and 167 ms: `hash::identify` validates the whole hash each time.
+//! (benches/compare.sh, task passwd-check, same run) 2,418 M instructions and 215 ms of CPU
+//! instead of 1,812 M and 163 ms: `hash::identify` validates the whole hash each time.
 //!
 //! One byte per line (a million-line file costs a megabyte): the hash's kind as its place
 //! in [`LISTED`] and whether it is malformed. Rules look again at the few lines they report.
