@@ -86,7 +86,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 f.user_file_servers().to_vec()
             };
             let mut one = Pairs::new();
-            collect(keys, Server::Apache, &mut one);
+            collect(f.src, keys, f.lines().len(), Server::Apache, &mut one);
             for (k, _) in one {
                 pairs.insert(k, readers.clone());
             }
@@ -102,14 +102,14 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 _ => None,
             });
-            collect(keys, Server::Apache, &mut pairs);
+            collect(f.src, keys, f.lines().len(), Server::Apache, &mut pairs);
         }
         if !uniform && f.basic_servers().contains(&Server::Nginx) {
             let keys = nginx_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
                 NginxRead::Entry { user, .. } => Some((user.text, rec.line)),
                 _ => None,
             });
-            collect(keys, Server::Nginx, &mut pairs);
+            collect(f.src, keys, f.lines().len(), Server::Nginx, &mut pairs);
         }
         let all = f.user_file_servers();
         for ((first, dead), servers) in pairs {
@@ -154,40 +154,121 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Record each later line with the first line of its key (keys come in line order). The
-/// keys' hashes are sorted and keys compared only where hashes are equal: the work goes
-/// through memory in order, where a hash map from key to first line would miss the cache
-/// at nearly every line of a big file.
+/// Record each later line with the first line of its key. Sorts 20-byte (hash, line, key
+/// range) rows instead of the keys themselves: a 1M-line file stays fast and small.
+/// `capacity` is an upper bound on the number of keys (the file's line count): the rows
+/// are allocated once, as growing a big vector leaves its old blocks behind.
 fn collect<'a>(
+    src: &'a [u8],
     keys: impl Iterator<Item = (Cow<'a, [u8]>, usize)>,
+    capacity: usize,
     server: Server,
     pairs: &mut Pairs,
 ) {
-    use rayon::slice::ParallelSliceMut;
-    use std::hash::BuildHasher;
-    let keys: Vec<(Cow<'a, [u8]>, usize)> = keys.collect();
-    let state = foldhash::fast::FixedState::default();
-    let mut rows: Vec<(u64, usize)> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, (key, _))| (state.hash_one(key), i))
-        .collect();
-    // By hash, then by index: within equal hashes, in line order (the first line wins).
-    rows.par_sort_unstable();
+    let mut arena: Vec<u8> = Vec::new();
+    // (hash, line, key): key is a range in `src` or, for joined/composed keys, in `arena`.
+    let mut rows: Vec<(u32, u32, Key)> = Vec::with_capacity(capacity);
+    for (key, line) in keys {
+        let hash = fast_hash(&key);
+        let k = match key {
+            Cow::Borrowed(b) => {
+                let start = (b.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
+                if start.checked_add(b.len()).is_some_and(|e| e <= src.len()) {
+                    Key::Src(start as u32, b.len() as u32)
+                } else {
+                    let at = arena.len();
+                    arena.extend_from_slice(b);
+                    Key::Arena(at as u32, b.len() as u32)
+                }
+            }
+            Cow::Owned(v) => {
+                let at = arena.len();
+                arena.extend_from_slice(&v);
+                Key::Arena(at as u32, v.len() as u32)
+            }
+        };
+        rows.push((hash, line as u32, k));
+    }
+    keep_repeated_buckets(&mut rows);
+    // Parallel on big files; equal hashes are put in line order below, so the result
+    // does not depend on how the sort split the work.
+    rayon::slice::ParallelSliceMut::par_sort_unstable_by_key(&mut rows[..], |r| r.0);
+    let bytes = |k: &Key| -> &[u8] {
+        match *k {
+            Key::Src(s, l) => src.get(s as usize..(s + l) as usize).unwrap_or_default(),
+            Key::Arena(s, l) => arena.get(s as usize..(s + l) as usize).unwrap_or_default(),
+        }
+    };
     for group in rows.chunk_by(|a, b| a.0 == b.0) {
         if group.len() < 2 {
             continue;
         }
-        // Equal hashes: group by the real bytes (a collision is not a duplicate).
-        let mut firsts: Vec<(&[u8], usize)> = Vec::new();
-        for &(_, i) in group {
-            let (key, line) = (&keys[i].0[..], keys[i].1);
-            match firsts.iter().find(|(k, _)| *k == key) {
-                Some(&(_, first)) => pairs.entry((first, line)).or_default().push(server),
-                None => firsts.push((key, line)),
+        // Equal hashes: group by the real bytes (a collision is not a duplicate),
+        // in line order (the first line wins).
+        let mut group = group.to_vec();
+        group.sort_unstable_by_key(|r| r.1);
+        let mut firsts: Vec<(&[u8], u32)> = Vec::new();
+        for (_, line, key) in &group {
+            let k = bytes(key);
+            match firsts.iter().find(|(b, _)| *b == k) {
+                Some((_, first)) => pairs
+                    .entry((*first as usize, *line as usize))
+                    .or_default()
+                    .push(server),
+                None => firsts.push((k, *line)),
             }
         }
     }
+}
+
+/// Drop the rows whose hash cannot repeat, before sorting: two bit sets over the top
+/// bits of the hash (about 16 buckets per row) mark buckets seen once and seen again;
+/// rows with equal hashes share a bucket, so every group of equal hashes survives whole.
+/// A file of distinct users then sorts a few percent of its rows instead of all.
+fn keep_repeated_buckets(rows: &mut Vec<(u32, u32, Key)>) {
+    if rows.len() < 1024 {
+        return;
+    }
+    let buckets = (rows.len() * 16).next_power_of_two().min(1 << 31);
+    let shift = 32 - buckets.trailing_zeros();
+    let bucket = |h: u32| (h >> shift) as usize;
+    let mut seen = vec![0u64; buckets / 64];
+    let mut again = vec![0u64; buckets / 64];
+    for r in rows.iter() {
+        let b = bucket(r.0);
+        let bit = 1u64 << (b % 64);
+        if seen[b / 64] & bit != 0 {
+            again[b / 64] |= bit;
+        }
+        seen[b / 64] |= bit;
+    }
+    rows.retain(|r| {
+        let b = bucket(r.0);
+        again[b / 64] & (1u64 << (b % 64)) != 0
+    });
+}
+
+/// A fast, non-cryptographic hash for grouping (collisions are checked byte for byte).
+/// 32 bits keep the rows small; the top bits of the 64-bit mix are the best spread.
+fn fast_hash(key: &[u8]) -> u32 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = (key.len() as u64).wrapping_mul(K);
+    let mut chunks = key.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let mut w = [0u8; 8];
+    w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    ((h ^ (h >> 29)) >> 32) as u32
+}
+
+#[derive(Clone, Copy)]
+enum Key {
+    Src(u32, u32),
+    Arena(u32, u32),
 }
 
 #[cfg(test)]
@@ -230,6 +311,7 @@ mod tests {
 
     #[test]
     fn finds_duplicates_among_many_users() {
+        // Enough lines for the bucket pre-filter to run.
         let mut src = Vec::new();
         for i in 0..5000 {
             src.extend_from_slice(format!("user{i}:x\n").as_bytes());
