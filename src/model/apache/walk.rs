@@ -4,11 +4,12 @@
 //!
 //! It descends only into real directories (never through a symbolic link below a root,
 //! as httpd never walks one to find `.htaccess` files) and skips what it cannot read.
+//! Linux has a walk of its own ([`linux`]); elsewhere std's `read_dir` does it.
 
-use rayon::prelude::*;
-use std::ffi::{OsStr, OsString};
-use std::io;
-use std::path::{Path, PathBuf};
+#[cfg(target_os = "linux")]
+mod linux;
+
+use std::path::PathBuf;
 
 /// A file found by [`find_files`].
 #[derive(Debug)]
@@ -21,73 +22,102 @@ pub struct Found {
 /// Every file named `name` under each root (`(server path, local path)`), read, in
 /// sequential depth-first order, roots in the order given.
 pub fn find_files(roots: &[(PathBuf, PathBuf)], name: &str) -> Vec<Found> {
-    let name = OsStr::new(name);
-    roots
-        .par_iter()
-        .map(|(server, local)| {
-            let mut out = Vec::new();
-            walk(local, server, name, &mut out);
-            out
-        })
-        .flatten()
-        .collect()
+    #[cfg(target_os = "linux")]
+    return linux::find_files(roots, name, true);
+    #[cfg(not(target_os = "linux"))]
+    return portable::find_files(roots, name);
 }
 
-/// Appends the files under `local` (whose server path is `server`) to `out`.
-fn walk(local: &Path, server: &Path, name: &OsStr, out: &mut Vec<Found>) {
-    let Ok(entries) = std::fs::read_dir(local) else {
-        return;
-    };
-    let mut subdirs: Vec<OsString> = Vec::new();
-    let mut has_file = false;
-    for entry in entries.flatten() {
-        // The entry's own type: a symbolic link is not a directory here.
-        let Ok(kind) = entry.file_type() else {
-            continue;
+/// The walk with std's `read_dir`: everywhere but Linux, and in the tests, the reference
+/// the Linux walk is held to.
+#[cfg(any(not(target_os = "linux"), test))]
+mod portable {
+    use super::Found;
+    use rayon::prelude::*;
+    use std::ffi::{OsStr, OsString};
+    use std::io;
+    use std::path::{Path, PathBuf};
+
+    pub fn find_files(roots: &[(PathBuf, PathBuf)], name: &str) -> Vec<Found> {
+        let name = OsStr::new(name);
+        roots
+            .par_iter()
+            .map(|(server, local)| {
+                let mut out = Vec::new();
+                walk(local, server, name, &mut out);
+                out
+            })
+            .flatten()
+            .collect()
+    }
+
+    /// Appends the files under `local` (whose server path is `server`) to `out`.
+    fn walk(local: &Path, server: &Path, name: &OsStr, out: &mut Vec<Found>) {
+        let Ok(entries) = std::fs::read_dir(local) else {
+            return;
         };
-        if kind.is_dir() {
-            subdirs.push(entry.file_name());
-        } else if entry.file_name() == name {
-            has_file = true;
+        let mut subdirs: Vec<OsString> = Vec::new();
+        let mut has_file = false;
+        for entry in entries.flatten() {
+            // The entry's own type: a symbolic link is not a directory here.
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                subdirs.push(entry.file_name());
+            } else if entry.file_name() == name {
+                has_file = true;
+            }
         }
+        if has_file && let Ok(bytes) = read(&local.join(name)) {
+            out.push(Found {
+                dir: server.to_path_buf(),
+                bytes,
+            });
+        }
+        subdirs.sort_unstable();
+        let below: Vec<Vec<Found>> = subdirs
+            .par_iter()
+            .map(|sub| {
+                let mut found = Vec::new();
+                walk(&local.join(sub), &server.join(sub), name, &mut found);
+                found
+            })
+            .collect();
+        out.extend(below.into_iter().flatten());
     }
-    if has_file && let Ok(bytes) = read(&local.join(name)) {
-        out.push(Found {
-            dir: server.to_path_buf(),
-            bytes,
-        });
-    }
-    subdirs.sort_unstable();
-    let below: Vec<Vec<Found>> = subdirs
-        .par_iter()
-        .map(|sub| {
-            let mut found = Vec::new();
-            walk(&local.join(sub), &server.join(sub), name, &mut found);
-            found
-        })
-        .collect();
-    out.extend(below.into_iter().flatten());
-}
 
-/// Read a file to its end. Non-blocking, so that a FIFO under the name reads as empty
-/// instead of hanging the walk.
-fn read(path: &Path) -> io::Result<Vec<u8>> {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    let mut bytes = Vec::new();
-    match file.read_to_end(&mut bytes) {
-        Err(e) if e.kind() != io::ErrorKind::WouldBlock => Err(e),
-        _ => Ok(bytes),
+    /// Read a file to its end. Non-blocking, so that a FIFO under the name reads as empty
+    /// instead of hanging the walk.
+    fn read(path: &Path) -> io::Result<Vec<u8>> {
+        use std::io::Read;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)?;
+        let mut bytes = Vec::new();
+        match file.read_to_end(&mut bytes) {
+            Err(e) if e.kind() != io::ErrorKind::WouldBlock => Err(e),
+            _ => Ok(bytes),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    /// What every walk there is here finds (each must find the same).
+    fn find_files(roots: &[(PathBuf, PathBuf)], name: &str) -> Vec<Vec<Found>> {
+        let mut all = vec![portable::find_files(roots, name)];
+        #[cfg(target_os = "linux")]
+        for leaves in [true, false] {
+            all.push(linux::find_files(roots, name, leaves));
+        }
+        all
+    }
 
     fn write(p: &Path, text: &str) {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -108,8 +138,7 @@ mod tests {
         // A directory named like the file is walked, not read.
         std::fs::create_dir_all(r.join("c/.htaccess")).unwrap();
         write(&r.join("c/.htaccess/.htaccess"), "nested");
-        {
-            let found = find_files(&[(PathBuf::from("/srv"), r.to_path_buf())], ".htaccess");
+        for found in find_files(&[(PathBuf::from("/srv"), r.to_path_buf())], ".htaccess") {
             let got: Vec<(String, String)> = found
                 .iter()
                 .map(|f| {
@@ -158,11 +187,10 @@ mod tests {
                 want.push(format!("d{i:03}/sub"));
             }
         }
-        {
-            let found = find_files(
-                &[(PathBuf::from("/r"), t.path().to_path_buf())],
-                ".htaccess",
-            );
+        for found in find_files(
+            &[(PathBuf::from("/r"), t.path().to_path_buf())],
+            ".htaccess",
+        ) {
             let got: Vec<String> = found
                 .iter()
                 .map(|f| String::from_utf8(f.bytes.clone()).unwrap())
@@ -180,16 +208,15 @@ mod tests {
         let r = t.path();
         write(&r.join("real/.htaccess"), "real");
         std::os::unix::fs::symlink(r.join("real"), r.join("link")).unwrap();
-        {
-            let found = find_files(
-                &[
-                    (PathBuf::from("/x"), r.join("missing")),
-                    (PathBuf::from("/y"), r.to_path_buf()),
-                    // A root that is itself a link is followed.
-                    (PathBuf::from("/z"), r.join("link")),
-                ],
-                ".htaccess",
-            );
+        for found in find_files(
+            &[
+                (PathBuf::from("/x"), r.join("missing")),
+                (PathBuf::from("/y"), r.to_path_buf()),
+                // A root that is itself a link is followed.
+                (PathBuf::from("/z"), r.join("link")),
+            ],
+            ".htaccess",
+        ) {
             let dirs: Vec<String> = found.iter().map(|f| f.dir.display().to_string()).collect();
             assert_eq!(dirs, ["/y/real", "/z"]);
         }
@@ -201,11 +228,10 @@ mod tests {
         let text: String = (0..5000).map(|i| format!("# line {i}\n")).collect();
         assert!(text.len() > 16384 * 2);
         write(&t.path().join(".htaccess"), &text);
-        {
-            let found = find_files(
-                &[(PathBuf::from("/r"), t.path().to_path_buf())],
-                ".htaccess",
-            );
+        for found in find_files(
+            &[(PathBuf::from("/r"), t.path().to_path_buf())],
+            ".htaccess",
+        ) {
             assert_eq!(found[0].bytes, text.as_bytes());
         }
     }
@@ -225,11 +251,10 @@ mod tests {
                 .join("d2999-with-a-long-name-to-fill-buffers/.htaccess"),
             "last",
         );
-        {
-            let found = find_files(
-                &[(PathBuf::from("/r"), t.path().to_path_buf())],
-                ".htaccess",
-            );
+        for found in find_files(
+            &[(PathBuf::from("/r"), t.path().to_path_buf())],
+            ".htaccess",
+        ) {
             assert_eq!(found.len(), 1);
             assert_eq!(found[0].bytes, b"last");
         }
@@ -245,11 +270,12 @@ mod tests {
         if !made.is_ok_and(|s| s.success()) {
             return; // no mkfifo here
         }
-        let found = find_files(
+        for found in find_files(
             &[(PathBuf::from("/r"), t.path().to_path_buf())],
             ".htaccess",
-        );
-        assert_eq!(found.len(), 1);
-        assert!(found[0].bytes.is_empty());
+        ) {
+            assert_eq!(found.len(), 1);
+            assert!(found[0].bytes.is_empty());
+        }
     }
 }
