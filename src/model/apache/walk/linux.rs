@@ -158,26 +158,33 @@ fn open_root(path: &Path) -> io::Result<OwnedFd> {
 
 /// Read a file in `dir` to its end. A `read` that returns less than it was asked for has
 /// reached the end (Linux returns a short count from a regular file only there), so a
-/// small file takes one `read`, not a second one to see 0 bytes. `NONBLOCK`: a FIFO under
-/// the name reads as empty instead of hanging the walk.
+/// small file takes one `read`, not a second one to see 0 bytes. The file is read into a
+/// buffer kept by the thread and copied out at its size. `NONBLOCK`: a FIFO under the name
+/// reads as empty instead of hanging the walk.
 fn read_at(dir: &OwnedFd, name: &CStr) -> io::Result<Vec<u8>> {
-    const CHUNK: usize = 16 * 1024;
     let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK;
     let fd = rustix::fs::openat(dir, name, flags, Mode::empty())?;
-    let mut out = Vec::with_capacity(CHUNK);
-    loop {
-        let room = out.capacity() - out.len();
-        match rustix::io::read(&fd, rustix::buffer::spare_capacity(&mut out)) {
-            Ok(n) if n < room => return Ok(out),
-            Ok(_) => out.reserve(CHUNK),
-            Err(rustix::io::Errno::INTR) => {}
-            Err(rustix::io::Errno::AGAIN) => return Ok(out),
-            Err(e) => return Err(e.into()),
+    let mut out = Vec::new();
+    READ_BUF.with_borrow_mut(|chunk| {
+        loop {
+            match rustix::io::read(&fd, &mut chunk[..]) {
+                Ok(n) => {
+                    out.extend_from_slice(&chunk[..n]);
+                    if n < chunk.len() {
+                        return Ok(out);
+                    }
+                }
+                Err(rustix::io::Errno::INTR) => {}
+                Err(rustix::io::Errno::AGAIN) => return Ok(out),
+                Err(e) => return Err(e.into()),
+            }
         }
-    }
+    })
 }
 
 thread_local! {
+    /// File read buffer, one per thread.
+    static READ_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 16 * 1024]);
     /// `getdents64` buffer, one per thread.
     static DENTS: std::cell::RefCell<Vec<MaybeUninit<u8>>> =
         std::cell::RefCell::new(vec![MaybeUninit::uninit(); 32 * 1024]);
