@@ -9,8 +9,8 @@
 //!
 //! Measured against the portable walk ([`super::portable`], std's `read_dir`) with
 //! benches/compare.sh (same run, CPU medians): Apache tree of 1,000 vhosts and 10,000
-//! `.htaccess` 175 -> 134 ms (138,000 -> 65,500 system calls); 4,000 vhosts and 40,000
-//! `.htaccess` 1,385 -> 1,139 ms.
+//! `.htaccess` 181 -> 137 ms (138,000 -> 65,000 system calls); 4,000 vhosts and 40,000
+//! `.htaccess` 1,398 -> 1,182 ms.
 
 use super::Found;
 use rayon::prelude::*;
