@@ -53,6 +53,23 @@ runs every rule (location precedence, rewrites, user files, permissions) and the
     note "crossplane and gixy could not be installed (no network?): their rows are missing."
   fi
   bench_run --warmup 1 --min-runs 5
+
+  # The same tree, but each location names a password file of its own: the rules that
+  # compare user files with servers see 10,000 files instead of one.
+  local distinct="$BENCH_WORK/nginx-tree-distinct"
+  log "generating $servers server files x $per locations, $(fmt_int "$locations") distinct password files"
+  bash "$BENCHES/gen/nginx_tree.sh" "$distinct" "$servers" "$per" "$per" >/dev/null
+  nginx -t -q -p "$distinct/" -c "$distinct/nginx.conf" -e "$distinct/error.log" ||
+    die "the generated tree does not pass nginx -t"
+  bench_begin "Check $(fmt_int "$locations") auth_basic locations naming $(fmt_int "$locations") distinct password files"
+  bench_cmd --ok 0,1 "htguard check" "'$HTGUARD' check --nginx-config '$distinct/nginx.conf' >/dev/null"
+  bench_cmd "nginx -t" "nginx -t -q -p '$distinct/' -c '$distinct/nginx.conf' -e '$distinct/error.log'"
+  if [[ -n $venv ]]; then
+    bench_cmd "crossplane parse" "'$venv/bin/crossplane' parse '$distinct/nginx.conf' -o /dev/null"
+  fi
+  bench_run --warmup 1 --min-runs 3
+  note "As the tree above, each of the $(fmt_int "$locations") locations naming its own password file \
+(\`benches/gen/nginx_tree.sh DIR $servers $per $per\`). \`htguard check\` reads and checks every one of them."
 }
 
 # Run directly: hand over to the runner with this group.

@@ -1,6 +1,6 @@
 //! PW012 weak-scheme: hashes cracked quickly if the file leaks.
 
-use super::census::HashCensus;
+use super::census::{HashCensus, LISTED};
 use super::common::{PwFile, clean_basic_hash, hash_label};
 use crate::diag::{Diagnostic, Severity};
 use crate::hash::{self, HashInfo, Kind, Strength};
@@ -71,7 +71,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let census = f.input.hashes(f.src);
-        let listed: Vec<Option<Severity>> = census.kinds().iter().map(severity_of).collect();
+        let listed: Vec<Option<Severity>> = LISTED.iter().map(severity_of).collect();
         let per_chunk: Vec<Vec<Group<'_>>> = f
             .lines()
             .par_chunks(LINES_PER_TASK)
@@ -121,7 +121,7 @@ fn severity_of(kind: &Kind) -> Option<Severity> {
 }
 
 /// Add line `i` to its scheme's group if its hash is weak or legacy (`listed`: the
-/// severity of each kind of the census).
+/// severity of each kind of [`LISTED`]).
 fn classify<'a>(
     f: &PwFile<'a>,
     census: &HashCensus,
