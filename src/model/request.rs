@@ -123,7 +123,9 @@ impl Answer {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileState {
     Missing,
-    File { size: u64 },
+    File {
+        size: u64,
+    },
     Directory,
     /// Exists, but the server's worker user cannot open it (with why).
     Unreadable(String),

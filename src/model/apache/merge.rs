@@ -9,7 +9,7 @@
 use super::ApacheModel;
 use super::areas::Place;
 use super::authz::{Replaced, RequireNode, RequireTree};
-use super::config::{ContainerKind, DirectiveRef, Scope, ScopeKind};
+use super::config::{Condition, ConditionKind, ContainerKind, DirectiveRef, Scope, ScopeKind};
 use super::directives::NameBuf;
 use super::overrides::{HtaccessVerdict, htaccess_verdict};
 use super::sections::{dir_depth, key_ancestors, location_matches, path_key};
@@ -23,6 +23,9 @@ use std::sync::Arc;
 pub struct MergedConfig {
     /// Scopes merged, in order.
     pub applied: Vec<usize>,
+    /// `<If>`/`<ElseIf>`/`<Else>` blocks merged after the scopes (only when merging for a
+    /// request), each with the scope it is in.
+    pub applied_conditions: Vec<(usize, Arc<Condition>)>,
     /// Every `.htaccess` met on the way, with what httpd did with it.
     pub htaccess: Vec<(usize, HtaccessVerdict)>,
     pub auth_type: Option<DirectiveRef>,
@@ -117,8 +120,29 @@ impl MergedConfig {
     }
 }
 
-/// The configuration in effect at `place`.
+/// The configuration in effect at `place`, without `<If>` blocks (their expressions need a
+/// request).
 pub fn merge_at(m: &ApacheModel, place: &Place) -> MergedConfig {
+    merge_sections(m, place)
+}
+
+/// The configuration in effect at `place` for a request: after the sections, every
+/// `<If>`/`<ElseIf>`/`<Else>` block of a merged section whose condition holds, in merge
+/// order (core's `ap_if_walk`). `holds` answers for an `<If>`/`<ElseIf>` expression.
+pub fn merge_for_request(
+    m: &ApacheModel,
+    place: &Place,
+    holds: &mut dyn FnMut(&Condition) -> bool,
+) -> MergedConfig {
+    let mut config = merge_sections(m, place);
+    let sections = config.applied.clone();
+    for scope in sections {
+        apply_conditions(m, scope, None, holds, &mut config);
+    }
+    config
+}
+
+fn merge_sections(m: &ApacheModel, place: &Place) -> MergedConfig {
     let mut config = MergedConfig::default();
     apply_scope(m, m.servers[0].defaults, &mut config);
     if place.server != 0 {
@@ -126,7 +150,7 @@ pub fn merge_at(m: &ApacheModel, place: &Place) -> MergedConfig {
     }
     if let Some(dir) = &place.dir {
         apply_directory_levels(m, place.server, dir, &mut config);
-        apply_regex_directories(m, place.server, dir, &mut config);
+        apply_regex_directories(m, place.server, dir, place.filename.as_deref(), &mut config);
     }
     if let Some(name) = &place.file {
         apply_files_sections(m, place.server, name, &mut config);
@@ -199,8 +223,17 @@ fn apply_htaccess(m: &ApacheModel, scope: usize, config: &mut MergedConfig) {
     config.htaccess.push((scope, verdict));
 }
 
-/// Regex `<Directory ~>` and `<DirectoryMatch>` sections matching `dir`.
-fn apply_regex_directories(m: &ApacheModel, server: usize, dir: &Path, config: &mut MergedConfig) {
+/// Regex `<Directory ~>` and `<DirectoryMatch>` sections. httpd matches them against the
+/// request's file name as the directory walk left it (the file itself for a file, the
+/// directory with or without the URL's trailing slash); a place without one (an area)
+/// matches its directory with and without a trailing slash.
+fn apply_regex_directories(
+    m: &ApacheModel,
+    server: usize,
+    dir: &Path,
+    filename: Option<&str>,
+    config: &mut MergedConfig,
+) {
     if m.index.regex_directories.is_empty() {
         return;
     }
@@ -208,11 +241,11 @@ fn apply_regex_directories(m: &ApacheModel, server: usize, dir: &Path, config: &
     let slashed = format!("{}/", plain.trim_end_matches('/'));
     for &i in &m.index.regex_directories {
         let s = &m.scopes[i];
-        if in_server(s, server)
-            && s.regex
-                .as_ref()
-                .is_some_and(|r| r.is_match(&plain) || r.is_match(&slashed))
-        {
+        let hit = s.regex.as_ref().is_some_and(|r| match filename {
+            Some(f) => r.is_match(f),
+            None => r.is_match(&plain) || r.is_match(&slashed),
+        });
+        if in_server(s, server) && hit {
             apply_scope(m, i, config);
         }
     }
@@ -234,7 +267,14 @@ fn apply_files_sections(m: &ApacheModel, server: usize, name: &str, config: &mut
             }
         })
         .collect();
-    files.sort_by_key(|&i| (m.scopes[i].parent.is_some(), m.scopes[i].server != 0, i));
+    // core merges `<Files>` lists section by section: those at server level (the main
+    // server's, then the virtual host's), then those nested in each merged section, in
+    // the order the sections were merged.
+    let merged_at = |p: usize| config.applied.iter().position(|&a| a == p);
+    files.sort_by_key(|&i| {
+        let s = &m.scopes[i];
+        (s.parent.and_then(merged_at), s.server != 0, i)
+    });
     for i in files {
         let s = &m.scopes[i];
         let hit = match &s.regex {
@@ -310,17 +350,29 @@ fn setting(lname: &str) -> Option<Setting> {
 
 /// Merge one scope's unconditional directives into `config`.
 fn apply_scope(m: &ApacheModel, scope: usize, config: &mut MergedConfig) {
-    let s = &m.scopes[scope];
     config.applied.push(scope);
-    let mut allows = Vec::new();
-    let mut denies = Vec::new();
+    let directives = m.scopes[scope]
+        .directives
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !d.conditional)
+        .map(|(index, d)| (DirectiveRef { scope, index }, d));
+    if let Some(merging) = apply_directives(m.scopes[scope].kind, directives, config) {
+        merge_require(m.index.require_tree(scope), scope, merging, config);
+    }
+}
+
+/// Merge one section's directives (a scope's, or an `<If>` block's); returns the
+/// section's `AuthMerging` when it has `Require` lines.
+fn apply_directives<'m>(
+    kind: ScopeKind,
+    directives: impl Iterator<Item = (DirectiveRef, &'m super::config::ScopedDir)>,
+    config: &mut MergedConfig,
+) -> Option<Option<&'m str>> {
+    let mut compat = AccessCompat::default();
     let mut merging: Option<&str> = None;
     let mut has_require = false;
-    for (index, d) in s.directives.iter().enumerate() {
-        if d.conditional {
-            continue;
-        }
-        let r = DirectiveRef { scope, index };
+    for (r, d) in directives {
         let mut name = NameBuf::default();
         match setting(name.lowercase(&d.dir.name)) {
             Some(Setting::AuthType) => config.auth_type = Some(r),
@@ -329,11 +381,11 @@ fn apply_scope(m: &ApacheModel, scope: usize, config: &mut MergedConfig) {
             Some(Setting::GroupFile) => config.group_file = Some(r),
             Some(Setting::BasicProvider) => config.basic_provider = Some(r),
             Some(Setting::DigestProvider) => config.digest_provider = Some(r),
-            Some(Setting::Satisfy) => config.satisfy = Some(r),
-            Some(Setting::Order) => config.order = Some(r),
-            Some(Setting::Allow) => allows.push(r),
-            Some(Setting::Deny) => denies.push(r),
-            Some(Setting::AllowOverride) if s.kind == ScopeKind::Directory => {
+            Some(Setting::Satisfy) => compat.satisfy = Some(r),
+            Some(Setting::Order) => compat.order = Some(r),
+            Some(Setting::Allow) => compat.allows.push(r),
+            Some(Setting::Deny) => compat.denies.push(r),
+            Some(Setting::AllowOverride) if kind == ScopeKind::Directory => {
                 config.allow_override = Some(r)
             }
             Some(Setting::AuthMerging) => merging = d.dir.arg(0),
@@ -341,19 +393,121 @@ fn apply_scope(m: &ApacheModel, scope: usize, config: &mut MergedConfig) {
             _ => {}
         }
     }
-    if !allows.is_empty() || !denies.is_empty() {
-        config.allows = allows;
-        config.denies = denies;
+    // mod_access_compat has no merger: a section with any of its directives replaces
+    // Order, Allow, Deny and Satisfy together (a `Satisfy Any` alone drops the `Deny
+    // from all` of an enclosing section; observed).
+    if compat.is_set() {
+        config.satisfy = compat.satisfy;
+        config.order = compat.order;
+        config.allows = compat.allows;
+        config.denies = compat.denies;
     }
-    if has_require {
-        merge_require(m, scope, merging, config);
+    has_require.then_some(merging)
+}
+
+/// One section's mod_access_compat directives.
+#[derive(Default)]
+struct AccessCompat {
+    satisfy: Option<DirectiveRef>,
+    order: Option<DirectiveRef>,
+    allows: Vec<DirectiveRef>,
+    denies: Vec<DirectiveRef>,
+}
+
+impl AccessCompat {
+    fn is_set(&self) -> bool {
+        self.satisfy.is_some()
+            || self.order.is_some()
+            || !self.allows.is_empty()
+            || !self.denies.is_empty()
     }
 }
 
-/// mod_authz_core's merge of a section's `Require` lines into those in effect.
-fn merge_require(m: &ApacheModel, scope: usize, merging: Option<&str>, config: &mut MergedConfig) {
+/// The `<If>` chains of `scope` directly inside `outer` (None: at the scope's top level),
+/// each block merged when it holds, then its own nested chains.
+fn apply_conditions(
+    m: &ApacheModel,
+    scope: usize,
+    outer: Option<&Arc<Condition>>,
+    holds: &mut dyn FnMut(&Condition) -> bool,
+    config: &mut MergedConfig,
+) {
+    // The blocks directly inside `outer`, in file order (first directive of each).
+    let mut blocks: Vec<&Arc<Condition>> = Vec::new();
+    for d in &m.scopes[scope].directives {
+        let mut c = d.condition.as_ref();
+        // Climb to the block whose parent is `outer`.
+        while let Some(cond) = c {
+            if same(cond.parent.as_ref(), outer) {
+                break;
+            }
+            c = cond.parent.as_ref();
+        }
+        if let Some(cond) = c
+            && !blocks.iter().any(|b| Arc::ptr_eq(b, cond))
+        {
+            blocks.push(cond);
+        }
+    }
+    blocks.sort_by_key(|b| (b.span.file, b.span.start));
+    // Which blocks held, for the `<ElseIf>`/`<Else>` after them.
+    let mut taken: Vec<&Arc<Condition>> = Vec::new();
+    for block in blocks {
+        let chain_taken = std::iter::successors(block.previous.as_ref(), |p| p.previous.as_ref())
+            .any(|p| taken.iter().any(|t| Arc::ptr_eq(t, p)));
+        let hit = !chain_taken
+            && match block.kind {
+                ConditionKind::Else => true,
+                ConditionKind::If | ConditionKind::ElseIf => holds(block),
+            };
+        if hit {
+            taken.push(block);
+            apply_condition_block(m, scope, block, config);
+            apply_conditions(m, scope, Some(block), holds, config);
+        }
+    }
+}
+
+fn same(a: Option<&Arc<Condition>>, b: Option<&Arc<Condition>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
+/// Merge the directives of one `<If>` block (not those of blocks nested in it).
+fn apply_condition_block(
+    m: &ApacheModel,
+    scope: usize,
+    block: &Arc<Condition>,
+    config: &mut MergedConfig,
+) {
+    config.applied_conditions.push((scope, block.clone()));
+    let mine =
+        |d: &super::config::ScopedDir| d.condition.as_ref().is_some_and(|c| Arc::ptr_eq(c, block));
+    let directives = m.scopes[scope]
+        .directives
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| mine(d))
+        .map(|(index, d)| (DirectiveRef { scope, index }, d));
+    if let Some(merging) = apply_directives(ScopeKind::Location, directives, config) {
+        let tree = super::authz::require_tree_where(&m.scopes[scope], scope, |d| mine(d));
+        merge_require(tree, scope, merging, config);
+    }
+}
+
+/// mod_authz_core's merge of a section's `Require` lines (`root`, from `scope`) into
+/// those in effect.
+fn merge_require(
+    root: Arc<RequireNode>,
+    scope: usize,
+    merging: Option<&str>,
+    config: &mut MergedConfig,
+) {
     let new = RequireTree {
-        root: m.index.require_tree(scope),
+        root,
         scopes: vec![scope],
     };
     let op = match merging {

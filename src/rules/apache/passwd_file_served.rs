@@ -101,6 +101,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     file: Some(name),
                     url: Some(url.clone()),
                     force: None,
+                    filename: None,
                 };
                 let config = crate::model::apache::merge::merge_at(m, &place);
                 if !config.outcome(m, "GET").is_open() {
