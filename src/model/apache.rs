@@ -25,6 +25,7 @@ pub mod loader;
 pub mod merge;
 pub mod outcome;
 pub mod overrides;
+pub mod request;
 pub mod sections;
 pub mod stock;
 pub mod walk;

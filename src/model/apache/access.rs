@@ -135,7 +135,7 @@ impl<'a> Checker<'a> {
         let Some(who) = self.who else {
             return FileAccess::UnknownUser;
         };
-        if let Some(why) = self.denied_dir(local.parent(), who) {
+        if let Some(why) = self.denied_dir_for(local.parent(), who) {
             return FileAccess::Denied(why);
         }
         if allowed(&meta, who, 0o4) {
@@ -150,8 +150,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The first directory from `start` up that does not let `who` in, described.
-    fn denied_dir(&mut self, start: Option<&Path>, who: &Identity) -> Option<String> {
+    /// The first directory from `start` up that does not let the worker in, described.
+    pub fn denied_dir(&mut self, start: Option<&Path>) -> Option<String> {
+        let who = self.who?;
+        self.denied_dir_for(start, who)
+    }
+
+    fn denied_dir_for(&mut self, start: Option<&Path>, who: &Identity) -> Option<String> {
         // Directories passed on the way up share the answer found above them.
         let mut passed: Vec<&Path> = Vec::new();
         let mut answer = None;

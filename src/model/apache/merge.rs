@@ -38,6 +38,9 @@ pub struct MergedConfig {
     pub order: Option<DirectiveRef>,
     pub allows: Vec<DirectiveRef>,
     pub denies: Vec<DirectiveRef>,
+    /// Every mod_access_compat directive (Order, Allow, Deny, Satisfy) of the section in
+    /// effect for it, in order (their `<Limit>`s make them per method).
+    pub access_compat: Vec<DirectiveRef>,
     pub allow_override: Option<DirectiveRef>,
     pub authz: Option<RequireTree>,
     /// `Require` sets that a newer section replaced (AuthMerging Off).
@@ -370,6 +373,7 @@ fn apply_directives<'m>(
     config: &mut MergedConfig,
 ) -> Option<Option<&'m str>> {
     let mut compat = AccessCompat::default();
+    let mut compat_lines = Vec::new();
     let mut merging: Option<&str> = None;
     let mut has_require = false;
     for (r, d) in directives {
@@ -381,10 +385,22 @@ fn apply_directives<'m>(
             Some(Setting::GroupFile) => config.group_file = Some(r),
             Some(Setting::BasicProvider) => config.basic_provider = Some(r),
             Some(Setting::DigestProvider) => config.digest_provider = Some(r),
-            Some(Setting::Satisfy) => compat.satisfy = Some(r),
-            Some(Setting::Order) => compat.order = Some(r),
-            Some(Setting::Allow) => compat.allows.push(r),
-            Some(Setting::Deny) => compat.denies.push(r),
+            Some(Setting::Satisfy) => {
+                compat.satisfy = Some(r);
+                compat_lines.push(r);
+            }
+            Some(Setting::Order) => {
+                compat.order = Some(r);
+                compat_lines.push(r);
+            }
+            Some(Setting::Allow) => {
+                compat.allows.push(r);
+                compat_lines.push(r);
+            }
+            Some(Setting::Deny) => {
+                compat.denies.push(r);
+                compat_lines.push(r);
+            }
             Some(Setting::AllowOverride) if kind == ScopeKind::Directory => {
                 config.allow_override = Some(r)
             }
@@ -401,6 +417,7 @@ fn apply_directives<'m>(
         config.order = compat.order;
         config.allows = compat.allows;
         config.denies = compat.denies;
+        config.access_compat = compat_lines;
     }
     has_require.then_some(merging)
 }
