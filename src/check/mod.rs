@@ -8,6 +8,7 @@ pub mod kind;
 mod passwd_files;
 pub mod select;
 mod suppress;
+pub mod why;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::LoadOptions;
@@ -193,7 +194,7 @@ fn settle(
 }
 
 /// The files to start from, main configs first.
-fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, CheckError> {
+pub(crate) fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, CheckError> {
     let named_mains = !opts.apache_configs.is_empty() || !opts.nginx_configs.is_empty();
     let paths: Vec<PathBuf> = if opts.paths.is_empty() && !named_mains {
         let found: Vec<PathBuf> = discover::DEFAULT_LOCATIONS
@@ -239,7 +240,7 @@ pub(crate) fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn load_configs(
+pub(crate) fn load_configs(
     candidates: &[Candidate],
     opts: &CheckOptions,
     sources: &mut Sources,

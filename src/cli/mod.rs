@@ -7,6 +7,7 @@ pub mod htpasswd;
 pub mod map;
 pub mod rules_cmd;
 pub mod user;
+pub mod why;
 
 use clap::{Parser, Subcommand};
 
@@ -38,6 +39,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Show which nginx/Apache URL spaces are protected, by which file.
     Map(map::MapArgs),
+    /// What the configured servers answer one request (status and the chain of decisions).
+    Why(Box<why::WhyArgs>),
     /// Create and edit password files: add, set, delete, verify, list, rotate, import.
     User(user::UserArgs),
     /// Print a ready `user:hash` line to stdout (like `htpasswd -n`).
@@ -74,6 +77,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         Command::Rules(a) => rules_cmd::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Map(a) => map::run(a),
+        Command::Why(a) => why::run(*a),
         Command::User(a) => user::run(a),
         Command::Hash(a) => user::run_hash(a),
         Command::Htpasswd(a) => htpasswd::run(a),
