@@ -47,6 +47,40 @@ pub struct MergedConfig {
     pub replaced: Vec<Replaced>,
     /// The first reason the whole place answers 500 (a broken `.htaccess`).
     pub broken: Option<(Span, String)>,
+    /// mod_authz_core's merge in progress (see [`AuthzConf`]).
+    authz_merge: AuthzMerge,
+}
+
+/// `AuthMerging` as a section sets it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Merging {
+    #[default]
+    Unset,
+    Off,
+    And,
+    Or,
+}
+
+/// mod_authz_core's per-directory configuration: the `AuthMerging` in effect and the
+/// Require set (None: no Require lines).
+#[derive(Clone, Debug, Default)]
+struct AuthzConf {
+    op: Merging,
+    section: Option<RequireTree>,
+}
+
+/// httpd merges each walk's sections among themselves first (the directory walk with its
+/// `.htaccess` files, the file walk, the location walk, each `<If>` level), then that
+/// result onto the configuration so far. mod_authz_core's merge is not associative, so
+/// the order of merging shows: `<Files a>AuthMerging And</Files>` after
+/// `<FilesMatch>Require …</FilesMatch>` and-merges the FilesMatch's lines with the
+/// directory's (observed), where section by section they would replace them.
+#[derive(Clone, Debug, Default)]
+struct AuthzMerge {
+    /// The `AuthMerging` of the configuration so far (its Require set is `authz`).
+    op: Merging,
+    /// The walk in progress, merged among its own sections, and the last scope in it.
+    walk: Option<(AuthzConf, usize)>,
 }
 
 impl MergedConfig {
@@ -138,33 +172,38 @@ pub fn merge_for_request(
     holds: &mut dyn FnMut(&Condition) -> bool,
 ) -> MergedConfig {
     let mut config = merge_sections(m, place);
-    let sections = config.applied.clone();
-    for scope in sections {
-        apply_conditions(m, scope, None, holds, &mut config);
-    }
+    let sections: Vec<(usize, Option<Arc<Condition>>)> =
+        config.applied.iter().map(|&s| (s, None)).collect();
+    apply_if_level(m, sections, holds, &mut config);
     config
 }
 
 fn merge_sections(m: &ApacheModel, place: &Place) -> MergedConfig {
     let mut config = MergedConfig::default();
     apply_scope(m, m.servers[0].defaults, &mut config);
+    end_walk(&mut config);
     if place.server != 0 {
         apply_scope(m, m.servers[place.server].defaults, &mut config);
+        end_walk(&mut config);
     }
     if let Some(dir) = &place.dir {
         apply_directory_levels(m, place.server, dir, &mut config);
         apply_regex_directories(m, place.server, dir, place.filename.as_deref(), &mut config);
+        end_walk(&mut config);
     }
     if let Some(name) = &place.file {
         apply_files_sections(m, place.server, name, &mut config);
+        end_walk(&mut config);
     }
     if let Some(url) = &place.url {
         apply_locations(m, place.server, url, &mut config);
+        end_walk(&mut config);
     }
     if let Some(forced) = place.force
         && !config.applied.contains(&forced)
     {
         apply_scope(m, forced, &mut config);
+        end_walk(&mut config);
     }
     config
 }
@@ -329,6 +368,7 @@ enum Setting {
     AllowOverride,
     AuthMerging,
     Require,
+    ForbiddenOnFailure,
 }
 
 /// The setting a directive (lower-case name) sets.
@@ -347,6 +387,7 @@ fn setting(lname: &str) -> Option<Setting> {
         "allowoverride" => Setting::AllowOverride,
         "authmerging" => Setting::AuthMerging,
         "require" => Setting::Require,
+        "authzsendforbiddenonfailure" => Setting::ForbiddenOnFailure,
         _ => return None,
     })
 }
@@ -360,22 +401,108 @@ fn apply_scope(m: &ApacheModel, scope: usize, config: &mut MergedConfig) {
         .enumerate()
         .filter(|(_, d)| !d.conditional)
         .map(|(index, d)| (DirectiveRef { scope, index }, d));
-    if let Some(merging) = apply_directives(m.scopes[scope].kind, directives, config) {
-        merge_require(m.index.require_tree(scope), scope, merging, config);
+    let conf =
+        apply_directives(m.scopes[scope].kind, directives, config).map(|(op, has_require)| {
+            AuthzConf {
+                op,
+                section: has_require.then(|| RequireTree {
+                    root: m.index.require_tree(scope),
+                    scopes: vec![scope],
+                }),
+            }
+        });
+    if let Some(conf) = conf {
+        add_to_walk(conf, scope, config);
     }
 }
 
-/// Merge one section's directives (a scope's, or an `<If>` block's); returns the
-/// section's `AuthMerging` when it has `Require` lines.
+/// A section's authz configuration joins the walk in progress (ap_merge_per_dir_configs:
+/// the first one is taken as it is, later ones merged onto it).
+fn add_to_walk(conf: AuthzConf, scope: usize, config: &mut MergedConfig) {
+    let merged = match config.authz_merge.walk.take() {
+        None => conf,
+        Some((acc, _)) => merge_authz(acc, conf, scope, &mut config.replaced),
+    };
+    config.authz_merge.walk = Some((merged, scope));
+}
+
+/// The walk's merged authz configuration goes onto the configuration so far.
+fn end_walk(config: &mut MergedConfig) {
+    let Some((walk, scope)) = config.authz_merge.walk.take() else {
+        return;
+    };
+    let base = AuthzConf {
+        op: config.authz_merge.op,
+        section: config.authz.take(),
+    };
+    let merged = merge_authz(base, walk, scope, &mut config.replaced);
+    config.authz_merge.op = merged.op;
+    config.authz = merged.section;
+}
+
+/// mod_authz_core's `merge_authz_core_dir_config` (`scope`: the newer side's last
+/// section, for the record of Require sets it replaces).
+fn merge_authz(
+    base: AuthzConf,
+    new: AuthzConf,
+    scope: usize,
+    replaced: &mut Vec<Replaced>,
+) -> AuthzConf {
+    if new.op == Merging::Unset && new.section.is_none() && base.section.is_some() {
+        // Only AuthzSendForbiddenOnFailure was set.
+        return base;
+    }
+    if matches!(new.op, Merging::Off | Merging::Unset)
+        || (base.section.is_none() && new.section.is_none())
+    {
+        if let Some(old) = base.section {
+            replaced.push(Replaced {
+                old,
+                by_scope: scope,
+            });
+        }
+        return new;
+    }
+    let section = match (base.section, new.section) {
+        (Some(b), Some(n)) => {
+            let mut scopes = b.scopes.clone();
+            scopes.extend(&n.scopes);
+            let op = if new.op == Merging::And {
+                ContainerKind::All
+            } else {
+                ContainerKind::Any
+            };
+            Some(RequireTree {
+                root: Arc::new(RequireNode::Group {
+                    op,
+                    span: None,
+                    children: vec![Arc::unwrap_or_clone(b.root), Arc::unwrap_or_clone(n.root)],
+                }),
+                scopes,
+            })
+        }
+        (Some(b), None) => Some(b),
+        (None, n) => n,
+    };
+    AuthzConf {
+        op: new.op,
+        section,
+    }
+}
+
+/// Merge one section's directives (a scope's, or an `<If>` block's) but its `Require`
+/// lines; when it has any mod_authz_core directive, returns its `AuthMerging` and whether
+/// it has `Require` lines (its authz configuration).
 fn apply_directives<'m>(
     kind: ScopeKind,
     directives: impl Iterator<Item = (DirectiveRef, &'m super::config::ScopedDir)>,
     config: &mut MergedConfig,
-) -> Option<Option<&'m str>> {
+) -> Option<(Merging, bool)> {
     let mut compat = AccessCompat::default();
     let mut compat_lines = Vec::new();
     let mut merging: Option<&str> = None;
     let mut has_require = false;
+    let mut authz_directive = false;
     for (r, d) in directives {
         let mut name = NameBuf::default();
         match setting(name.lowercase(&d.dir.name)) {
@@ -406,6 +533,7 @@ fn apply_directives<'m>(
             }
             Some(Setting::AuthMerging) => merging = d.dir.arg(0),
             Some(Setting::Require) => has_require = true,
+            Some(Setting::ForbiddenOnFailure) => authz_directive = true,
             _ => {}
         }
     }
@@ -419,7 +547,13 @@ fn apply_directives<'m>(
         config.denies = compat.denies;
         config.access_compat = compat_lines;
     }
-    has_require.then_some(merging)
+    let op = match merging.map(str::to_ascii_lowercase).as_deref() {
+        None => Merging::Unset,
+        Some("and") => Merging::And,
+        Some("or") => Merging::Or,
+        Some(_) => Merging::Off,
+    };
+    (has_require || merging.is_some() || authz_directive).then_some((op, has_require))
 }
 
 /// One section's mod_access_compat directives.
@@ -440,16 +574,48 @@ impl AccessCompat {
     }
 }
 
-/// The `<If>` chains of `scope` directly inside `outer` (None: at the scope's top level),
-/// each block merged when it holds, then its own nested chains.
-fn apply_conditions(
+/// One level of `<If>` blocks (ap_if_walk_sub): the blocks directly inside each
+/// (section, enclosing block) given, in order, each chain's first block that holds; the
+/// level is merged as one walk, then the blocks nested in those taken.
+fn apply_if_level(
     m: &ApacheModel,
-    scope: usize,
-    outer: Option<&Arc<Condition>>,
+    sections: Vec<(usize, Option<Arc<Condition>>)>,
     holds: &mut dyn FnMut(&Condition) -> bool,
     config: &mut MergedConfig,
 ) {
-    // The blocks directly inside `outer`, in file order (first directive of each).
+    let mut taken_all: Vec<(usize, Option<Arc<Condition>>)> = Vec::new();
+    for (scope, outer) in sections {
+        let blocks = blocks_inside(m, scope, outer.as_ref());
+        let mut taken: Vec<&Arc<Condition>> = Vec::new();
+        for block in blocks {
+            let chain_taken =
+                std::iter::successors(block.previous.as_ref(), |p| p.previous.as_ref())
+                    .any(|p| taken.iter().any(|t| Arc::ptr_eq(t, p)));
+            let hit = !chain_taken
+                && match block.kind {
+                    ConditionKind::Else => true,
+                    ConditionKind::If | ConditionKind::ElseIf => holds(block),
+                };
+            if hit {
+                taken.push(block);
+                apply_condition_block(m, scope, block, config);
+                taken_all.push((scope, Some(block.clone())));
+            }
+        }
+    }
+    end_walk(config);
+    if !taken_all.is_empty() {
+        apply_if_level(m, taken_all, holds, config);
+    }
+}
+
+/// The `<If>` blocks of `scope` directly inside `outer` (None: at its top level), in file
+/// order.
+fn blocks_inside<'m>(
+    m: &'m ApacheModel,
+    scope: usize,
+    outer: Option<&Arc<Condition>>,
+) -> Vec<&'m Arc<Condition>> {
     let mut blocks: Vec<&Arc<Condition>> = Vec::new();
     for d in &m.scopes[scope].directives {
         let mut c = d.condition.as_ref();
@@ -467,22 +633,7 @@ fn apply_conditions(
         }
     }
     blocks.sort_by_key(|b| (b.span.file, b.span.start));
-    // Which blocks held, for the `<ElseIf>`/`<Else>` after them.
-    let mut taken: Vec<&Arc<Condition>> = Vec::new();
-    for block in blocks {
-        let chain_taken = std::iter::successors(block.previous.as_ref(), |p| p.previous.as_ref())
-            .any(|p| taken.iter().any(|t| Arc::ptr_eq(t, p)));
-        let hit = !chain_taken
-            && match block.kind {
-                ConditionKind::Else => true,
-                ConditionKind::If | ConditionKind::ElseIf => holds(block),
-            };
-        if hit {
-            taken.push(block);
-            apply_condition_block(m, scope, block, config);
-            apply_conditions(m, scope, Some(block), holds, config);
-        }
-    }
+    blocks
 }
 
 fn same(a: Option<&Arc<Condition>>, b: Option<&Arc<Condition>>) -> bool {
@@ -493,7 +644,8 @@ fn same(a: Option<&Arc<Condition>>, b: Option<&Arc<Condition>>) -> bool {
     }
 }
 
-/// Merge the directives of one `<If>` block (not those of blocks nested in it).
+/// Merge the directives of one `<If>` block (not those of blocks nested in it) into the
+/// walk in progress.
 fn apply_condition_block(
     m: &ApacheModel,
     scope: usize,
@@ -509,54 +661,11 @@ fn apply_condition_block(
         .enumerate()
         .filter(|(_, d)| mine(d))
         .map(|(index, d)| (DirectiveRef { scope, index }, d));
-    if let Some(merging) = apply_directives(ScopeKind::Location, directives, config) {
-        let tree = super::authz::require_tree_where(&m.scopes[scope], scope, |d| mine(d));
-        merge_require(tree, scope, merging, config);
-    }
-}
-
-/// mod_authz_core's merge of a section's `Require` lines (`root`, from `scope`) into
-/// those in effect.
-fn merge_require(
-    root: Arc<RequireNode>,
-    scope: usize,
-    merging: Option<&str>,
-    config: &mut MergedConfig,
-) {
-    let new = RequireTree {
-        root,
-        scopes: vec![scope],
-    };
-    let op = match merging {
-        Some(v) if v.eq_ignore_ascii_case("and") => Some(ContainerKind::All),
-        Some(v) if v.eq_ignore_ascii_case("or") => Some(ContainerKind::Any),
-        _ => None,
-    };
-    match (op, config.authz.take()) {
-        (Some(op), Some(base)) => {
-            let mut scopes = base.scopes.clone();
-            scopes.push(scope);
-            let children = vec![
-                Arc::unwrap_or_clone(base.root),
-                Arc::unwrap_or_clone(new.root),
-            ];
-            config.authz = Some(RequireTree {
-                root: Arc::new(RequireNode::Group {
-                    op,
-                    span: None,
-                    children,
-                }),
-                scopes,
-            });
-        }
-        (_, base) => {
-            if let Some(old) = base {
-                config.replaced.push(Replaced {
-                    old,
-                    by_scope: scope,
-                });
-            }
-            config.authz = Some(new);
-        }
+    if let Some((op, has_require)) = apply_directives(ScopeKind::Location, directives, config) {
+        let section = has_require.then(|| RequireTree {
+            root: super::authz::require_tree_where(&m.scopes[scope], scope, |d| mine(d)),
+            scopes: vec![scope],
+        });
+        add_to_walk(AuthzConf { op, section }, scope, config);
     }
 }

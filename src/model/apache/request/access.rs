@@ -68,12 +68,12 @@ pub fn check(
         );
         return Ok(None);
     };
-    if !limited(&tree.root, &ev.req.method) {
+    if !limited(&tree.root, &ev.method) {
         let span = first_limit(&tree.root);
         ev.step(
             format!(
                 "every Require line here is inside a <Limit> that leaves {} out: granted without a login",
-                ev.req.method
+                ev.method
             ),
             span,
         );
@@ -129,6 +129,7 @@ fn ask(
     user: Option<&str>,
 ) -> AuthzResult {
     let env_setters = ev.env_setters.clone();
+    let method = ev.method.clone();
     let mut who = RequestAuthorizer {
         m: ev.m,
         config,
@@ -136,6 +137,7 @@ fn ask(
         files: ev.files,
         env: vars,
         user,
+        method: &method,
         assume: ev.assume,
         env_setters: &env_setters,
         unknowns: Vec::new(),
@@ -243,7 +245,7 @@ fn authenticate(
 /// `Satisfy` for the request's method (per `<Limit>`), and its line.
 fn satisfy_any(ev: &Eval<'_>, config: &MergedConfig) -> (bool, Option<Span>) {
     let m = ev.m;
-    let method = ev.req.method.as_str();
+    let method = ev.method.as_str();
     config
         .access_compat
         .iter()
@@ -262,7 +264,7 @@ fn satisfy_any(ev: &Eval<'_>, config: &MergedConfig) -> (bool, Option<Span>) {
 /// the line that decided, and why.
 fn host_rules(ev: &mut Eval<'_>, config: &MergedConfig) -> (bool, Option<Span>, String) {
     let m = ev.m;
-    let method = ev.req.method.clone();
+    let method = ev.method.clone();
     let lines: Vec<&crate::model::apache::config::ScopedDir> = config
         .access_compat
         .iter()

@@ -31,6 +31,8 @@ pub struct RequestAuthorizer<'a> {
     pub files: &'a dyn Files,
     pub env: &'a dyn ExprEnv,
     pub user: Option<&'a str>,
+    /// The request's method (a subrequest's is GET).
+    pub method: &'a str,
     /// How an unknown answer is taken in this pass.
     pub assume: bool,
     /// Environment variables something may set before authz (lower case; `*`: any).
@@ -63,8 +65,8 @@ impl RequestAuthorizer<'_> {
         match provider {
             "all" => (all_result(args), format!("all {}", args.join(" "))),
             "method" => (
-                method_result(args, &self.req.method),
-                format!("method {} against {}", self.req.method, args.join(" ")),
+                method_result(args, self.method),
+                format!("method {} against {}", self.method, args.join(" ")),
             ),
             "ip" => {
                 let hit = args
@@ -244,7 +246,7 @@ fn in_or_not(hit: bool) -> &'static str {
 
 impl Authorizer for RequestAuthorizer<'_> {
     fn method(&self) -> &str {
-        &self.req.method
+        self.method
     }
 
     fn check(&mut self, provider: &str, args: &[String], directive: DirectiveRef) -> AuthzResult {
@@ -261,6 +263,7 @@ impl Authorizer for RequestAuthorizer<'_> {
 /// The request as `ap_expr` variables see it.
 pub struct RequestVars<'a> {
     pub req: &'a Request,
+    pub method: &'a str,
     /// `r->uri` (decoded path).
     pub path: &'a str,
     pub query: Option<&'a str>,
@@ -269,14 +272,9 @@ pub struct RequestVars<'a> {
 }
 
 impl RequestVars<'_> {
-    /// The Host header as a client sends it (with a port that is not the scheme's).
+    /// The Host header: the request's host (`why` sends the URL's host as it is).
     pub fn host_header(&self) -> String {
-        let r = self.req;
-        if r.port == r.scheme.default_port() {
-            r.host.clone()
-        } else {
-            format!("{}:{}", r.host, r.port)
-        }
+        self.req.host.clone()
     }
 }
 
@@ -285,7 +283,7 @@ impl ExprEnv for RequestVars<'_> {
         let r = self.req;
         let https = r.scheme == crate::model::request::Scheme::Https;
         Value::Known(match name {
-            "REQUEST_METHOD" => r.method.clone(),
+            "REQUEST_METHOD" => self.method.to_string(),
             "REQUEST_SCHEME" => if https { "https" } else { "http" }.into(),
             "HTTPS" => if https { "on" } else { "off" }.into(),
             "HTTP_HOST" => self.host_header(),

@@ -6,8 +6,8 @@
 
 use super::address;
 use super::vhost;
-use crate::model::apache::authz::RequireNode;
-use crate::model::apache::config::{ContainerKind, ProblemKind, ScopeKind, ScopedDir};
+use crate::model::apache::authz::{RequireNode, require_tree_where};
+use crate::model::apache::config::{Condition, ContainerKind, ProblemKind, ScopeKind, ScopedDir};
 use crate::model::apache::{ApacheModel, arity_error, directive_module};
 use crate::source::Span;
 
@@ -54,6 +54,28 @@ pub fn start_failure(m: &ApacheModel) -> Option<StartFailure> {
                 span: Some(s.head),
                 message,
             });
+        }
+        // Each `<If>` block is a section of its own with its own Require set.
+        let mut blocks: Vec<&std::sync::Arc<Condition>> = Vec::new();
+        for d in &s.directives {
+            if let Some(c) = &d.condition
+                && !blocks.iter().any(|b| std::sync::Arc::ptr_eq(b, c))
+            {
+                blocks.push(c);
+            }
+        }
+        for block in blocks {
+            let tree = require_tree_where(s, i, |d| {
+                d.condition
+                    .as_ref()
+                    .is_some_and(|c| std::sync::Arc::ptr_eq(c, block))
+            });
+            if let Some(message) = tree_error(&tree, true) {
+                return Some(StartFailure {
+                    span: Some(block.span),
+                    message,
+                });
+            }
         }
     }
     if vhost::listeners(m).is_empty() {

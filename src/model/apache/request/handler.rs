@@ -141,7 +141,7 @@ impl Eval<'_> {
                 format!("{}{name}", p.uri)
             };
             let mark = self.steps.len();
-            match self.prepare(&uri, p.query.as_deref(), true) {
+            match self.subrequest(p, &uri, p.query.as_deref()) {
                 Ok(sub) if sub.walk.found == Found::File => {
                     self.step(format!("DirectoryIndex {name}: {uri} is served"), span);
                     return Some(self.respond(&sub));
@@ -189,7 +189,7 @@ impl Eval<'_> {
         span: crate::source::Span,
     ) -> Option<Verdict> {
         let mark = self.steps.len();
-        match self.prepare(target, p.query.as_deref(), true) {
+        match self.subrequest(p, target, p.query.as_deref()) {
             Ok(sub) if sub.walk.found == Found::File => {
                 self.step(format!("FallbackResource serves {target}"), Some(span));
                 Some(self.respond(&sub))
@@ -208,10 +208,23 @@ impl Eval<'_> {
         }
     }
 
+    /// A GET subrequest up to the handler (`ap_sub_req_lookup_uri`).
+    fn subrequest(
+        &mut self,
+        main_request: &Prepared,
+        uri: &str,
+        query: Option<&str>,
+    ) -> Result<Prepared, Verdict> {
+        let main = std::mem::replace(&mut self.method, "GET".into());
+        let sub = self.prepare(uri, query, Some(main_request));
+        self.method = main;
+        sub
+    }
+
     /// The handler in effect for the request, and what it answers.
     fn handler(&mut self, p: &Prepared, settings: &super::settings::Settings<'_>) -> Verdict {
         let m = self.m;
-        let method = self.req.method.clone();
+        let method = self.method.clone();
         let name = super::storage::basename(&p.walk.filename).to_string();
         let handler = settings
             .set_handler()
@@ -227,7 +240,7 @@ impl Eval<'_> {
         {
             return v;
         }
-        if p.walk.found == Found::Directory && m.has_module("autoindex_module") && method == "GET" {
+        if p.walk.found == Found::Directory && m.has_module("autoindex_module") && is_get(&method) {
             return if settings.options().indexes {
                 self.stop(
                     200,

@@ -80,6 +80,7 @@ fn show(v: &Verdict) -> String {
 /// One pass over a request.
 pub struct Eval<'a> {
     pub m: &'a ApacheModel,
+    /// The request being answered (for a subrequest: with the subrequest's method).
     pub req: &'a Request,
     pub files: &'a dyn Files,
     /// How unknown facts are taken in this pass.
@@ -91,6 +92,8 @@ pub struct Eval<'a> {
     pub env_setters: Vec<String>,
     /// The server answering (index into `model.servers`).
     pub server: usize,
+    /// The method of the request in progress (GET in mod_dir's subrequests).
+    pub method: String,
     /// The Require lines' answers of the last tree asked.
     pub last_lines: Vec<LineResult>,
 }
@@ -126,6 +129,7 @@ impl<'a> Eval<'a> {
             decided_by: None,
             env_setters: settings::Settings::env_setters(m),
             server: 0,
+            method: req.method.clone(),
             last_lines: Vec::new(),
         }
     }
@@ -246,7 +250,7 @@ impl<'a> Eval<'a> {
             Ok(t) => t,
             Err(r) => return self.stop(r.status, r.why, None),
         };
-        match self.prepare(&target.path, target.query.as_deref(), false) {
+        match self.prepare(&target.path, target.query.as_deref(), None) {
             Ok(p) => self.respond(&p),
             Err(v) => v,
         }
@@ -269,14 +273,15 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// Translation, the directory walk, the merge and access for `uri` (a subrequest
-    /// when `sub`: mod_dir's index lookups).
+    /// Translation, the directory walk, the merge and access for `uri` (a subrequest of
+    /// `main` when given: mod_dir's index and fallback lookups).
     pub(crate) fn prepare(
         &mut self,
         uri: &str,
         query: Option<&str>,
-        sub: bool,
+        main: Option<&Prepared>,
     ) -> Result<Prepared, Verdict> {
+        let sub = main.is_some();
         let m = self.m;
         let (filename, translated_by, cgi) = match translate::translate(m, self.server, uri) {
             Translation::File {
@@ -297,7 +302,7 @@ impl<'a> Eval<'a> {
             }
             Translation::Elsewhere { what, by } => return Err(self.elsewhere(what, Some(by))),
         };
-        if !sub && self.req.method == "TRACE" {
+        if !sub && self.method == "TRACE" {
             return Err(self.trace());
         }
         let walk = match storage::walk(self.files, &filename) {
@@ -305,7 +310,14 @@ impl<'a> Eval<'a> {
             Err(storage::Refused(why)) => return Err(self.stop(403, why, None)),
         };
         self.step(walk_text(&walk), None);
-        let config = self.merge(uri, query, &walk);
+        // httpd's directory walk cache: a subrequest for a file in the directory the main
+        // request walked reuses the main's directory merge, `<DirectoryMatch>` sections
+        // matched against the main's file name included.
+        let dir_filename = match main {
+            Some(main) if walk_key(&walk) == walk_key(&main.walk) => main.walk.filename.clone(),
+            _ => walk.filename.clone(),
+        };
+        let config = self.merge(uri, query, &walk, dir_filename);
         self.report_sections(&config);
         if let Some((span, why)) = config.broken.clone() {
             return Err(self.stop(
@@ -317,15 +329,30 @@ impl<'a> Eval<'a> {
         if let Some((span, why)) = self.htaccess_error(&config) {
             return Err(self.stop(500, format!("the .htaccess is refused: {why}"), Some(span)));
         }
+        let method = self.method.clone();
         let vars = RequestVars {
             req: self.req,
+            method: &method,
             path: uri,
             query,
             server_name: self.m.servers[self.server].name.clone().unwrap_or_default(),
             user: None,
         };
-        let settings = settings::Settings::new(m, &config);
-        let user = access::check(self, &config, &settings, &vars)?;
+        // A subrequest whose sections are exactly the main request's has httpd's very
+        // same merged configuration: access is not checked again (the main passed it).
+        let user = match main {
+            Some(main) if same_sections(&main.config, &config) => {
+                self.step(
+                    "the same sections as the request it serves: access is not checked again",
+                    None,
+                );
+                main.user.clone()
+            }
+            _ => {
+                let settings = settings::Settings::new(m, &config);
+                access::check(self, &config, &settings, &vars)?
+            }
+        };
         Ok(Prepared {
             uri: uri.to_string(),
             query: query.map(str::to_string),
@@ -360,17 +387,25 @@ impl<'a> Eval<'a> {
     }
 
     /// The sections, `.htaccess` files and `<If>` blocks in effect for the walked file.
-    fn merge(&mut self, uri: &str, query: Option<&str>, walk: &Walk) -> MergedConfig {
+    fn merge(
+        &mut self,
+        uri: &str,
+        query: Option<&str>,
+        walk: &Walk,
+        dir_filename: String,
+    ) -> MergedConfig {
         let place = Place {
             server: self.server,
             dir: Some(walk.dir.clone()),
             file: Some(storage::basename(&walk.filename).to_string()),
             url: Some(uri.to_string()),
             force: None,
-            filename: Some(walk.filename.clone()),
+            filename: Some(dir_filename),
         };
+        let method = self.method.clone();
         let vars = RequestVars {
             req: self.req,
+            method: &method,
             path: uri,
             query,
             server_name: self.m.servers[self.server].name.clone().unwrap_or_default(),
@@ -441,6 +476,28 @@ impl<'a> Eval<'a> {
             .flat_map(|&s| m.scopes[s].directives.iter())
             .find_map(|d| checks::directive_error(m, d, true).map(|e| (d.dir.span, e)))
     }
+}
+
+/// The key of httpd's directory walk cache: a directory as walked, or a file's
+/// directory with a trailing slash.
+fn walk_key(w: &Walk) -> String {
+    match w.found {
+        storage::Found::Directory if w.path_info.is_empty() => w.filename.clone(),
+        _ => match w.filename.rfind('/') {
+            Some(i) => w.filename[..=i].to_string(),
+            None => w.filename.clone(),
+        },
+    }
+}
+
+/// Whether two merges took the same sections (and `<If>` blocks) in the same order.
+fn same_sections(a: &MergedConfig, b: &MergedConfig) -> bool {
+    a.applied == b.applied
+        && a.applied_conditions.len() == b.applied_conditions.len()
+        && a.applied_conditions
+            .iter()
+            .zip(&b.applied_conditions)
+            .all(|((s1, c1), (s2, c2))| s1 == s2 && std::sync::Arc::ptr_eq(c1, c2))
 }
 
 fn walk_text(w: &Walk) -> String {
