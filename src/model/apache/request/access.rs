@@ -226,6 +226,9 @@ fn authenticate(
             ev.step(format!("authenticated as {u}"), None);
             Ok(u)
         }
+        // Without credentials the login prompt comes from the Require line that wants a
+        // user (already the deciding line); with them, from the check that failed.
+        Authn::Challenge(why) if ev.req.credentials.is_none() => Err(ev.stop(401, why, None)),
         Authn::Challenge(why) => Err(ev.stop(401, why, last_span)),
         Authn::Error(why) => Err(ev.stop(500, why, last_span)),
         Authn::Unknown(what) => {
