@@ -52,7 +52,12 @@ impl RequestAuthorizer<'_> {
         }
     }
 
-    fn answer(&mut self, provider: &str, args: &[String]) -> (AuthzResult, String) {
+    fn answer(
+        &mut self,
+        provider: &str,
+        args: &[String],
+        directive: DirectiveRef,
+    ) -> (AuthzResult, String) {
         let client = self.req.client;
         let user = self.user;
         let yes_no = |hit: bool| {
@@ -91,7 +96,7 @@ impl RequestAuthorizer<'_> {
                 (self.unknown(what.clone()), what)
             }
             "env" => self.env(args),
-            "expr" => self.expr(args),
+            "expr" => self.expr(&raw_after_provider(&self.m.dir(directive).dir.raw_args)),
             "valid-user" => match user {
                 Some(u) => (AuthzResult::Granted, format!("user {u} is authenticated")),
                 None => (
@@ -174,8 +179,8 @@ impl RequestAuthorizer<'_> {
         )
     }
 
-    fn expr(&mut self, args: &[String]) -> (AuthzResult, String) {
-        let text = args.join(" ");
+    fn expr(&mut self, text: &str) -> (AuthzResult, String) {
+        let text = text.to_string();
         // mod_authz_core: an expression that reads REMOTE_USER needs a user first.
         if text.contains("REMOTE_USER") && self.user.is_none() {
             return (
@@ -240,6 +245,24 @@ impl RequestAuthorizer<'_> {
     }
 }
 
+/// A `Require` line's text after `[not] provider`, as written (mod_authz_core hands
+/// providers the raw rest of the line; `expr` parses it with its quotes).
+fn raw_after_provider(raw: &str) -> String {
+    /// The text after the first word.
+    fn after_word(s: &str) -> (&str, &str) {
+        let s = s.trim_start();
+        let end = s.find(char::is_whitespace).unwrap_or(s.len());
+        (&s[..end], s[end..].trim_start())
+    }
+    let (first, rest) = after_word(raw);
+    let rest = if first.eq_ignore_ascii_case("not") {
+        after_word(rest).1
+    } else {
+        rest
+    };
+    rest.trim_end().to_string()
+}
+
 fn in_or_not(hit: bool) -> &'static str {
     if hit { "matches" } else { "does not match" }
 }
@@ -250,7 +273,7 @@ impl Authorizer for RequestAuthorizer<'_> {
     }
 
     fn check(&mut self, provider: &str, args: &[String], directive: DirectiveRef) -> AuthzResult {
-        let (result, why) = self.answer(provider, args);
+        let (result, why) = self.answer(provider, args, directive);
         self.lines.push(LineResult {
             directive,
             result,
