@@ -7,8 +7,9 @@ use crate::check::CheckOptions;
 use crate::check::kind::InputKind;
 use crate::check::why::{self, WhyOptions};
 use crate::model::LoadOptions;
+use crate::model::request::Verdict;
 use crate::model::request::{Credentials, Request, Scheme};
-use crate::report::why::{Shown, render_human, render_json};
+use crate::report::why::{self as view, Shown, render_human, render_json};
 use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -124,16 +125,7 @@ pub fn run(args: WhyArgs) -> i32 {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
-    let shown: Vec<Shown<'_>> = outcome
-        .answers
-        .iter()
-        .map(|a| Shown {
-            server: a.server,
-            config: &a.config,
-            answer: &a.answer,
-            advice: a.advice.as_deref(),
-        })
-        .collect();
+    let shown: Vec<Shown<'_>> = outcome.answers.iter().map(shown).collect();
     let text = match args.format {
         Format::Json => render_json(&outcome.sources, &shown),
         Format::Human => {
@@ -158,6 +150,36 @@ pub fn run(args: WhyArgs) -> i32 {
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
     exit::OK
+}
+
+/// An answer as the renderers take it.
+fn shown(a: &why::WhyAnswer) -> Shown<'_> {
+    let verdict = match &a.answer.verdict {
+        Verdict::Status(s) => view::Verdict::Status(*s),
+        Verdict::DoesNotStart => view::Verdict::DoesNotStart,
+        Verdict::NoListener => view::Verdict::NoListener,
+        Verdict::Depends { on, status } => view::Verdict::Depends {
+            on,
+            status: *status,
+        },
+    };
+    Shown {
+        server: a.server,
+        config: &a.config,
+        verdict,
+        steps: a
+            .answer
+            .steps
+            .iter()
+            .map(|s| view::Step {
+                what: &s.what,
+                span: s.span,
+                line_in: s.line_in.as_ref().map(|l| (l.path.as_path(), l.line)),
+            })
+            .collect(),
+        decided_by: a.answer.decided_by,
+        advice: a.advice.as_deref(),
+    }
 }
 
 /// `GET http://h:80/x from 127.0.0.1 as alice` (never the password).

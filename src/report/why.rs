@@ -16,7 +16,6 @@
 //! A step may point into a password file (the line of the entry that decided); its
 //! content is never shown.
 
-use crate::model::request::{Answer, Step, Verdict};
 use crate::source::{Sources, Span};
 use crate::target::Server;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
@@ -27,11 +26,45 @@ use std::path::Path;
 /// The JSON schema version.
 pub const VERSION: u32 = 1;
 
+/// What a server configuration answers, as the renderers see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict<'a> {
+    Status(u16),
+    DoesNotStart,
+    NoListener,
+    /// Decided outside the configuration; the usual status when known.
+    Depends {
+        on: &'a str,
+        status: Option<u16>,
+    },
+}
+
+impl Verdict<'_> {
+    fn status(&self) -> Option<u16> {
+        match self {
+            Verdict::Status(s) => Some(*s),
+            Verdict::Depends { status, .. } => *status,
+            _ => None,
+        }
+    }
+}
+
+/// One decision of the chain.
+pub struct Step<'a> {
+    pub what: &'a str,
+    /// The config line.
+    pub span: Option<Span>,
+    /// A line of a file outside the configuration (a password file: never shown).
+    pub line_in: Option<(&'a Path, usize)>,
+}
+
 /// One answer to render.
 pub struct Shown<'a> {
     pub server: Server,
     pub config: &'a Path,
-    pub answer: &'a Answer,
+    pub verdict: Verdict<'a>,
+    pub steps: Vec<Step<'a>>,
+    pub decided_by: Option<Span>,
     pub advice: Option<&'a str>,
 }
 
@@ -52,16 +85,16 @@ pub fn render_human(
             "{}: {}\n{request_line}: {}\n",
             a.server.as_str(),
             a.config.display(),
-            verdict_text(&a.answer.verdict)
+            verdict_text(&a.verdict)
         ));
-        for (i, step) in a.answer.steps.iter().enumerate() {
+        for (i, step) in a.steps.iter().enumerate() {
             out.push_str(&format!("  {:>2}. {}", i + 1, step.what));
             if let Some(at) = step_location(sources, step) {
                 out.push_str(&format!("\n      at {at}"));
             }
             out.push('\n');
         }
-        if let Some(span) = a.answer.decided_by {
+        if let Some(span) = a.decided_by {
             out.push_str(&draw(sources, span, color, width));
         }
         if let Some(advice) = a.advice {
@@ -71,7 +104,7 @@ pub fn render_human(
     out
 }
 
-fn verdict_text(v: &Verdict) -> String {
+fn verdict_text(v: &Verdict<'_>) -> String {
     match v {
         Verdict::Status(s) => format!("{s} {}", reason(*s)),
         Verdict::DoesNotStart => "httpd does not start with this configuration".into(),
@@ -103,14 +136,13 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// `file:line:column` of a step.
-fn step_location(sources: &Sources, step: &Step) -> Option<String> {
+fn step_location(sources: &Sources, step: &Step<'_>) -> Option<String> {
     if let Some(span) = step.span {
         let (file, line, column) = position(sources, span);
         return Some(format!("{file}:{line}:{column}"));
     }
     step.line_in
-        .as_ref()
-        .map(|l| format!("{}:{}", l.path.display(), l.line))
+        .map(|(path, line)| format!("{}:{line}", path.display()))
 }
 
 fn position(sources: &Sources, span: Span) -> (String, usize, usize) {
@@ -224,7 +256,7 @@ pub fn render_json(sources: &Sources, answers: &[Shown<'_>]) -> String {
 }
 
 fn answer_out(sources: &Sources, a: &Shown<'_>) -> AnswerOut {
-    let v = &a.answer.verdict;
+    let v = &a.verdict;
     AnswerOut {
         server: a.server.as_str(),
         config: a.config.display().to_string(),
@@ -236,31 +268,32 @@ fn answer_out(sources: &Sources, a: &Shown<'_>) -> AnswerOut {
             Verdict::Depends { .. } => "depends",
         },
         depends_on: match v {
-            Verdict::Depends { on, .. } => Some(on.clone()),
+            Verdict::Depends { on, .. } => Some(on.to_string()),
             _ => None,
         },
         steps: a
-            .answer
             .steps
             .iter()
             .map(|s| {
-                let (file, line, column) = match (s.span, &s.line_in) {
+                let (file, line, column) = match (s.span, s.line_in) {
                     (Some(span), _) => {
                         let (f, l, c) = position(sources, span);
                         (Some(f), Some(l), Some(c))
                     }
-                    (None, Some(l)) => (Some(l.path.display().to_string()), Some(l.line), Some(1)),
+                    (None, Some((path, line))) => {
+                        (Some(path.display().to_string()), Some(line), Some(1))
+                    }
                     (None, None) => (None, None, None),
                 };
                 StepOut {
-                    what: s.what.clone(),
+                    what: s.what.to_string(),
                     file,
                     line,
                     column,
                 }
             })
             .collect(),
-        decided_by: a.answer.decided_by.map(|span| {
+        decided_by: a.decided_by.map(|span| {
             let (file, line, _) = position(sources, span);
             DecidedOut { file, line }
         }),
