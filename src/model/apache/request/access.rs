@@ -128,7 +128,11 @@ fn ask(
     root: &crate::model::apache::authz::RequireNode,
     user: Option<&str>,
 ) -> AuthzResult {
-    let env_setters = ev.env_setters.clone();
+    let env_setters = if uses_env(root) {
+        ev.env_setters().to_vec()
+    } else {
+        Vec::new()
+    };
     let method = ev.method.clone();
     let mut who = RequestAuthorizer {
         m: ev.m,
@@ -175,6 +179,15 @@ fn ask(
     result
 }
 
+/// Whether a tree asks `Require env` (the only provider that needs the env setters).
+fn uses_env(n: &crate::model::apache::authz::RequireNode) -> bool {
+    use crate::model::apache::authz::RequireNode;
+    match n {
+        RequireNode::Req { provider, .. } => provider == "env",
+        RequireNode::Group { children, .. } => children.iter().any(uses_env),
+    }
+}
+
 fn require_text(m: &crate::model::apache::ApacheModel, r: DirectiveRef) -> String {
     let d = &m.dir(r).dir;
     let args: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
@@ -198,6 +211,15 @@ fn authenticate(
     settings: &Settings<'_>,
 ) -> Result<String, Verdict> {
     let m = ev.m;
+    ev.login = Some(super::Login {
+        auth_type: config.auth_type_name(m).unwrap_or("").to_string(),
+        realm: config.value(m, config.auth_name).map(str::to_string),
+        user_file: config
+            .user_file
+            .filter(|_| config.uses_file_provider(m))
+            .map(|r| m.resolve(m.dir(r).dir.arg(0).unwrap_or(""))),
+        providers: config.providers(m).into_iter().map(|(p, _)| p).collect(),
+    });
     let mut notes = Vec::new();
     let result = authn::authenticate(
         m,
@@ -338,7 +360,7 @@ impl Eval<'_> {
                 Some(v) => (true, v),
                 None => (false, var),
             };
-            let settable = self.env_setters.iter().any(|s| s == "*" || s == var);
+            let settable = self.env_setters().iter().any(|s| s == "*" || s == var);
             if !settable {
                 return negate;
             }

@@ -23,6 +23,7 @@ pub mod authorize;
 pub mod checks;
 pub mod expr;
 pub mod handler;
+pub mod map;
 pub mod settings;
 pub mod storage;
 pub mod translate;
@@ -42,11 +43,54 @@ use translate::Translation;
 
 /// What httpd answers `request`, with the chain of decisions.
 pub fn evaluate(model: &ApacheModel, request: &Request, files: &dyn Files) -> Answer {
-    let first = Eval::new(model, request, files, false).finish();
+    evaluate_with(model, request, files, Options::default()).answer
+}
+
+/// What to evaluate besides the request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Answer as this server (index into `model.servers`) instead of choosing it from
+    /// the address, port and Host (`map` asks each virtual host in turn).
+    pub server: Option<usize>,
+    /// Stop once access is decided: 200 then means "access granted" (no handler runs).
+    pub access_only: bool,
+}
+
+/// The login a request met, when authentication ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Login {
+    /// As written (`Basic`, `Digest`).
+    pub auth_type: String,
+    pub realm: Option<String>,
+    /// The `file` provider's user file (server path), when it is the provider.
+    pub user_file: Option<std::path::PathBuf>,
+    /// The providers asked, in order.
+    pub providers: Vec<String>,
+}
+
+/// An answer, and the login met on the way.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    pub answer: Answer,
+    pub login: Option<Login>,
+}
+
+/// [`evaluate`] with [`Options`].
+pub fn evaluate_with(
+    model: &ApacheModel,
+    request: &Request,
+    files: &dyn Files,
+    opts: Options,
+) -> Evaluation {
+    let first = Eval::new(model, request, files, false, opts).finish();
     if first.unknowns.is_empty() {
-        return first.answer;
+        return Evaluation {
+            answer: first.answer,
+            login: first.login,
+        };
     }
-    let second = Eval::new(model, request, files, true).finish();
+    let second = Eval::new(model, request, files, true, opts).finish();
+    let login = first.login;
     let mut answer = first.answer;
     let on = first.unknowns.join("; ");
     if answer.verdict == second.answer.verdict {
@@ -54,7 +98,7 @@ pub fn evaluate(model: &ApacheModel, request: &Request, files: &dyn Files) -> An
             format!("the answer is the same whatever {on}"),
             None,
         ));
-        return answer;
+        return Evaluation { answer, login };
     }
     let (when_not, when_so) = (show(&answer.verdict), show(&second.answer.verdict));
     answer.steps.push(Step::new(
@@ -65,7 +109,7 @@ pub fn evaluate(model: &ApacheModel, request: &Request, files: &dyn Files) -> An
         on,
         status: answer.verdict.status(),
     };
-    answer
+    Evaluation { answer, login }
 }
 
 fn show(v: &Verdict) -> String {
@@ -88,8 +132,12 @@ pub struct Eval<'a> {
     pub unknowns: Vec<String>,
     pub steps: Vec<Step>,
     pub decided_by: Option<Span>,
-    /// Environment variables something may set before the access checks.
-    pub env_setters: Vec<String>,
+    /// Environment variables something may set before the access checks (read from the
+    /// whole configuration on first use).
+    env_setters: Option<Vec<String>>,
+    pub opts: Options,
+    /// The login met, when authentication ran.
+    pub login: Option<Login>,
     /// The server answering (index into `model.servers`).
     pub server: usize,
     /// The method of the request in progress (GET in mod_dir's subrequests).
@@ -102,6 +150,7 @@ pub struct Eval<'a> {
 struct Pass {
     answer: Answer,
     unknowns: Vec<String>,
+    login: Option<Login>,
 }
 
 /// A request that passed translation, the walk, the merge and access.
@@ -118,7 +167,13 @@ pub struct Prepared {
 }
 
 impl<'a> Eval<'a> {
-    fn new(m: &'a ApacheModel, req: &'a Request, files: &'a dyn Files, assume: bool) -> Self {
+    fn new(
+        m: &'a ApacheModel,
+        req: &'a Request,
+        files: &'a dyn Files,
+        assume: bool,
+        opts: Options,
+    ) -> Self {
         Eval {
             m,
             req,
@@ -127,7 +182,9 @@ impl<'a> Eval<'a> {
             unknowns: Vec::new(),
             steps: Vec::new(),
             decided_by: None,
-            env_setters: settings::Settings::env_setters(m),
+            env_setters: None,
+            opts,
+            login: None,
             server: 0,
             method: req.method.clone(),
             last_lines: Vec::new(),
@@ -143,7 +200,15 @@ impl<'a> Eval<'a> {
                 decided_by: self.decided_by,
             },
             unknowns: self.unknowns,
+            login: self.login,
         }
+    }
+
+    /// Environment variables something may set before the access checks.
+    pub fn env_setters(&mut self) -> &[String] {
+        let m = self.m;
+        self.env_setters
+            .get_or_insert_with(|| settings::Settings::env_setters(m))
     }
 
     pub fn step(&mut self, what: impl Into<String>, span: Option<Span>) {
@@ -228,7 +293,14 @@ impl<'a> Eval<'a> {
             format!("Listen accepts the connection on port {}", self.req.port),
             Some(listen_span),
         );
-        let sel = vhost::select(m, self.req, self.files);
+        let sel = match self.opts.server {
+            Some(server) => vhost::Selection {
+                server,
+                how: "asked as this server".into(),
+                span: m.servers[server].span,
+            },
+            None => vhost::select(m, self.req, self.files),
+        };
         self.server = sel.server;
         self.step(
             format!("{} answers: {}", m.servers[sel.server].describe(), sel.how),
@@ -251,6 +323,10 @@ impl<'a> Eval<'a> {
             Err(r) => return self.stop(r.status, r.why, None),
         };
         match self.prepare(&target.path, target.query.as_deref(), None) {
+            Ok(_) if self.opts.access_only => {
+                self.step("access granted", None);
+                Verdict::Status(200)
+            }
             Ok(p) => self.respond(&p),
             Err(v) => v,
         }

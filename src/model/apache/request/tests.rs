@@ -411,3 +411,49 @@ fn groups_and_users() {
     std::fs::remove_file(s.dir.path().join("groups")).unwrap();
     assert_eq!(s.status(get("/x.txt").login("alice", "secret")), Some(401));
 }
+
+#[test]
+fn map_lists_url_spaces_with_their_access() {
+    let s = site(
+        &format!(
+            "<Directory {{d}}/htdocs>\nRequire all granted\n</Directory>\n<Directory {{d}}/htdocs/admin>\n{BASIC}Require valid-user\n</Directory>\n<Location /status>\nRequire local\n</Location>\n<Directory {{d}}/htdocs/form>\n{BASIC}<Limit POST>\nRequire valid-user\n</Limit>\n</Directory>\nAlias /files {{d}}/shared\n<Directory {{d}}/shared>\nRequire all denied\n</Directory>\n"
+        ),
+        &[
+            ("users", "alice:{hash}\n"),
+            ("htdocs/admin/x", "x"),
+            ("htdocs/form/", ""),
+            ("shared/", ""),
+        ],
+    );
+    let rows = map::map(&s.model, &LocalFiles::default(), None);
+    let main = &rows[0];
+    let access = |url: &str| {
+        main.rows
+            .iter()
+            .find(|r| r.space.url == url)
+            .map(|r| r.summary.describe())
+            .unwrap_or_else(|| {
+                panic!(
+                    "no row {url}: {:?}",
+                    main.rows.iter().map(|r| &r.space.url).collect::<Vec<_>>()
+                )
+            })
+    };
+    assert_eq!(access("/"), "open");
+    assert!(
+        access("/admin/").starts_with("login via "),
+        "{}",
+        access("/admin/")
+    );
+    assert!(access("/admin/").ends_with("(realm \"R\")"));
+    assert_eq!(access("/status"), "local clients: open; others: denied");
+    assert!(
+        access("/form/").starts_with("GET: open; POST: login"),
+        "{}",
+        access("/form/")
+    );
+    assert_eq!(access("/files"), "denied");
+    let one = map::map(&s.model, &LocalFiles::default(), Some("/admin/x"));
+    assert_eq!(one[0].rows.len(), 1);
+    assert!(one[0].rows[0].summary.describe().starts_with("login"));
+}
