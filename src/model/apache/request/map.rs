@@ -220,13 +220,13 @@ fn probe_request(
 ) -> Request {
     let vs = &m.servers[server];
     let listeners = vhost::listeners(m);
-    let from_addr = vs.addrs.first().and_then(|a| {
+    let from_addr = vs.addrs.first().map(|a| {
         let (host, port) = match a.rsplit_once(':') {
             Some((h, p)) => (h, p.parse::<u16>().ok()),
             None => (a.as_str(), None),
         };
         let ip = host.trim_matches(['[', ']']).parse::<IpAddr>().ok();
-        Some((ip, port))
+        (ip, port)
     });
     let port = from_addr
         .and_then(|(_, p)| p)
@@ -358,7 +358,7 @@ fn scope_url(
             .filter_map(|(url, root, _)| {
                 let root = root.trim_end_matches('/');
                 let rest = dir.strip_prefix(root)?;
-                (rest.is_empty() || rest.starts_with('/')).then(|| (root.len(), url, rest))
+                (rest.is_empty() || rest.starts_with('/')).then_some((root.len(), url, rest))
             })
             .max_by_key(|(len, ..)| *len)
             .map(|(_, url, rest)| {
