@@ -11,6 +11,7 @@
 //! server-root = "/etc/httpd"    # --server-root (as the server sees it)
 //! prefix = "/etc/nginx"         # --prefix (as the server sees it)
 //! server-user = "www-data"      # --server-user
+//! format = "gitlab"             # --format: human | json | sarif | github | gitlab
 //!
 //! [severity]
 //! PW010 = "error"               # per rule (code, name or prefix): error | warning | info
@@ -41,6 +42,8 @@ pub struct FileConfig {
     pub server_root: Option<PathBuf>,
     pub prefix: Option<PathBuf>,
     pub server_user: Option<String>,
+    /// `--format`, by name (the CLI knows the names).
+    pub format: Option<String>,
 }
 
 /// Why `htguard.toml` could not be used.
@@ -71,6 +74,7 @@ struct RawCheck {
     server_root: Option<PathBuf>,
     prefix: Option<PathBuf>,
     server_user: Option<String>,
+    format: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -156,6 +160,7 @@ pub fn parse(text: &str, base: &Path) -> Result<FileConfig, String> {
         server_root: raw.check.server_root,
         prefix: raw.check.prefix,
         server_user: raw.check.server_user,
+        format: raw.check.format,
     })
 }
 

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod access;
 mod content;
+pub mod glob;
 pub use content::{Content, read as read_file};
 
 /// Index of a file in [`Sources`].

@@ -52,9 +52,13 @@ fn assert_all_parse(dir: &Path, at_least: usize) {
 
 fn load_clean(main: &Path, opts: &LoadOptions) -> htguard::model::nginx::NginxModel {
     let mut sources = Sources::new();
-    let mut diags = Vec::new();
-    let m = load(main, NginxStart::MainConfig, opts, &mut sources, &mut diags);
-    assert!(diags.is_empty(), "{}: {diags:#?}", main.display());
+    let m = load(main, NginxStart::MainConfig, opts, &mut sources);
+    assert!(
+        m.problems.is_empty(),
+        "{}: {:#?}",
+        main.display(),
+        m.problems
+    );
     m
 }
 

@@ -29,7 +29,6 @@ fn findings(name: &str) -> Vec<Diagnostic> {
         NginxStart::MainConfig,
         &opts,
         &mut sources,
-        &mut diags,
     );
     let models = [model];
     let ctx = Context {

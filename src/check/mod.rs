@@ -6,6 +6,7 @@ pub mod discover;
 pub mod fix;
 pub mod kind;
 mod passwd_files;
+pub mod progress;
 pub mod select;
 mod suppress;
 pub mod why;
@@ -21,6 +22,7 @@ use crate::syntax::passwd::FileKind;
 use crate::target::Profile;
 use discover::Candidate;
 use kind::InputKind;
+use rayon::prelude::*;
 pub use select::Settings;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -40,6 +42,8 @@ pub struct CheckOptions {
     pub load: LoadOptions,
     pub profile: Profile,
     pub settings: Settings,
+    /// Told the stage the run enters (a progress bar on a terminal).
+    pub progress: progress::ProgressHook,
 }
 
 /// Why a check could not run at all (exit code 2).
@@ -125,15 +129,16 @@ pub(crate) fn run_with_overlay(
     all_rules: &[&'static Rule],
     overlay: &Overlay,
 ) -> Result<CheckOutcome, CheckError> {
+    opts.progress.stage(progress::Stage::Configs);
     let candidates = starting_points(opts)?;
     let mut sources = Sources::new();
-    let mut loader_diags = Vec::new();
-    let (apache, nginx) = load_configs(&candidates, opts, &mut sources, &mut loader_diags);
+    let (apache, nginx) = load_configs(&candidates, opts, &mut sources);
     let uses = apache
         .iter()
         .flat_map(ApacheModel::passwd_uses)
         .chain(nginx.iter().flat_map(NginxModel::passwd_uses))
         .collect();
+    opts.progress.stage(progress::Stage::PasswdFiles);
     let passwd = passwd_files::load(uses, &candidates, opts.kind, overlay, &mut sources)?;
     let ctx = Context {
         sources: &sources,
@@ -143,14 +148,15 @@ pub(crate) fn run_with_overlay(
         apache: &apache,
         nginx: &nginx,
     };
+    opts.progress.stage(progress::Stage::Rules);
     let enabled = opts.settings.enabled_rules(all_rules);
-    let mut diags = loader_diags;
-    diags.extend(run_rules(&enabled, &ctx).into_iter().flatten());
+    let mut diags: Vec<Diagnostic> = run_rules(&enabled, &ctx).into_iter().flatten().collect();
     let passwd_files = passwd
         .inputs
         .iter()
         .map(|p| (p.file, p.parsed.kind()))
         .collect();
+    opts.progress.stage(progress::Stage::Findings);
     let suppressed = settle(&mut diags, &sources, opts, all_rules);
     Ok(CheckOutcome {
         sources,
@@ -161,10 +167,11 @@ pub(crate) fn run_with_overlay(
     })
 }
 
-/// Every rule's findings, in rule order.
+/// Every rule's findings, in rule order (the rules run side by side: the context is
+/// frozen and shared).
 fn run_rules(rules: &[&Rule], ctx: &Context<'_>) -> Vec<Vec<Diagnostic>> {
     rules
-        .iter()
+        .par_iter()
         .map(|rule| {
             let mut out = Vec::new();
             (rule.check)(ctx, &mut out);
@@ -244,7 +251,6 @@ pub(crate) fn load_configs(
     candidates: &[Candidate],
     opts: &CheckOptions,
     sources: &mut Sources,
-    diags: &mut Vec<Diagnostic>,
 ) -> (Vec<ApacheModel>, Vec<NginxModel>) {
     let mut apache_models = Vec::new();
     let mut nginx_models = Vec::new();
@@ -273,7 +279,7 @@ pub(crate) fn load_configs(
         if let Some(start) = apache_start {
             apache_models.push(apache::load(&c.path, start, &opts.load, sources));
         } else if let Some(start) = nginx_start {
-            nginx_models.push(nginx::load(&c.path, start, &opts.load, sources, diags));
+            nginx_models.push(nginx::load(&c.path, start, &opts.load, sources));
         }
     }
     (apache_models, nginx_models)

@@ -55,9 +55,7 @@ pub enum WhyError {
 pub fn run(opts: &WhyOptions) -> Result<WhyOutcome, WhyError> {
     let candidates = starting_points(&opts.inputs)?;
     let mut sources = Sources::new();
-    let mut loader_diags = Vec::new();
-    let (apache_models, nginx_models) =
-        load_configs(&candidates, &opts.inputs, &mut sources, &mut loader_diags);
+    let (apache_models, nginx_models) = load_configs(&candidates, &opts.inputs, &mut sources);
     if apache_models.is_empty() && nginx_models.is_empty() {
         return Err(WhyError::NoServerConfig);
     }

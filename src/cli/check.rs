@@ -3,6 +3,7 @@
 
 use super::exit;
 use crate::check::kind::InputKind;
+use crate::check::progress::ProgressHook;
 use crate::check::select::{self, Selector, Settings};
 use crate::check::{self, CheckOptions, CheckOutcome, fix};
 use crate::config::{self, FileConfig};
@@ -11,7 +12,7 @@ use crate::model::LoadOptions;
 use crate::report::{self, Findings, human::HumanOptions};
 use crate::target::Profile;
 use clap::ValueEnum;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Output format of `check`.
@@ -25,6 +26,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow annotations.
     Github,
+    /// GitLab Code Quality report (`artifacts: reports: codequality:`).
+    Gitlab,
 }
 
 /// When to use colour.
@@ -60,9 +63,9 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub rules: Box<RuleArgs>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
-    pub format: Format,
+    /// Output format [default: `format` in htguard.toml, else human].
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub format: Option<Format>,
 
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, help_heading = "Output")]
@@ -82,7 +85,9 @@ pub struct CheckArgs {
 #[command(next_help_heading = "Server")]
 pub struct ServerArgs {
     /// Which servers/platforms read the files: apache, apache-windows, nginx,
-    /// nginx-glibc-legacy, all [default: all]. Comma-separated or repeated.
+    /// nginx-glibc-legacy, all [default: all]; and for password files checked on their
+    /// own, the other programs that read them: lighttpd, docker-registry, verdaccio.
+    /// Comma-separated or repeated.
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub target: Vec<String>,
 
@@ -161,12 +166,19 @@ fn on_a_worker<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 fn run_here(args: CheckArgs) -> i32 {
-    crate::phase::mark("start");
-    let opts = match options(&args) {
+    let (opts, format) = match options(&args) {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
-    let outcome = match check::run(&opts) {
+    // Only the first run shows progress: --fix and --diff run the check again per pass.
+    let bar = std::sync::Arc::new(super::progress::CheckBar::on_stderr());
+    let first = CheckOptions {
+        progress: ProgressHook::new(bar.clone()),
+        ..opts.clone()
+    };
+    let outcome = check::run(&first);
+    bar.clear();
+    let outcome = match outcome {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
@@ -176,7 +188,7 @@ fn run_here(args: CheckArgs) -> i32 {
             Err(e) => return fail(e),
         };
         let text = report::diff::render(&plans);
-        print(&text);
+        super::output::print(&text);
         let n: usize = plans.iter().map(|p| p.fixes).sum();
         eprintln!(
             "{n} fix(es) in {} file(s) would be applied by --fix.",
@@ -198,6 +210,7 @@ fn run_here(args: CheckArgs) -> i32 {
                         applied.files.len()
                     );
                 }
+                warn_unreadable_passwd_files(&remaining, &applied.files);
                 remaining
             }
             Err(e) => return fail(format!("cannot apply fixes: {e}")),
@@ -205,8 +218,7 @@ fn run_here(args: CheckArgs) -> i32 {
     } else {
         outcome
     };
-    print(&render(&args, &outcome));
-    crate::phase::mark("render+print");
+    super::output::print(&render(&args, format, &outcome));
     let code = if outcome.failed() {
         exit::FINDINGS
     } else {
@@ -218,21 +230,14 @@ fn run_here(args: CheckArgs) -> i32 {
     code
 }
 
-fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error worth reporting.
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-}
-
-fn render(args: &CheckArgs, outcome: &CheckOutcome) -> String {
+fn render(args: &CheckArgs, format: Format, outcome: &CheckOutcome) -> String {
     let findings = Findings {
         sources: &outcome.sources,
         diagnostics: &outcome.diagnostics,
         passwd_files: &outcome.passwd_files,
         suppressed: outcome.suppressed,
     };
-    match args.format {
+    match format {
         Format::Human => report::human::render(
             &findings,
             HumanOptions {
@@ -243,6 +248,10 @@ fn render(args: &CheckArgs, outcome: &CheckOutcome) -> String {
         Format::Json => report::json::render(&findings),
         Format::Sarif => report::sarif::render(&findings, &crate::rules::all_info()),
         Format::Github => report::github::render(&findings),
+        Format::Gitlab => {
+            let base = std::env::current_dir().unwrap_or_default();
+            report::gitlab::render(&findings, &base)
+        }
     }
 }
 
@@ -268,8 +277,23 @@ fn terminal_width() -> Option<usize> {
 }
 
 /// Merge flags over `htguard.toml` (flags win; `--ignore` adds to the file's list).
-fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
+fn options(args: &CheckArgs) -> Result<(CheckOptions, Format), String> {
     let file = load_config(args)?.unwrap_or_default();
+    let format = match (args.format, &file.format) {
+        (Some(f), _) => f,
+        (None, Some(name)) => Format::from_str(name, true).map_err(|_| {
+            let names: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|f| Some(f.to_possible_value()?.get_name().to_string()))
+                .collect();
+            format!(
+                "{}: [check] format: `{name}` is not one of {}",
+                file.path.display(),
+                names.join(", ")
+            )
+        })?,
+        (None, None) => Format::Human,
+    };
     let parse_all = |v: &[String]| -> Result<Vec<Selector>, String> {
         v.iter().map(|s| Selector::parse(s)).collect()
     };
@@ -307,7 +331,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         );
         root = Some(only.clone());
     }
-    Ok(CheckOptions {
+    let opts = CheckOptions {
         paths: args.paths.clone(),
         kind: args.kind,
         apache_configs: args.apache_config.clone(),
@@ -325,7 +349,9 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
             severity,
             fail_on,
         },
-    })
+        progress: ProgressHook::default(),
+    };
+    Ok((opts, format))
 }
 
 fn load_config(args: &CheckArgs) -> Result<Option<FileConfig>, String> {
@@ -349,6 +375,22 @@ fn load_config(args: &CheckArgs) -> Result<Option<FileConfig>, String> {
         }
     };
     config::load(&path).map(Some).map_err(|e| e.to_string())
+}
+
+/// After --fix: a written password file the web server's user cannot read (the store decides).
+fn warn_unreadable_passwd_files(outcome: &CheckOutcome, written: &[PathBuf]) {
+    for path in written {
+        let is_passwd = outcome
+            .sources
+            .find(path)
+            .is_some_and(|id| outcome.passwd_files.contains_key(&id));
+        if let Some(w) = is_passwd
+            .then(|| crate::store::server_cannot_read(path))
+            .flatten()
+        {
+            eprintln!("htguard: warning: {w}");
+        }
+    }
 }
 
 #[cfg(test)]

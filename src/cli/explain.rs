@@ -20,7 +20,7 @@ pub fn run(args: ExplainArgs) -> i32 {
         return super::exit::ERROR;
     };
     let i = &rule.info;
-    println!(
+    super::output::println(&format!(
         "# {} {}\n\nFamily: {} · default severity: {}\n\n{}\n\n{}",
         i.code,
         i.name,
@@ -28,6 +28,6 @@ pub fn run(args: ExplainArgs) -> i32 {
         i.severity,
         i.summary,
         i.doc.trim_end()
-    );
+    ));
     super::exit::OK
 }

@@ -1,8 +1,12 @@
-//! `htguard map`: the coverage table — which URL spaces are protected, by which file.
+//! `htguard map`: the coverage table — which URL spaces of an nginx configuration are
+//! protected, by which file. (Apache configurations are not mapped yet.)
 
-use crate::diag::Diagnostic;
+use crate::check::kind::InputKind;
 use crate::model::LoadOptions;
-use crate::model::nginx::{self, Conf, NginxModel, NginxStart, Protection, Served, VirtualServer};
+use crate::model::nginx::{
+    self, NginxModel, NginxStart, ProblemKind, Protection, Served, Settings, VirtualServer,
+};
+use crate::rules;
 use crate::source::Sources;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -108,19 +112,18 @@ pub fn run(args: MapArgs) -> i32 {
             }
         };
         let mut sources = Sources::new();
-        let mut diags: Vec<Diagnostic> = Vec::new();
-        let model = nginx::load(&file, start, &opts, &mut sources, &mut diags);
-        let problems = diags
+        let model = nginx::load(&file, start, &opts, &mut sources);
+        let problems = model
+            .problems
             .iter()
-            .filter(|d| d.code != "NX019")
-            .map(|d| {
-                let f = sources.get(d.primary.span.file);
-                let (line, col) = f.line_col(d.primary.span.start);
+            .map(|p| {
+                let f = sources.get(p.span.file);
+                let (line, col) = f.line_col(p.span.start);
                 format!(
                     "{}:{line}:{col}: {} {}",
                     f.path.display(),
-                    d.code,
-                    d.message
+                    problem_code(p.kind),
+                    p.message
                 )
             })
             .collect();
@@ -128,15 +131,23 @@ pub fn run(args: MapArgs) -> i32 {
     }
     match args.format {
         Format::Json => match serde_json::to_string_pretty(&MapOutput { nginx: &maps }) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => super::output::println(&s),
             Err(e) => {
                 eprintln!("htguard map: {e}");
                 return super::exit::ERROR;
             }
         },
-        Format::Text => print!("{}", render_text(&maps)),
+        Format::Text => super::output::print(&render_text(&maps)),
     }
     super::exit::OK
+}
+
+/// The code `check` reports a loading problem under.
+fn problem_code(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Syntax => rules::nginx::syntax_error::RULE.info.code,
+        _ => rules::nginx::include_problem::RULE.info.code,
+    }
 }
 
 /// The file to read and how it enters nginx's configuration.
@@ -148,10 +159,13 @@ fn entry_point(path: &Path) -> Result<(PathBuf, NginxStart), String> {
             }
         }
         return Err(format!(
-            "directory without nginx.conf (nor {ROOTFS_NGINX_CONF}): name the config file"
+            "directory without nginx.conf (nor {ROOTFS_NGINX_CONF}): name the nginx config file (map does not read Apache configurations yet)"
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    if crate::check::kind::detect(path, &bytes).is_some_and(InputKind::is_apache) {
+        return Err("an Apache configuration: map does not read Apache configurations yet".into());
+    }
     let parsed = crate::syntax::nginx::parse(0, &bytes);
     let main = path.file_name().is_some_and(|n| n == "nginx.conf")
         || parsed
@@ -168,17 +182,17 @@ fn entry_point(path: &Path) -> Result<(PathBuf, NginxStart), String> {
     ))
 }
 
-fn access(conf: &Conf) -> String {
-    if let Some(r) = conf.returns.iter().find(|r| !r.conditional) {
+fn access(settings: &Settings) -> String {
+    if let Some(r) = settings.returns.iter().find(|r| !r.conditional) {
         // The rewrite phase answers before any access check.
         return r
             .code
             .map_or_else(|| "return".to_string(), |c| format!("return {c}"));
     }
-    if conf.denies_all() {
+    if settings.denies_all() {
         return "denied".into();
     }
-    match conf.protection() {
+    match settings.protection() {
         Protection::Protected => "protected",
         Protection::Switchable => "switchable",
         Protection::SatisfiedByAddress => "open (satisfy any)",
@@ -222,16 +236,16 @@ struct RowContext<'a> {
     users: UserCounts,
 }
 
-fn row(location: String, conf: &Conf, at: crate::source::Span, cx: &mut RowContext) -> Row {
+fn row(location: String, settings: &Settings, at: crate::source::Span, cx: &mut RowContext) -> Row {
     let sources = cx.sources;
-    let asks = conf.asks_password();
-    let uf = conf.user_file.as_ref().filter(|_| asks);
+    let asks = settings.asks_password();
+    let uf = settings.user_file.as_ref().filter(|_| asks);
     let f = sources.get(at.file);
     let (line, _) = f.line_col(at.start);
     Row {
         location,
-        access: access(conf),
-        realm: conf.realm_text().filter(|_| asks),
+        access: access(settings),
+        realm: settings.realm_text().filter(|_| asks),
         user_file: uf.map(|u| u.value.server_path.display().to_string()),
         users: uf
             .filter(|u| !u.value.has_variable)
@@ -250,7 +264,7 @@ fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec
         };
         rows.push(row(
             format!("GET {uri} → {name}"),
-            s.conf_for(served, "GET"),
+            s.settings_for(served, "GET"),
             at,
             cx,
         ));
@@ -259,14 +273,14 @@ fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec
         {
             rows.push(row(
                 format!("other methods than {} → limit_except", le.methods.join(" ")),
-                &le.conf,
+                &le.settings,
                 le.span,
                 cx,
             ));
         }
         return rows;
     }
-    rows.push(row("(server level)".into(), &s.conf, s.span, cx));
+    rows.push(row("(server level)".into(), &s.settings, s.span, cx));
     fn walk(
         s: &VirtualServer,
         ids: &[usize],
@@ -278,7 +292,7 @@ fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec
             let l = &s.locations[i];
             rows.push(row(
                 format!("{}{}", "  ".repeat(depth), l.describe()),
-                &l.conf,
+                &l.settings,
                 l.span,
                 cx,
             ));
@@ -289,15 +303,15 @@ fn server_rows(s: &VirtualServer, cx: &mut RowContext, uri: Option<&str>) -> Vec
                         "  ".repeat(depth),
                         le.methods.join(" ")
                     ),
-                    &le.conf,
+                    &le.settings,
                     le.span,
                     cx,
                 ));
             }
-            walk(s, &l.children, depth + 1, cx, rows);
+            walk(s, &l.children.in_file_order, depth + 1, cx, rows);
         }
     }
-    walk(s, &s.top, 0, cx, &mut rows);
+    walk(s, &s.top_level.in_file_order, 0, cx, &mut rows);
     rows
 }
 
@@ -314,8 +328,8 @@ fn config_map(
     ConfigMap {
         config: m.conf_path.display().to_string(),
         start: match m.start {
-            Some(NginxStart::Snippet) => "site file (read as included from http {})",
-            _ => "nginx.conf",
+            NginxStart::Snippet => "site file (read as included from http {})",
+            NginxStart::MainConfig => "nginx.conf",
         },
         prefix: m.prefix.display().to_string(),
         worker_user: m.user.clone(),

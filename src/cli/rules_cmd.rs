@@ -23,6 +23,6 @@ pub fn run(args: RulesArgs) -> i32 {
         RulesFormat::Text => rules_list::text(&rules),
         RulesFormat::Json => rules_list::json(&rules),
     };
-    print!("{text}");
+    super::output::print(&text);
     super::exit::OK
 }

@@ -5,14 +5,15 @@
 pub mod input;
 
 use super::exit;
-use crate::hash::Scheme;
+use crate::hash::{self, Scheme};
 use crate::store::{StoreError, WriteOptions};
+use crate::target::{self, Profile};
 use crate::user::import::{self, InputFormat};
 use crate::user::{
     self, AddMode, Credential, EntryKind, HashChoice, Selection, UserError, Verdict, Warning,
 };
 use input::{CheckPasswordArgs, PasswordArgs};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -73,9 +74,21 @@ impl SchemeArg {
 /// How new hashes are made.
 #[derive(Debug, Clone, clap::Args)]
 pub struct HashOpts {
-    /// Hash scheme for new passwords. Weak ones (crypt, sha1, plain) only when named.
-    #[arg(long, value_enum, default_value = "bcrypt")]
-    pub scheme: SchemeArg,
+    /// Hash scheme for new passwords [default: bcrypt; with --target, the first of bcrypt,
+    /// sha512, sha256, apr1, md5-crypt that every target verifies]. Weak ones (crypt,
+    /// sha1, plain) only when named.
+    #[arg(long, value_enum)]
+    pub scheme: Option<SchemeArg>,
+    /// Programs that will read the file (as `check --target`: apache, nginx,
+    /// nginx-glibc-legacy, lighttpd, docker-registry, verdaccio, ...): refuse a scheme one
+    /// of them cannot verify. Comma-separated or repeated.
+    #[arg(
+        long,
+        value_name = "NAME",
+        value_delimiter = ',',
+        conflicts_with = "realm"
+    )]
+    pub target: Vec<String>,
     /// bcrypt cost, 4..31 (default 10).
     #[arg(long, value_name = "N")]
     pub cost: Option<u32>,
@@ -99,12 +112,88 @@ impl HashOpts {
                 })
             }
             None => Ok(EntryKind::Basic(HashChoice {
-                scheme: self.scheme.scheme(),
+                scheme: self.basic_scheme()?,
                 cost: self.cost,
                 rounds: self.rounds,
             })),
         }
     }
+
+    /// The profile of `--target`, if given.
+    fn targets(&self) -> Result<Option<Profile>, String> {
+        match self.target.is_empty() {
+            true => Ok(None),
+            false => Profile::from_names(&self.target).map(Some),
+        }
+    }
+
+    /// `--scheme`, else bcrypt; with `--target`, one that every target verifies.
+    fn basic_scheme(&self) -> Result<Scheme, String> {
+        let wanted = self.scheme.map(SchemeArg::scheme);
+        let Some(profile) = self.targets()? else {
+            return Ok(wanted.unwrap_or(Scheme::Bcrypt));
+        };
+        let targets = self.target.join(",");
+        match hash::choose_scheme(wanted, &profile) {
+            Ok(scheme) => {
+                if wanted.is_none() && scheme != Scheme::Bcrypt {
+                    eprintln!(
+                        "htguard: note: not every --target {targets} verifies bcrypt ({}); \
+                         writing {scheme}",
+                        refused_by(&hash::refusals(Scheme::Bcrypt, &profile))
+                    );
+                }
+                Ok(scheme)
+            }
+            Err(refused) => Err(match wanted {
+                Some(scheme) => format!(
+                    "--scheme {scheme} does not work with --target {targets}: {}",
+                    refused_by(&refused)
+                ),
+                None => format!(
+                    "no scheme htguard writes works for every --target {targets}: {}",
+                    hash::PICKABLE
+                        .iter()
+                        .map(|s| format!("{s}: {}", refused_by(&hash::refusals(*s, &profile))))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            }),
+        }
+    }
+
+    /// Refuse a password that a `--target` would not match with the chosen scheme (a
+    /// reader that matches only ASCII passwords).
+    fn check_password(&self, kind: &EntryKind, user: &str, password: &[u8]) -> Result<(), String> {
+        let (EntryKind::Basic(choice), Some(profile)) = (kind, self.targets()?) else {
+            return Ok(());
+        };
+        match hash::password_refusals(choice.scheme, password, &profile).first() {
+            None => Ok(()),
+            Some(r) => Err(format!(
+                "{} matches {} hashes only for ASCII passwords, and the password of {user} is \
+                 not ASCII: choose another --scheme, or an ASCII password",
+                target::display_name(r.server),
+                choice.scheme
+            )),
+        }
+    }
+}
+
+/// "the Docker registry answers 401 (it verifies bcrypt hashes only)", for each refusal.
+fn refused_by(refused: &[hash::Refusal]) -> String {
+    refused
+        .iter()
+        .map(|r| {
+            let name = target::display_name(r.server);
+            match &r.support {
+                hash::Support::Always401 { reason } => format!("{name} answers 401 ({reason})"),
+                hash::Support::Error500 { reason } => format!("{name} answers 500 ({reason})"),
+                _ => format!("{name} matches only some passwords"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Creating the file.
@@ -119,7 +208,7 @@ pub struct CreateOpts {
 }
 
 impl CreateOpts {
-    fn write_options(&self) -> WriteOptions {
+    pub(super) fn write_options(&self) -> WriteOptions {
         WriteOptions {
             create: self.create,
             create_mode: self.mode,
@@ -338,6 +427,7 @@ fn describe_choice(kind: &EntryKind) -> String {
 fn save(a: SaveArgs, mode: AddMode) -> Result<i32, Failure> {
     let kind = a.hash.kind()?;
     let got = input::new_password(&a.password, &a.user)?;
+    a.hash.check_password(&kind, &a.user, &got.password)?;
     let change = user::save(
         &a.file,
         &a.user,
@@ -363,22 +453,15 @@ fn save(a: SaveArgs, mode: AddMode) -> Result<i32, Failure> {
         a.file.display(),
         describe_choice(&kind)
     );
-    if change.created_file {
-        created_note(&a.file, a.create.mode);
-    }
+    warn_if_server_cannot_read(&a.file);
     Ok(exit::OK)
 }
 
-/// A new file's owner is whoever ran the command; say so when the web server may not read it.
-fn created_note(path: &Path, mode: u32) {
-    if mode & 0o004 == 0 {
-        eprintln!(
-            "htguard: note: created {} with mode {:04o}; make sure the web server's user can \
-             read it (for example `chgrp www-data {}`)",
-            path.display(),
-            mode,
-            path.display()
-        );
+/// After a write: say so when the web server's user can no longer read the file (the store
+/// decides; every login would answer 500).
+pub(super) fn warn_if_server_cannot_read(path: &Path) {
+    if let Some(w) = crate::store::server_cannot_read(path) {
+        eprintln!("htguard: warning: {w}");
     }
 }
 
@@ -393,6 +476,7 @@ fn print_secret(password: &[u8]) -> Result<(), Failure> {
 fn delete(a: DeleteArgs) -> Result<i32, Failure> {
     if user::delete(&a.file, &a.user, a.realm.as_deref())? {
         eprintln!("htguard: deleted {} from {}", a.user, a.file.display());
+        warn_if_server_cannot_read(&a.file);
         Ok(exit::OK)
     } else {
         eprintln!(
@@ -511,35 +595,36 @@ impl LowerFirst for String {
     }
 }
 
-/// A progress bar on stderr, shown only when stderr is a terminal and there is more than
-/// one password to hash.
-struct Bar(indicatif::ProgressBar);
+/// A progress bar on stderr for hashing many passwords (import, rotate), shown only when
+/// stderr is a terminal and there is more than one password to hash.
+struct Bar(std::sync::OnceLock<indicatif::ProgressBar>);
 
 impl Bar {
     fn new() -> Bar {
-        Bar(indicatif::ProgressBar::hidden())
+        Bar(std::sync::OnceLock::new())
     }
     fn clear(&self) {
-        self.0.finish_and_clear();
+        if let Some(bar) = self.0.get() {
+            bar.finish_and_clear();
+        }
     }
 }
 
 impl user::Progress for Bar {
     fn start(&self, total: usize) {
-        if total < 2 || !std::io::stderr().is_terminal() {
-            return;
-        }
-        self.0
-            .set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        self.0.set_length(total as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("hashing [{bar:30}] {pos}/{len} ({eta} left)")
-        {
-            self.0.set_style(style.progress_chars("=> "));
+        if total >= 2 {
+            self.0.get_or_init(|| {
+                super::progress::on_terminal(
+                    total as u64,
+                    "hashing [{bar:30}] {pos}/{len} ({eta} left)",
+                )
+            });
         }
     }
     fn step(&self) {
-        self.0.inc(1);
+        if let Some(bar) = self.0.get() {
+            bar.inc(1);
+        }
     }
 }
 
@@ -581,6 +666,7 @@ fn rotate(a: RotateArgs) -> Result<i32, Failure> {
                     None => String::new(),
                 }
             );
+            warn_if_server_cannot_read(&a.file);
             Ok(exit::OK)
         }
         Err(e) => {
@@ -649,6 +735,10 @@ fn import_cmd(a: ImportArgs) -> Result<i32, Failure> {
     let records = import::parse(&bytes, format, name.as_deref())
         .map_err(|e| Failure::from(format!("{}: {e}", name.as_deref().unwrap_or("stdin"))))?;
     drop(bytes);
+    for r in &records {
+        a.hash
+            .check_password(&kind, &String::from_utf8_lossy(&r.user), &r.password)?;
+    }
     let bar = Bar::new();
     let report = user::import(
         &a.file,
@@ -672,9 +762,7 @@ fn import_cmd(a: ImportArgs) -> Result<i32, Failure> {
         a.file.display(),
         describe_choice(&kind)
     );
-    if report.created_file {
-        created_note(&a.file, a.create.mode);
-    }
+    warn_if_server_cannot_read(&a.file);
     Ok(exit::OK)
 }
 
@@ -701,6 +789,7 @@ fn read_input(input: Option<&Path>) -> Result<(Zeroizing<Vec<u8>>, Option<String
 fn hash_cmd(a: HashArgs) -> Result<i32, Failure> {
     let kind = a.hash.kind()?;
     let got = input::new_password(&a.password, &a.user)?;
+    a.hash.check_password(&kind, &a.user, &got.password)?;
     user::check_user_name(&a.user)?;
     let (hash, warnings) = user::make_entry(&a.user, &got.password, &kind)?;
     warn_all(&warnings);
@@ -710,6 +799,6 @@ fn hash_cmd(a: HashArgs) -> Result<i32, Failure> {
         let _ = err.write_all(&got.password);
         let _ = err.write_all(b"\n");
     }
-    println!("{}", user::entry_text(&a.user, &hash, &kind));
+    super::output::println(&user::entry_text(&a.user, &hash, &kind));
     Ok(exit::OK)
 }

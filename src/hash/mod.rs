@@ -38,7 +38,9 @@ use zeroize::Zeroizing;
 pub use digest::{check_digest_hash, digest_hash, verify_digest};
 pub use redact::redact_hash;
 pub use strength::{BCRYPT_COST10_MS, SLOW_REQUEST_MS, Strength, bcrypt_request_ms, strength};
-pub use support::{Support, support, support_for};
+pub use support::{
+    PICKABLE, Refusal, Support, choose_scheme, password_refusals, refusals, support, support_for,
+};
 
 /// Default bcrypt cost. Not 12+: Basic auth sends the password with every request and both
 /// servers re-run bcrypt each time (no session), so the cost is paid per request, per

@@ -10,11 +10,19 @@
 //! libxcrypt (Debian 11+, and musl) returns a `*0` token instead of NULL, so there unknown
 //! or malformed hashes give 401; classic glibc returns NULL for schemes it lacks and for a
 //! DES salt outside `[./0-9A-Za-z]`, which nginx turns into 500.
+//!
+//! The other readers (docs/readers.md, observed by tests/reader_profiles.rs): lighttpd 1.4
+//! verifies `{SHA}` and `$apr1$` itself and hands a hash of 13 or more bytes to crypt()
+//! (a NULL is a mismatch: 401, never 500); the Docker registry uses Go's bcrypt and nothing
+//! else; Verdaccio's htpasswd plugin knows `$2a$`/`$2b$`/`$2y$` (bcryptjs), `{PLAIN}`, `{SHA}`,
+//! and tries everything else as apr1/MD5-crypt (the `apache-md5` package) and DES
+//! (`unix-crypt-td-js`) — both hash the password's UTF-16 code units as bytes, so they match
+//! only ASCII passwords.
 
 use crate::target::Profile;
 use crate::target::Server;
 
-use super::{BCRYPT_MAX_PASSWORD, BcryptVariant, DES_MAX_PASSWORD, HashInfo, Kind};
+use super::{BCRYPT_MAX_PASSWORD, BcryptVariant, DES_MAX_PASSWORD, HashInfo, Kind, Scheme};
 
 /// What a server does with a correct password for a hash of some kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,6 +31,9 @@ pub enum Support {
     Works,
     /// The login works, but only the first `max_bytes` bytes of the password count.
     Truncates { max_bytes: usize },
+    /// The login works only for an ASCII password (and, with `max_bytes`, only the first
+    /// that many count): the reader hashes the password's characters, not its UTF-8 bytes.
+    AsciiOnly { max_bytes: Option<usize> },
     /// Every login is refused with 401.
     Always401 { reason: String },
     /// The server fails with 500 on every login attempt for this user.
@@ -32,7 +43,18 @@ pub enum Support {
 impl Support {
     /// The login can succeed.
     pub fn works(&self) -> bool {
-        matches!(self, Support::Works | Support::Truncates { .. })
+        matches!(
+            self,
+            Support::Works | Support::Truncates { .. } | Support::AsciiOnly { .. }
+        )
+    }
+
+    /// The login succeeds with this password.
+    pub fn works_with(&self, password: &[u8]) -> bool {
+        match self {
+            Support::AsciiOnly { .. } => password.is_ascii(),
+            other => other.works(),
+        }
     }
 }
 
@@ -59,6 +81,7 @@ impl Feature {
 enum Cell {
     Works,
     Truncates(usize),
+    AsciiOnly(Option<usize>),
     Deny(&'static str),
     Fail500(&'static str),
     /// Decided by the platform crypt(): `then` if it has the feature, else `otherwise`.
@@ -66,12 +89,14 @@ enum Cell {
 }
 
 /// Which row of the table a kind uses.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Row {
     BcryptAY,
-    BcryptBX,
+    BcryptB,
+    BcryptX,
     Apr1,
-    LibcCrypt,
+    Md5Crypt,
+    ShaCrypt,
     Yescrypt,
     OtherCrypt,
     Des,
@@ -87,9 +112,15 @@ fn row(kind: &Kind) -> Row {
         Kind::Bcrypt {
             variant: BcryptVariant::A | BcryptVariant::Y,
         } => Row::BcryptAY,
-        Kind::Bcrypt { .. } => Row::BcryptBX,
+        Kind::Bcrypt {
+            variant: BcryptVariant::B,
+        } => Row::BcryptB,
+        Kind::Bcrypt {
+            variant: BcryptVariant::X,
+        } => Row::BcryptX,
         Kind::Apr1 => Row::Apr1,
-        Kind::Md5Crypt | Kind::Sha256Crypt | Kind::Sha512Crypt => Row::LibcCrypt,
+        Kind::Md5Crypt => Row::Md5Crypt,
+        Kind::Sha256Crypt | Kind::Sha512Crypt => Row::ShaCrypt,
         Kind::Yescrypt => Row::Yescrypt,
         Kind::OtherCrypt { .. } => Row::OtherCrypt,
         Kind::DesCrypt => Row::Des,
@@ -107,7 +138,8 @@ const NO_BCRYPT_NGINX: &str = "this platform's crypt_r() has no bcrypt: nginx lo
                                \"crypt_r() failed\" and answers 500";
 const NO_BCRYPT_APACHE: &str = "Apache verifies only $2a$/$2y$ itself and this platform's \
                                 crypt() has no bcrypt";
-const NO_YESCRYPT_APACHE: &str = "this platform's crypt() has no yescrypt";
+const NO_BCRYPT_CRYPT: &str = "this platform's crypt() has no bcrypt";
+const NO_YESCRYPT_CRYPT: &str = "this platform's crypt() has no yescrypt";
 const NO_YESCRYPT_NGINX: &str = "this platform's crypt_r() has no yescrypt: nginx logs \
                                  \"crypt_r() failed\" and answers 500";
 const NO_SCHEME_APACHE: &str = "this platform's crypt() does not know this scheme";
@@ -115,105 +147,230 @@ const NO_SCHEME_NGINX: &str = "this platform's crypt_r() does not know this sche
                                logs \"crypt_r() failed\" and answers 500";
 const NOT_A_HASH_NGINX: &str = "classic glibc's crypt_r() returns NULL for this text: nginx \
                                 logs \"crypt_r() failed\" and answers 500";
+const NO_MATCH: &str = "no password matches an empty hash or crypt()'s failure token";
+const REGISTRY_BCRYPT_ONLY: &str = "the Docker registry verifies bcrypt hashes only";
+const VERDACCIO_NO_CRYPT: &str = "Verdaccio has no crypt(): besides bcrypt, {SHA} and \
+                                  {PLAIN} it tries only apr1/MD5-crypt and DES";
 
 const T72: Cell = Cell::Truncates(BCRYPT_MAX_PASSWORD);
+const LIGHTTPD_BCRYPT: Cell = Cell::Crypt(Feature::Bcrypt, &T72, &Cell::Deny(NO_BCRYPT_CRYPT));
+const APACHE_BCRYPT_BX: Cell = Cell::Crypt(Feature::Bcrypt, &T72, &Cell::Deny(NO_BCRYPT_APACHE));
+const NGINX_BCRYPT: Cell = Cell::Crypt(Feature::Bcrypt, &T72, &Cell::Fail500(NO_BCRYPT_NGINX));
+const APACHE_BX_WIN: Cell = Cell::Deny(
+    "Apache on Windows verifies only $2a$/$2y$ bcrypt and has no crypt() for $2b$/$2x$ \
+     (write $2y$)",
+);
+const LIBXCRYPT_ONLY: Cell = Cell::Crypt(
+    Feature::Libxcrypt,
+    &Cell::Works,
+    &Cell::Deny(NO_SCHEME_APACHE),
+);
 
-/// The table: (row, Apache on Unix, Apache on Windows, nginx).
-static TABLE: &[(Row, Cell, Cell, Cell)] = &[
+/// One row: what each server does (Apache on Unix and on Windows are two columns).
+struct Cells {
+    apache: Cell,
+    apache_windows: Cell,
+    nginx: Cell,
+    lighttpd: Cell,
+    docker_registry: Cell,
+    verdaccio: Cell,
+}
+
+/// The table.
+static TABLE: &[(Row, Cells)] = &[
     (
         Row::BcryptAY,
-        T72,
-        T72,
-        Cell::Crypt(Feature::Bcrypt, &T72, &Cell::Fail500(NO_BCRYPT_NGINX)),
+        Cells {
+            apache: T72,
+            apache_windows: T72,
+            nginx: NGINX_BCRYPT,
+            lighttpd: LIGHTTPD_BCRYPT,
+            docker_registry: T72,
+            verdaccio: T72,
+        },
     ),
     (
-        Row::BcryptBX,
-        Cell::Crypt(Feature::Bcrypt, &T72, &Cell::Deny(NO_BCRYPT_APACHE)),
-        Cell::Deny(
-            "Apache on Windows verifies only $2a$/$2y$ bcrypt and has no crypt() for \
-             $2b$/$2x$ (write $2y$)",
-        ),
-        Cell::Crypt(Feature::Bcrypt, &T72, &Cell::Fail500(NO_BCRYPT_NGINX)),
+        Row::BcryptB,
+        Cells {
+            apache: APACHE_BCRYPT_BX,
+            apache_windows: APACHE_BX_WIN,
+            nginx: NGINX_BCRYPT,
+            lighttpd: LIGHTTPD_BCRYPT,
+            docker_registry: T72,
+            verdaccio: T72,
+        },
     ),
-    (Row::Apr1, Cell::Works, Cell::Works, Cell::Works),
     (
-        Row::LibcCrypt,
-        Cell::Works,
-        Cell::Deny(NO_CRYPT_WIN),
-        Cell::Works,
+        Row::BcryptX,
+        Cells {
+            apache: APACHE_BCRYPT_BX,
+            apache_windows: APACHE_BX_WIN,
+            nginx: NGINX_BCRYPT,
+            lighttpd: LIGHTTPD_BCRYPT,
+            docker_registry: T72,
+            verdaccio: Cell::Deny(
+                "Verdaccio verifies bcrypt only as $2a$, $2b$ or $2y$ (write $2y$)",
+            ),
+        },
+    ),
+    (
+        Row::Apr1,
+        Cells {
+            apache: Cell::Works,
+            apache_windows: Cell::Works,
+            nginx: Cell::Works,
+            lighttpd: Cell::Works,
+            docker_registry: Cell::Deny(REGISTRY_BCRYPT_ONLY),
+            verdaccio: Cell::AsciiOnly(None),
+        },
+    ),
+    (
+        Row::Md5Crypt,
+        Cells {
+            apache: Cell::Works,
+            apache_windows: Cell::Deny(NO_CRYPT_WIN),
+            nginx: Cell::Works,
+            lighttpd: Cell::Works,
+            docker_registry: Cell::Deny(REGISTRY_BCRYPT_ONLY),
+            verdaccio: Cell::AsciiOnly(None),
+        },
+    ),
+    (
+        Row::ShaCrypt,
+        Cells {
+            apache: Cell::Works,
+            apache_windows: Cell::Deny(NO_CRYPT_WIN),
+            nginx: Cell::Works,
+            lighttpd: Cell::Works,
+            docker_registry: Cell::Deny(REGISTRY_BCRYPT_ONLY),
+            verdaccio: Cell::Deny(VERDACCIO_NO_CRYPT),
+        },
     ),
     (
         Row::Yescrypt,
-        Cell::Crypt(
-            Feature::Libxcrypt,
-            &Cell::Works,
-            &Cell::Deny(NO_YESCRYPT_APACHE),
-        ),
-        Cell::Deny(NO_CRYPT_WIN),
-        Cell::Crypt(
-            Feature::Libxcrypt,
-            &Cell::Works,
-            &Cell::Fail500(NO_YESCRYPT_NGINX),
-        ),
+        Cells {
+            apache: Cell::Crypt(
+                Feature::Libxcrypt,
+                &Cell::Works,
+                &Cell::Deny(NO_YESCRYPT_CRYPT),
+            ),
+            apache_windows: Cell::Deny(NO_CRYPT_WIN),
+            nginx: Cell::Crypt(
+                Feature::Libxcrypt,
+                &Cell::Works,
+                &Cell::Fail500(NO_YESCRYPT_NGINX),
+            ),
+            lighttpd: Cell::Crypt(
+                Feature::Libxcrypt,
+                &Cell::Works,
+                &Cell::Deny(NO_YESCRYPT_CRYPT),
+            ),
+            docker_registry: Cell::Deny(REGISTRY_BCRYPT_ONLY),
+            verdaccio: Cell::Deny(VERDACCIO_NO_CRYPT),
+        },
     ),
     (
         Row::OtherCrypt,
-        Cell::Crypt(
-            Feature::Libxcrypt,
-            &Cell::Works,
-            &Cell::Deny(NO_SCHEME_APACHE),
-        ),
-        Cell::Deny(NO_CRYPT_WIN),
-        Cell::Crypt(
-            Feature::Libxcrypt,
-            &Cell::Works,
-            &Cell::Fail500(NO_SCHEME_NGINX),
-        ),
+        Cells {
+            apache: LIBXCRYPT_ONLY,
+            apache_windows: Cell::Deny(NO_CRYPT_WIN),
+            nginx: Cell::Crypt(
+                Feature::Libxcrypt,
+                &Cell::Works,
+                &Cell::Fail500(NO_SCHEME_NGINX),
+            ),
+            lighttpd: LIBXCRYPT_ONLY,
+            docker_registry: Cell::Deny(REGISTRY_BCRYPT_ONLY),
+            verdaccio: Cell::Deny(VERDACCIO_NO_CRYPT),
+        },
     ),
     (
         Row::Des,
-        Cell::Truncates(DES_MAX_PASSWORD),
-        Cell::Deny(NO_CRYPT_WIN),
-        Cell::Truncates(DES_MAX_PASSWORD),
+        Cells {
+            apache: Cell::Truncates(DES_MAX_PASSWORD),
+            apache_windows: Cell::Deny(NO_CRYPT_WIN),
+            nginx: Cell::Truncates(DES_MAX_PASSWORD),
+            lighttpd: Cell::Truncates(DES_MAX_PASSWORD),
+            docker_registry: Cell::Deny(REGISTRY_BCRYPT_ONLY),
+            verdaccio: Cell::AsciiOnly(Some(DES_MAX_PASSWORD)),
+        },
     ),
-    (Row::Sha1, Cell::Works, Cell::Works, Cell::Works),
+    (
+        Row::Sha1,
+        Cells {
+            apache: Cell::Works,
+            apache_windows: Cell::Works,
+            nginx: Cell::Works,
+            lighttpd: Cell::Works,
+            docker_registry: Cell::Deny(REGISTRY_BCRYPT_ONLY),
+            verdaccio: Cell::Works,
+        },
+    ),
     (
         Row::Ssha,
-        Cell::Deny("Apache has no {SSHA}: crypt() rejects it"),
-        Cell::Deny("Apache has no {SSHA}: on Windows it is compared as plaintext"),
-        Cell::Works,
+        Cells {
+            apache: Cell::Deny("Apache has no {SSHA}: crypt() rejects it"),
+            apache_windows: Cell::Deny(
+                "Apache has no {SSHA}: on Windows it is compared as plaintext",
+            ),
+            nginx: Cell::Works,
+            lighttpd: Cell::Deny("lighttpd has no {SSHA}: crypt() rejects it"),
+            docker_registry: Cell::Deny(REGISTRY_BCRYPT_ONLY),
+            verdaccio: Cell::Deny("Verdaccio has no {SSHA}"),
+        },
     ),
     (
         Row::PlainPrefixed,
-        Cell::Deny("Apache has no {PLAIN}: crypt() rejects it (nginx-only syntax)"),
-        Cell::Deny(
-            "Apache has no {PLAIN}: on Windows the whole text, prefix included, is \
-             compared as plaintext",
-        ),
-        Cell::Works,
+        Cells {
+            apache: Cell::Deny("Apache has no {PLAIN}: crypt() rejects it (nginx-only syntax)"),
+            apache_windows: Cell::Deny(
+                "Apache has no {PLAIN}: on Windows the whole text, prefix included, is \
+                 compared as plaintext",
+            ),
+            nginx: Cell::Works,
+            lighttpd: Cell::Deny("lighttpd has no {PLAIN}: crypt() rejects it"),
+            docker_registry: Cell::Deny(REGISTRY_BCRYPT_ONLY),
+            verdaccio: Cell::Works,
+        },
     ),
     (
         Row::Bare,
-        Cell::Deny(
-            "Apache on Unix hands plaintext to crypt(), which does not treat it as a \
-             password (plaintext works only on Windows)",
-        ),
-        Cell::Works,
-        Cell::Deny(
-            "nginx hands plaintext to crypt_r(), which does not treat it as a password \
-             (write {PLAIN} for nginx, or better a hash); with classic glibc a text not \
-             starting with two [./0-9A-Za-z] characters even gives 500",
-        ),
+        Cells {
+            apache: Cell::Deny(
+                "Apache on Unix hands plaintext to crypt(), which does not treat it as a \
+                 password (plaintext works only on Windows)",
+            ),
+            apache_windows: Cell::Works,
+            nginx: Cell::Deny(
+                "nginx hands plaintext to crypt_r(), which does not treat it as a password \
+                 (write {PLAIN} for nginx, or better a hash); with classic glibc a text not \
+                 starting with two [./0-9A-Za-z] characters even gives 500",
+            ),
+            lighttpd: Cell::Deny(
+                "lighttpd hands plaintext of 13 bytes or more to crypt(), which does not \
+                 treat it as a password, and matches nothing shorter",
+            ),
+            docker_registry: Cell::Deny(REGISTRY_BCRYPT_ONLY),
+            verdaccio: Cell::Deny(
+                "Verdaccio compares plaintext only after a {PLAIN} prefix; bare text is \
+                 tried as an MD5-crypt or DES hash",
+            ),
+        },
     ),
     (
         Row::Token,
-        Cell::Deny("no password matches an empty hash or crypt()'s failure token"),
-        Cell::Deny("no password matches an empty hash or crypt()'s failure token"),
-        Cell::Crypt(
-            Feature::Libxcrypt,
-            &Cell::Deny("no password matches an empty hash or crypt()'s failure token"),
-            &Cell::Fail500(NOT_A_HASH_NGINX),
-        ),
+        Cells {
+            apache: Cell::Deny(NO_MATCH),
+            apache_windows: Cell::Deny(NO_MATCH),
+            nginx: Cell::Crypt(
+                Feature::Libxcrypt,
+                &Cell::Deny(NO_MATCH),
+                &Cell::Fail500(NOT_A_HASH_NGINX),
+            ),
+            lighttpd: Cell::Deny(NO_MATCH),
+            docker_registry: Cell::Deny(NO_MATCH),
+            verdaccio: Cell::Deny(NO_MATCH),
+        },
     ),
 ];
 
@@ -221,6 +378,7 @@ fn resolve(cell: &Cell, profile: &Profile) -> Support {
     match *cell {
         Cell::Works => Support::Works,
         Cell::Truncates(max_bytes) => Support::Truncates { max_bytes },
+        Cell::AsciiOnly(max_bytes) => Support::AsciiOnly { max_bytes },
         Cell::Deny(reason) => Support::Always401 {
             reason: reason.to_string(),
         },
@@ -242,16 +400,19 @@ fn resolve(cell: &Cell, profile: &Profile) -> Support {
 /// well-formed hash of `kind`. For a hash that may be malformed use [`support_for`].
 pub fn support(kind: &Kind, server: Server, profile: &Profile) -> Support {
     let r = row(kind);
-    let Some((_, unix, windows, nginx)) = TABLE.iter().find(|(row, ..)| *row == r) else {
+    let Some((_, cells)) = TABLE.iter().find(|(row, _)| *row == r) else {
         // Every Row has a table line (tested); be conservative if one were missing.
         return Support::Always401 {
             reason: "unknown hash kind".into(),
         };
     };
     let cell = match server {
-        Server::Apache if profile.apache_windows => windows,
-        Server::Apache => unix,
-        Server::Nginx => nginx,
+        Server::Apache if profile.apache_windows => &cells.apache_windows,
+        Server::Apache => &cells.apache,
+        Server::Nginx => &cells.nginx,
+        Server::Lighttpd => &cells.lighttpd,
+        Server::DockerRegistry => &cells.docker_registry,
+        Server::Verdaccio => &cells.verdaccio,
     };
     resolve(cell, profile)
 }
@@ -266,6 +427,68 @@ pub fn support_for(info: &HashInfo, server: Server, profile: &Profile) -> Suppor
         },
         (_, s) => s,
     }
+}
+
+/// Schemes tried, in order, when `--target` is given without `--scheme`: the strong ones,
+/// then the MD5-based ones some readers still need (never DES, `{SHA}` or plaintext).
+pub const PICKABLE: [Scheme; 5] = [
+    Scheme::Bcrypt,
+    Scheme::Sha512Crypt,
+    Scheme::Sha256Crypt,
+    Scheme::Apr1,
+    Scheme::Md5Crypt,
+];
+
+/// A server of the profile that cannot verify hashes of a scheme, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub server: Server,
+    pub support: Support,
+}
+
+/// The servers of `profile` that cannot verify a hash of `scheme` htguard writes.
+pub fn refusals(scheme: Scheme, profile: &Profile) -> Vec<Refusal> {
+    profile
+        .servers()
+        .into_iter()
+        .map(|server| Refusal {
+            server,
+            support: support(&scheme.kind(), server, profile),
+        })
+        .filter(|r| !r.support.works())
+        .collect()
+}
+
+/// The scheme to write for `profile`: `wanted` if every server verifies it, else the first
+/// of [`PICKABLE`] they all verify. `Err` holds what refused `wanted` (or, with no
+/// `wanted`, what refused bcrypt, the default).
+pub fn choose_scheme(wanted: Option<Scheme>, profile: &Profile) -> Result<Scheme, Vec<Refusal>> {
+    if let Some(scheme) = wanted {
+        let refused = refusals(scheme, profile);
+        return if refused.is_empty() {
+            Ok(scheme)
+        } else {
+            Err(refused)
+        };
+    }
+    PICKABLE
+        .into_iter()
+        .find(|s| refusals(*s, profile).is_empty())
+        .ok_or_else(|| refusals(Scheme::Bcrypt, profile))
+}
+
+/// The servers of `profile` that accept `scheme` but would not match this `password`
+/// (a reader that matches only ASCII passwords).
+pub fn password_refusals(scheme: Scheme, password: &[u8], profile: &Profile) -> Vec<Refusal> {
+    profile
+        .servers()
+        .into_iter()
+        .map(|server| Refusal {
+            server,
+            support: support(&scheme.kind(), server, profile),
+        })
+        .filter(|r| r.support.works() && !r.support.works_with(password))
+        .collect()
 }
 
 #[cfg(test)]
@@ -286,9 +509,11 @@ mod tests {
     fn every_row_is_in_the_table_once() {
         let rows = [
             Row::BcryptAY,
-            Row::BcryptBX,
+            Row::BcryptB,
+            Row::BcryptX,
             Row::Apr1,
-            Row::LibcCrypt,
+            Row::Md5Crypt,
+            Row::ShaCrypt,
             Row::Yescrypt,
             Row::OtherCrypt,
             Row::Des,
@@ -299,7 +524,7 @@ mod tests {
             Row::Token,
         ];
         for r in rows {
-            assert_eq!(TABLE.iter().filter(|(row, ..)| *row == r).count(), 1);
+            assert_eq!(TABLE.iter().filter(|(row, _)| *row == r).count(), 1);
         }
         assert_eq!(TABLE.len(), rows.len());
     }
@@ -415,5 +640,82 @@ mod tests {
             support_for(&info, Server::Nginx, &legacy()),
             Support::Error500 { .. }
         ));
+    }
+
+    /// The schemes `htguard` writes, and what each reader did with them on the real
+    /// program (tests/reader_profiles.rs logs in with each).
+    #[test]
+    fn reader_columns() {
+        let p = Profile::default();
+        let (lt, rg, vd) = (Server::Lighttpd, Server::DockerRegistry, Server::Verdaccio);
+        let works = |k: &Kind, s| support(k, s, &p).works();
+        for v in [BcryptVariant::A, BcryptVariant::B, BcryptVariant::Y] {
+            for s in [lt, rg, vd] {
+                assert_eq!(
+                    support(&bcrypt(v), s, &p),
+                    Support::Truncates { max_bytes: 72 }
+                );
+            }
+        }
+        assert!(works(&bcrypt(BcryptVariant::X), rg) && !works(&bcrypt(BcryptVariant::X), vd));
+        for k in [
+            Kind::Apr1,
+            Kind::Md5Crypt,
+            Kind::Sha512Crypt,
+            Kind::DesCrypt,
+            Kind::Sha1,
+            Kind::Ssha,
+            Kind::PlainPrefixed,
+            Kind::Unknown,
+        ] {
+            assert!(!works(&k, rg), "{k:?}");
+        }
+        for k in [Kind::Ssha, Kind::PlainPrefixed, Kind::Unknown] {
+            assert!(!works(&k, lt), "{k:?}");
+        }
+        assert_eq!(
+            support(&Kind::Apr1, vd, &p),
+            Support::AsciiOnly { max_bytes: None }
+        );
+        assert!(!support(&Kind::Apr1, vd, &p).works_with("pässwort".as_bytes()));
+        assert!(support(&Kind::Apr1, vd, &p).works_with(b"password"));
+        assert!(works(&Kind::PlainPrefixed, vd) && !works(&Kind::Sha512Crypt, vd));
+        // No reader answers 500: lighttpd treats a NULL from crypt() as a mismatch.
+        let legacy = legacy();
+        assert!(matches!(
+            support(&bcrypt(BcryptVariant::Y), lt, &legacy),
+            Support::Always401 { .. }
+        ));
+    }
+
+    #[test]
+    fn choosing_a_scheme_for_targets() {
+        let p = |names: &[&str]| Profile::from_names(names).unwrap();
+        assert_eq!(
+            choose_scheme(None, &p(&["docker-registry"])),
+            Ok(Scheme::Bcrypt)
+        );
+        assert_eq!(
+            choose_scheme(None, &p(&["nginx-glibc-legacy"])),
+            Ok(Scheme::Sha512Crypt)
+        );
+        // Verdaccio has no SHA-crypt, legacy nginx no bcrypt: apr1 is what both verify.
+        assert_eq!(
+            choose_scheme(None, &p(&["verdaccio", "nginx-glibc-legacy"])),
+            Ok(Scheme::Apr1)
+        );
+        let refused =
+            choose_scheme(None, &p(&["docker-registry", "nginx-glibc-legacy"])).unwrap_err();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].server, Server::Nginx);
+        let refused =
+            choose_scheme(Some(Scheme::Apr1), &p(&["docker-registry,apache"])).unwrap_err();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].server, Server::DockerRegistry);
+        assert_eq!(
+            password_refusals(Scheme::Apr1, "é".as_bytes(), &p(&["verdaccio", "apache"])).len(),
+            1
+        );
+        assert!(password_refusals(Scheme::Bcrypt, "é".as_bytes(), &p(&["verdaccio"])).is_empty());
     }
 }

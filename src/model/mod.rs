@@ -4,6 +4,7 @@
 pub mod apache;
 pub mod nginx;
 pub mod passwd;
+pub mod reader;
 pub mod request;
 
 use crate::source::Span;

@@ -184,9 +184,15 @@ impl LocalFiles {
     /// Why the worker cannot look up `local` (a directory above it does not let it in).
     fn unsearchable(&self, local: &Path) -> Option<String> {
         let who = self.worker.as_ref()?;
-        let mut checker =
-            crate::model::apache::access::Checker::new(self.root.as_deref(), Some(who));
-        checker.denied_dir(local.parent())
+        let root = self.root.as_deref();
+        let denied = who.first_denied(local, root.unwrap_or(Path::new("/")))?;
+        (denied.path != local).then(|| {
+            format!(
+                "directory {} ({}) does not let it in",
+                denied.path.display(),
+                denied.describe(root)
+            )
+        })
     }
 }
 

@@ -1,12 +1,13 @@
-//! Renderers only: human (miette), JSON, SARIF 2.1.0, GitHub annotations, unified
-//! diffs of fixes, and the rule list. They decide nothing: what to report, and how
-//! severe it is, was settled by `check`.
+//! Renderers only: human (miette), JSON, SARIF 2.1.0, GitHub annotations, GitLab Code
+//! Quality, unified diffs of fixes, and the rule list. They decide nothing: what to
+//! report, and how severe it is, was settled by `check`.
 //!
 //! No renderer echoes the content of a password file, except the human snippet,
 //! which is drawn from a redacted copy ([`redact`]).
 
 pub mod diff;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod redact;

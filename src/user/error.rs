@@ -26,6 +26,9 @@ pub enum UserError {
     #[error("invalid user name {user:?}: {reason}")]
     BadUser { user: String, reason: &'static str },
 
+    #[error("invalid group name {group:?}: {reason}")]
+    BadGroup { group: String, reason: &'static str },
+
     #[error("invalid realm {realm:?}: {reason}")]
     BadRealm { realm: String, reason: &'static str },
 

@@ -172,7 +172,9 @@ fn rejected_by(info: &hash::HashInfo) -> Vec<(&'static str, String)> {
         .into_iter()
         .filter_map(
             |(server, name)| match hash::support_for(info, server, &profile) {
-                hash::Support::Works | hash::Support::Truncates { .. } => None,
+                hash::Support::Works
+                | hash::Support::Truncates { .. }
+                | hash::Support::AsciiOnly { .. } => None,
                 hash::Support::Always401 { reason } => Some((name, format!("401 ({reason})"))),
                 hash::Support::Error500 { reason } => Some((name, format!("500 ({reason})"))),
             },

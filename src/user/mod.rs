@@ -1,11 +1,12 @@
-//! Password-file operations (add, set, rotate, delete, verify, list, import) over the
-//! lossless passwd model, hashing through `hash` and writing through `store`.
+//! Password-file operations (add, set, rotate, delete, verify, list, import) and group-file
+//! edits over the lossless passwd model, hashing through `hash` and writing through `store`.
 //!
 //! Nothing here prints or exits: every operation returns what happened (with warnings for
 //! the caller to show) or a [`UserError`] whose message names the file and what to do.
 
 mod edit;
 mod error;
+pub mod group;
 mod hashing;
 pub mod import;
 mod inspect;

@@ -28,6 +28,8 @@ mod tools;
 pub use apache::Apache;
 pub use http::Response;
 pub use nginx::Nginx;
+/// For launchers of other programs (tests/reader_support: lighttpd, registry, Verdaccio).
+pub(crate) use process::{Launch, try_launch};
 pub use process::{Server, force_next_port};
 pub use site::Site;
 pub use tools::{find_tool, is_root, need, need_root, require_tool, run_tool, run_tool_stdin};

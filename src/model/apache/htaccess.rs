@@ -39,9 +39,7 @@ pub(super) fn discover_htaccess(model: &mut ApacheModel, ld: &mut loader::Loader
             (r, local)
         })
         .collect();
-    crate::phase::mark("ht roots");
     let found = walk::find_files(&roots, &model.access_file_name);
-    crate::phase::mark("ht walk");
     // Parsing, evaluating and splitting thousands of small files into scopes is the
     // bulk of the work: do it in parallel, then append in discovery order.
     let first_id = ld.sources.len();
@@ -56,7 +54,6 @@ pub(super) fn discover_htaccess(model: &mut ApacheModel, ld: &mut loader::Loader
             (local, b)
         })
         .collect();
-    crate::phase::mark("ht parse");
     // Straight into the source set: the loader's own map of files only serves `Include`,
     // which is over by now. The files and the scopes go in side by side.
     let (locals, built): (Vec<PathBuf>, Vec<HtaccessScopes>) = built.into_iter().unzip();

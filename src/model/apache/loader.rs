@@ -5,6 +5,7 @@
 
 use super::{Problem, ProblemKind};
 use crate::model::LoadOptions;
+use crate::source::glob::{self, DeadEnd, Dialect};
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::apache::{self as syn, Node};
 use foldhash::{HashMap, HashMapExt};
@@ -370,18 +371,29 @@ impl<'a> Loader<'a> {
                 let optional = lname == "includeoptional";
                 if let Some(pat) = d.arg(0) {
                     let pat = self.server_relative(pat);
-                    let files = expand(self.opts, &pat);
+                    let to_local = |p: &Path| self.opts.map_path(p);
+                    let expansion = glob::expand(&pat, Dialect::Apache, &to_local);
+                    let files = expansion.paths;
                     self.read_ahead(&files);
-                    if files.is_empty() && !optional {
-                        let wild = has_wildcard(&pat.to_string_lossy());
+                    // httpd's `Include` stops at the first place the pattern leads nowhere.
+                    let no_match =
+                        |p: &Path| format!("No matches for the wildcard in {}", p.display());
+                    let missing = |p: &Path| format!("Include file {} does not exist", p.display());
+                    let refusal = match expansion.dead_ends.first() {
+                        _ if optional => None,
+                        _ if files.is_empty() && has_wildcard(&pat.to_string_lossy()) => {
+                            Some(no_match(&pat))
+                        }
+                        _ if files.is_empty() => Some(missing(&pat)),
+                        Some(DeadEnd::NoMatch(p)) => Some(no_match(p)),
+                        Some(DeadEnd::Missing(p)) => Some(missing(p)),
+                        None => None,
+                    };
+                    if let Some(message) = refusal {
                         self.problems.push(Problem {
                             kind: ProblemKind::IncludeMissing,
                             span: d.args_span(),
-                            message: if wild {
-                                format!("No matches for the wildcard in {}", pat.display())
-                            } else {
-                                format!("Include file {} does not exist", pat.display())
-                            },
+                            message,
                             related: vec![],
                         });
                     }
@@ -670,87 +682,4 @@ fn if_version(head: &Dir) -> bool {
 
 pub fn has_wildcard(s: &str) -> bool {
     s.contains(['*', '?', '['])
-}
-
-/// Expand an Include pattern (server path) into files, in httpd's order: matches sorted
-/// byte-wise; a directory includes its files (recursively, sorted).
-pub fn expand(opts: &LoadOptions, pat: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let comps: Vec<String> = pat
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    // Each base with whether it is a directory, when the listing that found it said so
-    // (a thousand-vhost `*.conf` then costs no `stat` per file).
-    let mut bases: Vec<(PathBuf, Option<bool>)> = vec![(PathBuf::from("/"), Some(true))];
-    for (i, comp) in comps.iter().enumerate().skip(1) {
-        let last = i + 1 == comps.len();
-        let mut next = Vec::new();
-        for (b, _) in &bases {
-            if has_wildcard(comp) {
-                let Ok(glob) = globset::GlobBuilder::new(comp)
-                    .literal_separator(true)
-                    .build()
-                    .map(|g| g.compile_matcher())
-                else {
-                    continue;
-                };
-                let Ok(rd) = std::fs::read_dir(opts.map_path(b)) else {
-                    continue;
-                };
-                let mut names: Vec<(String, Option<bool>)> = rd
-                    .flatten()
-                    .map(|e| {
-                        let is_dir = e
-                            .file_type()
-                            .ok()
-                            .filter(|t| !t.is_symlink())
-                            .map(|t| t.is_dir());
-                        (e.file_name().to_string_lossy().into_owned(), is_dir)
-                    })
-                    .filter(|(n, _)| glob.is_match(n))
-                    // httpd's fnmatch does not let `*` match a leading dot.
-                    .filter(|(n, _)| !n.starts_with('.') || comp.starts_with('.'))
-                    .collect();
-                names.sort();
-                for (n, is_dir) in names {
-                    let p = b.join(&n);
-                    let is_dir = is_dir.or_else(|| Some(opts.map_path(&p).is_dir()));
-                    if last || is_dir == Some(true) {
-                        next.push((p, is_dir));
-                    }
-                }
-            } else {
-                next.push((b.join(comp), None));
-            }
-        }
-        bases = next;
-    }
-    for (b, is_dir) in bases {
-        if is_dir == Some(false) {
-            out.push(b);
-        } else {
-            collect(opts, &b, &mut out);
-        }
-    }
-    out
-}
-
-fn collect(opts: &LoadOptions, p: &Path, out: &mut Vec<PathBuf>) {
-    let local = opts.map_path(p);
-    if local.is_dir() {
-        let Ok(rd) = std::fs::read_dir(&local) else {
-            return;
-        };
-        let mut names: Vec<String> = rd
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        for n in names {
-            collect(opts, &p.join(n), out);
-        }
-    } else if local.exists() {
-        out.push(p.to_path_buf());
-    }
 }

@@ -1,70 +1,71 @@
-//! From directives to the coverage model: nginx's inheritance, directive by directive.
+//! From directives to servers and location trees: the structure nginx builds while it
+//! reads `http {}` (each block's settings come from [`super::inherit`]).
 
+use super::inherit::{BlockSettings, Inheritance};
 use super::loader::Tree;
 use super::{
-    AccessRule, Conf, DocRoot, LimitExcept, Listen, LocKind, Location, MapDef, NginxModel,
-    NginxStart, Realm, Return, Rewrite, Set, SetDef, UserFile, VirtualServer,
+    LimitExcept, Listen, Location, LocationKind, LocationLevel, NginxStart, SetVariable, Settings,
+    VariableMap, VirtualServer,
 };
 use crate::model::LoadOptions;
 use crate::source::Span;
 use crate::syntax::nginx::Directive;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::path::Path;
+use std::sync::Arc;
 
 /// The worker user of Debian's nginx package (its nginx.conf says `user www-data;`).
 pub const DEFAULT_USER: &str = "www-data";
 
-/// nginx's compiled-in prefix on Debian: relative `root`/`alias` resolve against it
-/// (not against the conf prefix, which only `include` and `auth_basic_user_file` use).
-const DEBIAN_PREFIX: &str = "/usr/share/nginx";
+/// A compiled location regex, or why it could not be compiled. Shared, not cloned: each
+/// clone of a `Regex` gets its own match cache, and a tree of 4,000 servers repeating
+/// one pattern then held 4,000 caches.
+type Compiled = (Option<Arc<regex::Regex>>, Option<String>);
 
-/// A compiled location regex, or why it could not be compiled.
-type Compiled = (Option<Rc<regex::Regex>>, Option<String>);
+/// What the configuration declares, before the model's derived views are added.
+#[derive(Default)]
+pub struct Declared {
+    pub user: Option<(String, Span)>,
+    pub http: Settings,
+    pub servers: Vec<VirtualServer>,
+    pub maps: Vec<VariableMap>,
+    pub sets: Vec<SetVariable>,
+}
 
 struct Builder<'a> {
-    tree: &'a Tree,
-    opts: &'a LoadOptions,
-    prefix: &'a Path,
-    model: NginxModel,
+    inheritance: Inheritance<'a>,
+    declared: Declared,
     /// Compiled location regexes by (pattern, case-insensitive): generated and templated
     /// configs repeat the same few patterns thousands of times.
     regexes: HashMap<(String, bool), Compiled>,
-    samples: HashMap<String, Rc<Vec<String>>>,
+    samples: HashMap<String, Arc<[String]>>,
 }
 
-pub fn build<'t>(
-    tree: &'t Tree,
-    items: &[&'t Directive],
+/// Build the servers of the configuration whose top-level directives are `items`.
+pub fn build(
+    tree: &Tree,
+    items: &[&Directive],
     start: NginxStart,
     opts: &LoadOptions,
     prefix: &Path,
-) -> NginxModel {
+) -> Declared {
     let mut b = Builder {
-        tree,
-        opts,
-        prefix,
-        model: NginxModel {
-            prefix: prefix.to_path_buf(),
-            opts: opts.clone(),
-            user: DEFAULT_USER.to_string(),
-            ..NginxModel::default()
-        },
+        inheritance: Inheritance { tree, opts, prefix },
+        declared: Declared::default(),
         regexes: HashMap::new(),
         samples: HashMap::new(),
     };
-    let empty = Conf::default();
+    let none = Settings::default();
     match start {
         NginxStart::MainConfig => {
             for d in items {
                 if d.is("user")
                     && let Some(u) = d.arg(0)
                 {
-                    b.model.user = u.into_owned();
-                    b.model.user_span = Some(d.span);
+                    b.declared.user = Some((u.into_owned(), d.span));
                 }
                 if d.is("http") && d.block.is_some() {
-                    b.http(&tree.flat(d.children()), &empty);
+                    b.http(&tree.flat(d.children()), &none);
                 }
             }
         }
@@ -73,42 +74,51 @@ pub fn build<'t>(
             let has_server = items.iter().any(|d| d.is("server"));
             let has_location = items.iter().any(|d| d.is("location"));
             if !has_server && has_location {
-                let http = b.level(&empty, items, &mut Vec::new());
-                b.model.http = http.clone();
+                let http = b.block(&none, items).settings;
                 let server = b.server(None, items, &http);
-                b.model.servers.push(server);
+                b.declared.servers.push(server);
+                b.declared.http = http;
             } else {
-                b.http(items, &empty);
+                b.http(items, &none);
             }
         }
     }
-    if let Some(u) = &opts.server_user {
-        b.model.user = u.clone();
-    }
-    b.model
+    b.declared
 }
 
 impl<'t> Builder<'t> {
-    fn http(&mut self, items: &[&'t Directive], parent: &Conf) {
-        let http = self.level(parent, items, &mut Vec::new());
+    fn tree(&self) -> &'t Tree {
+        self.inheritance.tree
+    }
+
+    /// A block's settings; its `set` directives are recorded.
+    fn block(&mut self, parent: &Settings, items: &[&'t Directive]) -> BlockSettings<'t> {
+        let block = self.inheritance.block(parent, items);
+        self.declared.sets.extend(block.variables.iter().cloned());
+        block
+    }
+
+    fn http(&mut self, items: &[&'t Directive], parent: &Settings) {
+        let http = self.block(parent, items).settings;
         for d in items {
             if d.is("map") && d.args.len() >= 2 {
-                self.map(d);
+                let map = self.map(d);
+                self.declared.maps.push(map);
             }
         }
         for d in items {
             if d.is("server") && d.block.is_some() {
-                let s = self.server(Some(d), &self.tree.flat(d.children()), &http);
-                self.model.servers.push(s);
+                let s = self.server(Some(d), &self.tree().flat(d.children()), &http);
+                self.declared.servers.push(s);
             }
         }
-        self.model.http = http;
+        self.declared.http = http;
     }
 
-    fn map(&mut self, d: &Directive) {
+    fn map(&self, d: &Directive) -> VariableMap {
         let mut values = Vec::new();
         let mut has_default = false;
-        for e in self.tree.flat(d.children()) {
+        for e in self.tree().flat(d.children()) {
             // `hostnames`, `volatile` take no value; `include` was expanded already.
             if let Some(v) = e.args.first() {
                 if e.is("default") {
@@ -117,50 +127,34 @@ impl<'t> Builder<'t> {
                 values.push((v.text().into_owned(), v.span));
             }
         }
-        self.model.maps.push(MapDef {
+        VariableMap {
             span: d.span,
             source: d.args[0].text().into_owned(),
             target: d.args[1].text().into_owned(),
             values,
             has_default,
-        });
+        }
     }
 
+    /// A `server` block (`None`: the implicit server around a file of locations).
     fn server(
         &mut self,
         d: Option<&Directive>,
         items: &[&'t Directive],
-        http: &Conf,
+        http: &Settings,
     ) -> VirtualServer {
-        let conf = self.level(http, items, &mut Vec::new());
-        let mut s = VirtualServer {
-            span: d.map_or_else(
-                || items.first().map_or(Span::default(), |i| i.name.span),
-                |d| d.name.span,
-            ),
-            conf: conf.clone(),
-            ..VirtualServer::default()
+        let settings = self.block(http, items).settings;
+        let span = match d {
+            Some(d) => d.name.span,
+            None => items.first().map_or(Span::default(), |i| i.name.span),
         };
-        for d in items {
-            if d.is("listen") && !d.args.is_empty() {
-                let flags: Vec<String> =
-                    d.args[1..].iter().map(|a| a.text().into_owned()).collect();
-                s.listens.push(Listen {
-                    span: Some(d.span),
-                    address: d.args[0].text().into_owned(),
-                    ssl: flags.iter().any(|f| f == "ssl"),
-                    default_server: flags
-                        .iter()
-                        .any(|f| f == "default_server" || f == "default"),
-                    quic: flags.iter().any(|f| f == "quic" || f == "http3"),
-                });
-            }
-            if d.is("server_name") {
-                s.names.extend(d.args.iter().map(|a| a.text().into_owned()));
-            }
-        }
-        if s.listens.is_empty() {
-            s.listens.push(Listen {
+        let mut listens: Vec<Listen> = items
+            .iter()
+            .filter(|d| d.is("listen") && !d.args.is_empty())
+            .map(|d| listen(d))
+            .collect();
+        if listens.is_empty() {
+            listens.push(Listen {
                 span: None,
                 address: "*:80".into(),
                 ssl: false,
@@ -168,12 +162,24 @@ impl<'t> Builder<'t> {
                 quic: false,
             });
         }
+        let names = items
+            .iter()
+            .filter(|d| d.is("server_name"))
+            .flat_map(|d| d.args.iter().map(|a| a.text().into_owned()))
+            .collect();
         // Locations are large: size the vector once rather than grow it.
-        let mut locs = Vec::with_capacity(self.count_locations(items));
-        let top = self.locations(items, &conf, None, &mut locs);
-        s.locations = locs;
-        s.top = top;
-        s
+        let mut locations = Vec::with_capacity(self.count_locations(items));
+        let top_level = self.locations(items, &settings, None, &mut locations);
+        let top_level = LocationLevel::new(top_level, &locations);
+        VirtualServer {
+            span,
+            listens,
+            names,
+            settings,
+            locations,
+            top_level,
+            open_doors: Vec::new(),
+        }
     }
 
     /// How many locations a block holds, nested ones included.
@@ -181,15 +187,16 @@ impl<'t> Builder<'t> {
         items
             .iter()
             .filter(|d| d.is("location") && d.block.is_some())
-            .map(|d| 1 + self.count_locations(&self.tree.flat(d.children())))
+            .map(|d| 1 + self.count_locations(&self.tree().flat(d.children())))
             .sum()
     }
 
-    /// The locations of one block; returns their indices (file order).
+    /// The locations of one block, appended to `out` (each followed by its nested
+    /// ones); returns their indices, in file order.
     fn locations(
         &mut self,
         items: &[&'t Directive],
-        parent_conf: &Conf,
+        parent_settings: &Settings,
         parent: Option<usize>,
         out: &mut Vec<Location>,
     ) -> Vec<usize> {
@@ -201,256 +208,125 @@ impl<'t> Builder<'t> {
             let Some((kind, pattern, pattern_span)) = location_pattern(d) else {
                 continue;
             };
-            let mut les = Vec::new();
-            let inner = self.tree.flat(d.children());
-            let conf = self.level(parent_conf, &inner, &mut les);
-            let (regex, regex_error) = match kind {
-                LocKind::Regex { case_insensitive } => self
-                    .regexes
-                    .entry((pattern.clone(), case_insensitive))
-                    .or_insert_with(|| compile(&pattern, case_insensitive))
-                    .clone(),
-                _ => (None, None),
-            };
-            let samples = match kind {
-                LocKind::Regex { .. } => Rc::clone(
-                    self.samples
-                        .entry(pattern.clone())
-                        .or_insert_with(|| Rc::new(super::sample::samples(&pattern))),
-                ),
-                _ => Rc::default(),
-            };
-            let limit_except = les.into_iter().next().map(|le: &Directive| {
-                Box::new(LimitExcept {
-                    span: le.name.span,
-                    methods: le.args.iter().map(|a| a.text().into_owned()).collect(),
-                    conf: self.level(&conf, &self.tree.flat(le.children()), &mut Vec::new()),
-                })
-            });
-            let idx = out.len();
-            out.push(Location {
-                span: d.name.span,
-                block_span: d.span,
-                kind,
-                pattern,
-                pattern_span,
-                regex,
-                regex_error,
-                samples,
-                parent,
-                children: Vec::new(),
-                conf: conf.clone(),
-                limit_except,
-            });
-            let alias_fix = &mut out[idx];
-            let strip = alias_fix.pattern.len();
-            if let Some(root) = &mut alias_fix.conf.root
-                && root.value.alias
-                && inner.iter().any(|c| c.is("alias"))
-            {
-                Rc::make_mut(root).value.strip = strip;
-            }
-            let conf = out[idx].conf.clone();
-            let children = self.locations(&inner, &conf, Some(idx), out);
-            out[idx].children = children;
-            mine.push(idx);
+            let inner = self.tree().flat(d.children());
+            let location = self.location(d, &inner, kind, pattern, pattern_span, parent_settings);
+            let index = out.len();
+            let settings = location.settings.clone();
+            out.push(Location { parent, ..location });
+            let children = self.locations(&inner, &settings, Some(index), out);
+            out[index].children = LocationLevel::new(children, out);
+            mine.push(index);
         }
         mine
     }
 
-    /// Effective settings of one block given its parent's.
-    fn level(
+    /// One location (without its nested ones).
+    fn location(
         &mut self,
-        parent: &Conf,
-        items: &[&'t Directive],
-        limit_excepts: &mut Vec<&'t Directive>,
-    ) -> Conf {
-        let mut c = parent.clone();
-        c.rewrites.clear();
-        c.returns.clear();
-        c.proxy_pass = None;
-        c.fastcgi_pass = None;
-        c.try_files = None;
-        let mut access = Vec::new();
-        let mut proxy_headers = Vec::new();
-        let mut fastcgi_params = Vec::new();
-        for d in items {
-            let name = d.name_text();
-            let first = d.args.first();
-            match name.as_ref() {
-                "auth_basic" if first.is_some() => {
-                    let w = &d.args[0];
-                    let text = w.text().into_owned();
-                    let realm = if w.has_variable() {
-                        Realm::Variable(text)
-                    } else if text == "off" {
-                        Realm::Off
-                    } else {
-                        Realm::Text(text)
-                    };
-                    c.auth_basic = Some(Rc::new(set(d, realm)));
-                }
-                "auth_basic_user_file" if first.is_some() => {
-                    let w = &d.args[0];
-                    let raw = w.text().into_owned();
-                    let relative = !raw.starts_with('/');
-                    let server_path = if relative {
-                        self.prefix.join(&raw)
-                    } else {
-                        PathBuf::from(&raw)
-                    };
-                    let local_path = self.opts.map_path(&server_path);
-                    c.user_file = Some(Rc::new(set(
-                        d,
-                        UserFile {
-                            has_variable: w.has_variable(),
-                            raw,
-                            server_path,
-                            local_path,
-                            relative,
-                        },
-                    )));
-                }
-                "satisfy" if first.is_some() => {
-                    c.satisfy_any = Some(set(d, d.args[0].value == b"any"));
-                }
-                "allow" | "deny" if first.is_some() => access.push(AccessRule {
-                    allow: name == "allow",
-                    what: d.args[0].text().into_owned(),
-                    span: d.span,
-                }),
-                "root" | "alias" if first.is_some() => {
-                    let raw = d.args[0].text().into_owned();
-                    let server_path = if raw.starts_with('/') {
-                        PathBuf::from(&raw)
-                    } else {
-                        Path::new(DEBIAN_PREFIX).join(&raw)
-                    };
-                    let local_path = self.opts.map_path(&server_path);
-                    c.root = Some(Rc::new(set(
-                        d,
-                        DocRoot {
-                            alias: name == "alias",
-                            raw,
-                            server_path,
-                            local_path,
-                            strip: 0,
-                        },
-                    )));
-                }
-                "proxy_set_header" if d.args.len() >= 2 => proxy_headers.push(set(
-                    d,
-                    (d.args[0].text().into_owned(), d.args[1].text().into_owned()),
-                )),
-                "fastcgi_param" if d.args.len() >= 2 => fastcgi_params.push(set(
-                    d,
-                    (d.args[0].text().into_owned(), d.args[1].text().into_owned()),
-                )),
-                "proxy_pass_request_headers" | "fastcgi_pass_request_headers"
-                    if first.is_some_and(|a| a.value == b"off") =>
-                {
-                    c.request_headers_off = Some(d.span);
-                }
-                "proxy_pass_request_headers" | "fastcgi_pass_request_headers" => {
-                    c.request_headers_off = None;
-                }
-                "proxy_pass" => c.proxy_pass = Some(d.span),
-                "fastcgi_pass" => c.fastcgi_pass = Some(d.span),
-                "try_files" => c.try_files = Some(d.span),
-                "limit_except" if d.block.is_some() => limit_excepts.push(d),
-                _ => {}
-            }
+        d: &Directive,
+        inner: &[&'t Directive],
+        kind: LocationKind,
+        pattern: String,
+        pattern_span: Span,
+        parent_settings: &Settings,
+    ) -> Location {
+        let block = self.block(parent_settings, inner);
+        let mut settings = block.settings;
+        // An alias replaces the part of the URI that the location declaring it matched.
+        if let Some(root) = &mut settings.root
+            && root.value.alias
+            && inner.iter().any(|c| c.is("alias"))
+        {
+            Arc::make_mut(root).value.strip = pattern.len();
         }
-        self.rewrite_phase(items, false, &mut c);
-        if !access.is_empty() {
-            c.access = Rc::new(access);
+        let limit_except = block.limit_except.map(|le| {
+            let le_items = self.tree().flat(le.children());
+            Box::new(LimitExcept {
+                span: le.name.span,
+                methods: le.args.iter().map(|a| a.text().into_owned()).collect(),
+                settings: self.block(&settings, &le_items).settings,
+            })
+        });
+        let (regex, regex_error, samples) = self.regex_of(kind, &pattern);
+        Location {
+            span: d.name.span,
+            block_span: d.span,
+            kind,
+            pattern,
+            pattern_span,
+            regex,
+            regex_error,
+            samples,
+            parent: None,
+            children: LocationLevel::default(),
+            settings,
+            limit_except,
         }
-        if !proxy_headers.is_empty() {
-            c.proxy_headers = Rc::new(proxy_headers);
-        }
-        if !fastcgi_params.is_empty() {
-            c.fastcgi_params = Rc::new(fastcgi_params);
-        }
-        c
     }
 
-    /// `rewrite`, `return` and `set` of a block and of its `if` blocks.
-    fn rewrite_phase(&mut self, items: &[&'t Directive], conditional: bool, c: &mut Conf) {
-        for d in items {
-            if d.is("rewrite") && d.args.len() >= 2 {
-                c.rewrites.push(Rewrite {
-                    span: d.span,
-                    regex: d.args[0].text().into_owned(),
-                    replacement: d.args[1].text().into_owned(),
-                    flag: d.arg(2).map(|f| f.into_owned()),
-                    conditional,
-                });
-            } else if d.is("return") && !d.args.is_empty() {
-                c.returns.push(Return {
-                    span: d.span,
-                    code: d.arg(0).and_then(|a| a.parse().ok()),
-                    conditional,
-                });
-            } else if d.is("set") && d.args.len() >= 2 {
-                self.model.sets.push(SetDef {
-                    span: d.span,
-                    var: d.args[0].text().into_owned(),
-                    value: d.args[1].text().into_owned(),
-                });
-            } else if d.is("if") && d.block.is_some() {
-                self.rewrite_phase(&self.tree.flat(d.children()), true, c);
-            }
-        }
+    /// A regex location's compiled pattern (or why it failed) and samples, once per
+    /// distinct pattern.
+    fn regex_of(
+        &mut self,
+        kind: LocationKind,
+        pattern: &str,
+    ) -> (Option<Arc<regex::Regex>>, Option<String>, Arc<[String]>) {
+        let LocationKind::Regex { case_insensitive } = kind else {
+            return (None, None, Arc::default());
+        };
+        let (regex, error) = self
+            .regexes
+            .entry((pattern.to_string(), case_insensitive))
+            .or_insert_with(|| compile(pattern, case_insensitive))
+            .clone();
+        let samples = self
+            .samples
+            .entry(pattern.to_string())
+            .or_insert_with(|| super::sample::samples(pattern).into())
+            .clone();
+        (regex, error, samples)
     }
 }
 
-/// A value with the spans of its directive and first argument.
-fn set<T>(d: &Directive, value: T) -> Set<T> {
-    Set {
-        value,
-        directive: d.span,
-        arg: d.args.first().map_or(d.name.span, |a| a.span),
+/// `listen address [flags...]`.
+fn listen(d: &Directive) -> Listen {
+    let flags: Vec<String> = d.args[1..].iter().map(|a| a.text().into_owned()).collect();
+    let has = |names: &[&str]| flags.iter().any(|f| names.contains(&f.as_str()));
+    Listen {
+        span: Some(d.span),
+        address: d.args[0].text().into_owned(),
+        ssl: has(&["ssl"]),
+        default_server: has(&["default_server", "default"]),
+        quic: has(&["quic", "http3"]),
     }
 }
 
-/// `location [mod] pattern` → kind, pattern, span of the pattern.
-fn location_pattern(d: &Directive) -> Option<(LocKind, String, Span)> {
+/// `location [modifier] pattern` → kind, pattern, span of the pattern.
+fn location_pattern(d: &Directive) -> Option<(LocationKind, String, Span)> {
+    let regex = |case_insensitive| LocationKind::Regex { case_insensitive };
     if d.args.len() >= 2 {
         let kind = match d.args[0].value.as_slice() {
-            b"=" => LocKind::Exact,
-            b"~" => LocKind::Regex {
-                case_insensitive: false,
-            },
-            b"~*" => LocKind::Regex {
-                case_insensitive: true,
-            },
-            b"^~" => LocKind::NoRegexPrefix,
+            b"=" => LocationKind::Exact,
+            b"~" => regex(false),
+            b"~*" => regex(true),
+            b"^~" => LocationKind::NoRegexPrefix,
             _ => return None,
         };
         return Some((kind, d.args[1].text().into_owned(), d.args[1].span));
     }
+    // The modifier written against the pattern: `~*\.php$`, `=/x`.
     let w = &d.args[0];
     let text = w.text().into_owned();
     let (kind, pattern) = if let Some(rest) = text.strip_prefix("~*") {
-        (
-            LocKind::Regex {
-                case_insensitive: true,
-            },
-            rest,
-        )
+        (regex(true), rest)
     } else if let Some(rest) = text.strip_prefix('~') {
-        (
-            LocKind::Regex {
-                case_insensitive: false,
-            },
-            rest,
-        )
+        (regex(false), rest)
     } else if let Some(rest) = text.strip_prefix('=') {
-        (LocKind::Exact, rest)
+        (LocationKind::Exact, rest)
     } else if text.starts_with('@') {
-        (LocKind::Named, text.as_str())
+        (LocationKind::Named, text.as_str())
     } else {
-        (LocKind::Prefix, text.as_str())
+        (LocationKind::Prefix, text.as_str())
     };
     Some((kind, pattern.to_string(), w.span))
 }
@@ -464,35 +340,7 @@ fn compile(pattern: &str, case_insensitive: bool) -> Compiled {
         pattern.to_string()
     };
     match regex::RegexBuilder::new(&full).size_limit(1 << 22).build() {
-        Ok(r) => (Some(Rc::new(r)), None),
+        Ok(r) => (Some(Arc::new(r)), None),
         Err(e) => (None, Some(e.to_string())),
     }
-}
-
-/// Whether a client can set this variable's value directly (headers, query, cookies,
-/// the URI, the Host).
-pub fn client_controlled(var: &str) -> bool {
-    let v = var
-        .trim_start_matches('$')
-        .trim_start_matches('{')
-        .trim_end_matches('}');
-    ["http_", "arg_", "cookie_", "sent_http_"]
-        .iter()
-        .any(|p| v.starts_with(p))
-        || matches!(
-            v,
-            "args"
-                | "query_string"
-                | "request_uri"
-                | "uri"
-                | "document_uri"
-                | "request_method"
-                | "host"
-                | "request"
-                | "request_body"
-                | "content_type"
-                | "content_length"
-                | "remote_user"
-                | "is_args"
-        )
 }

@@ -1,14 +1,14 @@
-//! Reading nginx configuration files: `include` expanded in place (as nginx reads it,
-//! relative to the conf prefix, globs sorted, no match = nothing), cycles refused.
+//! Reading nginx configuration files: `include` expanded in place as nginx reads it
+//! (relative to the conf prefix, patterns through glob(3): see [`crate::source::glob`]),
+//! cycles refused. What nginx would refuse is kept as a [`Problem`].
 
-use crate::diag::{Diagnostic, Server};
+use super::{Problem, ProblemKind};
 use crate::model::LoadOptions;
-use crate::rules::nginx::{include_problem, syntax_error};
+use crate::source::glob::{self, Dialect};
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::nginx::{ConfFile, Directive, parse};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 /// Includes nested deeper than this are reported instead of followed.
 const MAX_INCLUDE_DEPTH: usize = 64;
@@ -18,11 +18,11 @@ const MAX_INCLUDE_DEPTH: usize = 64;
 /// without copying any directive.
 #[derive(Debug, Default)]
 pub struct Tree {
-    files: HashMap<FileId, Rc<ConfFile>>,
+    files: HashMap<FileId, ConfFile>,
     /// `include` directive (by span) → the files it brings in, in nginx's order.
     /// Edges that would close a cycle are left out (and reported).
     includes: HashMap<Span, Vec<FileId>>,
-    pub root: Option<FileId>,
+    root: Option<FileId>,
 }
 
 impl Tree {
@@ -60,13 +60,22 @@ fn is_include(d: &Directive) -> bool {
     d.is("include") && d.block.is_none() && d.args.len() == 1
 }
 
+/// What reading a configuration produced.
+pub struct Loaded {
+    pub tree: Tree,
+    /// Every file read (local paths), in reading order.
+    pub files: Vec<PathBuf>,
+    pub problems: Vec<Problem>,
+}
+
 pub struct Loader<'a> {
     opts: &'a LoadOptions,
     prefix: PathBuf,
     sources: &'a mut Sources,
-    diags: &'a mut Vec<Diagnostic>,
     tree: Tree,
-    /// Files read by this loader, by local path (Sources::find is a linear scan).
+    problems: Vec<Problem>,
+    /// Files read by this loader, by local path: each model reads (and numbers) the
+    /// files it includes itself.
     ids: HashMap<PathBuf, FileId>,
     /// Files being read, for cycle detection (a cycle through differently spelled paths
     /// still ends at MAX_INCLUDE_DEPTH).
@@ -74,34 +83,38 @@ pub struct Loader<'a> {
     order: Vec<PathBuf>,
 }
 
+/// One file an `include` names: where nginx opens it, and where it is here.
+struct IncludedFile {
+    server_path: PathBuf,
+    local_path: PathBuf,
+}
+
 impl<'a> Loader<'a> {
-    pub fn new(
-        opts: &'a LoadOptions,
-        prefix: &Path,
-        sources: &'a mut Sources,
-        diags: &'a mut Vec<Diagnostic>,
-    ) -> Self {
+    pub fn new(opts: &'a LoadOptions, prefix: &Path, sources: &'a mut Sources) -> Self {
         Loader {
             opts,
             prefix: prefix.to_path_buf(),
             sources,
-            diags,
             tree: Tree::default(),
+            problems: Vec::new(),
             ids: HashMap::new(),
             stack: Vec::new(),
             order: Vec::new(),
         }
     }
 
-    /// Read the starting file (a local path) and everything it includes; returns the
-    /// tree and the files read, in reading order.
-    pub fn load_root(mut self, path: &Path) -> (Tree, Vec<PathBuf>) {
+    /// Read the starting file (a local path) and everything it includes.
+    pub fn load_root(mut self, path: &Path) -> Loaded {
         // An unreadable starting file is reported by the engine; nothing more here.
         if let Ok(id) = self.read(path) {
             self.tree.root = Some(id);
             self.walk_file(id, path);
         }
-        (self.tree, self.order)
+        Loaded {
+            tree: self.tree,
+            files: self.order,
+            problems: self.problems,
+        }
     }
 
     fn read(&mut self, local: &Path) -> std::io::Result<FileId> {
@@ -118,22 +131,19 @@ impl<'a> Loader<'a> {
         if self.tree.files.contains_key(&id) {
             return;
         }
-        // Sequential on purpose: parsing is a small part of a run, and worker threads
-        // cost more in allocator arenas than they save (measured on the 1,000-file tree).
-        let parsed = Rc::new(parse(id, &self.sources.get(id).bytes));
+        let parsed = parse(id, &self.sources.get(id).bytes);
         if let Some(e) = &parsed.error {
-            self.diags.push(
-                Diagnostic::new(&syntax_error::RULE.info, e.span, e.message.clone())
-                    .label("nginx stops reading the configuration here")
-                    .help("fix the syntax; `nginx -t` refuses to load this file")
-                    .servers(&[Server::Nginx]),
-            );
+            self.problems.push(Problem {
+                kind: ProblemKind::Syntax,
+                span: e.span,
+                message: e.message.clone(),
+            });
         }
-        self.tree.files.insert(id, Rc::clone(&parsed));
         self.order.push(local.to_path_buf());
         self.stack.push(id);
         self.walk(&parsed.items);
         self.stack.pop();
+        self.tree.files.insert(id, parsed);
     }
 
     fn walk(&mut self, items: &[Directive]) {
@@ -152,60 +162,49 @@ impl<'a> Loader<'a> {
     /// The files an `include` brings in, in nginx's order (each read and walked).
     fn include(&mut self, d: &Directive) -> Vec<FileId> {
         let raw = d.args[0].text().into_owned();
-        let server_path = if Path::new(&raw).is_absolute() {
-            PathBuf::from(&raw)
-        } else {
-            self.prefix.join(&raw)
-        };
-        let local = self.opts.map_path(&server_path);
         let arg = d.args[0].span;
-        let files: Vec<PathBuf> = if raw.contains(['*', '?', '[']) {
-            glob(&local)
-        } else {
-            vec![local.clone()]
-        };
+        let relative = !Path::new(&raw).is_absolute();
         let mut out = Vec::new();
-        for file in files {
+        for file in self.included_files(&raw) {
             if self.stack.len() >= MAX_INCLUDE_DEPTH {
-                self.report(
+                self.problem(
+                    ProblemKind::IncludeTooDeep,
                     arg,
                     format!("includes nested more than {MAX_INCLUDE_DEPTH} deep"),
-                    None,
                 );
                 break;
             }
-            let known = self.ids.get(&file).copied();
+            let known = self.ids.get(&file.local_path).copied();
             if known.is_some_and(|id| self.stack.contains(&id)) {
-                self.report(
+                self.problem(
+                    ProblemKind::IncludeCycle,
                     arg,
-                    format!("include cycle: {} includes itself", file.display()),
-                    Some("nginx would recurse until it runs out of file descriptors; remove the include from the included file"),
+                    format!(
+                        "include cycle: {} includes itself",
+                        file.local_path.display()
+                    ),
                 );
                 continue;
             }
-            match self.read(&file) {
+            match self.read(&file.local_path) {
                 Ok(id) => {
-                    self.walk_file(id, &file);
+                    self.walk_file(id, &file.local_path);
                     out.push(id);
                 }
                 Err(e) => {
-                    let how = if server_path == local {
+                    let looked = if file.server_path == file.local_path {
                         String::new()
                     } else {
-                        format!(" (looked for {})", local.display())
+                        format!(" (looked for {})", file.local_path.display())
                     };
-                    self.report(
+                    self.problem(
+                        ProblemKind::IncludeNotOpened { relative },
                         arg,
                         format!(
-                            "open() \"{}\" failed ({}){how}: nginx refuses to start",
-                            server_path.display(),
+                            "open() \"{}\" failed ({}){looked}: nginx refuses to start",
+                            file.server_path.display(),
                             e.kind()
                         ),
-                        Some(if Path::new(&raw).is_absolute() {
-                            "create the file, or correct the path"
-                        } else {
-                            "relative include paths are resolved against the conf prefix (the directory of nginx.conf); pass --prefix if it differs"
-                        }),
                     );
                 }
             }
@@ -213,116 +212,33 @@ impl<'a> Loader<'a> {
         out
     }
 
-    fn report(&mut self, span: Span, message: String, help: Option<&str>) {
-        let mut diag = Diagnostic::new(&include_problem::RULE.info, span, message)
-            .label("this include")
-            .servers(&[Server::Nginx]);
-        if let Some(h) = help {
-            diag = diag.help(h);
-        }
-        self.diags.push(diag);
-    }
-}
-
-/// glob(3) as nginx calls it (flags 0): sorted, `*`/`?`/`[...]` per path component,
-/// a leading `.` only matched explicitly, no match = empty.
-pub fn glob(pattern: &Path) -> Vec<PathBuf> {
-    let mut current = vec![PathBuf::new()];
-    for comp in pattern.components() {
-        let text = comp.as_os_str().to_string_lossy();
-        let mut next = Vec::new();
-        if !text.contains(['*', '?', '[']) {
-            for base in &current {
-                next.push(base.join(comp.as_os_str()));
-            }
+    /// The files `include raw` names: one path, or a pattern's matches (none is fine).
+    fn included_files(&self, raw: &str) -> Vec<IncludedFile> {
+        let server_path = if Path::new(raw).is_absolute() {
+            PathBuf::from(raw)
         } else {
-            for base in &current {
-                let dir = if base.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    base.as_path()
-                };
-                let Ok(rd) = std::fs::read_dir(dir) else {
-                    continue;
-                };
-                let mut names: Vec<String> = rd
-                    .filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| fnmatch(text.as_bytes(), n.as_bytes()))
-                    .collect();
-                names.sort();
-                next.extend(names.into_iter().map(|n| base.join(n)));
-            }
-        }
-        current = next;
-    }
-    current.retain(|p| p.exists());
-    current
-}
-
-/// Shell pattern match of one path component (no `/` in either).
-pub fn fnmatch(pat: &[u8], name: &[u8]) -> bool {
-    if name.first() == Some(&b'.') && pat.first() != Some(&b'.') {
-        return false;
-    }
-    fn go(p: &[u8], n: &[u8]) -> bool {
-        match p.first() {
-            None => n.is_empty(),
-            Some(b'*') => (0..=n.len()).any(|i| go(&p[1..], &n[i..])),
-            Some(b'?') => !n.is_empty() && go(&p[1..], &n[1..]),
-            Some(b'[') => {
-                let Some(c) = n.first() else { return false };
-                match class(&p[1..], *c) {
-                    Some((matched, rest)) => matched && go(rest, &n[1..]),
-                    None => n.first() == Some(&b'[') && go(&p[1..], &n[1..]),
-                }
-            }
-            Some(b'\\') if p.len() > 1 => n.first() == Some(&p[1]) && go(&p[2..], &n[1..]),
-            Some(c) => n.first() == Some(c) && go(&p[1..], &n[1..]),
-        }
-    }
-    go(pat, name)
-}
-
-/// `[...]` after the `[`: whether `c` matches, and the pattern after `]`.
-fn class(p: &[u8], c: u8) -> Option<(bool, &[u8])> {
-    let (negate, mut i) = match p.first() {
-        Some(b'!' | b'^') => (true, 1),
-        _ => (false, 0),
-    };
-    let mut matched = false;
-    let mut first = true;
-    while i < p.len() {
-        if p[i] == b']' && !first {
-            return Some((matched != negate, &p[i + 1..]));
-        }
-        first = false;
-        if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
-            if p[i] <= c && c <= p[i + 2] {
-                matched = true;
-            }
-            i += 3;
+            self.prefix.join(raw)
+        };
+        let to_local = |p: &Path| self.opts.map_path(p);
+        let server_paths = if Dialect::Nginx.is_pattern(&server_path.to_string_lossy()) {
+            glob::expand(&server_path, Dialect::Nginx, &to_local).paths
         } else {
-            if p[i] == c {
-                matched = true;
-            }
-            i += 1;
-        }
+            vec![server_path]
+        };
+        server_paths
+            .into_iter()
+            .map(|server_path| IncludedFile {
+                local_path: to_local(&server_path),
+                server_path,
+            })
+            .collect()
     }
-    None
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fnmatch_like_glob() {
-        assert!(fnmatch(b"*.conf", b"a.conf"));
-        assert!(!fnmatch(b"*.conf", b".hidden.conf"));
-        assert!(fnmatch(b"*", b"default"));
-        assert!(fnmatch(b"[a-c]?", b"bx"));
-        assert!(!fnmatch(b"[!a-c]?", b"bx"));
-        assert!(fnmatch(b"x[]]", b"x]"));
+    fn problem(&mut self, kind: ProblemKind, span: Span, message: String) {
+        self.problems.push(Problem {
+            kind,
+            span,
+            message,
+        });
     }
 }

@@ -2,7 +2,7 @@ use super::*;
 use std::io::Write;
 
 /// Load `conf` written as nginx.conf in a temp dir (plus extra files).
-fn model(conf: &str, extra: &[(&str, &str)]) -> (NginxModel, Vec<Diagnostic>, tempfile::TempDir) {
+fn model(conf: &str, extra: &[(&str, &str)]) -> (NginxModel, Vec<Problem>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     for (rel, text) in extra {
         let p = dir.path().join(rel);
@@ -15,15 +15,14 @@ fn model(conf: &str, extra: &[(&str, &str)]) -> (NginxModel, Vec<Diagnostic>, te
     let main = dir.path().join("nginx.conf");
     std::fs::write(&main, conf).unwrap();
     let mut sources = Sources::new();
-    let mut diags = Vec::new();
     let m = load(
         &main,
         NginxStart::MainConfig,
         &LoadOptions::default(),
         &mut sources,
-        &mut diags,
     );
-    (m, diags, dir)
+    let problems = m.problems.clone();
+    (m, problems, dir)
 }
 
 fn served_desc(s: &VirtualServer, uri: &str) -> String {
@@ -89,7 +88,7 @@ fn auth_inherits_each_directive_independently() {
     );
     assert_eq!(m.user, "nginx");
     let s = &m.servers[0];
-    let conf = |uri: &str| s.conf_for(s.find_location(uri), "GET");
+    let conf = |uri: &str| s.settings_for(s.find_location(uri), "GET");
     assert_eq!(conf("/a/").protection(), Protection::Protected);
     assert_eq!(
         conf("/a/").user_file.as_ref().unwrap().value.server_path,
@@ -103,8 +102,11 @@ fn auth_inherits_each_directive_independently() {
     assert_eq!(conf("/c/").realm_text().as_deref(), Some("Site"));
     // limit_except GET: GET/HEAD use the location's settings, others the block's.
     let d = s.find_location("/d/");
-    assert_eq!(s.conf_for(d, "GET").realm_text().as_deref(), Some("Site"));
-    assert_eq!(s.conf_for(d, "POST").realm_text().as_deref(), Some("W"));
+    assert_eq!(
+        s.settings_for(d, "GET").realm_text().as_deref(),
+        Some("Site")
+    );
+    assert_eq!(s.settings_for(d, "POST").realm_text().as_deref(), Some("W"));
     // One use per (file, realm): conf/users under no realm (http), "Site" and "W";
     // /etc/other under "Site".
     assert_eq!(m.passwd_uses().len(), 4);
@@ -126,18 +128,17 @@ fn includes_globs_prefix_and_cycles() {
     );
     let names: Vec<_> = m.servers.iter().map(|s| s.names[0].as_str()).collect();
     assert_eq!(names, ["a", "b"]);
-    let codes: Vec<_> = d.iter().map(|d| (d.code, d.message.as_str())).collect();
     assert!(
-        codes
-            .iter()
-            .any(|(c, m)| *c == "NX002" && m.contains("missing.conf")),
-        "{codes:?}"
+        d.iter().any(
+            |p| p.kind == ProblemKind::IncludeNotOpened { relative: true }
+                && p.message.contains("missing.conf")
+        ),
+        "{d:?}"
     );
     assert!(
-        codes
-            .iter()
-            .any(|(c, m)| *c == "NX002" && m.contains("cycle")),
-        "{codes:?}"
+        d.iter()
+            .any(|p| p.kind == ProblemKind::IncludeCycle && p.message.contains("cycle")),
+        "{d:?}"
     );
 }
 
@@ -149,7 +150,7 @@ fn satisfy_any_with_allow_all_is_not_protection() {
     );
     let s = &m.servers[0];
     assert_eq!(
-        s.conf_for(s.find_location("/"), "GET").protection(),
+        s.settings_for(s.find_location("/"), "GET").protection(),
         Protection::SatisfiedByAddress
     );
 }
@@ -165,18 +166,17 @@ fn snippet_of_bare_locations_gets_a_server() {
     )
     .unwrap();
     let mut sources = Sources::new();
-    let mut diags = Vec::new();
     let m = load(
         &site.join("app"),
         NginxStart::Snippet,
         &LoadOptions::default(),
         &mut sources,
-        &mut diags,
     );
     assert_eq!(m.servers.len(), 1);
     assert_eq!(m.prefix, std::path::absolute(dir.path()).unwrap());
     assert_eq!(m.passwd_uses()[0].server_path, dir.path().join("h"));
-    assert_eq!(diags[0].code, "NX019");
+    assert_eq!(m.assumptions.len(), 1);
+    assert!(m.assumptions[0].message.contains("worker user www-data"));
 }
 
 #[test]
@@ -186,16 +186,111 @@ fn debian_stock_tree_loads_cleanly() {
         panic!("/etc/nginx/nginx.conf is missing: scripts/test installs nginx");
     }
     let mut sources = Sources::new();
-    let mut diags = Vec::new();
     let m = load(
         main,
         NginxStart::MainConfig,
         &LoadOptions::default(),
         &mut sources,
-        &mut diags,
     );
-    assert!(diags.is_empty(), "{diags:?}");
+    assert!(m.problems.is_empty(), "{:?}", m.problems);
     assert_eq!(m.user, "www-data");
     assert!(!m.servers.is_empty());
     assert!(m.files.iter().any(|f| f.ends_with("mime.types")));
+}
+
+/// Rules run over the model on several threads at once.
+#[test]
+fn the_model_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<NginxModel>();
+}
+
+#[test]
+fn syntax_errors_are_problems_with_spans() {
+    let (m, d, _t) = model("http { server { location / { } }", &[]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].kind, ProblemKind::Syntax);
+    assert!(
+        d[0].message.contains("unexpected end of file"),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(m.files.len(), 1);
+}
+
+#[test]
+fn user_files_and_open_doors_are_computed_once_while_building() {
+    let (m, _, _t) = model(
+        r#"http { server {
+            location /admin/ { auth_basic "A"; auth_basic_user_file a; }
+            location ~ \.php$ { }
+            location /b/ { auth_basic "B"; auth_basic_user_file a; }
+            location /c/ { auth_basic "C"; auth_basic_user_file c; }
+        } }"#,
+        &[],
+    );
+    let s = &m.servers[0];
+    assert_eq!(m.user_files.len(), 3);
+    // Two directives name `a`: one group of two, then `c`.
+    assert_eq!(m.user_files_by_path, [vec![0, 1], vec![2]]);
+    let admin_doors = s.open_doors_of(0);
+    assert_eq!(admin_doors.len(), 1, "{admin_doors:?}");
+    assert_eq!(admin_doors[0].served, Served::Location(1));
+    assert!(
+        admin_doors[0].uri.starts_with("/admin/"),
+        "{}",
+        admin_doors[0].uri
+    );
+    assert!(
+        s.open_doors_of(1).is_empty(),
+        "an open location has no doors to open"
+    );
+}
+
+/// The sorted search finds what a scan of every prefix location would.
+#[test]
+fn longest_prefix_agrees_with_a_scan() {
+    let patterns = [
+        "/", "/a", "/a/", "/a/b", "/a/b/", "/ab", "/ab/c", "/b", "/b/", "/a-b/", "/a/b/c/d", "/z",
+    ];
+    let mut body = String::new();
+    for (n, p) in patterns.iter().enumerate() {
+        // Every third one `^~`, to mix the two prefix kinds.
+        let modifier = if n % 3 == 0 { "^~ " } else { "" };
+        body.push_str(&format!("location {modifier}{p} {{ }}\n"));
+    }
+    body.push_str("location = /a/b { }\nlocation ~ x { }\n");
+    let (m, _, _t) = model(&format!("http {{ server {{ {body} }} }}"), &[]);
+    let s = &m.servers[0];
+    let scan = |uri: &str| {
+        s.top_level
+            .in_file_order
+            .iter()
+            .copied()
+            .filter(|&i| s.locations[i].is_prefix() && uri.starts_with(&s.locations[i].pattern))
+            .max_by_key(|&i| s.locations[i].pattern.len())
+    };
+    let alphabet = ["/", "a", "b", "-", "c", "z"];
+    let mut uris = vec![String::new()];
+    for _ in 0..5 {
+        let longer: Vec<String> = uris
+            .iter()
+            .flat_map(|u| alphabet.iter().map(move |c| format!("{u}{c}")))
+            .collect();
+        uris.extend(longer);
+    }
+    for uri in &uris {
+        assert_eq!(
+            s.top_level.longest_prefix(&s.locations, uri),
+            scan(uri),
+            "{uri}"
+        );
+    }
+    assert_eq!(
+        s.top_level
+            .exact(&s.locations, "/a/b")
+            .map(|i| s.locations[i].describe()),
+        Some("location = /a/b".to_string())
+    );
+    assert_eq!(s.top_level.exact(&s.locations, "/a/"), None);
 }

@@ -1,6 +1,6 @@
 //! AP007: AuthType without AuthName.
 
-use super::common::{Once, arg_span, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, arg_span, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::Outcome;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -47,7 +47,7 @@ log "need AuthName" and **every request answers 500**.
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         let (Some(t), None) = (a.config.auth_type, a.config.auth_name) else {
             continue;
@@ -65,7 +65,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 span,
                 format!(
                     "AuthType without AuthName: every request under {} answers 500",
-                    where_(m, a)
+                    area_label(m, a)
                 ),
             )
             .label("this AuthType needs a realm")

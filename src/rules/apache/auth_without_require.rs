@@ -1,6 +1,6 @@
 //! AP012: auth directives with no `Require`.
 
-use super::common::{Once, arg_span, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, arg_span, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::{OpenWhy, Outcome, RequireNode};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -52,7 +52,7 @@ The finding says which of the two applies here.
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         let s = &m.scopes[a.scope];
         if s.last("Require").is_some() {
@@ -81,7 +81,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 span,
                 format!(
                     "authentication without any `Require`: nothing is inherited here either, so every request under {} answers 500 (AH01627)",
-                    where_(m, a)
+                    area_label(m, a)
                 ),
             ),
             Outcome::Open(OpenWhy::Granted | OpenWhy::NoAuthz) => {
@@ -90,7 +90,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     span,
                     format!(
                         "authentication without any `Require`: the inherited authorization lets everyone in, so {} is open (200, no login asked)",
-                        where_(m, a)
+                        area_label(m, a)
                     ),
                 );
                 if let Some(RequireNode::Req { directive: r, .. }) = a.config.requires().into_iter().find(|n| {

@@ -1,6 +1,6 @@
 //! AP024: a nested `Require` that replaces a parent's login (AuthMerging Off).
 
-use super::common::{Once, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::{RequireNode, RequireTree, needs_user};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -95,7 +95,7 @@ fn first_req(a: &RequireTree) -> Option<crate::model::apache::DirectiveRef> {
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     replaced_by_later_section(ctx, out, &mut once);
     for (m, a) in live_areas(ctx) {
         let Some(new) = &a.config.authz else { continue };
@@ -121,7 +121,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     format!(
                         "this `Require` replaces the login required by {} (AuthMerging Off): {} no longer asks for a password",
                         old_scope.describe(),
-                        where_(m, a)
+                        area_label(m, a)
                     ),
                 )
                 .label("replaces the parent's Require")
@@ -134,7 +134,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 /// An area's own login `Require` that a section merged after it (a `<Location>` over a
 /// `<Directory>`, a `<Files>` …) replaces, leaving the area open.
-fn replaced_by_later_section(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, once: &mut Once) {
+fn replaced_by_later_section(
+    ctx: &Context<'_>,
+    out: &mut Vec<Diagnostic>,
+    once: &mut ReportedOnce,
+) {
     for (m, a) in live_areas(ctx) {
         // Few areas replace a login: look for that before computing the outcome.
         let Some(rep) = a
@@ -178,7 +182,7 @@ fn replaced_by_later_section(ctx: &Context<'_>, out: &mut Vec<Diagnostic>, once:
                 format!(
                     "{} is merged after this section and its `Require` replaces this one (AuthMerging Off): {} is open to everyone (200, no login)",
                     by.describe(),
-                    where_(m, a)
+                    area_label(m, a)
                 ),
             )
             .severity(crate::diag::Severity::Error)

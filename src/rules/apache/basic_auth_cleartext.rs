@@ -1,6 +1,6 @@
 //! AP021: Basic auth on a server that is not TLS-only.
 
-use super::common::{Once, arg_span, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, arg_span, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::Outcome;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -54,7 +54,7 @@ Serve the area only over HTTPS and redirect HTTP:
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         if !a.is_basic(m) || m.servers[a.place.server].tls {
             continue;
@@ -74,7 +74,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             span,
             format!(
                 "Basic auth for {} on a server without TLS: the password is sent in clear text",
-                where_(m, a)
+                area_label(m, a)
             ),
         )
         .label("Basic credentials over plain HTTP");

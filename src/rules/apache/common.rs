@@ -20,13 +20,13 @@ pub fn live_areas<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = (&'a ApacheM
 /// Remembers which spans a rule has reported, so a directive shared by many areas is
 /// reported once.
 #[derive(Default)]
-pub struct Once {
+pub struct ReportedOnce {
     /// Spans reported without a key (most calls: no string to allocate and hash).
     spans: HashSet<Span>,
     keyed: HashSet<(Span, String)>,
 }
 
-impl Once {
+impl ReportedOnce {
     pub fn first(&mut self, span: Span, key: &str) -> bool {
         if key.is_empty() {
             self.spans.insert(span)
@@ -105,7 +105,7 @@ pub fn arg_span(m: &ApacheModel, r: DirectiveRef) -> Span {
 }
 
 /// A short description of an area: `<Directory "/srv/x">` in the main server.
-pub fn where_(m: &ApacheModel, a: &Area) -> String {
+pub fn area_label(m: &ApacheModel, a: &Area) -> String {
     let s = &m.scopes[a.scope];
     if a.place.server == 0 || s.kind == ScopeKind::Htaccess {
         s.describe()

@@ -1,6 +1,6 @@
 //! AP005: an AuthGroupFile the worker cannot open.
 
-use super::common::{Once, arg_span, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, arg_span, diag, live_areas};
 use super::user_file_unusable::FileChecks;
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -41,7 +41,7 @@ chown root:www-data /etc/apache2/groups && chmod 0640 /etc/apache2/groups
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     let mut files = FileChecks::default();
     for (m, a) in live_areas(ctx) {
         let Some(r) = a.config.group_file else {
@@ -65,7 +65,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             diag(
                 &RULE.info,
                 span,
-                format!("{what}: every request under {} answers 401, even with the right password", where_(m, a)),
+                format!("{what}: every request under {} answers 401, even with the right password", area_label(m, a)),
             )
             .label("mod_authz_groupfile cannot open this file")
             .help(format!(

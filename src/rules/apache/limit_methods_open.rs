@@ -1,6 +1,6 @@
 //! AP015: `<Limit GET>` around `Require` leaves other methods open.
 
-use super::common::{Once, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::Outcome;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -51,7 +51,7 @@ Old tutorials put every auth block in `<Limit GET POST>`.
 const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         let s = &m.scopes[a.scope];
         let Some(limit) = s
@@ -85,7 +85,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     "the login applies only to {}: {} under {} get in without a password",
                     asks.join(", "),
                     open.join(", "),
-                    where_(m, a)
+                    area_label(m, a)
                 ),
             )
             .label("Require limited to these methods")

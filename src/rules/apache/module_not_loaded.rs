@@ -1,7 +1,8 @@
 //! AP022: an auth directive or AuthType whose module is not loaded.
 
 use super::common::{
-    Once, arg_span, diag, htaccess_ignored, live_areas, rejected_consequence, value, where_,
+    ReportedOnce, area_label, arg_span, diag, htaccess_ignored, live_areas, rejected_consequence,
+    value,
 };
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::Outcome;
@@ -83,7 +84,7 @@ fn module_loaded_for(m: &ApacheModel, a: &Area) -> bool {
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         if module_loaded_for(m, a) {
             continue;
@@ -96,7 +97,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if once.first(span, "") {
                 let ty = a.config.auth_type(m).unwrap_or_default();
                 out.push(
-                    diag(&RULE.info, span, format!("AuthType {ty} but mod_auth_{ty} is not loaded: every request under {} answers 500 (AH01796)", where_(m, a)))
+                    diag(&RULE.info, span, format!("AuthType {ty} but mod_auth_{ty} is not loaded: every request under {} answers 500 (AH01796)", area_label(m, a)))
                         .label("no module handles this AuthType")
                         .help(format!("enable it: `a2enmod auth_{ty}` (or `LoadModule auth_{ty}_module modules/mod_auth_{ty}.so`)")),
                 );

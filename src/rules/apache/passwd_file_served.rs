@@ -1,6 +1,6 @@
 //! AP020: a password file inside a DocumentRoot that httpd will serve.
 
-use super::common::{Once, diag};
+use super::common::{ReportedOnce, diag};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ApacheModel;
 use crate::model::apache::Place;
@@ -55,7 +55,7 @@ or deny them explicitly (and not in a section a later `<Location>` overrides):
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for m in ctx.apache {
         for (directive, server_path, local_path) in named_files(m) {
             let u = Named {

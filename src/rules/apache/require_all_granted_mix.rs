@@ -1,6 +1,6 @@
 //! AP014: `Require all granted` beside `Require valid-user`.
 
-use super::common::{Once, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ContainerKind;
 use crate::model::apache::{OpenWhy, Outcome, needs_user_any_case};
@@ -50,7 +50,7 @@ Several `Require` lines mean "any one of them is enough". `all granted` is alway
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         let s = &m.scopes[a.scope];
         let in_any = |c: &[(ContainerKind, crate::source::Span)]| {
@@ -86,7 +86,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             diag(
                 &RULE.info,
                 g.dir.span,
-                format!("`Require all granted` beside `{} {}`: any one is enough, so {} is open to everyone (200, no login)", l.dir.name, l.dir.raw_args, where_(m, a)),
+                format!("`Require all granted` beside `{} {}`: any one is enough, so {} is open to everyone (200, no login)", l.dir.name, l.dir.raw_args, area_label(m, a)),
             )
             .label("always true")
             .with_secondary(l.dir.span, "never needed")

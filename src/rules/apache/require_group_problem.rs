@@ -1,6 +1,8 @@
 //! AP011: `Require group G` that can never be satisfied.
 
-use super::common::{Once, diag, live_areas, passwd_at, rejected_consequence, value, where_};
+use super::common::{
+    ReportedOnce, area_label, diag, live_areas, passwd_at, rejected_consequence, value,
+};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::RequireNode;
 use crate::model::passwd::apache_groups;
@@ -44,7 +46,7 @@ Require group admin
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         for n in a.config.requires() {
             let RequireNode::Req {
@@ -73,7 +75,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some(gf) = a.config.group_file else {
                 if once.first(req.span, "nofile") {
                     out.push(
-                        diag(&RULE.info, req.args_span(), format!("`Require group` with no AuthGroupFile in effect: nobody is in any group, every login under {} answers 401", where_(m, a)))
+                        diag(&RULE.info, req.args_span(), format!("`Require group` with no AuthGroupFile in effect: nobody is in any group, every login under {} answers 401", area_label(m, a)))
                             .label("no group file")
                             .help("add `AuthGroupFile /etc/apache2/groups` with lines like `admins: alice bob`"),
                     );
@@ -107,7 +109,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     arg_span,
                     format!(
                         "{problem}: nobody gets in through it under {}",
-                        where_(m, a)
+                        area_label(m, a)
                     ),
                 )
                 .label("never satisfied")

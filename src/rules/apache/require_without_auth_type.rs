@@ -1,6 +1,6 @@
 //! AP013: `Require valid-user` with no AuthType.
 
-use super::common::{Once, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::{Outcome, RequireNode, needs_user};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -46,7 +46,7 @@ not configured?").
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         if !matches!(a.outcome(m, "GET"), Outcome::Error500(ref w) if w.contains("AH00027")) {
             continue;
@@ -64,7 +64,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(
-            diag(&RULE.info, d.span, format!("`{} {}` needs a login but no AuthType is in effect: every request under {} answers 500", d.name, d.raw_args, where_(m, a)))
+            diag(&RULE.info, d.span, format!("`{} {}` needs a login but no AuthType is in effect: every request under {} answers 500", d.name, d.raw_args, area_label(m, a)))
                 .label("needs an authenticated user")
                 .help("add `AuthType Basic` and `AuthName \"…\"` to this section"),
         );

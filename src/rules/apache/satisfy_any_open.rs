@@ -1,6 +1,6 @@
 //! AP016: `Satisfy Any` that lets everyone in.
 
-use super::common::{Once, diag, live_areas, where_};
+use super::common::{ReportedOnce, area_label, diag, live_areas};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::{OpenWhy, Outcome, RequireNode, needs_user};
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -51,7 +51,7 @@ Require valid-user
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let mut once = Once::default();
+    let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
         // Without a Satisfy in effect there is no finding: skip the outcome.
         let Some(sat) = a.config.satisfy else {
@@ -77,7 +77,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             sd.span,
             format!(
                 "`Satisfy Any` and the host rules let everyone in: {} is open (200, no login)",
-                where_(m, a)
+                area_label(m, a)
             ),
         )
         .label("host rules OR login");

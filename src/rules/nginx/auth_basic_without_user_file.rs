@@ -57,11 +57,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut groups: Vec<(Span, Span, Places)> = Vec::new();
         let mut index: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
         for (s, scope) in m.scopes() {
-            let conf = scope.conf();
-            let Some(realm) = &conf.auth_basic else {
+            let settings = scope.settings();
+            let Some(realm) = &settings.auth_basic else {
                 continue;
             };
-            if realm.value == Realm::Off || conf.user_file.is_some() {
+            if realm.value == Realm::Off || settings.user_file.is_some() {
                 continue;
             }
             let i = *index.entry(realm.directive).or_insert_with(|| {

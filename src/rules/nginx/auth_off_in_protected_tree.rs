@@ -1,9 +1,10 @@
 //! NX010: `auth_basic off` opening part of a protected URL space.
 
-use super::common::{diag, open_doors, own_auth_off};
+use super::common::{diag, own_auth_off};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::{Served, VirtualServer};
+use crate::model::nginx::{OpenDoor, Served, VirtualServer};
 use crate::rules::{Context, Family, Rule, RuleInfo};
+use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -56,17 +57,17 @@ location /admin/ {
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         for s in &m.servers {
-            let mut reported: Vec<usize> = Vec::new();
+            let mut reported: HashSet<usize> = HashSet::new();
             // Nested in a protected parent (or server).
             for (i, l) in s.locations.iter().enumerate() {
                 if !own_auth_off(s, i) {
                     continue;
                 }
-                let parent_conf = match l.parent {
-                    Some(p) => &s.locations[p].conf,
-                    None => &s.conf,
+                let parent_settings = match l.parent {
+                    Some(p) => &s.locations[p].settings,
+                    None => &s.settings,
                 };
-                if parent_conf.asks_password() {
+                if parent_settings.asks_password() {
                     let whose = match l.parent {
                         Some(p) => s.location_path(p),
                         None => s.describe(),
@@ -77,30 +78,29 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         i,
                         &l.pattern,
                         &whose,
-                        parent_conf.auth_basic.as_ref().map(|a| a.directive),
+                        parent_settings.auth_basic.as_ref().map(|a| a.directive),
                     );
-                    reported.push(i);
+                    reported.insert(i);
                 }
             }
             // A competing location that takes URIs of a protected one.
             for (p, pl) in s.locations.iter().enumerate() {
-                if !pl.conf.asks_password() {
+                if !pl.settings.asks_password() {
                     continue;
                 }
-                for (uri, served) in open_doors(s, p).iter().cloned() {
+                for OpenDoor { uri, served } in s.open_doors_of(p).iter().cloned() {
                     let Served::Location(j) = served else {
                         continue;
                     };
-                    if own_auth_off(s, j) && !reported.contains(&j) {
+                    if own_auth_off(s, j) && reported.insert(j) {
                         push(
                             out,
                             s,
                             j,
                             &uri,
                             &s.location_path(p),
-                            pl.conf.auth_basic.as_ref().map(|a| a.directive),
+                            pl.settings.auth_basic.as_ref().map(|a| a.directive),
                         );
-                        reported.push(j);
                     }
                 }
             }
@@ -117,7 +117,11 @@ fn push(
     realm: Option<crate::source::Span>,
 ) {
     let l = &s.locations[i];
-    let off = l.conf.auth_basic.as_ref().map_or(l.span, |a| a.directive);
+    let off = l
+        .settings
+        .auth_basic
+        .as_ref()
+        .map_or(l.span, |a| a.directive);
     let mut d = diag(
         &RULE.info,
         off,

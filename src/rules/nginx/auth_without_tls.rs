@@ -59,14 +59,14 @@ fn loopback(addr: &str) -> bool {
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         for s in &m.servers {
-            let protects = s.conf.asks_password()
+            let protects = s.settings.asks_password()
                 || s.locations.iter().any(|l| {
-                    l.conf.asks_password()
+                    l.settings.asks_password()
                         || l.limit_except
                             .as_ref()
-                            .is_some_and(|le| le.conf.asks_password())
+                            .is_some_and(|le| le.settings.asks_password())
                 });
-            if !protects || s.conf.returns.iter().any(|r| !r.conditional) {
+            if !protects || s.settings.returns.iter().any(|r| !r.conditional) {
                 continue;
             }
             for l in &s.listens {

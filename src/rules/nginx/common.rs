@@ -1,9 +1,9 @@
 //! Questions several nginx rules ask of the model.
 
-pub use crate::model::nginx::coverage::{candidates, in_space, open_doors, own_auth_off};
+pub use crate::model::nginx::coverage::{UriSpace, in_space, own_auth_off};
 
 use crate::diag::{Diagnostic, Server as ServerKind};
-use crate::model::nginx::{Conf, NginxModel, Scope, Served, Set, UserFile, VirtualServer};
+use crate::model::nginx::{NginxModel, Scope, Served, Setting, UserFile, VirtualServer};
 use crate::rules::RuleInfo;
 use crate::source::Span;
 
@@ -57,7 +57,7 @@ impl<'a> Places<'a> {
 /// One `auth_basic_user_file` directive and the places where nginx actually opens it
 /// (a realm other than `off` is in effect there too).
 pub struct FileUse<'a> {
-    pub file: &'a Set<UserFile>,
+    pub file: &'a Setting<UserFile>,
     pub realm: Option<Span>,
     /// Where it protects, e.g. `server _ (*:80) > location /admin/`.
     pub places: Places<'a>,
@@ -65,16 +65,7 @@ pub struct FileUse<'a> {
 
 /// Every user-file directive nginx opens, in configuration order.
 pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
-    m.user_file_refs()
-        .iter()
-        .filter_map(|r| file_use(m, r))
-        .collect()
-}
-
-/// The settings nginx applies to a GET of `uri` on server `s`.
-pub fn conf_for_uri<'a>(s: &'a VirtualServer, uri: &str) -> (Served, &'a Conf) {
-    let served = s.find_location(uri);
-    (served, s.conf_for(served, "GET"))
+    m.user_files.iter().filter_map(|r| file_use(m, r)).collect()
 }
 
 /// Display name of what serves a request.
@@ -125,8 +116,8 @@ impl FileGroup<'_> {
 fn file_use<'a>(m: &'a NginxModel, r: &'a crate::model::nginx::UserFileRef) -> Option<FileUse<'a>> {
     let &(si, first) = r.places.first()?;
     let (_, scope) = m.scope(si, first);
-    let conf = scope.conf();
-    let file = conf.user_file.as_ref()?;
+    let settings = scope.settings();
+    let file = settings.user_file.as_ref()?;
     let mut places = Places::default();
     for &(si, sr) in r.places.iter().take(2) {
         let (s, scope) = m.scope(si, sr);
@@ -135,15 +126,15 @@ fn file_use<'a>(m: &'a NginxModel, r: &'a crate::model::nginx::UserFileRef) -> O
     places.count = r.places.len();
     Some(FileUse {
         file,
-        realm: conf.auth_basic.as_ref().map(|a| a.directive),
+        realm: settings.auth_basic.as_ref().map(|a| a.directive),
         places,
     })
 }
 
 /// User-file uses grouped by the file they name: one finding per file, not per line.
 pub fn files_named(m: &NginxModel) -> Vec<FileGroup<'_>> {
-    let refs = m.user_file_refs();
-    m.user_files_by_path()
+    let refs = &m.user_files;
+    m.user_files_by_path
         .iter()
         .filter_map(|g| {
             let first = file_use(m, &refs[*g.first()?])?;

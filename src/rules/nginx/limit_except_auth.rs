@@ -56,8 +56,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for s in &m.servers {
             for l in &s.locations {
                 let Some(le) = &l.limit_except else { continue };
-                let listed = l.conf.asks_password();
-                let others = le.conf.asks_password();
+                let listed = l.settings.asks_password();
+                let others = le.settings.asks_password();
                 if listed == others {
                     continue;
                 }
@@ -90,7 +90,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     "move auth_basic and auth_basic_user_file out of limit_except into {} {{ ... }}",
                     l.describe()
                 ));
-                if let Some(a) = le.conf.auth_basic.as_ref().filter(|_| others) {
+                if let Some(a) = le.settings.auth_basic.as_ref().filter(|_| others) {
                     d = d.with_secondary(a.directive, "applies only to the methods not listed");
                 }
                 out.push(d);

@@ -1,9 +1,10 @@
 //! NX011: a location without auth that nginx picks for URIs of a protected one.
 
-use super::common::{diag, open_doors, own_auth_off, served_name, served_span};
+use super::common::{diag, own_auth_off, served_name, served_span};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::{LocKind, Served, VirtualServer};
+use crate::model::nginx::{LocationKind, OpenDoor, Served, VirtualServer};
 use crate::rules::{Context, Family, Rule, RuleInfo};
+use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -59,24 +60,26 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // One finding per location that opens doors: every protected area it
             // undercuts, in file order, with a URI to try for each.
             let mut groups: Vec<(Served, Vec<(usize, String)>)> = Vec::new();
+            let mut group_of: HashMap<Served, usize> = HashMap::new();
             for (p, pl) in s.locations.iter().enumerate() {
-                if !pl.conf.asks_password() {
+                if !pl.settings.asks_password() {
                     continue;
                 }
-                for (uri, served) in open_doors(s, p).iter().cloned() {
+                for OpenDoor { uri, served } in s.open_doors_of(p).iter().cloned() {
                     if let Served::Location(j) = served
                         && own_auth_off(s, j)
                     {
                         continue; // NX010 reports explicit `auth_basic off`.
                     }
-                    let conf = s.conf_for(served, "GET");
-                    if conf.auth_basic.is_some() != conf.user_file.is_some() {
+                    let settings = s.settings_for(served, "GET");
+                    if settings.auth_basic.is_some() != settings.user_file.is_some() {
                         continue; // Half-configured: NX008/NX009 say why it is open.
                     }
-                    match groups.iter_mut().find(|g| g.0 == served) {
-                        Some(g) => g.1.push((p, uri)),
-                        None => groups.push((served, vec![(p, uri)])),
-                    }
+                    let g = *group_of.entry(served).or_insert_with(|| {
+                        groups.push((served, Vec::new()));
+                        groups.len() - 1
+                    });
+                    groups[g].1.push((p, uri));
                 }
             }
             for (served, doors) in groups {
@@ -91,16 +94,16 @@ fn finding(s: &VirtualServer, served: Served, doors: &[(usize, String)]) -> Diag
     let pl = &s.locations[*p];
     let why = match served {
         Served::Location(j) => match s.locations[j].kind {
-            LocKind::Regex { .. } => "regex locations are tried before a prefix match is used",
-            LocKind::Exact => "an exact match wins over every prefix",
+            LocationKind::Regex { .. } => "regex locations are tried before a prefix match is used",
+            LocationKind::Exact => "an exact match wins over every prefix",
             _ => "the longest prefix wins, and sibling locations do not share auth settings",
         },
         Served::Server => "no location matches, so the server level applies",
     };
     let help = match served {
         Served::Location(j)
-            if matches!(s.locations[j].kind, LocKind::Regex { .. })
-                && pl.kind == LocKind::Prefix =>
+            if matches!(s.locations[j].kind, LocationKind::Regex { .. })
+                && pl.kind == LocationKind::Prefix =>
         {
             format!(
                 "write `location ^~ {} {{` so regexes are not tried under it, and nest `{}` inside it if those URIs need it (nested locations inherit auth_basic)",
@@ -135,7 +138,7 @@ fn finding(s: &VirtualServer, served: Served, doors: &[(usize, String)]) -> Diag
     .label(format!("GET {uri} is answered here, no auth"))
     .help(help);
     for (p, u) in doors.iter().take(5) {
-        if let Some(a) = &s.locations[*p].conf.auth_basic {
+        if let Some(a) = &s.locations[*p].settings.auth_basic {
             d = d.with_secondary(
                 a.directive,
                 format!("protects {} but not {u}", s.locations[*p].pattern),

@@ -2,9 +2,11 @@
 
 use super::common::{diag, files_named, served_name};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::{Conf, Served, VirtualServer};
+use crate::model::nginx::roots::{RootIndex, RootPlace};
+use crate::model::nginx::{NginxModel, Served, Settings, VirtualServer};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::source::Span;
+use std::collections::HashSet;
 use std::path::Path;
 
 pub static RULE: Rule = Rule {
@@ -50,60 +52,60 @@ location ~ /\.ht { deny all; }
     check,
 };
 
-/// Would the settings of `conf` send the static file at `uri`? Not behind `deny all`,
+/// Would these settings send the static file at `uri`? Not behind `deny all`,
 /// a `return`, an upstream, or a rewrite that moves the request elsewhere first.
-fn serves_file(conf: &Conf, uri: &str) -> bool {
-    let rewritten = conf
+fn serves_file(settings: &Settings, uri: &str) -> bool {
+    let rewritten = settings
         .rewrites
         .iter()
         .any(|r| !r.conditional && regex::Regex::new(&r.regex).is_ok_and(|re| re.is_match(uri)));
-    !conf.denies_all()
+    !settings.denies_all()
         && !rewritten
-        && conf.returns.iter().all(|r| r.conditional)
-        && conf.proxy_pass.is_none()
-        && conf.fastcgi_pass.is_none()
+        && settings.returns.iter().all(|r| r.conditional)
+        && settings.proxy_pass.is_none()
+        && settings.fastcgi_pass.is_none()
 }
 
-/// The URIs mapping to `file` under server `s`, with the root directive that maps it.
-fn urls(s: &VirtualServer, file: &Path) -> Vec<(String, Span)> {
-    let mut out = Vec::new();
-    let mut roots = vec![(None, &s.conf)];
-    roots.extend(
-        s.locations
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (Some(i), &l.conf)),
-    );
-    for (loc, conf) in roots {
-        let Some(root) = &conf.root else { continue };
-        let Ok(rest) = file.strip_prefix(&root.value.local_path) else {
+/// The URIs mapping to `file` under each server, with the root directive that maps
+/// it: by server, the server level and locations in configuration order, one per URI.
+fn urls<'m>(roots: &RootIndex<'m>, m: &'m NginxModel, file: &Path) -> Vec<(usize, String, Span)> {
+    let mut out: Vec<(usize, String, Span)> = Vec::new();
+    let mut seen: HashSet<(usize, String)> = HashSet::new();
+    for place in roots.containing(file) {
+        let Some(uri) = url_under(m, &place, file) else {
             continue;
         };
-        let rest = rest.to_string_lossy();
-        let uri = if root.value.alias {
-            let Some(i) = loc else { continue };
-            let l = &s.locations[i];
-            if !l.is_prefix() {
-                continue;
-            }
-            let base = &l.pattern[..root.value.strip.min(l.pattern.len())];
-            if base.ends_with('/') {
-                format!("{base}{rest}")
-            } else {
-                format!("{base}/{rest}")
-            }
-        } else {
-            format!("/{rest}")
-        };
-        if !out.iter().any(|(u, _)| *u == uri) {
-            out.push((uri, root.directive));
+        if seen.insert((place.server, uri.clone())) {
+            out.push((place.server, uri, place.root.directive));
         }
     }
     out
 }
 
+/// The URI that `file` has under one root or alias (`None`: an alias outside a prefix
+/// location, which maps no fixed URI).
+fn url_under(m: &NginxModel, place: &RootPlace<'_>, file: &Path) -> Option<String> {
+    let root = &place.root.value;
+    let rest = file.strip_prefix(&root.local_path).ok()?;
+    let rest = rest.to_string_lossy();
+    if !root.alias {
+        return Some(format!("/{rest}"));
+    }
+    let l = &m.servers[place.server].locations[place.location?];
+    if !l.is_prefix() {
+        return None;
+    }
+    let base = &l.pattern[..root.strip.min(l.pattern.len())];
+    Some(if base.ends_with('/') {
+        format!("{base}{rest}")
+    } else {
+        format!("{base}/{rest}")
+    })
+}
+
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
+        let roots = RootIndex::new(m);
         // One look per distinct file (a tree may name the same file thousands of times);
         // the finding points at its first reference.
         for g in files_named(m) {
@@ -112,53 +114,70 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if !f.local_path.is_file() {
                 continue;
             }
-            for s in &m.servers {
-                for (uri, root_span) in urls(s, &f.local_path) {
-                    let served = s.find_location(&uri);
-                    let conf = s.conf_for(served, "GET");
-                    if conf.root.as_ref().map(|r| r.directive) != Some(root_span)
-                        || !serves_file(conf, &uri)
-                    {
-                        continue;
-                    }
-                    let behind_auth = conf.asks_password();
-                    let (severity, who) = if behind_auth {
-                        (Severity::Warning, "any user who can log in")
-                    } else {
-                        (Severity::Error, "anyone")
-                    };
-                    let name = f
-                        .local_path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    let fix = if name.starts_with(".ht") {
-                        "add `location ~ /\\.ht { deny all; }` to the server, or move the file out of the web root".to_string()
-                    } else {
-                        format!(
-                            "add `location = {uri} {{ deny all; }}`, or better, move the file out of the web root (e.g. to /etc/nginx/)"
-                        )
-                    };
-                    let target = match served {
-                        Served::Server => s.describe(),
-                        Served::Location(_) => served_name(s, served),
-                    };
-                    out.push(
-                        diag(
-                            &RULE.info,
-                            u.file.arg,
-                            format!(
-                                "{who} can download this password file: GET {uri} on {} is served by {target} (200, hashes in the body)",
-                                s.describe()
-                            ),
-                        )
-                        .severity(severity)
-                        .label(format!("served as {uri}"))
-                        .with_secondary(root_span, format!("maps {uri} to this file"))
-                        .help(fix),
-                    );
+            for (server, uri, root_span) in urls(&roots, m, &f.local_path) {
+                let s = &m.servers[server];
+                let served = s.find_location(&uri);
+                let settings = s.settings_for(served, "GET");
+                if settings.root.as_ref().map(|r| r.directive) != Some(root_span)
+                    || !serves_file(settings, &uri)
+                {
+                    continue;
                 }
+                out.push(finding(
+                    s,
+                    served,
+                    settings,
+                    u.file.arg,
+                    &f.local_path,
+                    &uri,
+                    root_span,
+                ));
             }
         }
     }
+}
+
+/// The finding for a password file that server `s` sends as `uri`.
+fn finding(
+    s: &VirtualServer,
+    served: Served,
+    settings: &Settings,
+    directive_arg: Span,
+    file: &Path,
+    uri: &str,
+    root_span: Span,
+) -> Diagnostic {
+    let (severity, who) = if settings.asks_password() {
+        (Severity::Warning, "any user who can log in")
+    } else {
+        (Severity::Error, "anyone")
+    };
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let fix = if name.starts_with(".ht") {
+        "add `location ~ /\\.ht { deny all; }` to the server, or move the file out of the web root"
+            .to_string()
+    } else {
+        format!(
+            "add `location = {uri} {{ deny all; }}`, or better, move the file out of the web root (e.g. to /etc/nginx/)"
+        )
+    };
+    let target = match served {
+        Served::Server => s.describe(),
+        Served::Location(_) => served_name(s, served),
+    };
+    diag(
+        &RULE.info,
+        directive_arg,
+        format!(
+            "{who} can download this password file: GET {uri} on {} is served by {target} (200, hashes in the body)",
+            s.describe()
+        ),
+    )
+    .severity(severity)
+    .label(format!("served as {uri}"))
+    .with_secondary(root_span, format!("maps {uri} to this file"))
+    .help(fix)
 }

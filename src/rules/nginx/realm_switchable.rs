@@ -6,6 +6,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::{NginxModel, Realm, client_controlled};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::source::Span;
+use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -61,8 +62,42 @@ location /admin/ {
     check,
 };
 
-/// How a variable can become `off`: (where, condition, client controlled?).
-fn off_sources(m: &NginxModel, var: &str) -> Vec<(Span, String, bool)> {
+/// A way for a variable to become `off`: where, the condition, whether the client
+/// controls it.
+type OffSource = (Span, String, bool);
+
+/// Every `map` value and `set` that makes a variable `off`, by variable name (found
+/// once per configuration, not once per realm).
+fn off_values(m: &NginxModel) -> HashMap<&str, Vec<OffSource>> {
+    let mut by_variable: HashMap<&str, Vec<OffSource>> = HashMap::new();
+    for map in &m.maps {
+        let client = variables(&map.source).iter().any(|v| client_controlled(v));
+        for (value, span) in &map.values {
+            if value == "off" {
+                let condition = format!("map {} yields off", map.source);
+                let target = map.target.trim_start_matches('$');
+                by_variable
+                    .entry(target)
+                    .or_default()
+                    .push((*span, condition, client));
+            }
+        }
+    }
+    for set in &m.sets {
+        let var = set.var.trim_start_matches('$');
+        if set.value == "off" {
+            let condition = format!("set ${var} off");
+            by_variable
+                .entry(var)
+                .or_default()
+                .push((set.span, condition, false));
+        }
+    }
+    by_variable
+}
+
+/// How a variable can become `off`: set by the client, then the configuration's ways.
+fn off_sources(off_values: &HashMap<&str, Vec<OffSource>>, var: &str) -> Vec<OffSource> {
     let mut out = Vec::new();
     if client_controlled(var) {
         out.push((
@@ -71,43 +106,28 @@ fn off_sources(m: &NginxModel, var: &str) -> Vec<(Span, String, bool)> {
             true,
         ));
     }
-    for map in &m.maps {
-        if map.target.trim_start_matches('$') != var {
-            continue;
-        }
-        for (value, span) in &map.values {
-            if value == "off" {
-                let src = map.source.clone();
-                let client = variables(&src).iter().any(|v| client_controlled(v));
-                out.push((*span, format!("map {src} yields off"), client));
-            }
-        }
-    }
-    for set in &m.sets {
-        if set.var.trim_start_matches('$') == var && set.value == "off" {
-            out.push((set.span, format!("set ${var} off"), false));
-        }
-    }
+    out.extend(off_values.get(var).into_iter().flatten().cloned());
     out
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
+        let off_values = off_values(m);
         let mut done: std::collections::HashSet<Span> = std::collections::HashSet::new();
         for (s, scope) in m.scopes() {
-            let conf = scope.conf();
-            let Some(realm) = &conf.auth_basic else {
+            let settings = scope.settings();
+            let Some(realm) = &settings.auth_basic else {
                 continue;
             };
             let Realm::Variable(text) = &realm.value else {
                 continue;
             };
-            if conf.user_file.is_none() || done.contains(&realm.directive) {
+            if settings.user_file.is_none() || done.contains(&realm.directive) {
                 continue;
             }
             done.insert(realm.directive);
             for var in variables(text) {
-                for (span, how, client) in off_sources(m, &var) {
+                for (span, how, client) in off_sources(&off_values, &var) {
                     let mut d = diag(
                         &RULE.info,
                         realm.arg,

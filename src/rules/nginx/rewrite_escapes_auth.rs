@@ -1,8 +1,8 @@
 //! NX012: rewrite-phase directives that act before auth_basic runs.
 
-use super::common::{candidates, diag, served_name};
+use super::common::{UriSpace, diag, served_name};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::{Rewrite, Served, VirtualServer, sample::samples};
+use crate::model::nginx::{Location, Return, Rewrite, Served, VirtualServer, sample::samples};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -60,66 +60,86 @@ location /admin/ {
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         for s in &m.servers {
+            // Found only for servers with a rewrite to follow.
+            let mut space: Option<UriSpace<'_>> = None;
             for (i, l) in s.locations.iter().enumerate() {
-                if !l.conf.asks_password() {
+                if !l.settings.asks_password() {
                     continue;
                 }
-                for rw in &l.conf.rewrites {
+                for rw in &l.settings.rewrites {
                     if matches!(rw.flag.as_deref(), Some("break" | "redirect" | "permanent")) {
                         continue;
                     }
-                    if let Some((from, to, served)) = escape(s, i, rw) {
-                        let mut d = diag(
-                            &RULE.info,
-                            rw.span,
-                            format!(
-                                "rewrite sends {from} to {to}, served by {} without a password: rewrites run before auth_basic",
-                                served_name(s, served)
-                            ),
-                        )
-                        .label(format!("{from} → {to}, no password asked"))
-                        .help(format!(
-                            "end it with `break` to stay in {} (and serve the request there), or protect {} as well",
-                            l.describe(),
-                            served_name(s, served)
-                        ));
-                        if let Some(a) = &l.conf.auth_basic {
-                            d = d.with_secondary(
-                                a.directive,
-                                "never consulted for rewritten requests",
-                            );
-                        }
-                        out.push(d);
+                    let space = space.get_or_insert_with(|| UriSpace::new(s));
+                    if let Some(escape) = escape(s, space, i, rw) {
+                        out.push(rewrite_finding(s, l, rw, escape));
                     }
                 }
-                for ret in &l.conf.returns {
-                    if !ret.code.is_some_and(|c| (200..300).contains(&c)) {
-                        continue;
+                for ret in &l.settings.returns {
+                    if ret.code.is_some_and(|c| (200..300).contains(&c)) {
+                        out.push(return_finding(l, ret));
                     }
-                    let mut d = diag(
-                        &RULE.info,
-                        ret.span,
-                        format!(
-                            "return {} answers before auth_basic runs: {} sends this response without a password",
-                            ret.code.unwrap_or_default(),
-                            l.describe()
-                        ),
-                    )
-                    .severity(Severity::Warning)
-                    .label("rewrite phase: runs before the password check")
-                    .help("serve the content from a file or an upstream in this location instead of `return`, so auth_basic applies");
-                    if let Some(a) = &l.conf.auth_basic {
-                        d = d.with_secondary(a.directive, "not consulted for this response");
-                    }
-                    out.push(d);
                 }
             }
         }
     }
 }
 
+/// A rewrite that sends a URI of protected location `l` (from) to a URI (to) that
+/// another configuration serves without a password.
+fn rewrite_finding(
+    s: &VirtualServer,
+    l: &Location,
+    rw: &Rewrite,
+    (from, to, served): (String, String, Served),
+) -> Diagnostic {
+    let mut d = diag(
+        &RULE.info,
+        rw.span,
+        format!(
+            "rewrite sends {from} to {to}, served by {} without a password: rewrites run before auth_basic",
+            served_name(s, served)
+        ),
+    )
+    .label(format!("{from} → {to}, no password asked"))
+    .help(format!(
+        "end it with `break` to stay in {} (and serve the request there), or protect {} as well",
+        l.describe(),
+        served_name(s, served)
+    ));
+    if let Some(a) = &l.settings.auth_basic {
+        d = d.with_secondary(a.directive, "never consulted for rewritten requests");
+    }
+    d
+}
+
+/// A `return 2xx` in protected location `l`: it answers before auth_basic runs.
+fn return_finding(l: &Location, ret: &Return) -> Diagnostic {
+    let mut d = diag(
+        &RULE.info,
+        ret.span,
+        format!(
+            "return {} answers before auth_basic runs: {} sends this response without a password",
+            ret.code.unwrap_or_default(),
+            l.describe()
+        ),
+    )
+    .severity(Severity::Warning)
+    .label("rewrite phase: runs before the password check")
+    .help("serve the content from a file or an upstream in this location instead of `return`, so auth_basic applies");
+    if let Some(a) = &l.settings.auth_basic {
+        d = d.with_secondary(a.directive, "not consulted for this response");
+    }
+    d
+}
+
 /// A URI of location `i` that the rewrite sends to a location without auth.
-fn escape(s: &VirtualServer, i: usize, rw: &Rewrite) -> Option<(String, String, Served)> {
+fn escape(
+    s: &VirtualServer,
+    space: &UriSpace<'_>,
+    i: usize,
+    rw: &Rewrite,
+) -> Option<(String, String, Served)> {
     let re = regex::Regex::new(&rw.regex).ok()?;
     if rw.replacement.starts_with("http://")
         || rw.replacement.starts_with("https://")
@@ -127,7 +147,7 @@ fn escape(s: &VirtualServer, i: usize, rw: &Rewrite) -> Option<(String, String, 
     {
         return None; // an external redirect
     }
-    let mut uris = candidates(s, i);
+    let mut uris = space.candidates(i);
     for smp in samples(&rw.regex) {
         if smp.starts_with('/') {
             uris.insert(0, smp);
@@ -147,8 +167,8 @@ fn escape(s: &VirtualServer, i: usize, rw: &Rewrite) -> Option<(String, String, 
             continue;
         }
         let served = s.find_location(&target);
-        let conf = s.conf_for(served, "GET");
-        if !conf.asks_password() && !conf.denies_all() {
+        let settings = s.settings_for(served, "GET");
+        if !settings.asks_password() && !settings.denies_all() {
             return Some((uri, target, served));
         }
     }

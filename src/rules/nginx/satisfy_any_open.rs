@@ -2,7 +2,7 @@
 
 use super::common::{diag, scope_name};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::Conf;
+use crate::model::nginx::Settings;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::source::Span;
 
@@ -55,8 +55,8 @@ location /admin/ {
 };
 
 /// The first allow, before any `deny all`, of an IPv4 /8 (IPv6 /32) or wider.
-fn broad_allow(conf: &Conf) -> Option<(Span, String)> {
-    for r in conf.access.iter() {
+fn broad_allow(settings: &Settings) -> Option<(Span, String)> {
+    for r in settings.access.iter() {
         if !r.allow && r.what == "all" {
             return None;
         }
@@ -79,16 +79,16 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         let mut done: std::collections::HashSet<Span> = std::collections::HashSet::new();
         for (s, scope) in m.scopes() {
-            let conf = scope.conf();
-            let Some(satisfy) = conf.satisfy_any.as_ref().filter(|s| s.value) else {
+            let settings = scope.settings();
+            let Some(satisfy) = settings.satisfy_any.as_ref().filter(|s| s.value) else {
                 continue;
             };
-            if conf.auth_basic.is_none() || conf.user_file.is_none() {
+            if settings.auth_basic.is_none() || settings.user_file.is_none() {
                 continue;
             }
-            let (span, what, severity) = if let Some(all) = conf.allow_all() {
+            let (span, what, severity) = if let Some(all) = settings.allow_all() {
                 (all.span, all.what.clone(), Severity::Error)
-            } else if let Some((span, what)) = broad_allow(conf) {
+            } else if let Some((span, what)) = broad_allow(settings) {
                 (span, what, Severity::Warning)
             } else {
                 continue;

@@ -1,5 +1,6 @@
 //! NX019: a site file checked on its own.
 
+use super::common::diag;
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
@@ -41,5 +42,12 @@ or pass `--prefix` and `--server-user` to state the context.
     check,
 };
 
-/// Emitted by `model::nginx::load` for a snippet start.
-fn check(_ctx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for a in ctx.nginx.iter().flat_map(|m| &m.assumptions) {
+        out.push(
+            diag(&RULE.info, a.span, a.message.clone())
+                .label("read as if inside http { }")
+                .help("check nginx.conf instead to use its real http-level settings, or pass --prefix / --server-user"),
+        );
+    }
+}

@@ -1,6 +1,8 @@
 //! NX001: configuration nginx cannot read.
 
+use super::common::diag;
 use crate::diag::{Diagnostic, Severity};
+use crate::model::nginx::ProblemKind;
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
 pub static RULE: Rule = Rule {
@@ -47,5 +49,13 @@ location ~ "^/img/[0-9]{4}/" {
     check,
 };
 
-/// Emitted by the loader while reading files (`model::nginx::load`); nothing to add here.
-fn check(_ctx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
+fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let problems = ctx.nginx.iter().flat_map(|m| &m.problems);
+    for p in problems.filter(|p| p.kind == ProblemKind::Syntax) {
+        out.push(
+            diag(&RULE.info, p.span, p.message.clone())
+                .label("nginx stops reading the configuration here")
+                .help("fix the syntax; `nginx -t` refuses to load this file"),
+        );
+    }
+}

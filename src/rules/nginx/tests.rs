@@ -42,7 +42,6 @@ impl Tree {
             NginxStart::MainConfig,
             &LoadOptions::default(),
             &mut sources,
-            &mut diags,
         );
         let models = [model];
         let profile = Profile::default();
@@ -336,11 +335,78 @@ fn nx001_nx002_loader_findings() {
         "nginx.conf",
         "events {}\nhttp { include nope.conf; server { listen 80 }\n",
     )]);
+    let (d, _) = t.check();
+    let syntax = t.find("NX001");
+    assert!(syntax.message.contains("unexpected"), "{}", syntax.message);
+    assert_eq!(
+        syntax.primary.message,
+        "nginx stops reading the configuration here"
+    );
+    let include = t.find("NX002");
+    assert!(
+        include.message.starts_with("open() \"") && include.message.contains("nope.conf"),
+        "{}",
+        include.message
+    );
+    assert!(include.help.as_deref().unwrap().contains("conf prefix"));
+    assert_eq!(d.iter().filter(|d| d.code == "NX002").count(), 1);
+}
+
+#[test]
+fn nx001_nx002_quiet_on_a_config_nginx_reads() {
+    let t = Tree::new(&[
+        (
+            "nginx.conf",
+            "events {}\nhttp { include sites/*.conf; include none/*.conf; }\n",
+        ),
+        ("sites/a.conf", "server { listen 80; }"),
+    ]);
     let codes = t.codes();
     assert!(
-        codes.contains(&"NX001") && codes.contains(&"NX002"),
+        !codes.contains(&"NX001") && !codes.contains(&"NX002"),
         "{codes:?}"
     );
+}
+
+#[test]
+fn nx002_include_cycle() {
+    let t = Tree::new(&[
+        ("nginx.conf", "events {}\nhttp { include a.conf; }\n"),
+        ("a.conf", "include a.conf;"),
+    ]);
+    let d = t.find("NX002");
+    assert!(d.message.starts_with("include cycle"), "{}", d.message);
+    assert!(d.help.as_deref().unwrap().contains("recurse"));
+}
+
+#[test]
+fn nx019_only_for_a_site_file() {
+    let t = Tree::new(&[("sites-enabled/app", "server { listen 80; location / { } }")]);
+    let mut sources = Sources::new();
+    let start = t.dir.path().join("sites-enabled/app");
+    for (start_as, expected) in [(NginxStart::Snippet, 1), (NginxStart::MainConfig, 0)] {
+        let models = [load(
+            &start,
+            start_as,
+            &LoadOptions::default(),
+            &mut sources,
+        )];
+        let profile = Profile::default();
+        let ctx = Context {
+            sources: &sources,
+            profile: &profile,
+            passwd: &[],
+            unreadable: &[],
+            apache: &[],
+            nginx: &models,
+        };
+        let mut out = Vec::new();
+        (super::snippet_context::RULE.check)(&ctx, &mut out);
+        assert_eq!(out.len(), expected, "{start_as:?}: {out:#?}");
+        if let Some(d) = out.first() {
+            assert!(d.message.contains("worker user www-data"), "{}", d.message);
+        }
+    }
 }
 
 #[test]

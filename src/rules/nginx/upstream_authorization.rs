@@ -53,13 +53,13 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         let mut done: std::collections::HashSet<Span> = std::collections::HashSet::new();
         for (s, scope) in m.scopes() {
-            let conf = scope.conf();
-            if !conf.asks_password() {
+            let settings = scope.settings();
+            if !settings.asks_password() {
                 continue;
             }
             let mut found: Vec<(Span, String)> = Vec::new();
-            if conf.proxy_pass.is_some() {
-                for h in conf.proxy_headers.iter() {
+            if settings.proxy_pass.is_some() {
+                for h in settings.proxy_headers.iter() {
                     if h.value.0.eq_ignore_ascii_case("authorization") && h.value.1.is_empty() {
                         found.push((
                             h.directive,
@@ -68,8 +68,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     }
                 }
             }
-            if conf.fastcgi_pass.is_some() {
-                for p in conf.fastcgi_params.iter() {
+            if settings.fastcgi_pass.is_some() {
+                for p in settings.fastcgi_params.iter() {
                     if p.value.0 == "HTTP_AUTHORIZATION" && p.value.1.is_empty() {
                         found.push((
                             p.directive,
@@ -78,8 +78,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     }
                 }
             }
-            if (conf.proxy_pass.is_some() || conf.fastcgi_pass.is_some())
-                && let Some(off) = conf.request_headers_off
+            if (settings.proxy_pass.is_some() || settings.fastcgi_pass.is_some())
+                && let Some(off) = settings.request_headers_off
             {
                 found.push((off, "request headers are not passed at all".into()));
             }

@@ -2,9 +2,11 @@
 
 use super::common::{diag, file_uses};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::{client_controlled, glob};
+use crate::model::nginx::{NginxModel, client_controlled};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use std::path::Path;
+use crate::source::glob::{self, Dialect};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -86,34 +88,47 @@ pub fn as_glob(value: &str) -> String {
     s
 }
 
+/// What the files matching `pattern` (a path with `*` for each variable) are: "no
+/// existing file matches ..." or "it can reach N file(s): ...".
+fn reach(m: &NginxModel, pattern: &str) -> String {
+    let to_local = |p: &Path| m.local(p);
+    let found: Vec<PathBuf> = glob::expand(Path::new(pattern), Dialect::Nginx, &to_local)
+        .paths
+        .iter()
+        .map(|p| m.local(p))
+        .collect();
+    match found.len() {
+        0 => format!("no existing file matches {pattern}: every login gets 403"),
+        n => {
+            let shown: Vec<String> = found
+                .iter()
+                .take(5)
+                .map(|p| p.display().to_string())
+                .collect();
+            let more = if n > 5 {
+                format!(" and {} more", n - 5)
+            } else {
+                String::new()
+            };
+            format!("it can reach {n} file(s): {}{more}", shown.join(", "))
+        }
+    }
+}
+
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
+        // Many servers often share one pattern (`/etc/nginx/users/$host`): list it once.
+        let mut reach_of: HashMap<String, String> = HashMap::new();
         for u in file_uses(m) {
             let f = &u.file.value;
             if !f.has_variable {
                 continue;
             }
             let pattern = as_glob(&f.server_path.to_string_lossy());
-            let local = m.local(Path::new(&pattern));
-            let found = glob(&local);
+            let reach = reach_of
+                .entry(pattern.clone())
+                .or_insert_with(|| reach(m, &pattern));
             let vars = variables(&f.raw);
-            let client: Vec<&String> = vars.iter().filter(|v| client_controlled(v)).collect();
-            let reach = match found.len() {
-                0 => format!("no existing file matches {pattern}: every login gets 403"),
-                n => {
-                    let shown: Vec<String> = found
-                        .iter()
-                        .take(5)
-                        .map(|p| p.display().to_string())
-                        .collect();
-                    let more = if n > 5 {
-                        format!(" and {} more", n - 5)
-                    } else {
-                        String::new()
-                    };
-                    format!("it can reach {n} file(s): {}{more}", shown.join(", "))
-                }
-            };
             let mut d = diag(
                 &RULE.info,
                 u.file.arg,
@@ -124,16 +139,17 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
             .label(format!("matches {pattern}"))
             .help("use a literal path per server, or a `map` onto a fixed set of files with a default that exists");
+            let client: Vec<&str> = vars
+                .iter()
+                .filter(|v| client_controlled(v))
+                .map(String::as_str)
+                .collect();
             if !client.is_empty() {
                 d = d.with_secondary(
                     u.file.arg,
                     format!(
                         "${} comes from the request: the client chooses the file",
-                        client
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", $")
+                        client.join(", $")
                     ),
                 );
             }

@@ -1,6 +1,6 @@
 //! NX009: a user file with no realm in effect anywhere.
 
-use super::common::{Places, diag, file_uses};
+use super::common::{Places, diag};
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::source::Span;
@@ -46,15 +46,15 @@ location /admin/ {
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         let used: std::collections::HashSet<Span> =
-            file_uses(m).iter().map(|u| u.file.directive).collect();
+            m.user_files.iter().map(|u| u.directive).collect();
         let mut groups: Vec<(Span, Span, Places)> = Vec::new();
         let mut index: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
         for (s, scope) in m.scopes() {
-            let conf = scope.conf();
-            let Some(file) = &conf.user_file else {
+            let settings = scope.settings();
+            let Some(file) = &settings.user_file else {
                 continue;
             };
-            if used.contains(&file.directive) || conf.auth_basic.is_some() {
+            if used.contains(&file.directive) || settings.auth_basic.is_some() {
                 continue;
             }
             let i = *index.entry(file.directive).or_insert_with(|| {

@@ -35,7 +35,9 @@ alice:$2y$10$…
 (`htguard user set --cost 10 FILE alice`)
 
 ## References
-- spec/passwd-files.md; htguard's default cost is 10 for this reason.
+- Apache `htpasswd -B -C` (default cost 5, valid 4 to 17); htguard's default cost is 10.
+- Both servers verify the hash on every request: each request with a login costs
+  2^cost rounds of bcrypt.
 "#,
     },
     check,
@@ -43,7 +45,7 @@ alice:$2y$10$…
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
-        if f.basic_servers().is_empty() {
+        if f.basic_servers().is_empty() && f.basic_readers(ctx.profile).is_empty() {
             continue;
         }
         let census = f.input.hashes(f.src);

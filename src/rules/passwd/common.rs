@@ -6,6 +6,8 @@ use crate::model::PasswdRole;
 use crate::rules::{Context, PasswdInput};
 use crate::source::Span;
 use crate::syntax::passwd::{FileKind, Line};
+use crate::target::Profile;
+use crate::target::reader::Reader;
 use std::ops::Range;
 
 /// A set of servers, read as a slice in `Server` order. A copy, not a vector: rules ask
@@ -21,6 +23,8 @@ impl Servers {
         match server {
             Server::Apache => self.apache = true,
             Server::Nginx => self.nginx = true,
+            // The reader profiles have a rule of their own (PW022, `basic_readers`).
+            Server::Lighttpd | Server::DockerRegistry | Server::Verdaccio => {}
         }
         self
     }
@@ -113,6 +117,16 @@ impl<'a> PwFile<'a> {
         } else {
             Servers::default()
         }
+    }
+
+    /// The reader profiles (lighttpd, the Docker registry, Verdaccio) that read this file
+    /// for Basic auth: those of `profile`, for a file checked on its own (htguard reads
+    /// none of their configs).
+    pub fn basic_readers(&self, profile: &Profile) -> Vec<&'static Reader> {
+        if !self.input.uses.is_empty() || !self.has_role(PasswdRole::Basic) {
+            return Vec::new();
+        }
+        profile.readers().collect()
     }
 
     /// Servers that read this file as a user file (Basic or Digest).
@@ -241,10 +255,7 @@ pub(crate) fn server_names(servers: &[Server]) -> String {
 }
 
 pub(crate) fn display(server: Server) -> &'static str {
-    match server {
-        Server::Apache => "Apache",
-        Server::Nginx => "nginx",
-    }
+    crate::target::display_name(server)
 }
 
 /// The hash of a Basic entry as written: from after the first colon(s) to the next colon.
@@ -265,11 +276,17 @@ pub(crate) fn basic_hash_range(line: &Line, src: &[u8]) -> Option<Range<usize>> 
 /// The hash of a Basic entry without the blanks the whitespace rules report:
 /// what the hash rules judge, so one problem gives one finding.
 pub(crate) fn clean_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<usize>, &'s [u8])> {
-    use crate::syntax::passwd::Facts;
     // A line Apache cannot even read is PW016's finding.
     if crate::model::passwd::apache_line_too_long(line) {
         return None;
     }
+    meant_basic_hash(line, src)
+}
+
+/// The hash a Basic entry means, whatever its length: [`clean_basic_hash`] without the
+/// over-long-line guard (the reader profiles have limits of their own).
+pub(crate) fn meant_basic_hash<'s>(line: &Line, src: &'s [u8]) -> Option<(Range<usize>, &'s [u8])> {
+    use crate::syntax::passwd::Facts;
     // The common `user:hash` line: the hash runs from the colon to the end of the
     // content, and the facts already say it has no blanks, comment or `\` to cut.
     if line.colon2().is_none()

@@ -38,7 +38,10 @@ bob:{SHA}not-base64
 Set the password again: `htguard user set FILE alice`.
 
 ## References
-- spec/passwd-files.md, "A malformed hash → 401 on both servers".
+- Apache: mod_authn_file hands the hash to `apr_password_validate`, which rejects a hash it
+  cannot parse (AH01617 "password Mismatch" in the error log): 401.
+- nginx: `ngx_crypt` fails or returns a value that does not match ("password mismatch"):
+  401; 500 only where the platform crypt_r() returns NULL.
 "#,
     },
     check,

@@ -20,6 +20,7 @@ pub mod malformed_hash;
 pub mod missing_colon;
 pub mod no_final_newline;
 pub mod no_usable_entry;
+pub mod reader_reads_differently;
 pub mod space_around_colon;
 pub mod trailing_backslash;
 pub mod trailing_whitespace;
@@ -53,4 +54,5 @@ pub static RULES: &[&Rule] = &[
     &group_member_unknown::RULE,
     &indented_comment::RULE,
     &digest_realm_mismatch::RULE,
+    &reader_reads_differently::RULE,
 ];

@@ -31,7 +31,8 @@ bob:$2y$10$…
 End the file with a newline (`htguard check --fix` adds it).
 
 ## References
-- spec/htpasswd-tool.md: `htpasswd` appends without checking the final newline.
+- Apache `htpasswd` (support/htpasswd.c) copies the old file and appends the new record
+  without checking that the last line ended; `htguard user add` checks.
 "#,
     },
     check,

@@ -35,7 +35,11 @@ Re-hash with a scheme both servers verify: `htguard user set FILE alice` (bcrypt
 `--scheme sha512` for a legacy-glibc nginx.
 
 ## References
-- spec/passwd-files.md, "Hash schemes".
+- Apache: "Password Formats" in the httpd documentation (misc/password_encryptions) and
+  `apr_password_validate` in apr-util (crypto/apr_passwd.c): no `{SSHA}`, no `{PLAIN}`.
+- nginx: `ngx_crypt` (src/core/ngx_crypt.c): `$apr1$`, `{PLAIN}`, `{SHA}`, `{SSHA}`; anything
+  else goes to the platform crypt(3).
+- `htguard check --help`: `--target` names the servers and platforms that read the files.
 "#,
     },
     check,
@@ -96,7 +100,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         servers.push(*server);
                         status_500 = true;
                     }
-                    Support::Works | Support::Truncates { .. } => {}
+                    Support::Works | Support::Truncates { .. } | Support::AsciiOnly { .. } => {}
                 }
             }
             if parts.is_empty() {

@@ -38,7 +38,7 @@ alice:$2y$10$…
 (`htguard user rotate --weak FILE` re-hashes every weak entry with new passwords.)
 
 ## References
-- Apache docs, "Password Formats"; spec/passwd-files.md.
+- Apache docs, "Password Formats" (misc/password_encryptions).
 "#,
     },
     check,
@@ -68,7 +68,7 @@ const LINES_PER_TASK: usize = 16 * 1024;
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     use rayon::prelude::*;
     for f in PwFile::all(ctx) {
-        if f.basic_servers().is_empty() {
+        if f.basic_servers().is_empty() && f.basic_readers(ctx.profile).is_empty() {
             continue;
         }
         let census = f.input.hashes(f.src);

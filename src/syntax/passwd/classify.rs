@@ -135,7 +135,7 @@ fn group_vote(line: &Line, src: &[u8]) -> Vote {
 }
 
 /// `$id$…`, `{SCHEME}…`, or a 13-character DES hash (which has a digit, `.` or `/`).
-fn looks_like_hash(w: &[u8]) -> bool {
+pub fn looks_like_hash(w: &[u8]) -> bool {
     if w.len() > 3 && (w[0] == b'$' || w[0] == b'{') {
         return true;
     }

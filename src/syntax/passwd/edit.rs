@@ -192,6 +192,26 @@ impl<'a> Editor<'a> {
         Ok(removed)
     }
 
+    /// Give line `index` new content (its ending is kept). For edits the entry methods do
+    /// not cover, such as a group line's member list.
+    pub fn replace_line(&mut self, index: usize, content: Vec<u8>) {
+        if index < self.file.lines.len() {
+            self.changes.insert(index, Change::Replace(content));
+        }
+    }
+
+    /// Drop line `index`, its ending included.
+    pub fn delete_line(&mut self, index: usize) {
+        if index < self.file.lines.len() {
+            self.changes.insert(index, Change::Delete);
+        }
+    }
+
+    /// Add a line at the end of the file, in the file's ending style.
+    pub fn append_line(&mut self, content: Vec<u8>) {
+        self.appended.push(Some(content));
+    }
+
     /// Whether any operation changed something.
     pub fn is_changed(&self) -> bool {
         !self.changes.is_empty() || self.appended.iter().any(Option::is_some)

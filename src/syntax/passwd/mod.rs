@@ -12,7 +12,7 @@
 mod classify;
 mod edit;
 
-pub use classify::KindHint;
+pub use classify::{KindHint, looks_like_hash};
 pub use edit::{EditError, Editor};
 
 use std::ops::Range;

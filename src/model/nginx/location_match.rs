@@ -5,30 +5,27 @@
 //! `^~`, the level's regex locations are tried in file order and the first match wins
 //! (its nested locations searched in turn); else the longest prefix stands.
 
-use super::{LocKind, Served, VirtualServer};
+use super::{LocationKind, LocationLevel, Served, VirtualServer};
 
 pub fn find(server: &VirtualServer, uri: &str) -> Served {
-    level(server, &server.top, uri, Served::Server).0
+    level(server, &server.top_level, uri, Served::Server).0
 }
 
 /// Returns the chosen configuration and whether the search is final (nginx's NGX_OK).
-fn level(s: &VirtualServer, children: &[usize], uri: &str, current: Served) -> (Served, bool) {
+fn level(
+    s: &VirtualServer,
+    children: &LocationLevel,
+    uri: &str,
+    current: Served,
+) -> (Served, bool) {
     let locs = &s.locations;
-    if let Some(&i) = children
-        .iter()
-        .find(|&&i| locs[i].kind == LocKind::Exact && locs[i].pattern == uri)
-    {
+    if let Some(i) = children.exact(locs, uri) {
         return (Served::Location(i), true);
     }
     let mut chosen = current;
     let mut noregex = false;
-    let longest = children
-        .iter()
-        .copied()
-        .filter(|&i| locs[i].is_prefix() && uri.starts_with(locs[i].pattern.as_str()))
-        .max_by_key(|&i| locs[i].pattern.len());
-    if let Some(p) = longest {
-        noregex = locs[p].kind == LocKind::NoRegexPrefix;
+    if let Some(p) = children.longest_prefix(locs, uri) {
+        noregex = locs[p].kind == LocationKind::NoRegexPrefix;
         let (inner, done) = level(s, &locs[p].children, uri, Served::Location(p));
         if done {
             return (inner, true);
@@ -36,10 +33,7 @@ fn level(s: &VirtualServer, children: &[usize], uri: &str, current: Served) -> (
         chosen = inner;
     }
     if !noregex {
-        for &i in children {
-            if !matches!(locs[i].kind, LocKind::Regex { .. }) {
-                continue;
-            }
+        for &i in &children.regexes {
             if locs[i].regex.as_ref().is_some_and(|r| r.is_match(uri)) {
                 let (inner, _) = level(s, &locs[i].children, uri, Served::Location(i));
                 return (inner, true);
