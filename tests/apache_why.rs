@@ -536,4 +536,37 @@ mod cli {
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "nginx is not answered yet");
     }
+
+    #[test]
+    fn map_lists_the_apache_url_spaces() {
+        let t = site();
+        let out = Command::cargo_bin("htguard")
+            .unwrap()
+            .args(["map", "--format", "json"])
+            .arg(t.path().join("httpd.conf"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rows = &v["apache"][0]["servers"][0]["rows"];
+        let row = |url: &str| {
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["location"] == url)
+                .unwrap_or_else(|| panic!("no {url} in {rows}"))
+                .clone()
+        };
+        assert_eq!(row("/")["access"], "open");
+        let p = row("/p/");
+        assert_eq!(p["access"], "login");
+        assert_eq!(p["realm"], "P");
+        assert_eq!(p["users"], 1);
+        assert!(p["user_file"].as_str().unwrap().ends_with("/users"));
+    }
 }

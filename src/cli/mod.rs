@@ -8,6 +8,7 @@ pub mod group;
 pub mod htpasswd;
 pub mod man;
 pub mod map;
+pub mod map_apache;
 pub mod output;
 pub mod progress;
 pub mod rules_cmd;

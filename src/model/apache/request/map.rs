@@ -56,10 +56,12 @@ impl Access {
         }
     }
 
-    /// A short description (`open`, `login via /etc/apache2/.htpasswd (realm "Admin")`).
-    pub fn describe(&self) -> String {
+    /// A short description (`open`, `login via /etc/apache2/.htpasswd (realm "Admin")`;
+    /// without `detail`, a login is just `login`).
+    pub fn describe(&self, detail: bool) -> String {
         match self {
             Access::Open => "open".into(),
+            Access::Login(_) if !detail => "login".into(),
             Access::Login(l) => {
                 let via = match (&l.user_file, l.providers.as_slice()) {
                     (Some(f), _) => format!(" via {}", f.display()),
@@ -103,15 +105,16 @@ impl Summary {
         &self.remote[0].1
     }
 
-    /// `open`, `login via FILE`, or what differs by client and method.
-    pub fn describe(&self) -> String {
+    /// `open`, `login via FILE`, or what differs by client and method (`detail`: with
+    /// each login's file and realm).
+    pub fn describe(&self, detail: bool) -> String {
         let get = self.remote_get();
         let by_method: Vec<&(&str, Access)> =
             self.remote.iter().filter(|(_, a)| a != get).collect();
         let mut text = if by_method.is_empty() {
-            get.describe()
+            get.describe(detail)
         } else {
-            let mut parts = vec![format!("GET: {}", get.describe())];
+            let mut parts = vec![format!("GET: {}", get.describe(detail))];
             let rest: Vec<(&str, &Access)> = by_method.iter().map(|(m, a)| (*m, a)).collect();
             // Group methods with the same access.
             let mut done: Vec<usize> = Vec::new();
@@ -123,13 +126,20 @@ impl Summary {
                     .filter(|&j| rest[j].1 == rest[i].1)
                     .collect();
                 let names: Vec<&str> = same.iter().map(|&j| rest[j].0).collect();
-                parts.push(format!("{}: {}", names.join(" "), rest[i].1.describe()));
+                parts.push(format!(
+                    "{}: {}",
+                    names.join(" "),
+                    rest[i].1.describe(detail)
+                ));
                 done.extend(same);
             }
             parts.join("; ")
         };
         if &self.local != get {
-            text = format!("local clients: {}; others: {text}", self.local.describe());
+            text = format!(
+                "local clients: {}; others: {text}",
+                self.local.describe(detail)
+            );
         }
         text
     }
@@ -399,10 +409,10 @@ fn scope_url(
                 base.trim_end_matches('/'),
                 name.trim_start_matches('^')
             );
-            let shown = if s.parent.is_some() {
-                sample.clone()
-            } else {
-                format!("*/{}", s.pattern)
+            let shown = match (s.parent.is_some(), s.kind) {
+                (true, _) => sample.clone(),
+                (false, ScopeKind::FilesMatch) => format!("*/~ {}", s.pattern),
+                (false, _) => format!("*/{}", s.pattern),
             };
             Some((shown, sample))
         }

@@ -431,7 +431,7 @@ fn map_lists_url_spaces_with_their_access() {
         main.rows
             .iter()
             .find(|r| r.space.url == url)
-            .map(|r| r.summary.describe())
+            .map(|r| r.summary.describe(true))
             .unwrap_or_else(|| {
                 panic!(
                     "no row {url}: {:?}",
@@ -455,5 +455,5 @@ fn map_lists_url_spaces_with_their_access() {
     assert_eq!(access("/files"), "denied");
     let one = map::map(&s.model, &LocalFiles::default(), Some("/admin/x"));
     assert_eq!(one[0].rows.len(), 1);
-    assert!(one[0].rows[0].summary.describe().starts_with("login"));
+    assert!(one[0].rows[0].summary.describe(false).starts_with("login"));
 }
