@@ -252,6 +252,17 @@ pub(crate) fn load_configs(
     opts: &CheckOptions,
     sources: &mut Sources,
 ) -> (Vec<ApacheModel>, Vec<NginxModel>) {
+    load_configs_with(candidates, opts, sources, apache::load)
+}
+
+/// [`load_configs`] with Apache configurations loaded by `load_apache` (`why` reads only
+/// the `.htaccess` files a request meets).
+pub(crate) fn load_configs_with(
+    candidates: &[Candidate],
+    opts: &CheckOptions,
+    sources: &mut Sources,
+    load_apache: impl Fn(&Path, ApacheStart, &crate::model::LoadOptions, &mut Sources) -> ApacheModel,
+) -> (Vec<ApacheModel>, Vec<NginxModel>) {
     let mut apache_models = Vec::new();
     let mut nginx_models = Vec::new();
     let mut loaded: HashSet<PathBuf> = HashSet::new();
@@ -277,7 +288,7 @@ pub(crate) fn load_configs(
             _ => None,
         };
         if let Some(start) = apache_start {
-            apache_models.push(apache::load(&c.path, start, &opts.load, sources));
+            apache_models.push(load_apache(&c.path, start, &opts.load, sources));
         } else if let Some(start) = nginx_start {
             nginx_models.push(nginx::load(&c.path, start, &opts.load, sources));
         }

@@ -2,10 +2,10 @@
 //! (same starting points, same loaders) and ask each one's evaluator what it answers a
 //! request, and what to change about it.
 
-use super::{CheckError, CheckOptions, load_configs, starting_points};
+use super::{CheckError, CheckOptions, load_configs_with, starting_points};
 use crate::model::apache::{self, ApacheModel};
 use crate::model::nginx::NginxModel;
-use crate::model::request::{Answer, Files, LocalFiles, Request, Verdict};
+use crate::model::request::{Answer, FileState, Files, LocalFiles, Request, Verdict};
 use crate::source::{Sources, Span};
 use crate::target::Server;
 use std::path::PathBuf;
@@ -55,21 +55,22 @@ pub enum WhyError {
 pub fn run(opts: &WhyOptions) -> Result<WhyOutcome, WhyError> {
     let candidates = starting_points(&opts.inputs)?;
     let mut sources = Sources::new();
-    let (apache_models, nginx_models) = load_configs(&candidates, &opts.inputs, &mut sources);
+    let (apache_models, nginx_models) = load_configs_with(
+        &candidates,
+        &opts.inputs,
+        &mut sources,
+        |path, start, load, src| apache::load_for_requests(path, start, load, src, &[]),
+    );
     if apache_models.is_empty() && nginx_models.is_empty() {
         return Err(WhyError::NoServerConfig);
     }
     let mut answers = Vec::new();
-    for m in &apache_models {
-        let files = LocalFiles {
-            root: opts.inputs.load.root.clone(),
-            worker: m.worker.clone(),
-        };
-        let answer = apache::request::evaluate(m, &opts.request, &files);
+    for first in apache_models {
+        let (m, answer) = answer_with_htaccess(first, opts, &mut sources);
         answers.push(WhyAnswer {
             server: Server::Apache,
             config: m.entry.clone(),
-            advice: apache_advice(m, &answer, &opts.request, &sources),
+            advice: apache_advice(&m, &answer, &opts.request, &sources),
             answer,
         });
     }
@@ -87,6 +88,82 @@ pub fn run(opts: &WhyOptions) -> Result<WhyOutcome, WhyError> {
         });
     }
     Ok(WhyOutcome { sources, answers })
+}
+
+/// The answer of a model loaded without `.htaccess` files, then, while the request
+/// walks directories holding one, of the model read again with those (httpd reads the
+/// `.htaccess` of every directory a request walks, and only those).
+fn answer_with_htaccess(
+    mut m: ApacheModel,
+    opts: &WhyOptions,
+    sources: &mut Sources,
+) -> (ApacheModel, Answer) {
+    let mut read: Vec<PathBuf> = Vec::new();
+    loop {
+        let files = Walked::new(LocalFiles {
+            root: opts.inputs.load.root.clone(),
+            worker: m.worker.clone(),
+        });
+        let answer = apache::request::evaluate(&m, &opts.request, &files);
+        let walked = std::iter::once(PathBuf::from("/")).chain(files.directories());
+        let with_htaccess: Vec<PathBuf> = walked
+            .filter(|d| {
+                let f = d.join(&m.access_file_name);
+                !read.contains(d) && files.inner.state(&f) != FileState::Missing
+            })
+            .collect();
+        // At most a few rounds: a `.htaccess` can send the request elsewhere
+        // (FallbackResource, DirectoryIndex) only so many times.
+        if with_htaccess.is_empty() || read.len() > 64 {
+            return (m, answer);
+        }
+        read.extend(with_htaccess);
+        read.sort();
+        m = apache::load_for_requests(&m.entry, m.start, &opts.inputs.load, sources, &read);
+    }
+}
+
+/// [`LocalFiles`] that remembers the directories a request walked.
+struct Walked {
+    inner: LocalFiles,
+    dirs: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+impl Walked {
+    fn new(inner: LocalFiles) -> Walked {
+        Walked {
+            inner,
+            dirs: Default::default(),
+        }
+    }
+
+    fn directories(&self) -> Vec<PathBuf> {
+        let mut d = self.dirs.lock().map(|d| d.clone()).unwrap_or_default();
+        d.sort();
+        d.dedup();
+        d
+    }
+}
+
+impl Files for Walked {
+    fn state(&self, p: &std::path::Path) -> FileState {
+        let s = self.inner.state(p);
+        if s == FileState::Directory
+            && let Ok(mut d) = self.dirs.lock()
+        {
+            d.push(p.to_path_buf());
+        }
+        s
+    }
+    fn read(&self, p: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        self.inner.read(p)
+    }
+    fn list(&self, p: &std::path::Path) -> Vec<String> {
+        self.inner.list(p)
+    }
+    fn cannot_read(&self, p: &std::path::Path) -> Option<String> {
+        self.inner.cannot_read(p)
+    }
 }
 
 /// THE NGINX DISPATCH POINT: the nginx evaluator (model::nginx, the nginx-eval helper's)

@@ -281,15 +281,28 @@ fn apply_regex_directories(
     }
     let plain = dir.to_string_lossy().into_owned();
     let slashed = format!("{}/", plain.trim_end_matches('/'));
-    for &i in &m.index.regex_directories {
+    let mut hits: Vec<usize> = m
+        .index
+        .regex_directories
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let s = &m.scopes[i];
+            in_server(s, server)
+                && s.regex.as_ref().is_some_and(|r| match filename {
+                    Some(f) => r.is_match(f),
+                    None => r.is_match(&plain) || r.is_match(&slashed),
+                })
+        })
+        .collect();
+    // core_reorder_directories: by the number of `/` in the pattern as written, then
+    // the main server's before the virtual host's, then in file order.
+    hits.sort_by_key(|&i| {
         let s = &m.scopes[i];
-        let hit = s.regex.as_ref().is_some_and(|r| match filename {
-            Some(f) => r.is_match(f),
-            None => r.is_match(&plain) || r.is_match(&slashed),
-        });
-        if in_server(s, server) && hit {
-            apply_scope(m, i, config);
-        }
+        (s.pattern.matches('/').count(), s.server != 0, i)
+    });
+    for i in hits {
+        apply_scope(m, i, config);
     }
 }
 

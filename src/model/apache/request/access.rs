@@ -24,6 +24,13 @@ pub fn check(
 ) -> Result<Option<String>, Verdict> {
     let m = ev.m;
     let compat_loaded = m.has_module("access_compat_module");
+    if compat_loaded && !config.access_compat.is_empty() {
+        ev.reads.client = true;
+        ev.reads.method |= config
+            .access_compat
+            .iter()
+            .any(|&r| m.dir(r).limit.is_some());
+    }
     let satisfy_any = if compat_loaded {
         satisfy_any(ev, config)
     } else {
@@ -68,6 +75,7 @@ pub fn check(
         );
         return Ok(None);
     };
+    ev.reads.method |= has_limit(&tree.root);
     if !limited(&tree.root, &ev.method) {
         let span = first_limit(&tree.root);
         ev.step(
@@ -149,6 +157,15 @@ fn ask(
     };
     let result = apply_with(root, &mut who, true);
     ev.unknowns.extend(who.unknowns);
+    for l in &who.lines {
+        let provider = require_provider(ev.m, l.directive);
+        let reads_client = matches!(
+            provider.as_str(),
+            "ip" | "local" | "host" | "forward-dns" | "env" | "expr"
+        );
+        ev.reads.client |= reads_client;
+        ev.reads.method |= matches!(provider.as_str(), "method" | "expr");
+    }
     let m = ev.m;
     for LineResult {
         directive,
@@ -179,6 +196,15 @@ fn ask(
     result
 }
 
+/// Whether any line of a tree is inside `<Limit>`/`<LimitExcept>`.
+fn has_limit(n: &crate::model::apache::authz::RequireNode) -> bool {
+    use crate::model::apache::authz::RequireNode;
+    match n {
+        RequireNode::Req { limit, .. } => limit.is_some(),
+        RequireNode::Group { children, .. } => children.iter().any(has_limit),
+    }
+}
+
 /// Whether a tree asks `Require env` (the only provider that needs the env setters).
 fn uses_env(n: &crate::model::apache::authz::RequireNode) -> bool {
     use crate::model::apache::authz::RequireNode;
@@ -186,6 +212,17 @@ fn uses_env(n: &crate::model::apache::authz::RequireNode) -> bool {
         RequireNode::Req { provider, .. } => provider == "env",
         RequireNode::Group { children, .. } => children.iter().any(uses_env),
     }
+}
+
+/// The provider of a `Require` line (lower case).
+fn require_provider(m: &crate::model::apache::ApacheModel, r: DirectiveRef) -> String {
+    let d = &m.dir(r).dir;
+    let words: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
+    let skip = usize::from(words.first().is_some_and(|w| w.eq_ignore_ascii_case("not")));
+    words
+        .get(skip)
+        .map(|w| w.to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 fn require_text(m: &crate::model::apache::ApacheModel, r: DirectiveRef) -> String {

@@ -7,7 +7,7 @@
 use super::{Evaluation, Login, Options, evaluate_with, vhost};
 use crate::model::apache::ApacheModel;
 use crate::model::apache::config::{Scope, ScopeKind};
-use crate::model::request::{Files, Request, Scheme, Verdict};
+use crate::model::request::{FileState, Files, Request, Scheme, Verdict};
 use crate::source::Span;
 use std::net::IpAddr;
 use std::path::Path;
@@ -160,8 +160,12 @@ pub struct ServerRows {
 }
 
 /// Every server's URL spaces with their access. `uri`: only that URI, on every server.
+/// The caller has made sure httpd starts with the configuration
+/// ([`super::checks::start_failure`]); rows of one that does not are meaningless.
 pub fn map(m: &ApacheModel, files: &dyn Files, uri: Option<&str>) -> Vec<ServerRows> {
     use rayon::prelude::*;
+    let files = &CachedFiles::new(files);
+    let guards = Guards::new(m);
     (0..m.servers.len())
         .into_par_iter()
         .filter(|&s| s != 0 || serves_main(m))
@@ -172,7 +176,7 @@ pub fn map(m: &ApacheModel, files: &dyn Files, uri: Option<&str>) -> Vec<ServerR
                     sample: u.to_string(),
                     defined_at: None,
                 }],
-                None => url_spaces(m, server),
+                None => url_spaces_with(m, server, &guards),
             };
             let rows = spaces
                 .into_iter()
@@ -201,22 +205,72 @@ fn serves_main(m: &ApacheModel) -> bool {
         })
 }
 
-/// Ask one URL of one server.
+/// Ask one URL of one server: a remote GET, then a local GET and the other methods only
+/// when the answer read the client's address or the method.
 pub fn summarize(m: &ApacheModel, files: &dyn Files, server: usize, path: &str) -> Summary {
     let ask = |method: &str, from: IpAddr| {
         let req = probe_request(m, server, path, method, from);
         let opts = Options {
             server: Some(server),
             access_only: true,
+            starts: true,
         };
-        Access::of(&evaluate_with(m, &req, files, opts))
+        evaluate_with(m, &req, files, opts)
     };
-    Summary {
-        local: ask("GET", LOCAL),
-        remote: METHODS
-            .iter()
-            .map(|&meth| (meth, ask(meth, REMOTE)))
-            .collect(),
+    let get = ask("GET", REMOTE);
+    let first = Access::of(&get);
+    let local = if get.reads.client {
+        Access::of(&ask("GET", LOCAL))
+    } else {
+        first.clone()
+    };
+    let mut remote = vec![("GET", first.clone())];
+    for &meth in &METHODS[1..] {
+        let access = if get.reads.method {
+            Access::of(&ask(meth, REMOTE))
+        } else {
+            first.clone()
+        };
+        remote.push((meth, access));
+    }
+    Summary { local, remote }
+}
+
+/// [`Files`] that asks the file system once per path (map asks the same directories for
+/// every URL of a server and every method).
+pub struct CachedFiles<'a> {
+    inner: &'a dyn Files,
+    states: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, FileState>>,
+}
+
+impl<'a> CachedFiles<'a> {
+    pub fn new(inner: &'a dyn Files) -> Self {
+        CachedFiles {
+            inner,
+            states: Default::default(),
+        }
+    }
+}
+
+impl Files for CachedFiles<'_> {
+    fn state(&self, p: &Path) -> FileState {
+        if let Some(s) = self.states.lock().ok().and_then(|m| m.get(p).cloned()) {
+            return s;
+        }
+        let s = self.inner.state(p);
+        if let Ok(mut m) = self.states.lock() {
+            m.insert(p.to_path_buf(), s.clone());
+        }
+        s
+    }
+    fn read(&self, p: &Path) -> std::io::Result<Vec<u8>> {
+        self.inner.read(p)
+    }
+    fn list(&self, p: &Path) -> Vec<String> {
+        self.inner.list(p)
+    }
+    fn cannot_read(&self, p: &Path) -> Option<String> {
+        self.inner.cannot_read(p)
     }
 }
 
@@ -280,8 +334,63 @@ impl Files for NoFiles {
     }
 }
 
+/// The sections worth a row (those with access rules), found once for every server.
+pub struct Guards {
+    /// Sections that are not about a directory (`<Location>`, top-level `<Files>`…).
+    other: Vec<usize>,
+    /// Directory sections, `.htaccess` files and the `<Files>` nested in them, by the
+    /// directory they stand for (with a trailing slash).
+    dirs: std::collections::BTreeMap<String, Vec<usize>>,
+}
+
+impl Guards {
+    pub fn new(m: &ApacheModel) -> Guards {
+        let mut g = Guards {
+            other: Vec::new(),
+            dirs: Default::default(),
+        };
+        for (i, s) in m.scopes.iter().enumerate() {
+            if !(s.has_auth() || has_host_rules(s)) {
+                continue;
+            }
+            match dir_of(m, i) {
+                Some(dir) => g.dirs.entry(dir).or_default().push(i),
+                None => g.other.push(i),
+            }
+        }
+        g
+    }
+
+    /// The sections under `root` (a directory, trailing slash or not).
+    fn under<'a>(&'a self, root: &str) -> impl Iterator<Item = usize> + 'a {
+        let start = format!("{}/", root.trim_end_matches('/'));
+        let end = start.clone();
+        self.dirs
+            .range(start..)
+            .take_while(move |(k, _)| k.starts_with(&end))
+            .flat_map(|(_, v)| v.iter().copied())
+    }
+}
+
+/// The directory (with a trailing slash) a directory-like section stands for.
+fn dir_of(m: &ApacheModel, i: usize) -> Option<String> {
+    let s = &m.scopes[i];
+    let path = match s.kind {
+        ScopeKind::Directory | ScopeKind::Htaccess => glob_sample(&s.pattern),
+        ScopeKind::DirectoryMatch => regex_sample(&s.pattern)?,
+        ScopeKind::Files | ScopeKind::FilesMatch => return dir_of(m, s.parent?),
+        _ => return None,
+    };
+    Some(format!("{}/", path.trim_end_matches('/')))
+}
+
 /// The URL spaces of `server`, `/` first, without duplicates.
 pub fn url_spaces(m: &ApacheModel, server: usize) -> Vec<UrlSpace> {
+    url_spaces_with(m, server, &Guards::new(m))
+}
+
+/// [`url_spaces`] with the sections already found.
+pub fn url_spaces_with(m: &ApacheModel, server: usize, guards: &Guards) -> Vec<UrlSpace> {
     let mut out = vec![UrlSpace {
         url: "/".into(),
         sample: "/".into(),
@@ -299,10 +408,16 @@ pub fn url_spaces(m: &ApacheModel, server: usize) -> Vec<UrlSpace> {
             defined_at: *span,
         });
     }
-    for (i, s) in m.scopes.iter().enumerate() {
-        let mine = s.server == 0 || s.server == server;
-        let guards = s.has_auth() || has_host_rules(s);
-        if !guards || (!mine && s.kind != ScopeKind::Htaccess) {
+    let mut ids: Vec<usize> = guards.other.clone();
+    for (_, dir, _) in &roots {
+        ids.extend(guards.under(dir));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    for i in ids {
+        let s = &m.scopes[i];
+        let mine = s.server == 0 || s.server == server || s.kind == ScopeKind::Htaccess;
+        if !mine {
             continue;
         }
         if let Some((url, sample)) = scope_url(m, i, &roots) {

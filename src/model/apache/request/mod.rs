@@ -54,6 +54,9 @@ pub struct Options {
     pub server: Option<usize>,
     /// Stop once access is decided: 200 then means "access granted" (no handler runs).
     pub access_only: bool,
+    /// The caller made sure httpd starts with this configuration
+    /// ([`checks::start_failure`] is None): not checked again for each request.
+    pub starts: bool,
 }
 
 /// The login a request met, when authentication ran.
@@ -68,11 +71,33 @@ pub struct Login {
     pub providers: Vec<String>,
 }
 
-/// An answer, and the login met on the way.
+/// An answer, the login met on the way, and what of the request it read.
 #[derive(Clone, Debug)]
 pub struct Evaluation {
     pub answer: Answer,
     pub login: Option<Login>,
+    pub reads: Reads,
+}
+
+/// Which parts of the request the answer depended on, beyond the URL: the same
+/// request with another client address (or method) gets the same answer when the flag
+/// is false.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// The client's address (Require ip/local/host, Allow/Deny, `<If>`…).
+    pub client: bool,
+    /// The method (`<Limit>`, Require method, `<If>`…).
+    pub method: bool,
+}
+
+impl std::ops::BitOr for Reads {
+    type Output = Reads;
+    fn bitor(self, o: Reads) -> Reads {
+        Reads {
+            client: self.client || o.client,
+            method: self.method || o.method,
+        }
+    }
 }
 
 /// [`evaluate`] with [`Options`].
@@ -87,10 +112,12 @@ pub fn evaluate_with(
         return Evaluation {
             answer: first.answer,
             login: first.login,
+            reads: first.reads,
         };
     }
     let second = Eval::new(model, request, files, true, opts).finish();
     let login = first.login;
+    let reads = first.reads | second.reads;
     let mut answer = first.answer;
     let on = first.unknowns.join("; ");
     if answer.verdict == second.answer.verdict {
@@ -98,7 +125,11 @@ pub fn evaluate_with(
             format!("the answer is the same whatever {on}"),
             None,
         ));
-        return Evaluation { answer, login };
+        return Evaluation {
+            answer,
+            login,
+            reads,
+        };
     }
     let (when_not, when_so) = (show(&answer.verdict), show(&second.answer.verdict));
     answer.steps.push(Step::new(
@@ -109,7 +140,11 @@ pub fn evaluate_with(
         on,
         status: answer.verdict.status(),
     };
-    Evaluation { answer, login }
+    Evaluation {
+        answer,
+        login,
+        reads,
+    }
 }
 
 fn show(v: &Verdict) -> String {
@@ -138,6 +173,8 @@ pub struct Eval<'a> {
     pub opts: Options,
     /// The login met, when authentication ran.
     pub login: Option<Login>,
+    /// What of the request the answer read.
+    pub reads: Reads,
     /// The server answering (index into `model.servers`).
     pub server: usize,
     /// The method of the request in progress (GET in mod_dir's subrequests).
@@ -151,6 +188,7 @@ struct Pass {
     answer: Answer,
     unknowns: Vec<String>,
     login: Option<Login>,
+    reads: Reads,
 }
 
 /// A request that passed translation, the walk, the merge and access.
@@ -185,6 +223,7 @@ impl<'a> Eval<'a> {
             env_setters: None,
             opts,
             login: None,
+            reads: Reads::default(),
             server: 0,
             method: req.method.clone(),
             last_lines: Vec::new(),
@@ -201,6 +240,7 @@ impl<'a> Eval<'a> {
             },
             unknowns: self.unknowns,
             login: self.login,
+            reads: self.reads,
         }
     }
 
@@ -271,7 +311,10 @@ impl<'a> Eval<'a> {
 
     fn run(&mut self) -> Verdict {
         let m = self.m;
-        if let Some(f) = checks::start_failure(m) {
+        if let Some(f) = (!self.opts.starts)
+            .then(|| checks::start_failure(m))
+            .flatten()
+        {
             self.step(format!("httpd does not start: {}", f.message), f.span);
             self.decided(f.span);
             return Verdict::DoesNotStart;
@@ -498,6 +541,11 @@ impl<'a> Eval<'a> {
                 assume
             })
         });
+        if !met.is_empty() {
+            // An `<If>` may read anything of the request.
+            self.reads.client = true;
+            self.reads.method = true;
+        }
         for (span, text, held) in met {
             let what = match held {
                 Some(true) => format!("<If \"{text}\"> holds for this request"),

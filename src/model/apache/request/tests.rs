@@ -425,6 +425,7 @@ fn map_lists_url_spaces_with_their_access() {
             ("shared/", ""),
         ],
     );
+    assert!(checks::start_failure(&s.model).is_none());
     let rows = map::map(&s.model, &LocalFiles::default(), None);
     let main = &rows[0];
     let access = |url: &str| {
@@ -456,4 +457,17 @@ fn map_lists_url_spaces_with_their_access() {
     let one = map::map(&s.model, &LocalFiles::default(), Some("/admin/x"));
     assert_eq!(one[0].rows.len(), 1);
     assert!(one[0].rows[0].summary.describe(false).starts_with("login"));
+}
+
+#[test]
+fn regex_directories_merge_by_their_slash_count() {
+    // The pattern with more `/` merges last whatever the file order (found by a random
+    // config against apache2: 401, not the 200 file order would give).
+    let s = site(
+        &format!(
+            "<Directory {{d}}/htdocs>\nRequire all granted\n</Directory>\n<DirectoryMatch \"^{{d}}/htdocs/a/.*\">\n{BASIC}Require valid-user\n</DirectoryMatch>\n<DirectoryMatch \"^{{d}}/htdocs/a\">\nRequire ip 127.0.0.0/24\n</DirectoryMatch>\n"
+        ),
+        &[("users", "alice:{hash}\n"), ("htdocs/a/f.txt", "x")],
+    );
+    assert_eq!(s.status(get("/a/f.txt")), Some(401));
 }
