@@ -10,6 +10,7 @@ pub mod progress;
 mod provenance;
 pub mod select;
 mod suppress;
+pub mod why;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::LoadOptions;
@@ -229,10 +230,21 @@ pub(crate) fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn load_configs(
+pub(crate) fn load_configs(
     candidates: &[Candidate],
     opts: &CheckOptions,
     sources: &mut Sources,
+) -> (Vec<ApacheModel>, Vec<NginxModel>) {
+    load_configs_with(candidates, opts, sources, apache::load)
+}
+
+/// [`load_configs`] with Apache configurations loaded by `load_apache` (`why` reads only
+/// the `.htaccess` files a request meets).
+pub(crate) fn load_configs_with(
+    candidates: &[Candidate],
+    opts: &CheckOptions,
+    sources: &mut Sources,
+    load_apache: impl Fn(&Path, ApacheStart, &crate::model::LoadOptions, &mut Sources) -> ApacheModel,
 ) -> (Vec<ApacheModel>, Vec<NginxModel>) {
     let mut apache_models = Vec::new();
     let mut nginx_models = Vec::new();
@@ -259,7 +271,7 @@ fn load_configs(
             _ => None,
         };
         if let Some(start) = apache_start {
-            apache_models.push(apache::load(&c.path, start, &opts.load, sources));
+            apache_models.push(load_apache(&c.path, start, &opts.load, sources));
         } else if let Some(start) = nginx_start {
             nginx_models.push(nginx::load(&c.path, start, &opts.load, sources));
         }

@@ -141,7 +141,7 @@ pub struct RuleArgs {
     pub no_config: bool,
 }
 
-fn parse_kind(s: &str) -> Result<InputKind, String> {
+pub(crate) fn parse_kind(s: &str) -> Result<InputKind, String> {
     InputKind::from_name(s).ok_or_else(|| {
         let names: Vec<_> = InputKind::NAMES.iter().map(|(n, _)| *n).collect();
         format!("expected one of: {}", names.join(", "))

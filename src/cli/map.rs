@@ -1,5 +1,5 @@
 //! `htguard map`: the coverage table — which URL spaces of an nginx configuration are
-//! protected, by which file. (Apache configurations are not mapped yet.)
+//! protected, by which file. Apache configurations are mapped by [`super::map_apache`].
 
 use crate::check::kind::InputKind;
 use crate::model::LoadOptions;
@@ -15,18 +15,21 @@ use std::path::{Path, PathBuf};
 /// Arguments of `htguard map`.
 #[derive(Debug, clap::Args)]
 pub struct MapArgs {
-    /// nginx.conf, a site file, or a directory holding nginx.conf.
+    /// nginx.conf or a site file, apache2.conf/httpd.conf, or a directory holding one.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Only show who can reach this URI (nginx's location selection, per server).
+    /// Only show who can reach this URI (on every server).
     #[arg(long, value_name = "URI")]
     pub uri: Option<String>,
     /// nginx's conf prefix (default: the directory of nginx.conf).
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<PathBuf>,
+    /// Override Apache's ServerRoot.
+    #[arg(long, value_name = "DIR")]
+    pub server_root: Option<PathBuf>,
     /// Look every absolute path up under DIR (a staging tree or image rootfs).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -74,10 +77,11 @@ pub struct ConfigMap {
     pub problems: Vec<String>,
 }
 
-/// The JSON document: `{"nginx": [ConfigMap...]}` (room for `apache` beside it).
+/// The JSON document: `{"nginx": [ConfigMap...], "apache": [ApacheMap...]}`.
 #[derive(Debug, Serialize)]
 struct MapOutput<'a> {
     nginx: &'a [ConfigMap],
+    apache: &'a [super::map_apache::ApacheMap],
 }
 
 /// Where a root filesystem keeps nginx's main config.
@@ -88,7 +92,8 @@ pub fn run(args: MapArgs) -> i32 {
     // `htguard map image-rootfs/`: absolute paths in its nginx.conf mean that tree.
     if root.is_none()
         && let [only] = args.paths.as_slice()
-        && only.join(ROOTFS_NGINX_CONF).is_file()
+        && (only.join(ROOTFS_NGINX_CONF).is_file()
+            || only.join(super::map_apache::ROOTFS_APACHE_CONF).is_file())
     {
         eprintln!(
             "note: reading {} as a root filesystem (as with --root {0})",
@@ -98,12 +103,29 @@ pub fn run(args: MapArgs) -> i32 {
     }
     let opts = LoadOptions {
         root: root.filter(|r| r != Path::new("/")),
-        server_root: None,
+        server_root: args.server_root.clone(),
         nginx_prefix: args.prefix.clone(),
         server_user: args.server_user.clone(),
     };
     let mut maps = Vec::new();
+    let mut apache_maps = Vec::new();
     for path in &args.paths {
+        match super::map_apache::entry_point(path) {
+            Ok(Some((file, start))) => {
+                apache_maps.push(super::map_apache::map(
+                    &file,
+                    start,
+                    &opts,
+                    args.uri.as_deref(),
+                ));
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("htguard map: {}: {e}", path.display());
+                return super::exit::ERROR;
+            }
+        }
         let (file, start) = match entry_point(path) {
             Ok(x) => x,
             Err(e) => {
@@ -130,14 +152,21 @@ pub fn run(args: MapArgs) -> i32 {
         maps.push(config_map(&model, &sources, problems, args.uri.as_deref()));
     }
     match args.format {
-        Format::Json => match serde_json::to_string_pretty(&MapOutput { nginx: &maps }) {
+        Format::Json => match serde_json::to_string_pretty(&MapOutput {
+            nginx: &maps,
+            apache: &apache_maps,
+        }) {
             Ok(s) => super::output::println(&s),
             Err(e) => {
                 eprintln!("htguard map: {e}");
                 return super::exit::ERROR;
             }
         },
-        Format::Text => super::output::print(&render_text(&maps)),
+        Format::Text => super::output::print(&format!(
+            "{}{}",
+            super::map_apache::render_text(&apache_maps),
+            render_text(&maps)
+        )),
     }
     super::exit::OK
 }
@@ -159,12 +188,15 @@ fn entry_point(path: &Path) -> Result<(PathBuf, NginxStart), String> {
             }
         }
         return Err(format!(
-            "directory without nginx.conf (nor {ROOTFS_NGINX_CONF}): name the nginx config file (map does not read Apache configurations yet)"
+            "directory without nginx.conf (nor {ROOTFS_NGINX_CONF}), apache2.conf or httpd.conf: name the config file"
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     if crate::check::kind::detect(path, &bytes).is_some_and(InputKind::is_apache) {
-        return Err("an Apache configuration: map does not read Apache configurations yet".into());
+        return Err(
+            "an Apache configuration map cannot start from (name apache2.conf or httpd.conf)"
+                .into(),
+        );
     }
     let parsed = crate::syntax::nginx::parse(0, &bytes);
     let main = path.file_name().is_some_and(|n| n == "nginx.conf")
@@ -203,7 +235,7 @@ fn access(settings: &Settings) -> String {
 
 /// Distinct user names in the file (the passwd model's entries; the first entry of a
 /// duplicated name is the one both servers use).
-fn count_users(path: &Path) -> Option<usize> {
+pub(super) fn count_users(path: &Path) -> Option<usize> {
     let bytes = std::fs::read(path).ok()?;
     let parsed = crate::syntax::passwd::parse(&bytes);
     let mut names: Vec<&[u8]> = parsed
@@ -372,52 +404,57 @@ pub fn render_text(maps: &[ConfigMap]) -> String {
             out.push_str(&format!("  problem: {p}\n"));
         }
         for s in &m.servers {
-            out.push_str(&format!("\n{}  listen {}\n", s.server, s.listen.join(", ")));
-            let header = [
-                "LOCATION",
-                "ACCESS",
-                "REALM",
-                "USER FILE",
-                "USERS",
-                "DEFINED AT",
-            ];
-            let cells: Vec<[String; 6]> = s
-                .rows
-                .iter()
-                .map(|r| {
-                    [
-                        r.location.clone(),
-                        r.access.clone(),
-                        r.realm.clone().unwrap_or_else(|| "-".into()),
-                        r.user_file.clone().unwrap_or_else(|| "-".into()),
-                        r.users.map_or_else(|| "-".into(), |n| n.to_string()),
-                        r.defined_at.clone(),
-                    ]
-                })
-                .collect();
-            let mut widths = header.map(|h| h.chars().count());
-            for c in &cells {
-                for (w, v) in widths.iter_mut().zip(c.iter()) {
-                    *w = (*w).max(v.chars().count());
-                }
-            }
-            let line = |vals: [&str; 6]| {
-                let mut l = String::from("  ");
-                for (i, v) in vals.iter().enumerate() {
-                    if i + 1 == vals.len() {
-                        l.push_str(v);
-                    } else {
-                        l.push_str(&format!("{v:<w$}  ", w = widths[i]));
-                    }
-                }
-                l.trim_end().to_string() + "\n"
-            };
-            out.push_str(&line(header));
-            for c in &cells {
-                out.push_str(&line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]));
-            }
+            server_table(&mut out, s);
         }
         out.push('\n');
     }
     out
+}
+
+/// One server's table (nginx and Apache share it).
+pub(super) fn server_table(out: &mut String, s: &ServerMap) {
+    out.push_str(&format!("\n{}  listen {}\n", s.server, s.listen.join(", ")));
+    let header = [
+        "LOCATION",
+        "ACCESS",
+        "REALM",
+        "USER FILE",
+        "USERS",
+        "DEFINED AT",
+    ];
+    let cells: Vec<[String; 6]> = s
+        .rows
+        .iter()
+        .map(|r| {
+            [
+                r.location.clone(),
+                r.access.clone(),
+                r.realm.clone().unwrap_or_else(|| "-".into()),
+                r.user_file.clone().unwrap_or_else(|| "-".into()),
+                r.users.map_or_else(|| "-".into(), |n| n.to_string()),
+                r.defined_at.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for c in &cells {
+        for (w, v) in widths.iter_mut().zip(c.iter()) {
+            *w = (*w).max(v.chars().count());
+        }
+    }
+    let line = |vals: [&str; 6]| {
+        let mut l = String::from("  ");
+        for (i, v) in vals.iter().enumerate() {
+            if i + 1 == vals.len() {
+                l.push_str(v);
+            } else {
+                l.push_str(&format!("{v:<w$}  ", w = widths[i]));
+            }
+        }
+        l.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(header));
+    for c in &cells {
+        out.push_str(&line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]));
+    }
 }

@@ -8,10 +8,12 @@ pub mod group;
 pub mod htpasswd;
 pub mod man;
 pub mod map;
+pub mod map_apache;
 pub mod output;
 pub mod progress;
 pub mod rules_cmd;
 pub mod user;
+pub mod why;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -43,6 +45,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Show which URL spaces of an nginx configuration are protected, by which file.
     Map(map::MapArgs),
+    /// What the configured servers answer one request (status and the chain of decisions).
+    Why(Box<why::WhyArgs>),
     /// Create and edit password files: add, set, delete, verify, list, rotate, import.
     User(user::UserArgs),
     /// Edit group files (AuthGroupFile): add or remove members, delete or list groups.
@@ -98,6 +102,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         Command::Rules(a) => rules_cmd::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Map(a) => map::run(a),
+        Command::Why(a) => why::run(*a),
         Command::User(a) => user::run(a),
         Command::Group(a) => group::run(a),
         Command::Hash(a) => user::run_hash(a),

@@ -25,6 +25,7 @@ pub mod loader;
 pub mod merge;
 pub mod outcome;
 pub mod overrides;
+pub mod request;
 pub mod sections;
 pub mod stock;
 pub mod stores;
@@ -91,6 +92,30 @@ pub fn load(
     opts: &LoadOptions,
     sources: &mut Sources,
 ) -> ApacheModel {
+    load_with(path, start, opts, sources, None)
+}
+
+/// [`load`] for questions about a few requests (`htguard why`): only the `.htaccess`
+/// files of `htaccess_dirs` (server paths) are read, and the protected areas the rules
+/// read are not built. The evaluator asks for the directories a request walks.
+pub fn load_for_requests(
+    path: &Path,
+    start: ApacheStart,
+    opts: &LoadOptions,
+    sources: &mut Sources,
+    htaccess_dirs: &[PathBuf],
+) -> ApacheModel {
+    load_with(path, start, opts, sources, Some(htaccess_dirs))
+}
+
+/// `htaccess_dirs`: None reads every `.htaccess` and builds the areas (check).
+fn load_with(
+    path: &Path,
+    start: ApacheStart,
+    opts: &LoadOptions,
+    sources: &mut Sources,
+    htaccess_dirs: Option<&[PathBuf]>,
+) -> ApacheModel {
     let server_path = server_path_of(path, opts);
     let default_root = match start {
         ApacheStart::MainConfig => server_path
@@ -120,10 +145,12 @@ pub fn load(
         ..Default::default()
     };
     build::build(&mut model, &mut ld, items);
-    if start == ApacheStart::Htaccess {
-        htaccess::attach_lone_htaccess(&mut model, &mut ld, &server_path, &mut assumptions);
-    } else {
-        htaccess::discover_htaccess(&mut model, &mut ld);
+    match (start, htaccess_dirs) {
+        (ApacheStart::Htaccess, _) => {
+            htaccess::attach_lone_htaccess(&mut model, &mut ld, &server_path, &mut assumptions)
+        }
+        (_, Some(dirs)) => htaccess::read_htaccess_in(&mut model, &mut ld, dirs),
+        (_, None) => htaccess::discover_htaccess(&mut model, &mut ld),
     }
     model.server_root = ld.server_root.clone();
     model.server_root_span = ld.server_root_span;
@@ -144,8 +171,10 @@ pub fn load(
         &model.scopes,
         docroots.iter().map(|(s, p)| (*s, p.as_path())),
     );
-    (model.areas, model.htaccess_verdicts) = areas::build_areas(&model);
-    model.passwd_directives = model.find_passwd_directives();
+    if htaccess_dirs.is_none() {
+        (model.areas, model.htaccess_verdicts) = areas::build_areas(&model);
+        model.passwd_directives = model.find_passwd_directives();
+    }
     model
 }
 

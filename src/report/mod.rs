@@ -13,6 +13,7 @@ pub mod json;
 pub mod redact;
 pub mod rules_list;
 pub mod sarif;
+pub mod why;
 
 use crate::diag::{Diagnostic, Edit, Severity};
 use crate::source::{FileId, Provenance, Sources, Span};

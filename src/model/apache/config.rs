@@ -103,6 +103,31 @@ pub struct ScopedDir {
     pub containers: Vec<(ContainerKind, Span)>,
     /// Inside `<If>`/`<ElseIf>`/`<Else>`: applies only when an expression holds at request time.
     pub conditional: bool,
+    /// The innermost `<If>`/`<ElseIf>`/`<Else>` block around the directive.
+    pub condition: Option<std::sync::Arc<Condition>>,
+}
+
+/// `<If>`, `<ElseIf>` or `<Else>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConditionKind {
+    If,
+    ElseIf,
+    Else,
+}
+
+/// An `<If>`/`<ElseIf>`/`<Else>` block: its directives are merged after every
+/// `<Location>` when its expression holds (core's `ap_if_walk`).
+#[derive(Debug)]
+pub struct Condition {
+    pub kind: ConditionKind,
+    /// The expression as written (empty for `<Else>`).
+    pub expr: String,
+    /// The opening tag: identifies the block.
+    pub span: Span,
+    /// The block this one is nested in.
+    pub parent: Option<std::sync::Arc<Condition>>,
+    /// For `<ElseIf>`/`<Else>`: the `<If>`/`<ElseIf>` before it in the chain.
+    pub previous: Option<std::sync::Arc<Condition>>,
 }
 
 /// One per-directory configuration section (or `.htaccess`, or the server defaults).

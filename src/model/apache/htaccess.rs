@@ -80,6 +80,21 @@ pub(super) fn discover_htaccess(model: &mut ApacheModel, ld: &mut loader::Loader
     );
 }
 
+/// The `.htaccess` files of these directories only (server paths; the ones that exist),
+/// in order.
+pub(super) fn read_htaccess_in(
+    model: &mut ApacheModel,
+    ld: &mut loader::Loader<'_>,
+    dirs: &[PathBuf],
+) {
+    for dir in dirs {
+        let file = dir.join(&model.access_file_name);
+        if model.opts.map_path(&file).is_file() {
+            add_htaccess(model, ld, &file, dir);
+        }
+    }
+}
+
 /// One `.htaccess` turned into scopes (its own, then any `<Files>` inside, whose
 /// `parent` indexes count from its own), with what evaluating it reported.
 struct HtaccessScopes {

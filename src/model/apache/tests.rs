@@ -178,6 +178,7 @@ fn location_slash_grant_overrides_files_deny() {
         file: Some(".htpasswd".into()),
         url: Some("/.htpasswd".into()),
         force: None,
+        filename: None,
     };
     assert_eq!(
         merge::merge_at(&m, &place).outcome(&m, "GET"),

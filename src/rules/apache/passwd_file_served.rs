@@ -138,6 +138,7 @@ fn served<'m>(m: &'m ApacheModel, server_path: &Path, local_path: &Path) -> Opti
             file: Some(name),
             url: Some(url.clone()),
             force: None,
+            filename: None,
         };
         let config = crate::model::apache::merge::merge_at(m, &place);
         if config.outcome(m, "GET").is_open() {
