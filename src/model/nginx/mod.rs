@@ -20,8 +20,10 @@ mod loader;
 mod location_match;
 mod paths;
 pub mod perms;
+pub mod request;
 pub mod roots;
 pub mod sample;
+pub mod script;
 mod server;
 mod settings;
 mod user_files;
@@ -36,7 +38,7 @@ pub use settings::{
     UserFile,
 };
 pub use user_files::UserFileRef;
-pub use variables::{SetVariable, VariableMap, client_controlled};
+pub use variables::{MapEntry, SetVariable, VariableMap, client_controlled};
 
 use crate::model::LoadOptions;
 use crate::source::{Sources, Span};
