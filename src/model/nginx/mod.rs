@@ -20,6 +20,7 @@ mod loader;
 mod location_match;
 mod paths;
 pub mod perms;
+pub mod reach;
 pub mod request;
 pub mod roots;
 pub mod sample;

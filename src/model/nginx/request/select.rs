@@ -18,6 +18,12 @@ struct Socket {
     port: u16,
 }
 
+/// A listen's address (`None`: every address of the family), whether it is IPv6, and
+/// its port; `None` for a unix socket or an address htguard cannot read.
+pub fn listen_socket(listen: &Listen) -> Option<(Option<IpAddr>, bool, u16)> {
+    socket(listen).map(|s| (s.addr, s.v6, s.port))
+}
+
 fn socket(listen: &Listen) -> Option<Socket> {
     let a = listen.address.as_str();
     if a.starts_with("unix:") {
