@@ -79,6 +79,8 @@ pub struct NginxModel {
     /// [`NginxModel::user_files`] (by index) grouped by the local file they name,
     /// paths with variables left out; groups and members in configuration order.
     pub user_files_by_path: Vec<Vec<usize>>,
+    /// Listening addresses and server names, for choosing the server of a request.
+    pub server_index: request::select::ServerIndex,
 }
 
 /// How the checked path enters nginx's configuration.
@@ -192,6 +194,7 @@ pub fn load(
     let user_files = user_files::user_file_refs(&servers);
     let user_files_by_path = user_files::group_by_path(&servers, &user_files);
     let (declared_user, user_span) = declared.user.unzip();
+    let server_index = request::select::ServerIndex::new(&servers);
     NginxModel {
         conf_path: path.to_path_buf(),
         start,
@@ -211,6 +214,7 @@ pub fn load(
         assumptions,
         user_files,
         user_files_by_path,
+        server_index,
     }
 }
 

@@ -8,7 +8,8 @@ use crate::model::nginx::roots::RootIndex;
 use crate::model::nginx::{LocationKind, NginxModel, Served};
 use crate::model::request::{FileState, Files, LocalFiles};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use std::collections::HashSet;
+use crate::source::Span;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub static RULE: Rule = Rule {
@@ -58,13 +59,16 @@ location /static/ { alias /srv/app/public/; }
     check,
 };
 
+// LocalFiles is built field by field: the apache-eval branch adds the worker's
+// identity beside `root`, and this stays correct on both sides of that merge.
+#[allow(clippy::field_reassign_with_default)]
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
-        let files = LocalFiles {
-            root: m.opts.root.clone(),
-            ..LocalFiles::default()
-        };
+        let mut files = LocalFiles::default();
+        files.root = m.opts.root.clone();
         let roots = RootIndex::new(m);
+        let mut asked = Asked::default();
+        let mut doors = Doors::default();
         for (si, s) in m.servers.iter().enumerate() {
             for (li, l) in s.locations.iter().enumerate() {
                 let protected =
@@ -74,9 +78,75 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 {
                     continue;
                 }
-                doors_of(ctx, m, &files, &roots, (si, li), out);
+                doors_of(ctx, m, (&files, &roots, &mut asked), (si, li), &mut doors);
             }
         }
+        for door in doors.list {
+            out.push(finding(m, &door));
+        }
+    }
+}
+
+/// One way in (a server, the configuration that answers, the directive that maps the
+/// URI) and every protected location whose files it sends, in configuration order.
+struct Door {
+    way: Way,
+    served: Option<Served>,
+    /// (server, location, the URI that location protects).
+    protected: Vec<(usize, usize, String)>,
+}
+
+#[derive(Default)]
+struct Doors {
+    list: Vec<Door>,
+    index: HashMap<(usize, Option<Served>, Span), usize>,
+}
+
+impl Doors {
+    fn add(&mut self, way: &Way, served: Option<Served>, protected: (usize, usize, String)) {
+        let key = (way.server, served, way.directive);
+        let i = *self.index.entry(key).or_insert_with(|| {
+            self.list.push(Door {
+                way: way.clone(),
+                served,
+                protected: Vec::new(),
+            });
+            self.list.len() - 1
+        });
+        self.list[i].protected.push(protected);
+    }
+}
+
+/// The URIs that send a file without a password, by file: servers sharing a root
+/// protect the same files, and each other way is asked once per file, not once per
+/// protecting location (1,000 servers sharing one root: 1,000 questions, not 1,000,000).
+#[derive(Default)]
+struct Asked {
+    open: HashMap<PathBuf, Vec<(Way, Option<Served>)>>,
+}
+
+impl Asked {
+    fn open_ways(
+        &mut self,
+        ctx: &Context<'_>,
+        m: &NginxModel,
+        (files, roots): (&LocalFiles, &RootIndex<'_>),
+        local: &Path,
+    ) -> &[(Way, Option<Served>)] {
+        self.open.entry(local.to_path_buf()).or_insert_with(|| {
+            reach::ways_to(m, roots, local)
+                .into_iter()
+                .filter_map(|way| {
+                    let e = reach::ask(m, way.server, &way.uri, files, ctx.profile)?;
+                    let sends = e.answer.status() == Some(200)
+                        && !e.password_checked
+                        && e.file
+                            .as_deref()
+                            .is_some_and(|f| reach::same_file(m, f, local));
+                    sends.then_some((way, e.served))
+                })
+                .collect()
+        })
     }
 }
 
@@ -84,10 +154,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 fn doors_of(
     ctx: &Context<'_>,
     m: &NginxModel,
-    files: &LocalFiles,
-    roots: &RootIndex<'_>,
+    (files, roots, asked): (&LocalFiles, &RootIndex<'_>, &mut Asked),
     (si, li): (usize, usize),
-    out: &mut Vec<Diagnostic>,
+    doors: &mut Doors,
 ) {
     let l = &m.servers[si].locations[li];
     let Some(dir) = map_to_path(m, si, Served::Location(li), &l.pattern) else {
@@ -110,20 +179,12 @@ fn doors_of(
     }
     let local = m.local(&file);
     let mut reported: HashSet<(usize, Option<Served>)> = HashSet::new();
-    for way in reach::ways_to(m, roots, &local) {
+    for (way, served) in asked.open_ways(ctx, m, (files, roots), &local) {
         if way.server == si && way.uri == own_uri {
             continue;
         }
-        let Some(e) = reach::ask(m, way.server, &way.uri, files, ctx.profile) else {
-            continue;
-        };
-        let sends = e.answer.status() == Some(200)
-            && !e.password_checked
-            && e.file
-                .as_deref()
-                .is_some_and(|f| reach::same_file(m, f, &local));
-        if sends && reported.insert((way.server, e.served)) {
-            out.push(finding(m, (si, li), &own_uri, &way, e.served));
+        if reported.insert((way.server, *served)) {
+            doors.add(way, *served, (si, li, own_uri.clone()));
         }
     }
 }
@@ -142,14 +203,10 @@ fn sample_file(files: &LocalFiles, dir: &Path) -> Option<(String, PathBuf)> {
     Some((name.clone(), dir.join(name)))
 }
 
-fn finding(
-    m: &NginxModel,
-    (si, li): (usize, usize),
-    own_uri: &str,
-    way: &Way,
-    served: Option<Served>,
-) -> Diagnostic {
-    let protected = &m.servers[si].locations[li];
+fn finding(m: &NginxModel, door: &Door) -> Diagnostic {
+    let way = &door.way;
+    let (si, li, own_uri) = &door.protected[0];
+    let protected = &m.servers[*si].locations[*li];
     let door_server = &m.servers[way.server];
     let how = match way.via {
         Via::Root => "its root contains the protected directory",
@@ -169,34 +226,33 @@ fn finding(
             door_server.describe()
         ),
     };
+    let more = match door.protected.len() {
+        1 => String::new(),
+        n => format!(" (and the files of {} more protected locations)", n - 1),
+    };
     let mut d = diag(
         &RULE.info,
         way.directive,
         format!(
-            "GET {} on {} from any address: 200 without a password ({}); {how}, while {} asks for one for {own_uri}",
+            "GET {} on {} from any address: 200 without a password ({}); {how}, while {} asks for one for {own_uri}{more}",
             way.uri,
             door_server.describe(),
-            reach::served_text(m, way.server, served),
-            reach::served_text(m, si, Some(Served::Location(li))),
+            reach::served_text(m, way.server, door.served),
+            reach::served_text(m, *si, Some(Served::Location(*li))),
         ),
     )
-    .label(format!("maps {} to the protected file", way.uri))
+    .label(format!("maps {} to a protected file", way.uri))
     .help(help);
-    let guard = protected
-        .settings
-        .auth_basic
-        .as_ref()
-        .map(|a| a.directive)
-        .or_else(|| {
-            protected
-                .settings
-                .access
-                .iter()
-                .find(|r| !r.allow)
-                .map(|r| r.span)
-        });
-    if let Some(span) = guard {
-        d = d.with_secondary(span, format!("protects {own_uri} only here"));
+    for (si, li, own_uri) in door.protected.iter().take(3) {
+        let settings = &m.servers[*si].locations[*li].settings;
+        let guard = settings
+            .auth_basic
+            .as_ref()
+            .map(|a| a.directive)
+            .or_else(|| settings.access.iter().find(|r| !r.allow).map(|r| r.span));
+        if let Some(span) = guard {
+            d = d.with_secondary(span, format!("protects {own_uri} only here"));
+        }
     }
     d
 }

@@ -236,21 +236,22 @@ impl<'a> Eval<'a> {
             return Verdict::DoesNotStart;
         }
         let r = self.request;
-        let candidates = select::listeners(self.model, r.local_addr, r.port);
-        if candidates.is_empty() {
+        let index = &self.model.server_index;
+        let Some(group) = index.group(r.local_addr, r.port) else {
             self.step(
                 format!("no server listens on {}:{}", r.local_addr, r.port),
                 None,
             );
             return Verdict::NoListener;
-        }
+        };
         // Before the Host is read, the default server of the address decides how the
         // URI is parsed (merge_slashes).
-        let first = select::server_for_host(self.model, &candidates, "");
-        let default = candidates
+        let default = group
+            .servers
             .iter()
             .find(|(_, l)| l.default_server)
-            .map_or(first.server, |(i, _)| *i);
+            .or(group.servers.first())
+            .map_or(0, |(i, _)| *i);
         let merge = self.model.servers[default]
             .settings
             .merge_slashes
@@ -272,7 +273,7 @@ impl<'a> Eval<'a> {
             self.decide("nginx refuses TRACE (405)", None);
             return self.respond(405, None);
         }
-        let chosen = select::server_for_host(self.model, &candidates, &host);
+        let chosen = index.server_for_host(self.model, group, &host);
         self.server = Some(chosen.server);
         let describe = self.model.servers[chosen.server].describe();
         self.step(

@@ -7,7 +7,9 @@
 
 use super::super::{Listen, NginxModel, VirtualServer};
 use crate::source::Span;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 /// A `listen` as an address and port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,28 +68,171 @@ fn socket(listen: &Listen) -> Option<Socket> {
     })
 }
 
-/// The servers listening where a connection arrives (server index, its listen), in
-/// configuration order; empty when nothing listens there.
-pub fn listeners(m: &NginxModel, local: IpAddr, port: u16) -> Vec<(usize, &Listen)> {
-    let mut exact = Vec::new();
-    let mut wildcard = Vec::new();
-    for (i, s) in m.servers.iter().enumerate() {
-        for l in &s.listens {
-            let Some(sock) = socket(l) else { continue };
-            if sock.port != port {
-                continue;
+/// The servers of one listening address (`ngx_http_addr_conf_t`), found once when the
+/// model is built so that choosing a server costs a few lookups, not a pass over every
+/// server (1,000 servers on one port: reachability asks thousands of questions).
+#[derive(Clone, Debug, Default)]
+pub struct Group {
+    /// (server, its listen) in configuration order, one per server.
+    pub servers: Vec<(usize, Listen)>,
+    members: HashSet<usize>,
+    /// Servers with wildcard or regex names, with their compiled matchers.
+    patterns: Vec<(usize, String, Matcher)>,
+}
+
+#[derive(Clone, Debug)]
+enum Matcher {
+    /// `*.example.com` / `.example.com`: the suffix after the `*`.
+    Head(String),
+    /// `www.example.*`: the prefix before the `*`.
+    Tail(String),
+    Regex(Option<Arc<regex::Regex>>),
+}
+
+/// Every listening address with its servers, and every exact server name.
+#[derive(Clone, Debug, Default)]
+pub struct ServerIndex {
+    groups: HashMap<(u16, Option<IpAddr>, bool), Group>,
+    /// Lower-cased exact names (`.example.com` also as `example.com`) → servers, in
+    /// configuration order.
+    exact: HashMap<String, Vec<usize>>,
+}
+
+impl ServerIndex {
+    pub fn new(servers: &[VirtualServer]) -> ServerIndex {
+        let mut index = ServerIndex::default();
+        for (i, s) in servers.iter().enumerate() {
+            for l in &s.listens {
+                let Some(sock) = socket(l) else { continue };
+                let g = index
+                    .groups
+                    .entry((sock.port, sock.addr, sock.v6))
+                    .or_default();
+                if g.members.insert(i) {
+                    g.servers.push((i, l.clone()));
+                    g.patterns.extend(patterns(i, &s.names));
+                }
             }
-            match sock.addr {
-                Some(a) if a == local => exact.push((i, l)),
-                None if sock.v6 == local.is_ipv6() => wildcard.push((i, l)),
-                _ => {}
+            for n in &s.names {
+                let n = n.to_ascii_lowercase();
+                if n.starts_with('~') || n.starts_with('*') || n.ends_with(".*") {
+                    continue;
+                }
+                let plain = n.strip_prefix('.').unwrap_or(&n).to_string();
+                let list = index.exact.entry(plain).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
             }
         }
+        index
     }
-    // nginx keeps one entry per server and address.
-    let mut chosen = if exact.is_empty() { wildcard } else { exact };
-    chosen.dedup_by_key(|(i, _)| *i);
-    chosen
+
+    /// The servers listening where a connection arrives: the listens on the port with
+    /// that very address, else the wildcard ones (`None`: nothing listens there).
+    pub fn group(&self, local: IpAddr, port: u16) -> Option<&Group> {
+        self.groups
+            .get(&(port, Some(local), local.is_ipv6()))
+            .or_else(|| self.groups.get(&(port, None, local.is_ipv6())))
+    }
+
+    /// The server of `group` that answers `host`.
+    pub fn server_for_host(&self, m: &NginxModel, group: &Group, host: &str) -> Chosen {
+        if let Some(c) = self.by_name(m, group, host) {
+            return c;
+        }
+        let (server, listen) = group
+            .servers
+            .iter()
+            .find(|(_, l)| l.default_server)
+            .or(group.servers.first())
+            .expect("a group has servers");
+        let (why, span) = if listen.default_server {
+            (
+                format!(
+                    "no server_name matches `{host}`: the default_server for this address answers"
+                ),
+                listen.span.unwrap_or(m.servers[*server].span),
+            )
+        } else {
+            (
+                format!(
+                    "no server_name matches `{host}`: the first server listening on this address answers"
+                ),
+                m.servers[*server].span,
+            )
+        };
+        Chosen {
+            server: *server,
+            why,
+            span,
+        }
+    }
+
+    fn by_name(&self, m: &NginxModel, group: &Group, host: &str) -> Option<Chosen> {
+        let chosen = |i: usize, name: &str, kind: &str| Chosen {
+            server: i,
+            why: format!("server_name {name} matches `{host}` ({kind})"),
+            span: m.servers[i].span,
+        };
+        if let Some(&i) = self
+            .exact
+            .get(host)
+            .and_then(|list| list.iter().find(|i| group.members.contains(i)))
+        {
+            return Some(chosen(i, host, "exact name"));
+        }
+        // The longest wildcard at the front wins, then one at the end, then regexes.
+        let head = group
+            .patterns
+            .iter()
+            .filter_map(|(i, n, matcher)| match matcher {
+                Matcher::Head(suffix) => host
+                    .strip_suffix(suffix.as_str())
+                    .is_some_and(|h| h.ends_with('.') && h.len() > 1)
+                    .then_some((*i, n, suffix.len())),
+                _ => None,
+            })
+            .max_by_key(|&(i, _, len)| (len, std::cmp::Reverse(i)));
+        if let Some((i, n, _)) = head {
+            return Some(chosen(i, n, "wildcard name"));
+        }
+        let tail = group.patterns.iter().find(|(_, _, matcher)| match matcher {
+            Matcher::Tail(prefix) => host
+                .strip_prefix(prefix.as_str())
+                .is_some_and(|rest| rest.starts_with('.') && rest.len() > 1),
+            _ => false,
+        });
+        if let Some((i, n, _)) = tail {
+            return Some(chosen(*i, n, "wildcard name"));
+        }
+        let regex = group.patterns.iter().find(|(_, _, matcher)| match matcher {
+            Matcher::Regex(Some(re)) => re.is_match(host),
+            _ => false,
+        });
+        regex.map(|(i, n, _)| chosen(*i, n, "regular expression"))
+    }
+}
+
+/// The wildcard and regex names of server `i`.
+fn patterns(i: usize, names: &[String]) -> Vec<(usize, String, Matcher)> {
+    names
+        .iter()
+        .filter_map(|n| {
+            let lower = n.to_ascii_lowercase();
+            let matcher = if let Some(re) = n.strip_prefix('~') {
+                Matcher::Regex(regex::Regex::new(re).ok().map(Arc::new))
+            } else if let Some(rest) = lower.strip_prefix("*.").or_else(|| lower.strip_prefix('.'))
+            {
+                Matcher::Head(rest.to_string())
+            } else if let Some(rest) = lower.strip_suffix(".*") {
+                Matcher::Tail(rest.to_string())
+            } else {
+                return None;
+            };
+            Some((i, n.clone(), matcher))
+        })
+        .collect()
 }
 
 /// How the server was chosen.
@@ -135,94 +280,4 @@ pub fn validate_host(host: &str) -> Option<String> {
         return None;
     }
     Some(host[..end].to_ascii_lowercase())
-}
-
-/// The server of `candidates` that answers `host`.
-pub fn server_for_host(m: &NginxModel, candidates: &[(usize, &Listen)], host: &str) -> Chosen {
-    let servers: Vec<(usize, &VirtualServer)> = candidates
-        .iter()
-        .map(|&(i, _)| (i, &m.servers[i]))
-        .collect();
-    if let Some(c) = by_name(&servers, host) {
-        return c;
-    }
-    let default = candidates
-        .iter()
-        .find(|(_, l)| l.default_server)
-        .or(candidates.first())
-        .expect("candidates is not empty");
-    let (why, span) = if default.1.default_server {
-        (
-            format!("no server_name matches `{host}`: the default_server for this address answers"),
-            default.1.span.unwrap_or(m.servers[default.0].span),
-        )
-    } else {
-        (
-            format!(
-                "no server_name matches `{host}`: the first server listening on this address answers"
-            ),
-            m.servers[default.0].span,
-        )
-    };
-    Chosen {
-        server: default.0,
-        why,
-        span,
-    }
-}
-
-fn by_name(servers: &[(usize, &VirtualServer)], host: &str) -> Option<Chosen> {
-    let chosen = |i: usize, name: &str, kind: &str| Chosen {
-        server: i,
-        why: format!("server_name {name} matches `{host}` ({kind})"),
-        span: servers
-            .iter()
-            .find(|s| s.0 == i)
-            .map_or(Span::default(), |s| s.1.span),
-    };
-    let names = || {
-        servers
-            .iter()
-            .flat_map(|&(i, s)| s.names.iter().map(move |n| (i, n.to_ascii_lowercase())))
-    };
-    // `.example.com` is also the exact name `example.com`; the first server wins.
-    let exact = names().find(|(_, n)| n == host || n.strip_prefix('.') == Some(host));
-    if let Some((i, n)) = exact {
-        return Some(chosen(i, &n, "exact name"));
-    }
-    // The longest wildcard at the front wins.
-    let head = names()
-        .filter_map(|(i, n)| {
-            let suffix = n
-                .strip_prefix("*.")
-                .or_else(|| n.strip_prefix('.'))?
-                .to_string();
-            host.strip_suffix(suffix.as_str())
-                .is_some_and(|h| h.ends_with('.') && h.len() > 1)
-                .then_some((i, n, suffix.len()))
-        })
-        .max_by_key(|&(i, _, len)| (len, std::cmp::Reverse(i)));
-    if let Some((i, n, _)) = head {
-        return Some(chosen(i, &n, "wildcard name"));
-    }
-    let tail = names().find(|(_, n)| {
-        n.strip_suffix(".*").is_some_and(|prefix| {
-            host.strip_prefix(prefix)
-                .is_some_and(|rest| rest.starts_with('.') && rest.len() > 1)
-        })
-    });
-    if let Some((i, n)) = tail {
-        return Some(chosen(i, &n, "wildcard name"));
-    }
-    for &(i, s) in servers {
-        for n in &s.names {
-            let Some(pattern) = n.strip_prefix('~') else {
-                continue;
-            };
-            if regex::Regex::new(pattern).is_ok_and(|r| r.is_match(host)) {
-                return Some(chosen(i, n, "regular expression"));
-            }
-        }
-    }
-    None
 }
