@@ -16,8 +16,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// nginx's compiled-in prefix on Debian: relative `root`/`alias` resolve against it
-/// (not against the conf prefix, which only `include` and `auth_basic_user_file` use).
-const DEBIAN_PREFIX: &str = "/usr/share/nginx";
+/// (not against the conf prefix, which only `include` and `auth_basic_user_file` use),
+/// unless nginx runs with `-p` (`--prefix`).
+pub const DEBIAN_PREFIX: &str = "/usr/share/nginx";
+
+/// The prefix relative `root`/`alias` resolve against (`ngx_cycle->prefix`).
+pub fn install_prefix(opts: &LoadOptions) -> PathBuf {
+    opts.nginx_prefix
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEBIAN_PREFIX))
+}
 
 /// What merging needs besides the directives: where relative paths lead.
 pub struct Inheritance<'a> {
@@ -186,7 +194,7 @@ impl<'a> Inheritance<'a> {
         let server_path = if raw.starts_with('/') {
             PathBuf::from(&raw)
         } else {
-            Path::new(DEBIAN_PREFIX).join(&raw)
+            install_prefix(self.opts).join(&raw)
         };
         DocumentRoot {
             alias,

@@ -21,6 +21,7 @@ mod location_match;
 mod paths;
 pub mod perms;
 pub mod reach;
+mod refusals;
 pub mod request;
 pub mod roots;
 pub mod sample;
@@ -115,6 +116,9 @@ pub enum ProblemKind {
     IncludeCycle,
     /// Includes nested deeper than htguard follows them.
     IncludeTooDeep,
+    /// Read, but refused when nginx builds its configuration (a duplicate location, a
+    /// second default server for one address, …).
+    Refused,
 }
 
 /// An assumption htguard made about context it could not see.
@@ -195,6 +199,8 @@ pub fn load(
     let user_files_by_path = user_files::group_by_path(&servers, &user_files);
     let (declared_user, user_span) = declared.user.unzip();
     let server_index = request::select::ServerIndex::new(&servers);
+    let mut problems = loaded.problems;
+    problems.extend(refusals::refusals(&servers));
     NginxModel {
         conf_path: path.to_path_buf(),
         start,
@@ -210,7 +216,7 @@ pub fn load(
         maps: declared.maps,
         sets: declared.sets,
         files: loaded.files,
-        problems: loaded.problems,
+        problems,
         assumptions,
         user_files,
         user_files_by_path,
@@ -246,6 +252,12 @@ impl NginxModel {
             },
         };
         (s, scope)
+    }
+
+    /// The prefix relative `root` and `alias` paths resolve against (nginx's `-p`,
+    /// else the compiled-in `/usr/share/nginx`); nginx's default root is `html` there.
+    pub fn install_prefix(&self) -> PathBuf {
+        inherit::install_prefix(&self.opts)
     }
 
     /// Map a path nginx would open to this machine (`--root`).

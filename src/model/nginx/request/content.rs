@@ -9,8 +9,10 @@ use super::{Conf, Eval, Flow};
 use crate::model::request::FileState;
 use std::path::{Path, PathBuf};
 
-/// nginx's default `root` (`html` under the compiled-in prefix on Debian).
-const DEFAULT_ROOT: &str = "/usr/share/nginx/html";
+/// nginx's default `root`: `html` under the prefix.
+fn default_root(m: &NginxModel) -> String {
+    m.install_prefix().join("html").display().to_string()
+}
 
 impl<'a> Eval<'a> {
     /// `try_files`: the first entry that exists sets the URI; else the last entry
@@ -24,6 +26,12 @@ impl<'a> Eval<'a> {
         };
         let span = Some(tf.directive);
         for entry in entries {
+            // An entry written with a trailing `/` tests for a directory; nginx drops
+            // that slash from the name (ngx_http_try_files: `tf[i].test_dir`).
+            let (entry, test_dir) = match entry.strip_suffix('/') {
+                Some(e) => (e, true),
+                None => (entry.as_str(), false),
+            };
             let name = match self.expand(entry) {
                 Ok(n) => n,
                 Err(e) => {
@@ -31,7 +39,6 @@ impl<'a> Eval<'a> {
                     continue;
                 }
             };
-            let test_dir = name.ends_with('/');
             let path = match self.map_path(conf, &name) {
                 Ok(p) => p,
                 Err(e) => return Err(self.server_error(e, span)),
@@ -273,7 +280,7 @@ impl<'a> Eval<'a> {
     /// The file a URI maps to in this configuration (`ngx_http_map_uri_to_path`).
     pub(super) fn map_path(&mut self, conf: Conf<'a>, uri: &str) -> Result<PathBuf, String> {
         let Some(root) = &conf.settings.root else {
-            return Ok(PathBuf::from(format!("{DEFAULT_ROOT}{uri}")));
+            return Ok(PathBuf::from(format!("{}{uri}", default_root(self.model))));
         };
         let doc = &root.value;
         if doc.alias && !self.state.valid_location {
@@ -284,7 +291,7 @@ impl<'a> Eval<'a> {
             if v.starts_with('/') {
                 v
             } else {
-                format!("/usr/share/nginx/{v}")
+                format!("{}/{v}", self.model.install_prefix().display())
             }
         } else {
             doc.server_path.display().to_string()
@@ -341,7 +348,7 @@ pub fn map_to_path(m: &NginxModel, server: usize, served: Served, uri: &str) -> 
         Served::Location(i) => &s.locations[i].settings,
     };
     let Some(root) = &settings.root else {
-        return Some(PathBuf::from(format!("{DEFAULT_ROOT}{uri}")));
+        return Some(PathBuf::from(format!("{}{uri}", default_root(m))));
     };
     if root.value.raw.contains('$') {
         return None;

@@ -316,3 +316,36 @@ fn rewrite_cycles_end_in_500() {
     let (m, _d) = model(r#"server { listen 80; location / { rewrite ^(.*)$ $1 last; } }"#);
     assert_eq!(status(&m, &MemFiles::default(), "/x", None), Some(500));
 }
+
+#[test]
+fn configs_nginx_refuses_do_not_start() {
+    for conf in [
+        "server { listen 80; location /a/ { } location /a/ { } }",
+        "server { listen 80 default_server; } server { listen 80 default_server; }",
+        "server { listen 80; location /a/ { location /b/ { } } }",
+        "server { listen 80; location = /a { location /a/x { } } }",
+    ] {
+        let (m, _d) = model(conf);
+        let a = evaluate(&m, &request("GET", "h", "/", None), &MemFiles::default());
+        assert_eq!(a.verdict, Verdict::DoesNotStart, "{conf}");
+    }
+    let (m, _d) =
+        model("server { listen 80; location /a/ { } location = /a/ { } location ^~ /b/ { } }");
+    assert!(m.problems.is_empty(), "{:?}", m.problems);
+}
+
+#[test]
+fn try_files_directory_entries_drop_their_slash() {
+    let (m, _d) = model(
+        r#"server { listen 80; root /srv/www;
+            location / { try_files $uri $uri/ =404; }
+            location /f/ { try_files $uri @named; }
+            location @named { return 299; }
+        }"#,
+    );
+    let f = MemFiles::with(&[("/srv/www/pub/a.txt", "a"), ("/srv/www/f/x/", "")]);
+    // `$uri/` finds the directory and sets the URI without the slash: a redirect.
+    assert_eq!(status(&m, &f, "/pub", None), Some(301));
+    // `$uri` only finds files: a directory falls through to the named location.
+    assert_eq!(status(&m, &f, "/f/x/", None), Some(299));
+}
