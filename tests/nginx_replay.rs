@@ -74,6 +74,9 @@ impl Files for WorkerFiles {
     fn list(&self, p: &Path) -> Vec<String> {
         self.0.list(p)
     }
+    fn cannot_read(&self, p: &Path) -> Option<String> {
+        (!other_readable(p)).then(|| "permission denied".to_string())
+    }
 }
 
 fn other_readable(p: &Path) -> bool {

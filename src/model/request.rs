@@ -142,6 +142,13 @@ pub trait Files: Sync {
     fn read(&self, server_path: &Path) -> std::io::Result<Vec<u8>>;
     /// The names in the directory at `server_path`, sorted (for `index`, autoindex).
     fn list(&self, server_path: &Path) -> Vec<String>;
+    /// Why the worker cannot open the file at `server_path` for reading (None: it can,
+    /// or it is not known that it cannot). `state` already reports a path the worker
+    /// cannot even look up as [`FileState::Unreadable`].
+    fn cannot_read(&self, server_path: &Path) -> Option<String> {
+        let _ = server_path;
+        None
+    }
 }
 
 /// The local file system, with every absolute path looked up under `root` when given.

@@ -9,7 +9,7 @@ use super::{Conf, Eval, Flow};
 use crate::hash::{self, VerifyError};
 use crate::hash::{Support, support_for};
 use crate::model::passwd::{Lookup, NginxRead, nginx_find};
-use crate::model::request::FileState;
+use crate::model::request::{FileState, Verdict};
 use crate::source::Span;
 use crate::target::Server;
 use std::net::IpAddr;
@@ -75,7 +75,9 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// `auth_request URI`: a subrequest decides, which htguard cannot see.
+    /// `auth_request URI` (`ngx_http_auth_request_handler`): a subrequest to the URI,
+    /// run through the phases but access; a 2xx lets the request in, 401 and 403 are
+    /// passed on, anything else is a 500. An upstream behind it decides: unknown.
     fn auth_request(&mut self, s: &'a Settings) -> Rc {
         let Some(setting) = &s.auth_request else {
             return Rc::Declined;
@@ -83,12 +85,58 @@ impl<'a> Eval<'a> {
         let Some(uri) = &setting.value else {
             return Rc::Declined;
         };
-        self.depends_on(format!("the auth_request subrequest to {uri}"));
-        self.step(
-            format!("`auth_request {uri}`: decided by the subrequest (taken as allowing)"),
-            Some(setting.directive),
-        );
-        Rc::Ok
+        let span = Some(setting.directive);
+        let server = self.server.expect("a server was chosen");
+        let mut sub = Eval::new(self.model, self.request, self.files, self.profile);
+        sub.server = Some(server);
+        sub.subrequest = true;
+        sub.state.method = self.state.method.clone();
+        sub.state.internal = true;
+        let (path, args) = match uri.split_once('?') {
+            Some((p, a)) => (p.to_string(), a.to_string()),
+            None => (uri.clone(), String::new()),
+        };
+        sub.state.uri = path;
+        sub.state.args = args;
+        let verdict = sub.drive(super::Start::ServerRewrite);
+        for step in sub.steps {
+            self.step(format!("auth_request {uri}: {}", step.what), step.span);
+        }
+        let status = match (&verdict, sub.depends) {
+            (Verdict::Status(code), None) => *code,
+            (_, why) => {
+                let on = why.unwrap_or_else(|| format!("the auth_request subrequest to {uri}"));
+                self.depends_on(on);
+                self.step(
+                    format!("`auth_request {uri}`: decided by the subrequest (taken as allowing)"),
+                    span,
+                );
+                return Rc::Ok;
+            }
+        };
+        match status {
+            200..=299 => {
+                self.step(
+                    format!("`auth_request {uri}`: the subrequest answers {status}: allowed"),
+                    span,
+                );
+                Rc::Ok
+            }
+            401 | 403 => {
+                self.decide(
+                    format!("`auth_request {uri}`: the subrequest answers {status}"),
+                    span,
+                );
+                Rc::Refuse(status, span)
+            }
+            other => {
+                self.decide(
+                    format!("`auth_request {uri}`: the subrequest answers {other}: 500"),
+                    span,
+                );
+                Rc::Refuse(500, span)
+            }
+        }
     }
 
     /// `auth_basic` (`ngx_http_auth_basic_handler`).
@@ -146,6 +194,16 @@ impl<'a> Eval<'a> {
             }
             FileState::Directory => {
                 self.decide(format!("the user file {shown} is a directory: 500"), fspan);
+                return Rc::Refuse(500, fspan);
+            }
+            FileState::File { .. } | FileState::Other
+                if self.files.cannot_read(&path).is_some() =>
+            {
+                let why = self.files.cannot_read(&path).unwrap_or_default();
+                self.decide(
+                    format!("the user file {shown} cannot be opened ({why}): 500"),
+                    fspan,
+                );
                 return Rc::Refuse(500, fspan);
             }
             FileState::File { .. } | FileState::Other => match self.files.read(&path) {

@@ -253,8 +253,16 @@ impl<'a> Eval<'a> {
             Err(e) => return self.server_error(e, span),
         };
         let shown = path.display();
+        let unreadable = self.files.cannot_read(&path);
         let (code, what) = match self.files.state(&path) {
             FileState::Missing => (404, format!("{shown} does not exist")),
+            FileState::File { .. } if unreadable.is_some() => (
+                403,
+                format!(
+                    "{shown} cannot be opened ({})",
+                    unreadable.unwrap_or_default()
+                ),
+            ),
             FileState::Unreadable(why) => (403, format!("{shown} cannot be opened ({why})")),
             FileState::Other => (404, format!("{shown} is not a regular file")),
             FileState::Directory => (301, format!("{shown} is a directory: redirect to `{uri}/`")),

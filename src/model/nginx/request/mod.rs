@@ -119,6 +119,8 @@ struct Eval<'a> {
     password_checked: bool,
     file: Option<PathBuf>,
     upstream: bool,
+    /// An `auth_request` subrequest: no access phase (`r != r->main`).
+    subrequest: bool,
 }
 
 /// The request as it moves through the phases (`ngx_http_request_t`'s fields).
@@ -181,6 +183,7 @@ impl<'a> Eval<'a> {
             password_checked: false,
             file: None,
             upstream: false,
+            subrequest: false,
         }
     }
 
@@ -308,7 +311,9 @@ impl<'a> Eval<'a> {
             Ok(conf) => conf,
             Err(flow) => return flow,
         };
-        if let Some(flow) = self.access_phase(conf) {
+        if !self.subrequest
+            && let Some(flow) = self.access_phase(conf)
+        {
             return flow;
         }
         let conf = match self.try_files(conf) {
