@@ -60,6 +60,13 @@ server {
     location /red { rewrite ^/red(.*)$ /pub$1 redirect; }
     location /loop { rewrite ^(.*)$ $1 last; }
     location /proxied/ { proxy_pass http://127.0.0.1:9; }
+    location /ar-no/ { auth_request /auth-no; }
+    location /ar-yes/ { auth_request /auth-yes; }
+    location /ar-odd/ { auth_request /auth-odd; }
+    location /ar-any/ { satisfy any; auth_request /auth-no; auth_basic "AR"; auth_basic_user_file {site}/users; }
+    location = /auth-no { internal; return 403; }
+    location = /auth-yes { return 204; }
+    location = /auth-odd { return 418; }
 }
 server {
     listen 127.0.0.1:{port};
@@ -149,6 +156,12 @@ const CASES: &[Case] = &[
     ("GET", "main", "/red/a.txt", None),
     ("GET", "main", "/loop", None),
     ("GET", "main", "/proxied", None),
+    ("GET", "main", "/ar-no/", None),
+    ("GET", "main", "/ar-yes/", None),
+    ("GET", "main", "/ar-odd/", None),
+    ("GET", "main", "/ar-any/", None),
+    ("GET", "main", "/ar-any/", GOOD),
+    ("GET", "main", "/auth-no", None),
     ("GET", "main", "/pub", None),
     ("GET", "main", "/pub/", None),
     ("POST", "main", "/pub/a.txt", None),
