@@ -188,3 +188,46 @@ fn alias_without_trailing_slash_reaches_the_protected_parent() {
     );
     assert!(nx020(&fixed).is_empty(), "{:?}", nx020(&fixed));
 }
+
+/// The user file sits in the alias's parent: `/static../.htpasswd` downloads it.
+const ALIAS_PARENT_PASSWD: &str = r#"
+server {
+    listen 127.0.0.1:{port};
+    server_name main;
+    root {site}/htdocs;
+    location /static { alias {site}/app/public/; }
+    location /admin/ { auth_basic "Admin"; auth_basic_user_file {site}/app/.htpasswd; }
+}
+"#;
+
+#[test]
+fn alias_without_trailing_slash_serves_the_password_file() {
+    if !common::need(&["nginx"]) {
+        return;
+    }
+    let site = site();
+    site.write("app/.htpasswd", USERS);
+    let open = Nginx::start_http(&site, ALIAS_PARENT_PASSWD);
+    let live = open.request_with_headers("GET", "/static../.htpasswd", &[("Host", "main")]);
+    assert_eq!(live.status, 200);
+    assert!(live.text().contains("$apr1$"), "the hashes are in the body");
+    let (status, line) = why(&open, &site, "main", "/static../.htpasswd");
+    assert_eq!(status, Some(200));
+    assert!(line.starts_with("alias"), "deciding line: {line}");
+    let opts = CheckOptions {
+        paths: vec![open.conf_path().to_path_buf()],
+        kind: Some(InputKind::NginxMain),
+        ..CheckOptions::default()
+    };
+    let found: Vec<String> = run(&opts)
+        .expect("check runs")
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == "NX015")
+        .map(|d| d.message)
+        .collect();
+    assert!(
+        found.iter().any(|m| m.contains("GET /static../.htpasswd")),
+        "{found:?}"
+    );
+}
