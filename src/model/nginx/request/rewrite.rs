@@ -294,24 +294,7 @@ impl<'a> Eval<'a> {
             }
         };
         if matches!(flag, RewriteFlag::Redirect | RewriteFlag::Permanent) {
-            let code = if flag == RewriteFlag::Permanent {
-                301
-            } else {
-                302
-            };
-            let mut location = new.clone();
-            if add_args && !self.state.args.is_empty() {
-                location.push(if new.contains('?') { '&' } else { '?' });
-                location.push_str(&self.state.args);
-            }
-            self.decide(
-                format!("`rewrite` redirects to `{location}` ({code})"),
-                Some(span),
-            );
-            return Next::Leave(Flow::Finalize {
-                code,
-                span: Some(span),
-            });
+            return self.rewrite_redirect(span, new, add_args, flag);
         }
         self.state.internal = true;
         if flag == RewriteFlag::Break {
@@ -320,23 +303,7 @@ impl<'a> Eval<'a> {
         } else {
             self.state.uri_changed = true;
         }
-        match new.split_once('?') {
-            Some((uri, args)) => {
-                let mut args = args.to_string();
-                if add_args && !self.state.args.is_empty() {
-                    args.push('&');
-                    args.push_str(&self.state.args);
-                }
-                self.state.uri = uri.to_string();
-                self.state.args = args;
-            }
-            None => {
-                self.state.uri = new.clone();
-                if !add_args {
-                    self.state.args.clear();
-                }
-            }
-        }
+        self.set_uri(new, add_args);
         let how = match flag {
             RewriteFlag::Last => ": location selection runs again",
             RewriteFlag::Break => " and stays in this location (`break`)",
@@ -356,6 +323,57 @@ impl<'a> Eval<'a> {
         match flag {
             RewriteFlag::Last | RewriteFlag::Break => Next::Stop,
             _ => Next::Go,
+        }
+    }
+
+    /// `rewrite … redirect|permanent` (or a replacement that is a URL): 302 or 301.
+    fn rewrite_redirect(
+        &mut self,
+        span: crate::source::Span,
+        new: String,
+        add_args: bool,
+        flag: RewriteFlag,
+    ) -> Next {
+        let code = if flag == RewriteFlag::Permanent {
+            301
+        } else {
+            302
+        };
+        let mut location = new.clone();
+        if add_args && !self.state.args.is_empty() {
+            location.push(if new.contains('?') { '&' } else { '?' });
+            location.push_str(&self.state.args);
+        }
+        self.decide(
+            format!("`rewrite` redirects to `{location}` ({code})"),
+            Some(span),
+        );
+        Next::Leave(Flow::Finalize {
+            code,
+            span: Some(span),
+        })
+    }
+
+    /// The rewritten URI and arguments (`ngx_http_script_regex_end_code`): a `?` in the
+    /// replacement starts new arguments, to which the old ones are added unless the
+    /// replacement ended in `?`.
+    fn set_uri(&mut self, new: String, add_args: bool) {
+        match new.split_once('?') {
+            Some((uri, args)) => {
+                let mut args = args.to_string();
+                if add_args && !self.state.args.is_empty() {
+                    args.push('&');
+                    args.push_str(&self.state.args);
+                }
+                self.state.uri = uri.to_string();
+                self.state.args = args;
+            }
+            None => {
+                self.state.uri = new;
+                if !add_args {
+                    self.state.args.clear();
+                }
+            }
         }
     }
 

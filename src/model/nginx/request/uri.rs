@@ -29,91 +29,92 @@ pub fn parse(target: &str, merge_slashes: bool) -> Result<Parsed, String> {
     }
     let mut u: Vec<u8> = Vec::with_capacity(raw.len());
     let mut state = State::Usual;
-    let mut args: Option<&[u8]> = None;
     let mut i = 0;
     while i < raw.len() {
-        let mut ch = raw[i];
-        i += 1;
-        let mut literal = false;
-        if ch == b'%' {
-            let (Some(&a), Some(&b)) = (raw.get(i), raw.get(i + 1)) else {
-                return Err("a `%` is not followed by two hex digits".into());
-            };
-            let (Some(hi), Some(lo)) = (hex(a), hex(b)) else {
-                return Err("a `%` is not followed by two hex digits".into());
-            };
-            i += 2;
-            ch = hi << 4 | lo;
-            if ch == 0 {
-                return Err("`%00` in the URI".into());
-            }
-            // A decoded `%`, `#` or `?` is a plain character; anything else counts as
-            // if it had been written (so `%2F` is a slash and `%2E` a dot).
-            literal = matches!(ch, b'%' | b'#' | b'?');
-        }
+        let (ch, literal) = next_byte(raw, &mut i)?;
         if literal {
+            // A decoded `%`, `#` or `?` is a plain character.
             state = State::Usual;
             u.push(ch);
             continue;
         }
-        match (state, ch) {
-            (_, b'?') => {
-                args = Some(&raw[i..]);
+        match ch {
+            b'?' => {
                 finish_dots(state, &mut u)?;
-                break;
+                // The query ends at a `#`.
+                let args = raw[i..].split(|&c| c == b'#').next().unwrap_or(&[]);
+                return Ok(done(u, Some(args)));
             }
-            (_, b'#') => {
+            b'#' => {
                 finish_dots(state, &mut u)?;
                 return Ok(done(u, None));
             }
-            (State::Usual, b'/') => {
-                state = State::Slash;
-                u.push(ch);
-            }
-            (State::Usual, _) => u.push(ch),
-            (State::Slash, b'/') => {
-                if !merge_slashes {
-                    u.push(ch);
-                }
-            }
-            (State::Slash, b'.') => {
-                state = State::Dot;
-                u.push(ch);
-            }
-            (State::Slash, _) | (State::Dot, _) | (State::DotDot, _)
-                if ch != b'/' && ch != b'.' =>
-            {
-                state = State::Usual;
-                u.push(ch);
-            }
-            (State::Dot, b'/') => {
-                state = State::Slash;
-                u.pop();
-            }
-            (State::Dot, b'.') => {
-                state = State::DotDot;
-                u.push(ch);
-            }
-            (State::DotDot, b'/') => {
-                up(&mut u)?;
-                state = State::Slash;
-            }
-            (State::DotDot, _) => {
-                state = State::Usual;
-                u.push(ch);
-            }
-            _ => {
-                state = State::Usual;
-                u.push(ch);
-            }
+            _ => state = advance(state, ch, merge_slashes, &mut u)?,
         }
     }
-    if args.is_none() {
-        finish_dots(state, &mut u)?;
+    finish_dots(state, &mut u)?;
+    Ok(done(u, None))
+}
+
+/// The next byte of the target at `i` (a `%XX` decoded) and whether it is literal:
+/// a decoded `%`, `#` or `?`; any other decoded byte counts as if it had been written
+/// (so `%2F` is a slash and `%2E` a dot).
+fn next_byte(raw: &[u8], i: &mut usize) -> Result<(u8, bool), String> {
+    let ch = raw[*i];
+    *i += 1;
+    if ch != b'%' {
+        return Ok((ch, false));
     }
-    // The query ends at a `#`.
-    let args = args.map(|a| a.split(|&c| c == b'#').next().unwrap_or(&[]));
-    Ok(done(u, args))
+    let bad = || "a `%` is not followed by two hex digits".to_string();
+    let (Some(&a), Some(&b)) = (raw.get(*i), raw.get(*i + 1)) else {
+        return Err(bad());
+    };
+    let (Some(hi), Some(lo)) = (hex(a), hex(b)) else {
+        return Err(bad());
+    };
+    *i += 2;
+    let ch = hi << 4 | lo;
+    if ch == 0 {
+        return Err("`%00` in the URI".into());
+    }
+    Ok((ch, matches!(ch, b'%' | b'#' | b'?')))
+}
+
+/// One byte of the path through nginx's states: `//` merged, `/./` dropped, `/../`
+/// going up.
+fn advance(state: State, ch: u8, merge_slashes: bool, u: &mut Vec<u8>) -> Result<State, String> {
+    Ok(match (state, ch) {
+        (State::Usual, b'/') => {
+            u.push(ch);
+            State::Slash
+        }
+        (State::Slash, b'/') => {
+            if !merge_slashes {
+                u.push(ch);
+            }
+            State::Slash
+        }
+        (State::Slash, b'.') => {
+            u.push(ch);
+            State::Dot
+        }
+        (State::Dot, b'/') => {
+            u.pop();
+            State::Slash
+        }
+        (State::Dot, b'.') => {
+            u.push(ch);
+            State::DotDot
+        }
+        (State::DotDot, b'/') => {
+            up(u)?;
+            State::Slash
+        }
+        _ => {
+            u.push(ch);
+            State::Usual
+        }
+    })
 }
 
 /// A URI ending in `/.` or `/..` (the dots are dropped, `..` goes up).
