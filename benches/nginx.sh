@@ -45,6 +45,12 @@ runs every rule (location precedence, rewrites, user files, permissions) and the
   bench_begin "Check $(fmt_int "$locations") auth_basic locations in $(fmt_int "$servers") server files"
   bench_cmd "htguard check" "'$HTGUARD' check --nginx-config '$tree/nginx.conf' >/dev/null"
   bench_cmd "htguard map" "'$HTGUARD' map '$tree/nginx.conf' >/dev/null"
+  # One request asked of the nginx evaluator in every server (map --uri), and of one
+  # server the way `why` asks it (when the binary has `why`).
+  bench_cmd "htguard map --uri" "'$HTGUARD' map --uri /area5/index.php '$tree/nginx.conf' >/dev/null"
+  if "$HTGUARD" why --help >/dev/null 2>&1; then
+    bench_cmd "htguard why" "'$HTGUARD' why http://s$((servers / 2)).example.com:8080/area5/ --nginx-config '$tree/nginx.conf' >/dev/null"
+  fi
   bench_cmd "nginx -t" "nginx -t -q -p '$tree/' -c '$tree/nginx.conf' -e '$tree/error.log'"
   if [[ -n $venv ]]; then
     bench_cmd "crossplane parse" "'$venv/bin/crossplane' parse '$tree/nginx.conf' -o /dev/null"

@@ -4,7 +4,7 @@
 
 use super::{CheckError, CheckOptions, load_configs_with, starting_points};
 use crate::model::apache::{self, ApacheModel};
-use crate::model::nginx::NginxModel;
+use crate::model::nginx;
 use crate::model::request::{Answer, FileState, Files, LocalFiles, Request, Verdict};
 use crate::source::{Sources, Span};
 use crate::target::Server;
@@ -43,12 +43,6 @@ pub enum WhyError {
     Check(#[from] CheckError),
     #[error("no Apache or nginx configuration among the inputs")]
     NoServerConfig,
-    #[error(
-        "{}: `why` cannot answer for nginx configurations yet (the nginx evaluator is not \
-         part of this build)",
-        .0.display()
-    )]
-    NginxNotYet(PathBuf),
 }
 
 /// Load every configuration the inputs name and ask each evaluator.
@@ -77,13 +71,18 @@ pub fn run(opts: &WhyOptions) -> Result<WhyOutcome, WhyError> {
     for m in &nginx_models {
         let files = LocalFiles {
             root: opts.inputs.load.root.clone(),
-            worker: None,
+            worker: crate::source::access::Account::lookup(
+                opts.inputs.load.root.as_deref(),
+                &m.user,
+                None,
+            ),
         };
-        let answer = evaluate_nginx(m, &opts.request, &files)?;
+        let answer = nginx::request::evaluate_with(m, &opts.request, &files, &opts.inputs.profile)
+            .answer;
         answers.push(WhyAnswer {
             server: Server::Nginx,
             config: m.conf_path.clone(),
-            advice: None,
+            advice: nginx_advice(&answer, &opts.request, &sources),
             answer,
         });
     }
@@ -166,18 +165,6 @@ impl Files for Walked {
     }
 }
 
-/// THE NGINX DISPATCH POINT: the nginx evaluator (model::nginx, the nginx-eval helper's)
-/// answers here. Until it does, `why` refuses nginx configurations with exit 2; this
-/// must not reach a release.
-fn evaluate_nginx(
-    model: &NginxModel,
-    request: &Request,
-    files: &dyn Files,
-) -> Result<Answer, WhyError> {
-    let _ = (request, files);
-    Err(WhyError::NginxNotYet(model.conf_path.clone()))
-}
-
 /// The first word of the line a span starts on (the directive that decided).
 fn directive_at(sources: &Sources, span: Span) -> String {
     let text = sources.slice(Span::new(span.file, span.start, span.end.max(span.start)));
@@ -239,6 +226,49 @@ fn apache_advice(
         (Verdict::Status(404), _) => {
             "no file is where the line above maps this URL".into()
         }
+        _ => return None,
+    })
+}
+
+/// What to change for the usual reasons behind each nginx answer.
+fn nginx_advice(answer: &Answer, request: &Request, sources: &Sources) -> Option<String> {
+    let directive = answer
+        .decided_by
+        .map(|s| directive_at(sources, s))
+        .unwrap_or_default();
+    let with_login = request.credentials.is_some();
+    Some(match (&answer.verdict, directive.as_str()) {
+        (Verdict::DoesNotStart, _) => {
+            "fix the line above: nginx refuses it while reading the configuration (nginx -t says the same)".into()
+        }
+        (Verdict::NoListener, _) => {
+            "add a listen for this address and port, or ask on one nginx listens on".into()
+        }
+        (Verdict::Depends { on, .. }, _) => {
+            format!("the answer depends on {on}, which the configuration alone does not decide")
+        }
+        (Verdict::Status(200), "satisfy") => {
+            "`satisfy any` with an allow that matches lets the client in without a login; use `satisfy all` to require the login too".into()
+        }
+        (Verdict::Status(200), "auth_basic") => {
+            "auth_basic off (or a variable that is \"off\") turns the login off here; set a realm to ask for one".into()
+        }
+        (Verdict::Status(200), "limit_except") => {
+            "the auth directives are inside limit_except, which leaves this method out; move them to the location".into()
+        }
+        (Verdict::Status(401), _) if !with_login => {
+            "send credentials: --user NAME with --password-stdin or --password-file FILE".into()
+        }
+        (Verdict::Status(401), "auth_basic_user_file") => {
+            "check the user and password against that file: htguard user verify FILE USER".into()
+        }
+        (Verdict::Status(403), "deny" | "allow") => {
+            "an allow/deny rule refuses the client; add an allow for it before the deny".into()
+        }
+        (Verdict::Status(500), _) => {
+            "nginx cannot complete the check here: fix the line above (see the step that answers 500)".into()
+        }
+        (Verdict::Status(404), _) => "no file is where the line above maps this URL".into(),
         _ => return None,
     })
 }

@@ -56,6 +56,10 @@ pub struct Row {
     pub users: Option<usize>,
     /// `file:line` of the location (or server).
     pub defined_at: String,
+    /// With `--uri`: what the request evaluator answers `GET URI` from any address
+    /// without credentials (`200 without a password`, `401 (asks for a password)`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -174,7 +178,7 @@ pub fn run(args: MapArgs) -> i32 {
 /// The code `check` reports a loading problem under.
 fn problem_code(kind: ProblemKind) -> &'static str {
     match kind {
-        ProblemKind::Syntax => rules::nginx::syntax_error::RULE.info.code,
+        ProblemKind::Syntax | ProblemKind::Refused => rules::nginx::syntax_error::RULE.info.code,
         _ => rules::nginx::include_problem::RULE.info.code,
     }
 }
@@ -283,6 +287,7 @@ fn row(location: String, settings: &Settings, at: crate::source::Span, cx: &mut 
             .filter(|u| !u.value.has_variable)
             .and_then(|u| cx.users.of(&u.value.local_path)),
         defined_at: format!("{}:{line}", f.path.display()),
+        answer: None,
     }
 }
 
@@ -357,7 +362,7 @@ fn config_map(
         sources,
         users: UserCounts::default(),
     };
-    ConfigMap {
+    let mut map = ConfigMap {
         config: m.conf_path.display().to_string(),
         start: match m.start {
             NginxStart::Snippet => "site file (read as included from http {})",
@@ -389,6 +394,43 @@ fn config_map(
             })
             .collect(),
         problems,
+    };
+    if let Some(uri) = uri {
+        answer_rows(m, &mut map, uri);
+    }
+    map
+}
+
+/// The evaluator's answer to `GET uri` on each server, on the first row of each.
+fn answer_rows(m: &NginxModel, map: &mut ConfigMap, uri: &str) {
+    let mut files = crate::model::request::LocalFiles::default();
+    files.root.clone_from(&m.opts.root);
+    let profile = crate::target::Profile::default();
+    for (i, server) in map.servers.iter_mut().enumerate() {
+        let Some(row) = server.rows.first_mut() else {
+            continue;
+        };
+        let Some(request) = nginx::reach::request_for(m, i, uri) else {
+            continue;
+        };
+        let e = nginx::request::evaluate_with(m, &request, &files, &profile);
+        let stops = e.answer.verdict == crate::model::request::Verdict::DoesNotStart;
+        if e.server != Some(i) && !stops {
+            continue;
+        }
+        row.answer = Some(answer_text(&e));
+    }
+}
+
+fn answer_text(e: &nginx::request::Evaluation) -> String {
+    use crate::model::request::Verdict;
+    match &e.answer.verdict {
+        Verdict::Status(200) if !e.password_checked => "200 without a password".into(),
+        Verdict::Status(401) => "401 (asks for a password)".into(),
+        Verdict::Status(s) => s.to_string(),
+        Verdict::Depends { on, .. } => format!("depends on {on}"),
+        Verdict::DoesNotStart => "nginx does not start".into(),
+        Verdict::NoListener => "no listener".into(),
     }
 }
 
@@ -426,8 +468,12 @@ pub(super) fn server_table(out: &mut String, s: &ServerMap) {
         .rows
         .iter()
         .map(|r| {
+            let location = match &r.answer {
+                Some(a) => format!("{} = {a}", r.location),
+                None => r.location.clone(),
+            };
             [
-                r.location.clone(),
+                location,
                 r.access.clone(),
                 r.realm.clone().unwrap_or_else(|| "-".into()),
                 r.user_file.clone().unwrap_or_else(|| "-".into()),

@@ -174,6 +174,7 @@ fn row(
         user_file: user_file.map(|f| f.display().to_string()),
         users: count,
         defined_at,
+        answer: None,
     }
 }
 

@@ -2,7 +2,8 @@
 
 use super::common::{diag, files_named, served_name};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::roots::{RootIndex, RootPlace};
+use crate::model::nginx::reach;
+use crate::model::nginx::roots::RootIndex;
 use crate::model::nginx::{NginxModel, Served, Settings, VirtualServer};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::source::Span;
@@ -70,40 +71,14 @@ fn serves_file(settings: &Settings, uri: &str) -> bool {
 }
 
 /// The URIs mapping to `file` under each server, with the root directive that maps
-/// it: by server, the server level and locations in configuration order, one per URI.
-fn urls<'m>(roots: &RootIndex<'m>, m: &'m NginxModel, file: &Path) -> Vec<(usize, String, Span)> {
-    let mut out: Vec<(usize, String, Span)> = Vec::new();
-    let mut seen: HashSet<(usize, String)> = HashSet::new();
-    for place in roots.containing(file) {
-        let Some(uri) = url_under(m, &place, file) else {
-            continue;
-        };
-        if seen.insert((place.server, uri.clone())) {
-            out.push((place.server, uri, place.root.directive));
-        }
-    }
-    out
-}
-
-/// The URI that `file` has under one root or alias (`None`: an alias outside a prefix
-/// location, which maps no fixed URI).
-fn url_under(m: &NginxModel, place: &RootPlace<'_>, file: &Path) -> Option<String> {
-    let root = &place.root.value;
-    let rest = file.strip_prefix(&root.local_path).ok()?;
-    let rest = rest.to_string_lossy();
-    if !root.alias {
-        return Some(format!("/{rest}"));
-    }
-    let l = &m.servers[place.server].locations[place.location?];
-    if !l.is_prefix() {
-        return None;
-    }
-    let base = &l.pattern[..root.strip.min(l.pattern.len())];
-    Some(if base.ends_with('/') {
-        format!("{base}{rest}")
-    } else {
-        format!("{base}/{rest}")
-    })
+/// it: by server, the server level and locations in configuration order, one per URI;
+/// then those reaching it through `..` after an alias whose location has no trailing
+/// slash.
+fn urls(roots: &RootIndex<'_>, m: &NginxModel, file: &Path) -> Vec<(usize, String, Span)> {
+    reach::ways_to(m, roots, file)
+        .into_iter()
+        .map(|w| (w.server, w.uri, w.directive))
+        .collect()
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
