@@ -54,106 +54,130 @@ type Pairs = BTreeMap<(usize, usize), Vec<Server>>;
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
-        let mut pairs = Pairs::new();
-        let digest = f.has_role(PasswdRole::Digest) && !f.has_role(PasswdRole::Basic);
-        let uniform = !f.any_line_has(
-            Facts::LEADING_WS
-                | Facts::BOM
-                | Facts::TRAILING_BACKSLASH
-                | Facts::NUL
-                | Facts::INNER_CR
-                | Facts::DOUBLED_COLON,
-        ) && !f.lines().iter().any(|l| {
-            l.kind() == LineKind::NoColon || crate::model::passwd::apache_line_too_long(l)
-        });
-        if uniform {
-            // Nothing on any line makes the servers read a user name differently:
-            // one pass over the syntax stands for both views.
-            let keys = f.lines().iter().enumerate().filter_map(|(i, l)| {
-                let user = l.user()?;
-                match l.kind() {
-                    LineKind::Basic if !digest => Some((KeyText::InFile(user), i)),
-                    LineKind::Digest if digest => {
-                        let realm = f.bytes(l.field2()?);
-                        let key = [f.bytes(user), b":", realm].concat();
-                        Some((KeyText::Own(Cow::Owned(key)), i))
-                    }
-                    LineKind::Basic | LineKind::Digest => Some((KeyText::InFile(user), i)),
-                    _ => None,
-                }
-            });
-            let readers = if digest {
-                vec![Server::Apache]
-            } else {
-                f.user_file_servers().to_vec()
-            };
-            let mut one = Pairs::new();
-            collect(f.src, keys, f.lines().len(), Server::Apache, &mut one);
-            for (k, _) in one {
-                pairs.insert(k, readers.clone());
-            }
-        } else if f.user_file_servers().contains(&Server::Apache) {
-            let keys = apache_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
-                ApacheRead::Entry(e) => {
-                    let key: Cow<'_, [u8]> = if digest {
-                        Cow::Owned([e.user.as_bytes(), b":", e.second.as_bytes()].concat())
-                    } else {
-                        e.user.text
-                    };
-                    Some((KeyText::Own(key), rec.first_line))
-                }
-                _ => None,
-            });
-            collect(f.src, keys, f.lines().len(), Server::Apache, &mut pairs);
-        }
-        if !uniform && f.basic_servers().contains(&Server::Nginx) {
-            let keys = nginx_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
-                NginxRead::Entry { user, .. } => Some((KeyText::Own(user.text), rec.line)),
-                _ => None,
-            });
-            collect(f.src, keys, f.lines().len(), Server::Nginx, &mut pairs);
-        }
         let all = f.user_file_servers();
-        for ((first, dead), servers) in pairs {
-            let (Some(l1), Some(l2)) = (f.lines().get(first), f.lines().get(dead)) else {
-                continue;
-            };
-            let name = f.user_of(l2);
-            let same = f.bytes(l1.content()) == f.bytes(l2.content());
-            let n = servers.len();
-            let mut d = Diagnostic::new(
-                &RULE.info,
-                f.line_span(l2),
-                format!(
-                    "`{name}` is defined again: {} use{s} the entry on line {} and never read{s} this one",
-                    server_names(&servers),
-                    first + 1,
-                    s = if n == 1 { "s" } else { "" },
-                ),
-            )
-            .label("never read")
-            .with_secondary(f.line_span(l1), "this entry wins")
-            .help(if same {
-                "remove the repeated line".to_string()
-            } else {
-                format!(
-                    "keep one entry for `{name}`: remove the line whose password is wrong (`htguard user set` edits in place)"
-                )
-            })
-            .servers(&servers);
-            if same {
-                d = d.severity(Severity::Warning);
+        for ((first, dead), servers) in shadowed_pairs(&f) {
+            if let Some(d) = finding(&f, first, dead, &servers, &all[..]) {
+                out.push(d);
             }
-            // Dropping the dead line changes nothing only if every server sees it as dead.
-            if servers[..] == all[..] {
-                d = d.fix(f.fix(
-                    format!("drop the shadowed entry for `{name}` on line {}", dead + 1),
-                    vec![(l2.range(), &b""[..])],
-                ));
-            }
-            out.push(d);
         }
     }
+}
+
+/// Every (first entry, dead entry) pair of the file, with the servers that read it so.
+fn shadowed_pairs(f: &PwFile<'_>) -> Pairs {
+    let mut pairs = Pairs::new();
+    let digest = f.has_role(PasswdRole::Digest) && !f.has_role(PasswdRole::Basic);
+    if reads_names_alike(f) {
+        // Nothing on any line makes the servers read a user name differently:
+        // one pass over the syntax stands for both views.
+        let keys = f.lines().iter().enumerate().filter_map(|(i, l)| {
+            let user = l.user()?;
+            match l.kind() {
+                LineKind::Basic if !digest => Some((KeyText::InFile(user), i)),
+                LineKind::Digest if digest => {
+                    let realm = f.bytes(l.field2()?);
+                    let key = [f.bytes(user), b":", realm].concat();
+                    Some((KeyText::Own(Cow::Owned(key)), i))
+                }
+                LineKind::Basic | LineKind::Digest => Some((KeyText::InFile(user), i)),
+                _ => None,
+            }
+        });
+        let readers = if digest {
+            vec![Server::Apache]
+        } else {
+            f.user_file_servers().to_vec()
+        };
+        let mut one = Pairs::new();
+        collect(f.src, keys, f.lines().len(), Server::Apache, &mut one);
+        for (k, _) in one {
+            pairs.insert(k, readers.clone());
+        }
+        return pairs;
+    }
+    if f.user_file_servers().contains(&Server::Apache) {
+        let keys = apache_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
+            ApacheRead::Entry(e) => {
+                let key: Cow<'_, [u8]> = if digest {
+                    Cow::Owned([e.user.as_bytes(), b":", e.second.as_bytes()].concat())
+                } else {
+                    e.user.text
+                };
+                Some((KeyText::Own(key), rec.first_line))
+            }
+            _ => None,
+        });
+        collect(f.src, keys, f.lines().len(), Server::Apache, &mut pairs);
+    }
+    if f.basic_servers().contains(&Server::Nginx) {
+        let keys = nginx_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
+            NginxRead::Entry { user, .. } => Some((KeyText::Own(user.text), rec.line)),
+            _ => None,
+        });
+        collect(f.src, keys, f.lines().len(), Server::Nginx, &mut pairs);
+    }
+    pairs
+}
+
+/// No line holds anything (leading blanks, a BOM, NUL, a lone CR, a doubled colon, a line
+/// without a colon or too long for Apache) that makes Apache and nginx read names apart.
+fn reads_names_alike(f: &PwFile<'_>) -> bool {
+    !f.any_line_has(
+        Facts::LEADING_WS
+            | Facts::BOM
+            | Facts::TRAILING_BACKSLASH
+            | Facts::NUL
+            | Facts::INNER_CR
+            | Facts::DOUBLED_COLON,
+    ) && !f
+        .lines()
+        .iter()
+        .any(|l| l.kind() == LineKind::NoColon || crate::model::passwd::apache_line_too_long(l))
+}
+
+/// The finding for one dead entry; a fix only when every server reads it as dead.
+fn finding(
+    f: &PwFile<'_>,
+    first: usize,
+    dead: usize,
+    servers: &[Server],
+    all: &[Server],
+) -> Option<Diagnostic> {
+    let (l1, l2) = (f.lines().get(first)?, f.lines().get(dead)?);
+    let name = f.user_of(l2);
+    let same = f.bytes(l1.content()) == f.bytes(l2.content());
+    let n = servers.len();
+    let mut d = Diagnostic::new(
+        &RULE.info,
+        f.line_span(l2),
+        format!(
+            "`{name}` is defined again: {} use{s} the entry on line {} and never read{s} this one",
+            server_names(servers),
+            first + 1,
+            s = if n == 1 { "s" } else { "" },
+        ),
+    )
+    .label("never read")
+    .with_secondary(f.line_span(l1), "this entry wins")
+    .help(if same {
+        "remove the repeated line".to_string()
+    } else {
+        format!(
+            "keep one entry for `{name}`: remove the line whose password is wrong (`htguard user set` edits in place)"
+        )
+    })
+    .servers(servers);
+    if same {
+        d = d.severity(Severity::Warning);
+    }
+    // Dropping the dead line changes nothing only if every server sees it as dead.
+    if servers == all {
+        d = d.fix(f.fix(
+            format!("drop the shadowed entry for `{name}` on line {}", dead + 1),
+            vec![(l2.range(), &b""[..])],
+        ));
+    }
+    Some(d)
 }
 
 /// A user name as a key: where it is in the file, or bytes of its own (a digest file's

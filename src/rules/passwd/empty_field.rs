@@ -5,7 +5,7 @@ use crate::diag::{Diagnostic, Server, Severity};
 use crate::model::PasswdRole;
 use crate::model::passwd::{ApacheRead, NginxRead, apache_view, nginx_view};
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::{Facts, LineKind};
+use crate::syntax::passwd::{Facts, Line, LineKind};
 use std::collections::BTreeMap;
 
 pub static RULE: Rule = Rule {
@@ -54,97 +54,110 @@ struct Finding {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in PwFile::all(ctx) {
-        let digest = f.has_role(PasswdRole::Digest) && !f.has_role(PasswdRole::Basic);
         if !may_have_empty_field(&f) {
             continue;
         }
-        let mut found: BTreeMap<usize, Finding> = BTreeMap::new();
-        if f.user_file_servers().contains(&Server::Apache) {
-            for rec in apache_view(&f.input.parsed, f.src) {
-                let ApacheRead::Entry(e) = rec.read else {
-                    continue;
-                };
-                let Some(line) = f.lines().get(rec.first_line) else {
-                    continue;
-                };
-                if line.kind() == LineKind::NoColon {
-                    continue; // PW008
-                }
-                let hash = if digest { &e.third } else { &e.second };
-                let realm_empty = digest && e.second.is_empty();
-                if e.user.is_empty() || hash.is_empty() || realm_empty {
-                    let x = found.entry(rec.first_line).or_default();
-                    x.servers.push(Server::Apache);
-                    x.empty_user |= e.user.is_empty();
-                    x.empty_hash |= hash.is_empty() || realm_empty;
-                }
+        for (i, x) in empty_fields(&f) {
+            if let Some(line) = f.lines().get(i) {
+                out.push(finding(&f, line, &x));
             }
-        }
-        if f.basic_servers().contains(&Server::Nginx) {
-            for rec in nginx_view(&f.input.parsed, f.src) {
-                let NginxRead::Entry { user, hash } = rec.read else {
-                    continue;
-                };
-                if user.is_empty() || hash.is_empty() {
-                    let x = found.entry(rec.line).or_default();
-                    x.servers.push(Server::Nginx);
-                    x.empty_user |= user.is_empty();
-                    x.empty_hash |= hash.is_empty();
-                }
-            }
-        }
-        for (i, x) in found {
-            let Some(line) = f.lines().get(i) else {
-                continue;
-            };
-            let n = x.servers.len();
-            let who = server_names(&x.servers);
-            let s = if n == 1 { "s" } else { "" };
-            let doubled = line.has(Facts::DOUBLED_COLON) && !digest;
-            let msg = if x.empty_user {
-                format!("entry without a user name: {who} can never match it")
-            } else if doubled && x.servers == [Server::Nginx] {
-                format!(
-                    "nginx answer{s} 401 for `{}`: after `::` the hash is empty (Apache skips the extra colon)",
-                    f.user_of(line)
-                )
-            } else if digest {
-                format!(
-                    "{who} answer{s} 401 for `{}`: the realm or digest is empty",
-                    f.user_of(line)
-                )
-            } else {
-                format!(
-                    "{who} answer{s} 401 for `{}`: the hash is empty",
-                    f.user_of(line)
-                )
-            };
-            let mut d = Diagnostic::new(&RULE.info, f.line_span(line), msg)
-                .label(if x.empty_user {
-                    "no user name"
-                } else {
-                    "empty field"
-                })
-                .help(if x.empty_user {
-                    "add the user name before the `:` or remove the line"
-                } else {
-                    "set a password: `htguard user set FILE USER`"
-                })
-                .servers(&x.servers);
-            if doubled && let Some(c) = line.colon1() {
-                let extra = f
-                    .bytes(c + 1..line.content().end)
-                    .iter()
-                    .take_while(|b| **b == b':')
-                    .count();
-                d = d.fix(f.fix(
-                    "remove the doubled colon",
-                    vec![(c + 1..c + 1 + extra, &b""[..])],
-                ));
-            }
-            out.push(d);
         }
     }
+}
+
+fn is_digest(f: &PwFile<'_>) -> bool {
+    f.has_role(PasswdRole::Digest) && !f.has_role(PasswdRole::Basic)
+}
+
+/// The entries each server reads with an empty user, hash or realm, by first line.
+fn empty_fields(f: &PwFile<'_>) -> BTreeMap<usize, Finding> {
+    let digest = is_digest(f);
+    let mut found: BTreeMap<usize, Finding> = BTreeMap::new();
+    if f.user_file_servers().contains(&Server::Apache) {
+        for rec in apache_view(&f.input.parsed, f.src) {
+            let ApacheRead::Entry(e) = rec.read else {
+                continue;
+            };
+            let Some(line) = f.lines().get(rec.first_line) else {
+                continue;
+            };
+            if line.kind() == LineKind::NoColon {
+                continue; // PW008
+            }
+            let hash = if digest { &e.third } else { &e.second };
+            let realm_empty = digest && e.second.is_empty();
+            if e.user.is_empty() || hash.is_empty() || realm_empty {
+                let x = found.entry(rec.first_line).or_default();
+                x.servers.push(Server::Apache);
+                x.empty_user |= e.user.is_empty();
+                x.empty_hash |= hash.is_empty() || realm_empty;
+            }
+        }
+    }
+    if f.basic_servers().contains(&Server::Nginx) {
+        for rec in nginx_view(&f.input.parsed, f.src) {
+            let NginxRead::Entry { user, hash } = rec.read else {
+                continue;
+            };
+            if user.is_empty() || hash.is_empty() {
+                let x = found.entry(rec.line).or_default();
+                x.servers.push(Server::Nginx);
+                x.empty_user |= user.is_empty();
+                x.empty_hash |= hash.is_empty();
+            }
+        }
+    }
+    found
+}
+
+fn finding(f: &PwFile<'_>, line: &Line, x: &Finding) -> Diagnostic {
+    let digest = is_digest(f);
+    let n = x.servers.len();
+    let who = server_names(&x.servers);
+    let s = if n == 1 { "s" } else { "" };
+    let doubled = line.has(Facts::DOUBLED_COLON) && !digest;
+    let msg = if x.empty_user {
+        format!("entry without a user name: {who} can never match it")
+    } else if doubled && x.servers == [Server::Nginx] {
+        format!(
+            "nginx answer{s} 401 for `{}`: after `::` the hash is empty (Apache skips the extra colon)",
+            f.user_of(line)
+        )
+    } else if digest {
+        format!(
+            "{who} answer{s} 401 for `{}`: the realm or digest is empty",
+            f.user_of(line)
+        )
+    } else {
+        format!(
+            "{who} answer{s} 401 for `{}`: the hash is empty",
+            f.user_of(line)
+        )
+    };
+    let mut d = Diagnostic::new(&RULE.info, f.line_span(line), msg)
+        .label(if x.empty_user {
+            "no user name"
+        } else {
+            "empty field"
+        })
+        .help(if x.empty_user {
+            "add the user name before the `:` or remove the line"
+        } else {
+            "set a password: `htguard user set FILE USER`"
+        })
+        .servers(&x.servers);
+    if doubled && let Some(c) = line.colon1() {
+        let extra = f
+            .bytes(c + 1..line.content().end)
+            .iter()
+            .take_while(|b| **b == b':')
+            .count();
+        d = d.fix(f.fix(
+            "remove the doubled colon",
+            vec![(c + 1..c + 1 + extra, &b""[..])],
+        ));
+    }
+    d
 }
 
 /// Cheap pre-check: only these lines can read as an empty field on either server.

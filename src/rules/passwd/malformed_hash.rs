@@ -5,7 +5,8 @@ use crate::diag::{Diagnostic, Server, Severity};
 use crate::hash::{self, Kind};
 use crate::model::PasswdRole;
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::LineKind;
+use crate::syntax::passwd::{Line, LineKind};
+use crate::target::Profile;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -52,93 +53,97 @@ Set the password again: `htguard user set FILE alice`.
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let profile = ctx.profile;
     for f in PwFile::all(ctx) {
         let basic = f.basic_servers();
         let digest_role = f.has_role(PasswdRole::Digest) && f.reads(Server::Apache);
         let census = f.input.hashes(f.src);
-        each_line(f.lines(), out, |i, line, out| {
-            match line.kind() {
-                LineKind::Basic if !basic.is_empty() => {
-                    // The census says which hashes are malformed; only those are read again.
-                    if !census.judged(i, line, f.src).is_some_and(|j| j.malformed) {
-                        return;
-                    }
-                    let Some((range, h)) = clean_basic_hash(line, f.src) else {
-                        return;
-                    };
-                    let info = hash::identify(h);
-                    let Some(m) = &info.malformed else { return };
-                    if info.kind == Kind::Empty {
-                        return; // PW009
-                    }
-                    // Where the scheme itself is not supported, PW002 says what happens.
-                    // crypt()'s failure token is no scheme: no server matches it (401).
-                    let servers: Vec<Server> = basic
-                        .iter()
-                        .copied()
-                        .filter(|s| {
-                            info.kind == Kind::CryptFailureToken
-                                || hash::support(&info.kind, *s, profile).works()
-                        })
-                        .collect();
-                    if servers.is_empty() {
-                        return;
-                    }
-                    let shown = hash_label(h);
-                    out.push(
-                        Diagnostic::new(
-                            &RULE.info,
-                            f.span(range),
-                            format!(
-                                "{} answer{} 401 for `{}`: {}{m}",
-                                server_names(&servers),
-                                if servers.len() == 1 { "s" } else { "" },
-                                f.user_of(line),
-                                match info.kind {
-                                    // The reason says what the token is.
-                                    Kind::CryptFailureToken => String::new(),
-                                    _ => format!("malformed {} hash: ", info.kind.label()),
-                                }
-                            ),
-                        )
-                        .label(shown)
-                        .help(format!(
-                            "set the password again: `htguard user set FILE {}`",
-                            f.user_of(line)
-                        ))
-                        .servers(&servers),
-                    );
-                }
-                LineKind::Digest if digest_role => {
-                    let Some(r) = line.field3() else { return };
-                    let h = f.bytes(r.clone());
-                    let trimmed = h.trim_ascii();
-                    let Some(m) = hash::check_digest_hash(trimmed) else {
-                        return;
-                    };
-                    let start = r.start + (h.len() - h.trim_ascii_start().len());
-                    out.push(
-                        Diagnostic::new(
-                            &RULE.info,
-                            f.span(start..start + trimmed.len()),
-                            format!(
-                                "Apache answers 401 for `{}`: malformed digest: {m}",
-                                f.user_of(line)
-                            ),
-                        )
-                        .label("not 32 lowercase hex digits")
-                        .help(format!(
-                            "set the password again: `htguard user set --realm REALM FILE {}`",
-                            f.user_of(line)
-                        ))
-                        .servers(&[Server::Apache]),
-                    );
-                }
-                _ => {}
+        each_line(f.lines(), out, |i, line, out| match line.kind() {
+            // The census says which hashes are malformed; only those are read again.
+            LineKind::Basic
+                if !basic.is_empty()
+                    && census.judged(i, line, f.src).is_some_and(|j| j.malformed) =>
+            {
+                out.extend(basic_finding(&f, line, &basic, ctx.profile));
             }
+            LineKind::Digest if digest_role => out.extend(digest_finding(&f, line)),
+            _ => {}
         });
     }
+}
+
+/// A malformed hash on a Basic line, for the servers whose scheme support it concerns.
+fn basic_finding(
+    f: &PwFile<'_>,
+    line: &Line,
+    basic: &[Server],
+    profile: &Profile,
+) -> Option<Diagnostic> {
+    let (range, h) = clean_basic_hash(line, f.src)?;
+    let info = hash::identify(h);
+    let m = info.malformed.as_ref()?;
+    if info.kind == Kind::Empty {
+        return None; // PW009
+    }
+    // Where the scheme itself is not supported, PW002 says what happens.
+    // crypt()'s failure token is no scheme: no server matches it (401).
+    let servers: Vec<Server> = basic
+        .iter()
+        .copied()
+        .filter(|s| {
+            info.kind == Kind::CryptFailureToken || hash::support(&info.kind, *s, profile).works()
+        })
+        .collect();
+    if servers.is_empty() {
+        return None;
+    }
+    let what = match info.kind {
+        // The reason says what the token is.
+        Kind::CryptFailureToken => String::new(),
+        _ => format!("malformed {} hash: ", info.kind.label()),
+    };
+    Some(
+        Diagnostic::new(
+            &RULE.info,
+            f.span(range),
+            format!(
+                "{} answer{} 401 for `{}`: {what}{m}",
+                server_names(&servers),
+                if servers.len() == 1 { "s" } else { "" },
+                f.user_of(line),
+            ),
+        )
+        .label(hash_label(h))
+        .help(format!(
+            "set the password again: `htguard user set FILE {}`",
+            f.user_of(line)
+        ))
+        .servers(&servers),
+    )
+}
+
+/// A digest field that is not 32 lowercase hex digits (Apache's mod_auth_digest).
+fn digest_finding(f: &PwFile<'_>, line: &Line) -> Option<Diagnostic> {
+    let r = line.field3()?;
+    let h = f.bytes(r.clone());
+    let trimmed = h.trim_ascii();
+    let m = hash::check_digest_hash(trimmed)?;
+    let start = r.start + (h.len() - h.trim_ascii_start().len());
+    Some(
+        Diagnostic::new(
+            &RULE.info,
+            f.span(start..start + trimmed.len()),
+            format!(
+                "Apache answers 401 for `{}`: malformed digest: {m}",
+                f.user_of(line)
+            ),
+        )
+        .label("not 32 lowercase hex digits")
+        .help(format!(
+            "set the password again: `htguard user set --realm REALM FILE {}`",
+            f.user_of(line)
+        ))
+        .servers(&[Server::Apache]),
+    )
 }
 
 #[cfg(test)]

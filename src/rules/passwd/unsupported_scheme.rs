@@ -2,9 +2,11 @@
 
 use super::census::LISTED;
 use super::common::{PwFile, clean_basic_hash, display, each_line, hash_label};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Server, Severity};
 use crate::hash::{self, Kind, Support};
 use crate::rules::{Context, Family, Rule, RuleInfo};
+use crate::syntax::passwd::Line;
+use crate::target::Profile;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -74,63 +76,66 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some((range, h)) = clean_basic_hash(line, f.src) else {
                 return;
             };
-            let kind = hash::kind_of(h);
-            if kind == Kind::Empty || kind == Kind::CryptFailureToken {
-                return; // PW009 / PW001
-            }
-            let mut parts = Vec::new();
-            let mut servers = Vec::new();
-            let mut status_500 = false;
-            for server in basic.iter() {
-                match hash::support(&kind, *server, profile) {
-                    Support::Always401 { reason } => {
-                        parts.push(format!(
-                            "{} answers 401 for `{}`: {reason}",
-                            display(*server),
-                            f.user_of(line)
-                        ));
-                        servers.push(*server);
-                    }
-                    Support::Error500 { reason } => {
-                        parts.push(format!(
-                            "{} answers 500 for `{}`: {reason}",
-                            display(*server),
-                            f.user_of(line)
-                        ));
-                        servers.push(*server);
-                        status_500 = true;
-                    }
-                    Support::Works | Support::Truncates { .. } | Support::AsciiOnly { .. } => {}
-                }
-            }
-            if parts.is_empty() {
-                return;
-            }
-            let works_on: Vec<&str> = basic
-                .iter()
-                .filter(|s| !servers.contains(s))
-                .map(|s| display(*s))
-                .collect();
-            let mut msg = parts.join("; ");
-            if !works_on.is_empty() {
-                msg.push_str(&format!(" (it works on {})", works_on.join(" and ")));
-            }
-            let shown = hash_label(h);
-            out.push(
-                Diagnostic::new(&RULE.info, f.span(range), msg)
-                    .label(shown)
-                    .help(if status_500 {
-                        format!(
-                            "re-hash with a scheme this platform's crypt() has: `htguard user set --scheme sha512 FILE {}`",
-                            f.user_of(line)
-                        )
-                    } else {
-                        format!("re-hash with bcrypt: `htguard user set FILE {}`", f.user_of(line))
-                    })
-                    .servers(&servers),
-            );
+            out.extend(finding(&f, line, range, h, &basic, profile));
         });
     }
+}
+
+/// What each server does with the hash on `line`, when some server cannot verify it.
+fn finding(
+    f: &PwFile<'_>,
+    line: &Line,
+    range: std::ops::Range<usize>,
+    h: &[u8],
+    basic: &[Server],
+    profile: &Profile,
+) -> Option<Diagnostic> {
+    let kind = hash::kind_of(h);
+    if kind == Kind::Empty || kind == Kind::CryptFailureToken {
+        return None; // PW009 / PW001
+    }
+    let mut parts = Vec::new();
+    let mut servers = Vec::new();
+    let mut status_500 = false;
+    for server in basic {
+        let (status, reason) = match hash::support(&kind, *server, profile) {
+            Support::Always401 { reason } => (401, reason),
+            Support::Error500 { reason } => (500, reason),
+            Support::Works | Support::Truncates { .. } | Support::AsciiOnly { .. } => continue,
+        };
+        parts.push(format!(
+            "{} answers {status} for `{}`: {reason}",
+            display(*server),
+            f.user_of(line)
+        ));
+        servers.push(*server);
+        status_500 |= status == 500;
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let works_on: Vec<&str> = basic
+        .iter()
+        .filter(|s| !servers.contains(s))
+        .map(|s| display(*s))
+        .collect();
+    let mut msg = parts.join("; ");
+    if !works_on.is_empty() {
+        msg.push_str(&format!(" (it works on {})", works_on.join(" and ")));
+    }
+    let user = f.user_of(line);
+    Some(
+        Diagnostic::new(&RULE.info, f.span(range), msg)
+            .label(hash_label(h))
+            .help(if status_500 {
+                format!(
+                    "re-hash with a scheme this platform's crypt() has: `htguard user set --scheme sha512 FILE {user}`"
+                )
+            } else {
+                format!("re-hash with bcrypt: `htguard user set FILE {user}`")
+            })
+            .servers(&servers),
+    )
 }
 
 #[cfg(test)]
