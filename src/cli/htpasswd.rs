@@ -126,91 +126,34 @@ htguard's htpasswd writes atomically under a lock; see `htguard user --help` for
     )
 }
 
+/// The options before the operands.
+struct Flags {
+    /// Every -c/-n/-D/-v given (Apache allows only one kind).
+    ops: Vec<Op>,
+    source: Source,
+    scheme: Scheme,
+    work: Option<u32>,
+}
+
 /// Apache's apr_getopt with "cnmspdBbDi25C:r:v": clustered flags, `-C N` or `-CN`,
 /// options end at `--` or the first operand.
 fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
-    let mut mask: Vec<Op> = Vec::new();
-    let mut source = Source::Prompt;
-    let mut scheme = Scheme::Apr1;
-    let mut work = None;
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_bytes();
-        if a == b"--" {
-            i += 1;
-            break;
-        }
-        if a.len() < 2 || a[0] != b'-' {
-            break;
-        }
-        let mut j = 1;
-        while j < a.len() {
-            let c = a[j];
-            match c {
-                b'c' => mask.push(Op::Create),
-                b'n' => mask.push(Op::Print),
-                b'D' => mask.push(Op::Delete),
-                b'v' => mask.push(Op::Verify),
-                b'b' => source = Source::Argv,
-                b'i' => source = Source::Stdin,
-                b'm' => scheme = Scheme::Apr1,
-                b's' => scheme = Scheme::Sha1,
-                b'2' => scheme = Scheme::Sha256Crypt,
-                b'5' => scheme = Scheme::Sha512Crypt,
-                b'p' => scheme = Scheme::Plain,
-                b'd' => scheme = Scheme::DesCrypt,
-                b'B' => scheme = Scheme::Bcrypt,
-                b'C' | b'r' => {
-                    let value: Vec<u8> = if j + 1 < a.len() {
-                        a[j + 1..].to_vec()
-                    } else if i + 1 < args.len() {
-                        i += 1;
-                        args[i].as_bytes().to_vec()
-                    } else {
-                        eprintln!("htpasswd: option requires an argument -- {}", c as char);
-                        return Err(usage());
-                    };
-                    let n = std::str::from_utf8(&value)
-                        .ok()
-                        .and_then(|s| s.parse::<i64>().ok())
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| {
-                            Exit(
-                                code::SYNTAX,
-                                "htpasswd: argument to -C/-r must be a positive integer".into(),
-                            )
-                        })?;
-                    work = Some(u32::try_from(n).unwrap_or(u32::MAX));
-                    j = a.len();
-                    continue;
-                }
-                other => {
-                    eprintln!("htpasswd: illegal option -- {}", other as char);
-                    return Err(usage());
-                }
-            }
-            j += 1;
-        }
-        i += 1;
+    let (flags, operands) = parse_flags(&args)?;
+    let mut ops = flags.ops;
+    ops.sort_by_key(|o| *o as u8);
+    ops.dedup();
+    if ops.len() > 1 {
+        return Err(Exit(
+            code::SYNTAX,
+            "htpasswd: only one of -c -n -v -D may be specified".into(),
+        ));
     }
-    mask.dedup();
-    if mask.len() > 1 {
-        let mut m = mask.clone();
-        m.sort_by_key(|o| *o as u8);
-        m.dedup();
-        if m.len() > 1 {
-            return Err(Exit(
-                code::SYNTAX,
-                "htpasswd: only one of -c -n -v -D may be specified".into(),
-            ));
-        }
-    }
-    let op = mask.first().copied().unwrap_or(Op::Update);
+    let op = ops.first().copied().unwrap_or(Op::Update);
     let mut want = if op == Op::Print { 1 } else { 2 };
-    if source == Source::Argv {
+    if flags.source == Source::Argv {
         want += 1;
     }
-    let rest = &args[i..];
+    let rest = &args[operands..];
     if rest.len() != want {
         return Err(usage());
     }
@@ -221,6 +164,93 @@ fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
         it.next().map(PathBuf::from)
     };
     let user = it.next().cloned().unwrap_or_default();
+    check_operand_user(&user)?;
+    let password = it.next().map(|p| Zeroizing::new(p.as_bytes().to_vec()));
+    Ok(Parsed {
+        op,
+        source: flags.source,
+        scheme: flags.scheme,
+        work: flags.work,
+        file,
+        user,
+        password,
+    })
+}
+
+/// The flags, and the index of the first operand.
+fn parse_flags(args: &[OsString]) -> Result<(Flags, usize), Exit> {
+    let mut flags = Flags {
+        ops: Vec::new(),
+        source: Source::Prompt,
+        scheme: Scheme::Apr1,
+        work: None,
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_bytes();
+        if a == b"--" {
+            return Ok((flags, i + 1));
+        }
+        if a.len() < 2 || a[0] != b'-' {
+            break;
+        }
+        for (j, &c) in a.iter().enumerate().skip(1) {
+            match c {
+                b'c' => flags.ops.push(Op::Create),
+                b'n' => flags.ops.push(Op::Print),
+                b'D' => flags.ops.push(Op::Delete),
+                b'v' => flags.ops.push(Op::Verify),
+                b'b' => flags.source = Source::Argv,
+                b'i' => flags.source = Source::Stdin,
+                b'm' => flags.scheme = Scheme::Apr1,
+                b's' => flags.scheme = Scheme::Sha1,
+                b'2' => flags.scheme = Scheme::Sha256Crypt,
+                b'5' => flags.scheme = Scheme::Sha512Crypt,
+                b'p' => flags.scheme = Scheme::Plain,
+                b'd' => flags.scheme = Scheme::DesCrypt,
+                b'B' => flags.scheme = Scheme::Bcrypt,
+                b'C' | b'r' => {
+                    // The value is the rest of this argument, or the next one.
+                    let value = if j + 1 < a.len() {
+                        &a[j + 1..]
+                    } else if i + 1 < args.len() {
+                        i += 1;
+                        args[i].as_bytes()
+                    } else {
+                        eprintln!("htpasswd: option requires an argument -- {}", c as char);
+                        return Err(usage());
+                    };
+                    flags.work = Some(work_value(value)?);
+                    break;
+                }
+                other => {
+                    eprintln!("htpasswd: illegal option -- {}", other as char);
+                    return Err(usage());
+                }
+            }
+        }
+        i += 1;
+    }
+    Ok((flags, i))
+}
+
+/// `-C`/`-r`'s value: a positive integer (saturating, as Apache's atoi-then-range check).
+fn work_value(value: &[u8]) -> Result<u32, Exit> {
+    let n = std::str::from_utf8(value)
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            Exit(
+                code::SYNTAX,
+                "htpasswd: argument to -C/-r must be a positive integer".into(),
+            )
+        })?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Apache's own limits on the user operand.
+fn check_operand_user(user: &OsString) -> Result<(), Exit> {
     if user.len() > MAX_USER {
         return Err(Exit(
             code::OVERFLOW,
@@ -233,16 +263,7 @@ fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
             "htpasswd: username contains illegal character ':'".into(),
         ));
     }
-    let password = it.next().map(|p| Zeroizing::new(p.as_bytes().to_vec()));
-    Ok(Parsed {
-        op,
-        source,
-        scheme,
-        work,
-        file,
-        user,
-        password,
-    })
+    Ok(())
 }
 
 fn execute(p: Parsed) -> Result<i32, Exit> {

@@ -335,54 +335,9 @@ pub fn import(
     replace: bool,
     progress: &dyn Progress,
 ) -> Result<ImportReport, UserError> {
-    let users: Vec<&str> = records
-        .iter()
-        .map(|r| {
-            std::str::from_utf8(&r.user).map_err(|_| UserError::BadUser {
-                user: String::from_utf8_lossy(&r.user).into_owned(),
-                reason: "not valid UTF-8",
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    for u in &users {
-        hashing::check_user(u)?;
-    }
-    // Fail fast, before the expensive hashing, on what the file already shows; the same
-    // checks run again under the lock.
-    if let Ok(src) = store::read(path) {
-        let file = parse_for(&src, kind);
-        check_read_kind(path, &file, kind.realm())?;
-        if !replace {
-            // One pass over the file into a set: O(lines + users), not O(lines × users).
-            let existing = existing_names(&file, &src, kind.realm());
-            let taken: Vec<&str> = users
-                .iter()
-                .filter(|u| existing.contains(u.as_bytes()))
-                .copied()
-                .collect();
-            if !taken.is_empty() {
-                return Err(conflict(path, &taken));
-            }
-        }
-    }
-    progress.start(records.len());
-    let hashed: Vec<(String, Vec<Warning>)> = records
-        .par_iter()
-        .zip(users.par_iter())
-        .map(|(r, user)| {
-            let out = hashing::make_entry(user, &r.password, kind);
-            progress.step();
-            out
-        })
-        .collect::<Result<_, UserError>>()?;
-    let mut warnings: Vec<Warning> = Vec::new();
-    for (_, w) in &hashed {
-        for w in w {
-            if !warnings.contains(w) {
-                warnings.push(w.clone());
-            }
-        }
-    }
+    let users = import_user_names(records)?;
+    precheck_import(path, &users, kind, replace)?;
+    let (hashed, warnings) = hash_all(records, &users, kind, progress)?;
     let mut report = None;
     store::update(path, opts, |old| {
         let src = old.unwrap_or_default();
@@ -390,7 +345,7 @@ pub fn import(
         let mut ed = file.editor(src);
         let (mut added, mut replaced) = (0, 0);
         let mut conflicts: Vec<&str> = Vec::new();
-        for (user, (hash, _)) in users.iter().zip(&hashed) {
+        for (user, hash) in users.iter().zip(&hashed) {
             let res = match kind {
                 EntryKind::Basic(_) if replace => ed.upsert_basic(user, hash),
                 EntryKind::Basic(_) => ed.add_basic(user, hash).map(|()| true),
@@ -423,6 +378,83 @@ pub fn import(
     let mut report = report.ok_or_else(|| UserError::BadOption("nothing was written".into()))?;
     report.warnings = warnings;
     Ok(report)
+}
+
+/// The records' user names, each valid for a password file.
+fn import_user_names(records: &[ImportRecord]) -> Result<Vec<&str>, UserError> {
+    let users: Vec<&str> = records
+        .iter()
+        .map(|r| {
+            std::str::from_utf8(&r.user).map_err(|_| UserError::BadUser {
+                user: String::from_utf8_lossy(&r.user).into_owned(),
+                reason: "not valid UTF-8",
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    for u in &users {
+        hashing::check_user(u)?;
+    }
+    Ok(users)
+}
+
+/// Fail fast, before the expensive hashing, on what the file already shows; the same
+/// checks run again under the lock.
+fn precheck_import(
+    path: &Path,
+    users: &[&str],
+    kind: &EntryKind,
+    replace: bool,
+) -> Result<(), UserError> {
+    let Ok(src) = store::read(path) else {
+        return Ok(());
+    };
+    let file = parse_for(&src, kind);
+    check_read_kind(path, &file, kind.realm())?;
+    if replace {
+        return Ok(());
+    }
+    // One pass over the file into a set: O(lines + users), not O(lines × users).
+    let existing = existing_names(&file, &src, kind.realm());
+    let taken: Vec<&str> = users
+        .iter()
+        .filter(|u| existing.contains(u.as_bytes()))
+        .copied()
+        .collect();
+    if taken.is_empty() {
+        Ok(())
+    } else {
+        Err(conflict(path, &taken))
+    }
+}
+
+/// Every record's entry field, hashed in parallel, and the distinct warnings.
+fn hash_all(
+    records: &[ImportRecord],
+    users: &[&str],
+    kind: &EntryKind,
+    progress: &dyn Progress,
+) -> Result<(Vec<String>, Vec<Warning>), UserError> {
+    progress.start(records.len());
+    let hashed: Vec<(String, Vec<Warning>)> = records
+        .par_iter()
+        .zip(users.par_iter())
+        .map(|(r, user)| {
+            let out = hashing::make_entry(user, &r.password, kind);
+            progress.step();
+            out
+        })
+        .collect::<Result<_, UserError>>()?;
+    let mut warnings: Vec<Warning> = Vec::new();
+    let mut hashes = Vec::with_capacity(hashed.len());
+    for (hash, w) in hashed {
+        for w in w {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+        hashes.push(hash);
+    }
+    Ok((hashes, warnings))
 }
 
 /// The user names of the file's basic entries (or digest entries of `realm`).
