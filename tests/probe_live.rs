@@ -1,0 +1,333 @@
+//! `htguard probe` against real Apache httpd and nginx on 127.0.0.1: each diagnosis is
+//! reproduced by a server that really answers that way, and a healthy login gives none.
+
+mod common;
+mod probe_support;
+
+use common::{Apache, Nginx, Site};
+use probe_support::{Tiny, probe};
+
+const PASSWORD: &str = "correct horse";
+
+/// A site with `alice:PASSWORD` (bcrypt) in `users` and a page at `/p/`.
+fn site_with_alice() -> Site {
+    let site = Site::new();
+    let line = common::run_tool("htpasswd", &["-nbB", "alice", PASSWORD]);
+    site.write("users", line.trim_end().to_string() + "\n");
+    site.write("htdocs/p/index.html", "secret page\n");
+    site
+}
+
+const APACHE_BASIC: &str = r#"
+<Location /p/>
+    AuthType Basic
+    AuthName "Probe"
+    AuthUserFile {site}/users
+    Require valid-user
+</Location>"#;
+
+const NGINX_BASIC: &str = r#"
+    location /p/ {
+        auth_basic "Probe";
+        auth_basic_user_file {site}/users;
+    }"#;
+
+#[test]
+fn healthy_apache_and_nginx_give_no_finding() {
+    if !common::need(&["apache2", "nginx", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(&site, APACHE_BASIC);
+    let nginx = Nginx::start(&site, NGINX_BASIC);
+    for url in [apache.url("/p/"), nginx.url("/p/")] {
+        let run = probe(
+            &[&url, "--user", "alice", "--format", "json"],
+            Some(PASSWORD),
+        );
+        assert_eq!(run.code, 0, "{url}: {}{}", run.stdout, run.stderr);
+        assert!(run.codes().is_empty(), "{url}: {}", run.stdout);
+        let statuses: Vec<u64> = run.json()["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["answer"]["status"].as_u64().unwrap())
+            .collect();
+        assert_eq!(statuses, [401, 200, 401], "{url}");
+        let human = probe(&[&url, "--user", "alice"], Some(PASSWORD));
+        assert_eq!(human.code, 0);
+        assert!(
+            human.stdout.contains("No findings from 3 requests"),
+            "{}",
+            human.stdout
+        );
+    }
+}
+
+#[test]
+fn wrong_password_and_absent_user_are_credentials_rejected() {
+    if !common::need(&["apache2", "nginx", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(&site, APACHE_BASIC);
+    let nginx = Nginx::start(&site, NGINX_BASIC);
+    for url in [apache.url("/p/"), nginx.url("/p/")] {
+        for (user, password) in [("alice", "not the password"), ("bob", PASSWORD)] {
+            let run = probe(&[&url, "--user", user, "--format", "json"], Some(password));
+            assert_eq!(run.code, 1, "{url} {user}: {}{}", run.stdout, run.stderr);
+            assert_eq!(run.codes(), ["PB001"], "{url} {user}: {}", run.stdout);
+            let f = &run.json()["findings"][0];
+            assert_eq!(f["location"]["request"], 2, "{f}");
+            assert_eq!(f["related"][0]["location"]["request"], 3, "{f}");
+            assert!(
+                f["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("{user}'s password"))
+            );
+        }
+    }
+    let human = probe(&[&apache.url("/p/"), "--user", "bob"], Some(PASSWORD));
+    eprintln!("{}", human.stdout);
+    assert!(
+        human.stdout.contains("PB001 credentials-rejected"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("< HTTP/1.1 401 Unauthorized"),
+        "{}",
+        human.stdout
+    );
+}
+
+/// nginx in front removes the header; the Apache behind it asks for the login. From the
+/// outside the right password is rejected like a wrong one.
+#[test]
+fn a_front_that_strips_authorization_looks_like_a_rejected_password() {
+    if !common::need(&["apache2", "nginx", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(&site, APACHE_BASIC);
+    // The backend takes the right password when asked directly.
+    assert_eq!(apache.get("/p/", Some(("alice", PASSWORD))), 200);
+    let front_site = Site::new();
+    let front = Nginx::start(
+        &front_site,
+        &format!(
+            "    location / {{\n        proxy_set_header Authorization \"\";\n        proxy_pass http://127.0.0.1:{};\n    }}",
+            apache.port()
+        ),
+    );
+    let run = probe(
+        &[&front.url("/p/"), "--user", "alice", "--format", "json"],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.codes(), ["PB001"], "{}", run.stdout);
+    let help = run.json()["findings"][0]["help"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        help.contains("removes or replaces the Authorization header"),
+        "{help}"
+    );
+}
+
+#[test]
+fn basic_over_plain_http_is_reported_unless_loopback() {
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(&site, APACHE_BASIC);
+    let port = apache.port().to_string();
+    let url = format!("http://shop.example.test:{port}/p/");
+    let resolve = format!("shop.example.test:{port}:127.0.0.1");
+    let run = probe(
+        &[
+            &url,
+            "--resolve",
+            &resolve,
+            "--user",
+            "alice",
+            "--format",
+            "json",
+        ],
+        Some(PASSWORD),
+    );
+    // A warning: exit 0 unless --fail-on warning.
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.codes(), ["PB004"], "{}", run.stdout);
+    let f = &run.json()["findings"][0];
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(
+        f["location"]["line"],
+        "< WWW-Authenticate: Basic realm=\"Probe\""
+    );
+    let strict = probe(
+        &[
+            &url,
+            "--resolve",
+            &resolve,
+            "--user",
+            "alice",
+            "--fail-on",
+            "warning",
+        ],
+        Some(PASSWORD),
+    );
+    assert_eq!(strict.code, 1, "{}", strict.stdout);
+}
+
+#[test]
+fn require_ip_gives_forbidden_not_unauthorized() {
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(
+        &site,
+        r#"
+<Location /p/>
+    AuthType Basic
+    AuthName "Probe"
+    AuthUserFile {site}/users
+    Require ip 10.0.0.0/8
+</Location>"#,
+    );
+    for (user, password) in [(Some("alice"), Some(PASSWORD)), (None, None)] {
+        let mut args = vec![apache.url("/p/"), "--format".into(), "json".into()];
+        if let Some(u) = user {
+            args.extend(["--user".into(), u.into()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = probe(&args, password);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert_eq!(run.codes(), ["PB006"], "{}", run.stdout);
+    }
+}
+
+#[test]
+fn a_missing_user_file_gives_an_error_after_credentials() {
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(
+        &site,
+        r#"
+<Location /p/>
+    AuthType Basic
+    AuthName "Probe"
+    AuthUserFile {site}/no-such-file
+    Require valid-user
+</Location>"#,
+    );
+    let run = probe(
+        &[&apache.url("/p/"), "--user", "alice", "--format", "json"],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.codes(), ["PB008"], "{}", run.stdout);
+    // Without --user, the made-up credentials show it as well.
+    let run = probe(&[&apache.url("/p/"), "--format", "json"], None);
+    assert_eq!(run.codes(), ["PB008"], "{}", run.stdout);
+}
+
+#[test]
+fn a_redirect_to_another_port_drops_the_credentials() {
+    if !common::need(&["nginx", "htpasswd"]) {
+        return;
+    }
+    let target = Tiny::start(|_| {
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"other\"".into()
+    });
+    let site = site_with_alice();
+    let nginx = Nginx::start(
+        &site,
+        &format!(
+            "    location /p/ {{\n        return 302 {};\n    }}",
+            target.url("/p/")
+        ),
+    );
+    let run = probe(
+        &[&nginx.url("/p/"), "--user", "alice", "--format", "json"],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.codes(), ["PB007"], "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 0, "a warning");
+    // Followed once, without credentials.
+    let heads = target.heads();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    assert!(
+        !heads[0].to_ascii_lowercase().contains("authorization"),
+        "{}",
+        heads[0]
+    );
+    let doc = run.json();
+    let last = doc["requests"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["purpose"], "redirect");
+    assert_eq!(last["credentials"], serde_json::Value::Null);
+    assert_eq!(last["answer"]["status"], 401);
+}
+
+#[test]
+fn expect_login_reports_an_open_url() {
+    if !common::need(&["nginx"]) {
+        return;
+    }
+    let site = Site::new();
+    site.write("htdocs/p/index.html", "open\n");
+    let nginx = Nginx::start(&site, "");
+    let run = probe(
+        &[&nginx.url("/p/"), "--expect-login", "--format", "json"],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.codes(), ["PB010"]);
+    let plain = probe(&[&nginx.url("/p/"), "--format", "json"], None);
+    assert_eq!(plain.code, 0);
+    assert!(plain.codes().is_empty());
+    assert_eq!(plain.requests(), 1, "an open URL needs one request");
+}
+
+/// Apache's Digest: the probe answers the challenge with the password (no finding), and
+/// a wrong password is PB001 as with Basic.
+#[test]
+fn digest_logins_are_answered() {
+    if !common::need(&["apache2"]) {
+        return;
+    }
+    let site = Site::new();
+    site.write("htdocs/p/index.html", "secret page\n");
+    let ha1 = format!("{:x}", md5::compute(format!("alice:Probe:{PASSWORD}")));
+    site.write("digest", format!("alice:Probe:{ha1}\n"));
+    let apache = Apache::start(
+        &site,
+        r#"
+<Location /p/>
+    AuthType Digest
+    AuthName "Probe"
+    AuthDigestProvider file
+    AuthUserFile {site}/digest
+    Require valid-user
+</Location>"#,
+    );
+    let run = probe(
+        &[&apache.url("/p/"), "--user", "alice", "--format", "json"],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["requests"][1]["credentials"]["scheme"], "Digest");
+    assert_eq!(doc["requests"][1]["answer"]["status"], 200, "{doc}");
+    let wrong = probe(
+        &[&apache.url("/p/"), "--user", "alice", "--format", "json"],
+        Some("nope"),
+    );
+    assert_eq!(wrong.codes(), ["PB001"], "{}", wrong.stdout);
+}
