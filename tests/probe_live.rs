@@ -331,3 +331,110 @@ fn digest_logins_are_answered() {
     );
     assert_eq!(wrong.codes(), ["PB001"], "{}", wrong.stdout);
 }
+
+/// `/p` is a directory: Apache asks for the login first, then mod_dir redirects to `/p/`.
+/// The probe follows that redirect with the same credentials (same origin) and judges
+/// the login where it lands.
+#[test]
+fn a_login_behind_mod_dir_redirect_is_followed_on_the_same_origin() {
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(
+        &site,
+        r#"
+<Directory "{site}/htdocs/p">
+    AuthType Basic
+    AuthName "Probe"
+    AuthUserFile {site}/users
+    Require valid-user
+</Directory>"#,
+    );
+    let run = probe(
+        &[&apache.url("/p"), "--user", "alice", "--format", "json"],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let doc = run.json();
+    let seen: Vec<(String, u64)> = doc["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["purpose"].as_str().unwrap().to_string(),
+                r["answer"]["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, u64)> = [
+        ("first", 401),
+        ("given", 301),
+        ("wrong", 401),
+        ("redirect", 200),
+    ]
+    .iter()
+    .map(|(p, s)| (p.to_string(), *s))
+    .collect();
+    assert_eq!(seen, want, "{doc}");
+    assert_eq!(doc["requests"][3]["credentials"]["password"], "given");
+    let bad = probe(
+        &[&apache.url("/p"), "--user", "alice", "--format", "json"],
+        Some("wrong"),
+    );
+    assert_eq!(bad.codes(), ["PB001"], "{}", bad.stdout);
+}
+
+/// HTTPS with a self-signed certificate: refused (exit 2, a TLS message) unless
+/// --insecure; with it, the probe reads the answers over TLS.
+#[test]
+fn self_signed_tls_needs_insecure() {
+    if !common::need(&["nginx", "openssl", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let (key, cert) = (site.path("key.pem"), site.path("cert.pem"));
+    common::run_tool(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            key.to_str().unwrap(),
+            "-out",
+            cert.to_str().unwrap(),
+        ],
+    );
+    let nginx = Nginx::start_http(
+        &site,
+        r#"
+server {
+    listen 127.0.0.1:{port} ssl;
+    ssl_certificate {site}/cert.pem;
+    ssl_certificate_key {site}/key.pem;
+    root {site}/htdocs;
+    location /p/ {
+        auth_basic "Probe";
+        auth_basic_user_file {site}/users;
+    }
+}"#,
+    );
+    let url = format!("https://127.0.0.1:{}/p/", nginx.port());
+    let strict = probe(&[&url, "--timeout", "5"], None);
+    assert_eq!(strict.code, 2, "{}{}", strict.stdout, strict.stderr);
+    assert!(strict.stderr.contains("TLS"), "{}", strict.stderr);
+    let run = probe(
+        &[&url, "--insecure", "--user", "alice", "--format", "json"],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["requests"][1]["answer"]["status"], 200);
+}

@@ -67,7 +67,12 @@ pub enum ClientError {
     Other(String, String),
 }
 
-/// Sends one request at a time.
+/// Sends one request and reads the head of its answer.
+pub trait Transport {
+    fn send(&self, out: &Outgoing<'_>) -> Result<Reply, ClientError>;
+}
+
+/// Sends one request at a time over the network.
 pub struct Client {
     agent: ureq::Agent,
     timeout: Duration,
@@ -106,9 +111,11 @@ impl Client {
             timeout: opts.timeout,
         }
     }
+}
 
+impl Transport for Client {
     /// Send one request and read the head of its answer (the body is not read).
-    pub fn send(&self, out: &Outgoing<'_>) -> Result<Reply, ClientError> {
+    fn send(&self, out: &Outgoing<'_>) -> Result<Reply, ClientError> {
         let origin = out.url.origin().to_string();
         let other = |e: String| ClientError::Other(origin.clone(), e);
         let mut builder = ureq::http::Request::builder()
@@ -127,7 +134,9 @@ impl Client {
             .map_err(|e| self.classify(e, out.url))?;
         Ok(read_head(&response))
     }
+}
 
+impl Client {
     fn classify(&self, e: ureq::Error, url: &Url) -> ClientError {
         let origin = url.origin().to_string();
         match e {

@@ -13,11 +13,11 @@
 //!    over plain HTTP, without credentials.
 
 use super::challenge::Challenge;
-use super::client::{Client, ClientError, Outgoing};
+use super::client::{ClientError, Outgoing, Transport};
 use super::digest;
 use super::reply::Reply;
 use super::url::Url;
-use crate::model::request::Credentials;
+use crate::model::request::{Credentials, Scheme};
 use base64::Engine;
 use zeroize::Zeroizing;
 
@@ -152,7 +152,7 @@ impl Secrets {
 /// Sends the plan's requests; `seen` is told of each exchange as it completes. The
 /// first request failing is an error (nothing was probed); later failures are recorded.
 pub fn run(
-    client: &Client,
+    client: &dyn Transport,
     input: &PlanInput<'_>,
     seen: &mut dyn FnMut(&Exchange),
 ) -> Result<Vec<Exchange>, ClientError> {
@@ -174,7 +174,7 @@ pub fn run(
         p.send_anonymous(Purpose::Options, "OPTIONS", input.url.clone());
     }
     let basic_over_http = p.exchanges.iter().any(|e| {
-        e.url.scheme == crate::model::request::Scheme::Http
+        e.url.scheme == Scheme::Http
             && e.reply()
                 .is_some_and(|r| r.challenges().iter().any(|c| c.is("Basic")))
     });
@@ -185,7 +185,7 @@ pub fn run(
 }
 
 struct Planner<'a, 'b> {
-    client: &'a Client,
+    client: &'a dyn Transport,
     input: &'a PlanInput<'a>,
     exchanges: Vec<Exchange>,
     secrets: Secrets,
@@ -424,3 +424,6 @@ fn wrong_password(right: &[u8]) -> Zeroizing<Vec<u8>> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

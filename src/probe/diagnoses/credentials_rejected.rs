@@ -51,7 +51,9 @@ fn check(ev: &Evidence<'_>, out: &mut Vec<Diagnostic>) {
     }
     // No challenge (PB003), a challenge nobody answers with a password (PB005), or a hop
     // shown to drop the header (PB002): that finding names the cause.
-    if given.reply().is_some_and(|r| r.header("www-authenticate").is_none())
+    if given
+        .reply()
+        .is_some_and(|r| r.header("www-authenticate").is_none())
         || super::challenge_unanswerable::unanswerable(given).is_some()
         || ev
             .prediction(given.n)

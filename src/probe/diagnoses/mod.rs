@@ -60,33 +60,54 @@ pub struct Evidence<'a> {
 }
 
 impl Evidence<'_> {
-    /// The first request (the method and URL without credentials); it always answered.
-    pub fn first(&self) -> &Exchange {
-        &self.exchanges[0]
+    /// Where `e` ends up: the request that followed its redirect on the same origin with
+    /// the same credentials (`/admin` → `/admin/`), else `e` itself.
+    pub fn settled<'e>(&'e self, e: &'e Exchange) -> &'e Exchange {
+        self.exchanges
+            .iter()
+            .find(|x| {
+                x.purpose == (Purpose::Redirect { from: e.n })
+                    && x.sent == e.sent
+                    && x.url.origin() == e.url.origin()
+            })
+            .unwrap_or(e)
     }
 
-    /// The last answer to the given password on the probed URL (after a stale nonce,
-    /// the retry).
+    /// The answer to the method and URL without credentials (after a same-origin
+    /// redirect); the first request always answered.
+    pub fn first(&self) -> &Exchange {
+        self.settled(&self.exchanges[0])
+    }
+
+    /// The last answer to the given password (after a stale nonce, the retry; after a
+    /// same-origin redirect, its target).
     pub fn given(&self) -> Option<&Exchange> {
         self.exchanges
             .iter()
             .rev()
             .find(|e| matches!(e.purpose, Purpose::Given | Purpose::FreshNonce))
+            .map(|e| self.settled(e))
     }
 
-    /// The answer to the wrong password on the probed URL.
+    /// The answer to the wrong password (after a same-origin redirect, its target).
     pub fn wrong(&self) -> Option<&Exchange> {
-        self.exchanges.iter().find(|e| e.purpose == Purpose::Wrong)
+        self.exchanges
+            .iter()
+            .find(|e| e.purpose == Purpose::Wrong)
+            .map(|e| self.settled(e))
     }
 
-    /// The requests with credentials to the probed URL itself.
+    /// The answers to the requests with credentials (after same-origin redirects).
     pub fn with_credentials(&self) -> impl Iterator<Item = &Exchange> {
-        self.exchanges.iter().filter(|e| {
-            matches!(
-                e.purpose,
-                Purpose::Given | Purpose::FreshNonce | Purpose::Wrong
-            )
-        })
+        self.exchanges
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.purpose,
+                    Purpose::Given | Purpose::FreshNonce | Purpose::Wrong
+                )
+            })
+            .map(|e| self.settled(e))
     }
 
     /// What the configuration predicts for exchange `n`, when `--config` was given.

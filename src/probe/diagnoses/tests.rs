@@ -104,6 +104,30 @@ fn pb001_same_401_for_right_and_wrong() {
 }
 
 #[test]
+fn a_same_origin_redirect_is_judged_where_it_lands() {
+    let moved = || reply(301, &[("location", "/p/")]);
+    let mut ex = exchanges(
+        "http://127.0.0.1:8080/p",
+        vec![
+            (Purpose::First, Sent::Nothing, moved()),
+            (Purpose::Given, given(), moved()),
+            (Purpose::Wrong, wrong(), moved()),
+            (
+                Purpose::Redirect { from: 1 },
+                Sent::Nothing,
+                reply(401, &[BASIC]),
+            ),
+            (Purpose::Redirect { from: 2 }, given(), reply(401, &[BASIC])),
+            (Purpose::Redirect { from: 3 }, wrong(), reply(401, &[BASIC])),
+        ],
+    );
+    for e in &mut ex[3..] {
+        e.url = Url::parse(LOCAL).unwrap();
+    }
+    assert_eq!(codes("http://127.0.0.1:8080/p", &ex), ["PB001"]);
+}
+
+#[test]
 fn pb002_only_suspected_from_proxy_headers_and_shown_by_the_configuration() {
     let via = [BASIC, ("via", "1.1 cdn")];
     assert_eq!(
