@@ -7,7 +7,7 @@ use std::cell::RefCell;
 /// Answers each request with `respond(method, url, authorization)` and keeps what it saw.
 struct Script<F: Fn(&str, &Url, Option<&str>) -> Result<Reply, ClientError>> {
     respond: F,
-    seen: RefCell<Vec<(String, String, Option<String>)>>,
+    seen: RefCell<Seen>,
 }
 
 impl<F: Fn(&str, &Url, Option<&str>) -> Result<Reply, ClientError>> Transport for Script<F> {
@@ -40,11 +40,14 @@ fn alice() -> Credentials {
     }
 }
 
+/// What the scripted server saw: method, URL, Authorization value.
+type Seen = Vec<(String, String, Option<String>)>;
+
 fn run_script<F: Fn(&str, &Url, Option<&str>) -> Result<Reply, ClientError>>(
     url: &str,
     credentials: Option<&Credentials>,
     respond: F,
-) -> (Vec<Exchange>, Vec<(String, String, Option<String>)>) {
+) -> (Vec<Exchange>, Seen) {
     let script = Script {
         respond,
         seen: RefCell::new(Vec::new()),
@@ -98,7 +101,7 @@ fn basic_over_http_on_port_80_asks_https_without_credentials() {
     let (ex, seen) = run_script("http://h/p/", Some(&alice()), |_, url, auth| {
         match (url.scheme, auth) {
             (Scheme::Https, _) => Err(ClientError::Refused("https://h:443".into())),
-            (_, Some(a)) if a == "Basic YWxpY2U6cmlnaHQ=" => reply(200, &[]),
+            (_, Some("Basic YWxpY2U6cmlnaHQ=")) => reply(200, &[]),
             _ => reply(401, &[("www-authenticate", "Basic realm=\"r\"")]),
         }
     });
@@ -156,5 +159,5 @@ fn at_most_ten_requests_and_the_first_failure_is_fatal() {
     };
     assert!(run(&script, &input, &mut |_| {}).is_err());
     assert_eq!(script.seen.borrow().len(), 1);
-    assert!(MAX_REQUESTS <= 10);
+    const { assert!(MAX_REQUESTS <= 10) };
 }
