@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 # Benchmark group "apache": `htguard check` of a whole Apache tree beside `apache2 -t`.
 #
-# The tree (benches/gen_apache_tree.py): 1,000 TLS vhosts with auth, 10,000 `.htaccess`
+# The tree (benches/gen/apache_tree.py): 1,000 TLS vhosts with auth, 10,000 `.htaccess`
 # files with auth and the 1,000 password files they name, valid for `apache2 -t`.
 # `apache2 -t` parses the main config and the vhost files only: it never opens a
 # `.htaccess` or a password file. htguard reads all 12,001 files and predicts every area.
@@ -14,13 +14,15 @@
 #   benches/interleave.py --rounds 150 'apache2 -t=apache2 -t -f /tmp/tree/conf/httpd.conf' \
 #     'htguard=target/release/htguard check /tmp/tree/conf/httpd.conf'
 
-# Generates the tree into $1 (sizes: $2 vhosts, $3 .htaccess per vhost).
+# Generates the tree into $1 (sizes: $2 vhosts, $3 .htaccess per vhost, $4 distinct
+# password files per vhost, default 1).
 apache_make_tree() {
-  local out=$1 vhosts=$2 per=$3 here hash
+  local out=$1 vhosts=$2 per=$3 files=${4:-1} here hash
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
   hash=$(htpasswd -nbB -C 10 u pw | cut -d: -f2)
   rm -rf "$out"
-  python3 "$here/gen_apache_tree.py" "$out" --vhosts "$vhosts" --htaccess-per-vhost "$per" --hash "$hash"
+  python3 "$here/gen/apache_tree.py" "$out" --vhosts "$vhosts" --htaccess-per-vhost "$per" \
+    --passwd-files-per-vhost "$files" --hash "$hash"
   apache2 -t -f "$out/conf/httpd.conf" >/dev/null 2>&1 || {
     echo "benches/apache.sh: the generated tree fails apache2 -t" >&2
     apache2 -t -f "$out/conf/httpd.conf" >&2

@@ -45,6 +45,12 @@ runs every rule (location precedence, rewrites, user files, permissions) and the
   bench_begin "Check $(fmt_int "$locations") auth_basic locations in $(fmt_int "$servers") server files"
   bench_cmd "htguard check" "'$HTGUARD' check --nginx-config '$tree/nginx.conf' >/dev/null"
   bench_cmd "htguard map" "'$HTGUARD' map '$tree/nginx.conf' >/dev/null"
+  # One request asked of the nginx evaluator in every server (map --uri), and of one
+  # server the way `why` asks it (when the binary has `why`).
+  bench_cmd "htguard map --uri" "'$HTGUARD' map --uri /area5/index.php '$tree/nginx.conf' >/dev/null"
+  if "$HTGUARD" why --help >/dev/null 2>&1; then
+    bench_cmd "htguard why" "'$HTGUARD' why http://s$((servers / 2)).example.com:8080/area5/ --nginx-config '$tree/nginx.conf' >/dev/null"
+  fi
   bench_cmd "nginx -t" "nginx -t -q -p '$tree/' -c '$tree/nginx.conf' -e '$tree/error.log'"
   if [[ -n $venv ]]; then
     bench_cmd "crossplane parse" "'$venv/bin/crossplane' parse '$tree/nginx.conf' -o /dev/null"
@@ -53,6 +59,23 @@ runs every rule (location precedence, rewrites, user files, permissions) and the
     note "crossplane and gixy could not be installed (no network?): their rows are missing."
   fi
   bench_run --warmup 1 --min-runs 5
+
+  # The same tree, but each location names a password file of its own: the rules that
+  # compare user files with servers see 10,000 files instead of one.
+  local distinct="$BENCH_WORK/nginx-tree-distinct"
+  log "generating $servers server files x $per locations, $(fmt_int "$locations") distinct password files"
+  bash "$BENCHES/gen/nginx_tree.sh" "$distinct" "$servers" "$per" "$per" >/dev/null
+  nginx -t -q -p "$distinct/" -c "$distinct/nginx.conf" -e "$distinct/error.log" ||
+    die "the generated tree does not pass nginx -t"
+  bench_begin "Check $(fmt_int "$locations") auth_basic locations naming $(fmt_int "$locations") distinct password files"
+  bench_cmd --ok 0,1 "htguard check" "'$HTGUARD' check --nginx-config '$distinct/nginx.conf' >/dev/null"
+  bench_cmd "nginx -t" "nginx -t -q -p '$distinct/' -c '$distinct/nginx.conf' -e '$distinct/error.log'"
+  if [[ -n $venv ]]; then
+    bench_cmd "crossplane parse" "'$venv/bin/crossplane' parse '$distinct/nginx.conf' -o /dev/null"
+  fi
+  bench_run --warmup 1 --min-runs 3
+  note "As the tree above, each of the $(fmt_int "$locations") locations naming its own password file \
+(\`benches/gen/nginx_tree.sh DIR $servers $per $per\`). \`htguard check\` reads and checks every one of them."
 }
 
 # Run directly: hand over to the runner with this group.

@@ -1,5 +1,7 @@
-// Checking a tree makes millions of small allocations on several threads: mimalloc
-// does them in a fraction of glibc malloc's time (Apache tree: -27%, 1M-line file: -22%).
+// Checking a tree makes millions of small allocations on several threads. Measured with
+// benches/compare.sh against the system allocator (same run; CPU medians, instructions):
+// Apache tree (1,000 vhosts) 208 -> 130 ms, 952 -> 752 M; nginx tree (1,000 servers)
+// check 84 -> 48 ms, 460 -> 371 M; 1M-line password file check 171 -> 150 ms.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod access;
 mod content;
 pub mod glob;
 pub use content::{Content, read as read_file};
@@ -28,6 +29,17 @@ impl Span {
     pub fn is_empty(&self) -> bool {
         self.start == self.end
     }
+}
+
+/// Why a file of a run was read: what kind of file it was taken for, and what led to it
+/// (`--verbose`, the JSON report's `inputs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    pub file: FileId,
+    /// `apache`, `htaccess`, `nginx-snippet`, `htpasswd`…, or `assumed` for configuration
+    /// text htguard supplies itself.
+    pub kind: String,
+    pub why: String,
 }
 
 /// One file read from disk (or given in memory), kept as raw bytes.

@@ -82,6 +82,9 @@ struct StartCase {
 
 #[test]
 fn main_config_mistakes_stop_httpd_and_are_reported() {
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
     let site = Site::new();
     site.mkdir("run");
     site.write(
@@ -170,6 +173,9 @@ fn main_config_mistakes_stop_httpd_and_are_reported() {
 
 #[test]
 fn auth_type_without_its_module_answers_500() {
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
     let site = Site::new();
     site.write(
         "pw/users",
@@ -217,6 +223,9 @@ fn auth_type_without_its_module_answers_500() {
 /// Rules without a status-code consequence, through the library's check.
 #[test]
 fn cleartext_undefined_variable_and_regex_allowoverride_are_reported() {
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
     let site = Site::new();
     site.write(
         "pw/users",

@@ -163,6 +163,31 @@ fn cases() -> Vec<Case> {
             fixed: Some(s(format!("alice:{h}\n"))),
             logins: vec![login("alice", PW, both(401, 401), ok)],
         },
+        // crypt()'s failure tokens: what Apache's `htpasswd -5 -r 10` writes (exit 0).
+        Case {
+            name: "pw001-crypt-failure-token-0",
+            rule: &pw::malformed_hash::RULE,
+            digest: false,
+            server_specific: true,
+            bad: s("alice:*0\n".into()),
+            fixed: Some(s(format!("alice:{h}\n"))),
+            logins: vec![
+                login("alice", PW, both(401, 401), ok),
+                login("alice", "*0", both(401, 401), both(401, 401)),
+            ],
+        },
+        Case {
+            name: "pw001-crypt-failure-token-1",
+            rule: &pw::malformed_hash::RULE,
+            digest: false,
+            server_specific: true,
+            bad: s("alice:*1\n".into()),
+            fixed: Some(s(format!("alice:{h}\n"))),
+            logins: vec![
+                login("alice", PW, both(401, 401), ok),
+                login("alice", "*1", both(401, 401), both(401, 401)),
+            ],
+        },
         Case {
             name: "pw001-uppercase-digest",
             rule: &pw::malformed_hash::RULE,
@@ -431,6 +456,9 @@ fn affected(case: &Case) -> Vec<Server> {
 
 #[test]
 fn rules_predict_what_apache_and_nginx_answer() {
+    if !common::need(&["apache2", "nginx", "htpasswd", "mkpasswd"]) {
+        return;
+    }
     let cases = cases();
     let site = Site::new();
     let mut apache_conf = String::new();

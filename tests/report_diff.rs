@@ -25,9 +25,9 @@ fn unified_diff_of_a_password_file_hides_hashes() {
         ),
         "{out}"
     );
-    assert!(out.contains("-\u{feff}alice:$2y$10$abcd…\r\n"), "{out}");
-    assert!(out.contains("+alice:$2y$10$abcd…\n"), "{out}");
-    assert!(out.contains("+bob:{SHA}qUqP…\n"), "{out}");
+    assert!(out.contains("-\u{feff}alice:$2y$10$…\r\n"), "{out}");
+    assert!(out.contains("+alice:$2y$10$…\n"), "{out}");
+    assert!(out.contains("+bob:{SHA}…\n"), "{out}");
     assert!(
         !out.contains(HASH) && !out.contains("qUqP5cyxm6YcTAhz05Hph5gvu9M="),
         "{out}"

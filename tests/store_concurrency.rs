@@ -2,6 +2,8 @@
 //! htguard must keep every entry; Apache's `htpasswd -b` is measured beside it (printed,
 //! not asserted) for the README.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -102,8 +104,8 @@ fn eight_concurrent_htguard_writers_lose_nothing() {
 
 #[test]
 fn apache_htpasswd_under_the_same_load_is_measured() {
-    if Command::new("htpasswd").arg("-h").output().is_err() {
-        panic!("htpasswd (apache2-utils) is not installed; scripts/test installs the packages");
+    if !common::need(&["htpasswd"]) {
+        return;
     }
     let mut total_lost = 0;
     let mut failed = 0;

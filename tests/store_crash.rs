@@ -248,3 +248,71 @@ fn read_only_directory_leaves_the_original_intact() {
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_refused(&out, &file, &original, "Permission denied");
 }
+
+/// Writers SIGKILLed while their temporary file exists leave it behind (SIGKILL cannot be
+/// caught); the next writer, holding the lock, removes it. The target is always the old or
+/// the new file.
+#[test]
+fn temp_files_of_killed_writers_are_removed_by_the_next_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, original) = big_file(dir.path(), 60_000);
+    let mut hits = 0;
+    for round in 0..12 {
+        let user = format!("killed{round:02}");
+        let mut child = add_command(&file, &user)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"secret\n").unwrap();
+        // Kill as soon as this writer has begun writing its temporary file (it removes
+        // stale ones just before): mid-write.
+        let before = temp_files(dir.path());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+            let writing = temp_files(dir.path()).iter().any(|t| {
+                !before.contains(t)
+                    && std::fs::metadata(dir.path().join(t)).is_ok_and(|m| m.len() > 0)
+            });
+            if writing {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        // SAFETY: signalling our own child by pid.
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGKILL);
+        }
+        child.wait().unwrap();
+        let now = std::fs::read(&file).unwrap();
+        if now != original {
+            let added = now.strip_prefix(&original[..]).expect("old content kept");
+            assert!(added.starts_with(format!("{user}:").as_bytes()));
+            std::fs::write(&file, &original).unwrap();
+        }
+        assert_lines_valid(&now);
+        let temps = temp_files(dir.path());
+        // Each writer removed the one its killed predecessor left: never more than one.
+        assert!(temps.len() <= 1, "round {round}: {temps:?}");
+        hits += temps.len();
+    }
+    assert!(hits > 0, "no kill landed while a temporary file existed");
+    let out = run_with_password(add_command(&file, "survivor"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        temp_files(dir.path()),
+        Vec::<String>::new(),
+        "the normal write cleaned up"
+    );
+    let now = std::fs::read(&file).unwrap();
+    assert!(now.starts_with(&original) && now.ends_with(b"\n"));
+    assert_lines_valid(&now);
+    println!(
+        "12 writers SIGKILLed mid-write left {hits} temporary files; the next writer removed them"
+    );
+}

@@ -2,8 +2,8 @@
 //! walk directories (without following a symlink loop), skip what is not ours,
 //! and detect each file's kind.
 
-use super::CheckError;
 use super::kind::{self, InputKind};
+use super::{CheckError, CheckOptions};
 use std::collections::HashSet;
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
@@ -16,6 +16,8 @@ pub struct Candidate {
     pub kind: InputKind,
     /// Named on the command line (not found by walking a directory).
     pub explicit: bool,
+    /// Why it is checked, in words (`--verbose`, the JSON report).
+    pub why: String,
 }
 
 /// The system locations checked when no path is given, in this order.
@@ -65,31 +67,98 @@ pub fn looks_like_rootfs(dir: &Path) -> bool {
     dir.is_dir() && ROOTFS_MARKERS.iter().any(|m| dir.join(m).is_file())
 }
 
+/// The files to start from, main configs first: the paths of the command line (or the
+/// system locations), and the main configs `--apache-config`/`--nginx-config` name.
+pub(crate) fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, CheckError> {
+    let named_mains = !opts.apache_configs.is_empty() || !opts.nginx_configs.is_empty();
+    let paths: Vec<PathBuf> = if opts.paths.is_empty() && !named_mains {
+        let found: Vec<PathBuf> = DEFAULT_LOCATIONS
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| p.is_dir())
+            .collect();
+        if found.is_empty() {
+            return Err(CheckError::NothingToCheck);
+        }
+        found
+    } else {
+        opts.paths.clone()
+    };
+    let mut walked = Walked::default();
+    let mut candidates = collect_walked(&paths, opts.kind, &mut walked)?;
+    for (configs, kind, flag) in [
+        (
+            &opts.apache_configs,
+            InputKind::ApacheMain,
+            "--apache-config",
+        ),
+        (&opts.nginx_configs, InputKind::NginxMain, "--nginx-config"),
+    ] {
+        for path in configs {
+            for mut c in collect(std::slice::from_ref(path), Some(kind))? {
+                c.kind = kind;
+                c.why = format!("named by {flag}");
+                candidates.push(c);
+            }
+        }
+    }
+    // A named main config decides which snippets its server reads.
+    let apache_main = !opts.apache_configs.is_empty();
+    let nginx_main = !opts.nginx_configs.is_empty();
+    candidates.retain(|c| {
+        c.explicit
+            || !(apache_main && c.kind == InputKind::ApacheSnippet
+                || nginx_main && c.kind == InputKind::NginxSnippet)
+    });
+    let mut seen = HashSet::new();
+    candidates.retain(|c| seen.insert(super::canonical(&c.path)));
+    if candidates.is_empty() {
+        return Err(CheckError::NothingFound {
+            paths,
+            files: walked.files,
+        });
+    }
+    // Main configs first, so that files they include are not loaded again as snippets.
+    candidates.sort_by_key(|c| !matches!(c.kind, InputKind::ApacheMain | InputKind::NginxMain));
+    Ok(candidates)
+}
+
+/// What walking directories met.
+#[derive(Default)]
+struct Walked {
+    /// Regular files looked at (whether or not they were taken).
+    files: usize,
+}
+
 /// Collect the starting files under `paths`. `forced` gives every file that kind.
 pub fn collect(paths: &[PathBuf], forced: Option<InputKind>) -> Result<Vec<Candidate>, CheckError> {
+    collect_walked(paths, forced, &mut Walked::default())
+}
+
+fn collect_walked(
+    paths: &[PathBuf],
+    forced: Option<InputKind>,
+    walked: &mut Walked,
+) -> Result<Vec<Candidate>, CheckError> {
     let mut out = Vec::new();
     let mut seen_files: HashSet<(u64, u64)> = HashSet::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| CheckError::io(path, e))?;
         if meta.is_dir() {
-            let mut found = Vec::new();
-            walk(path, forced, &mut seen_files, &mut found)?;
-            if forced.is_none() {
-                prefer_main_configs(&mut found);
-            }
-            out.extend(found);
+            out.extend(collect_dir(path, forced, &mut seen_files, walked)?);
         } else if meta.is_file() {
             if !seen_files.insert((meta.dev(), meta.ino())) {
                 continue;
             }
             let head = read_head(path)?;
             let kind = forced
-                .or_else(|| kind::detect(path, &head))
+                .or_else(|| kind::detect_named(path, &head))
                 .ok_or_else(|| CheckError::UnknownKind(path.clone()))?;
             out.push(Candidate {
                 path: path.clone(),
                 kind,
                 explicit: true,
+                why: "named on the command line".into(),
             });
         } else {
             return Err(CheckError::NotAFile(path.clone()));
@@ -98,21 +167,72 @@ pub fn collect(paths: &[PathBuf], forced: Option<InputKind>) -> Result<Vec<Candi
     Ok(out)
 }
 
-/// When a tree holds a server's main config, the server reads only what that config
-/// includes: its other snippets are not starting points.
-fn prefer_main_configs(found: &mut Vec<Candidate>) {
-    let has_apache_main = found.iter().any(|c| c.kind == InputKind::ApacheMain);
-    let has_nginx_main = found.iter().any(|c| c.kind == InputKind::NginxMain);
-    found.retain(|c| {
-        !(has_apache_main && c.kind == InputKind::ApacheSnippet
-            || has_nginx_main && c.kind == InputKind::NginxSnippet)
-    });
+/// Where the servers' main configs are in a root filesystem (`etc/…`), in `/etc`, and in
+/// the servers' own config directories (`/etc/apache2`, `/etc/httpd`, `/etc/nginx`).
+const MAIN_CONFIGS: &[(&str, InputKind)] = &[
+    ("etc/apache2/apache2.conf", InputKind::ApacheMain),
+    ("etc/httpd/conf/httpd.conf", InputKind::ApacheMain),
+    ("etc/nginx/nginx.conf", InputKind::NginxMain),
+    ("apache2/apache2.conf", InputKind::ApacheMain),
+    ("httpd/conf/httpd.conf", InputKind::ApacheMain),
+    ("nginx/nginx.conf", InputKind::NginxMain),
+    ("apache2.conf", InputKind::ApacheMain),
+    ("conf/httpd.conf", InputKind::ApacheMain),
+    ("httpd.conf", InputKind::ApacheMain),
+    ("nginx.conf", InputKind::NginxMain),
+];
+
+/// The files of directory `dir` to start from. Where the servers keep their main
+/// configs, those (and what they read) are all; else the directory is walked, and the
+/// main configs found on the way are again all; only a tree without one gives its loose
+/// files, those whose name or content says server config or password file.
+fn collect_dir(
+    dir: &Path,
+    forced: Option<InputKind>,
+    seen_files: &mut HashSet<(u64, u64)>,
+    walked: &mut Walked,
+) -> Result<Vec<Candidate>, CheckError> {
+    if forced.is_none() {
+        let mains: Vec<Candidate> = MAIN_CONFIGS
+            .iter()
+            .filter(|(rel, _)| dir.join(rel).is_file())
+            .map(|(rel, kind)| main_candidate(dir.join(rel), *kind, dir))
+            .collect();
+        if !mains.is_empty() {
+            return Ok(mains);
+        }
+    }
+    let mut found = Vec::new();
+    walk(dir, forced, seen_files, walked, &mut found)?;
+    if forced.is_some() {
+        return Ok(found);
+    }
+    let mains: Vec<Candidate> = found
+        .iter()
+        .filter(|c| matches!(c.kind, InputKind::ApacheMain | InputKind::NginxMain))
+        .map(|c| main_candidate(c.path.clone(), c.kind, dir))
+        .collect();
+    Ok(if mains.is_empty() { found } else { mains })
+}
+
+fn main_candidate(path: PathBuf, kind: InputKind, dir: &Path) -> Candidate {
+    let server = if kind.is_apache() { "Apache" } else { "nginx" };
+    Candidate {
+        path,
+        kind,
+        explicit: false,
+        why: format!(
+            "the {server} main config in {}: the server starts here and reads what it includes",
+            dir.display()
+        ),
+    }
 }
 
 fn walk(
     root: &Path,
     forced: Option<InputKind>,
     seen_files: &mut HashSet<(u64, u64)>,
+    walked: &mut Walked,
     out: &mut Vec<Candidate>,
 ) -> Result<(), CheckError> {
     let mut seen_dirs: HashSet<(u64, u64)> = HashSet::new();
@@ -151,17 +271,34 @@ fn walk(
             if !seen_files.insert((meta.dev(), meta.ino())) {
                 continue;
             }
+            walked.files += 1;
             let head = read_head(&path)?;
-            let kind = match forced {
-                Some(k) if !kind::looks_binary(&head) => Some(k),
+            let found = match forced {
+                Some(k) if !kind::looks_binary(&head) => Some((
+                    k,
+                    format!("found in {}, read as --kind {}", root.display(), k.name()),
+                )),
                 Some(_) => None,
-                None => kind::detect(&path, &head),
+                None => kind::detect_found(&path, &head).map(|k| {
+                    let by = if kind::by_name(&path).is_some() {
+                        "name"
+                    } else {
+                        "content"
+                    };
+                    let why = format!(
+                        "found in {} (no server main config there): its {by} says {}",
+                        root.display(),
+                        k.name()
+                    );
+                    (k, why)
+                }),
             };
-            if let Some(kind) = kind {
+            if let Some((kind, why)) = found {
                 out.push(Candidate {
                     path,
                     kind,
                     explicit: false,
+                    why,
                 });
             }
         }
@@ -216,11 +353,73 @@ mod tests {
                 )
             })
             .collect();
+        // The server reads the main config and what it names; a password file it does not
+        // name is not read.
+        assert_eq!(names, [("apache2.conf".to_string(), InputKind::ApacheMain)]);
+    }
+
+    #[test]
+    fn a_main_config_deeper_in_the_tree_is_where_the_walk_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("deploy/nginx")).unwrap();
+        std::fs::write(d.join("deploy/nginx/nginx.conf"), "events {}\nhttp {}\n").unwrap();
+        std::fs::write(d.join("deploy/site.conf"), "server {\n listen 80;\n}\n").unwrap();
+        std::fs::write(d.join("users.htpasswd"), "u:$apr1$a$b\n").unwrap();
+        let got = collect(&[d.to_path_buf()], None).unwrap();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].kind, InputKind::NginxMain);
+        assert!(got[0].why.contains("main config"), "{}", got[0].why);
+    }
+
+    #[test]
+    fn a_loose_directory_gives_only_config_and_password_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let files: &[(&str, &str)] = &[
+            ("site/.htaccess", "Require all denied\n"),
+            (
+                "site/users",
+                "alice:$apr1$abcdefgh$0123456789abcdefghijkl\n",
+            ),
+            ("site/theme.scss", "$color-scheme: teal;\n$accent: red;\n"),
+            ("site/_vars", "$color-scheme: teal;\n$accent: red;\n"),
+            ("site/app.js", "function f() {\n  return 1;\n}\n"),
+            ("site/index.php", "<?php\nrequire 'x.php';\nreturn;\n"),
+            ("site/shop.php", "server {\n listen 80;\n}\n"),
+            (
+                "site/events.jsonl",
+                "{\"id\":1,\"user\":\"a\"}\n{\"id\":2}\n",
+            ),
+            ("site/dump", "{\"id\":1}\n{\"id\":2}\n"),
+            ("site/notes", "Admins: see the wiki.\nUsers: ask.\n"),
+            (
+                "site/style.css",
+                "body { margin: 0; }\na:hover { color: red; }\n",
+            ),
+            ("site/README", "Users: see the wiki.\nAdmins: ask.\n"),
+        ];
+        for (rel, text) in files {
+            std::fs::create_dir_all(d.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(d.join(rel), text).unwrap();
+        }
+        std::fs::write(d.join("site/logo.png"), b"\x89PNG\0\0").unwrap();
+        let got = collect(&[d.to_path_buf()], None).unwrap();
+        let mut names: Vec<_> = got
+            .iter()
+            .map(|c| {
+                (
+                    c.path.strip_prefix(d).unwrap().display().to_string(),
+                    c.kind,
+                )
+            })
+            .collect();
+        names.sort();
         assert_eq!(
             names,
             [
-                (".htpasswd".to_string(), InputKind::Htpasswd),
-                ("apache2.conf".to_string(), InputKind::ApacheMain),
+                ("site/.htaccess".to_string(), InputKind::Htaccess),
+                ("site/users".to_string(), InputKind::Htpasswd),
             ]
         );
     }

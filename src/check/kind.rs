@@ -1,5 +1,6 @@
 //! What kind of file a path is, from its name and its first bytes.
 
+use crate::model::apache::directives;
 use std::path::Path;
 
 /// The kinds `htguard check` knows (`--kind` names in brackets).
@@ -90,6 +91,107 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<InputKind> {
     by_content(path, head)
 }
 
+/// The kind of a file named on the command line: as [`detect`], and a file whose name
+/// says it is a server config (`*.conf`, `*.load`, a file in `sites-enabled/`…) is one
+/// even when it holds only comments or directives htguard does not score: an Apache or
+/// nginx snippet, by the directory it is in.
+pub fn detect_named(path: &Path, head: &[u8]) -> Option<InputKind> {
+    if let Some(k) = detect(path, head) {
+        return Some(k);
+    }
+    (conf_like(path) && !looks_binary(head)).then(|| snippet_by_place(path))
+}
+
+/// The kind of a file met while walking a directory without a server's main config:
+/// only what its name or content says is a server config or a password file, never a
+/// program, style sheet, data or binary file (PHP, JS, CSS/SCSS, JSON, images…),
+/// whatever lines of it look like.
+pub fn detect_found(path: &Path, head: &[u8]) -> Option<InputKind> {
+    if let Some(k) = by_name(path) {
+        return Some(k);
+    }
+    if not_a_config_by_name(path) || looks_binary(head) || not_a_config_by_content(head) {
+        return None;
+    }
+    by_content(path, head)
+}
+
+/// Extensions of files that are never server configs or password files.
+const FOREIGN_EXTENSIONS: &[&str] = &[
+    "php", "php3", "php4", "php5", "php7", "php8", "phtml", "phar", "inc", "js", "mjs", "cjs",
+    "jsx", "ts", "tsx", "vue", "css", "scss", "sass", "less", "styl", "json", "jsonl", "ndjson",
+    "geojson", "map", "html", "htm", "xhtml", "xml", "xsl", "svg", "md", "markdown", "rst", "py",
+    "pyc", "rb", "pl", "pm", "sh", "bash", "zsh", "c", "h", "cc", "cpp", "go", "rs", "java",
+    "class", "jar", "lua", "twig", "tpl", "mustache", "hbs", "erb", "yml", "yaml", "toml", "ini",
+    "lock", "po", "pot", "mo", "sql", "csv", "tsv", "log", "png", "jpg", "jpeg", "gif", "ico",
+    "webp", "bmp", "tif", "tiff", "avif", "woff", "woff2", "ttf", "eot", "otf", "pdf", "zip", "gz",
+    "tgz", "bz2", "xz", "zst", "tar", "deb", "rpm", "so", "a", "o", "mp3", "mp4", "webm", "ogg",
+    "wav",
+];
+
+/// Names of documentation and build files.
+const FOREIGN_NAMES: &[&str] = &[
+    "readme",
+    "license",
+    "licence",
+    "copying",
+    "changelog",
+    "changes",
+    "news",
+    "authors",
+    "install",
+    "todo",
+    "notice",
+    "makefile",
+    "dockerfile",
+    "vagrantfile",
+    "gemfile",
+];
+
+fn not_a_config_by_name(path: &Path) -> bool {
+    let stem = path
+        .file_stem()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    FOREIGN_NAMES.contains(&stem.as_str())
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| FOREIGN_EXTENSIONS.iter().any(|f| e.eq_ignore_ascii_case(f)))
+}
+
+/// A PHP or shell script, a JSON document or JSON-lines file, an HTML or XML page.
+fn not_a_config_by_content(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&head[..head.len().min(512)]);
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    ["<?", "#!", "{", "[", "<!", "<html", "<HTML"]
+        .iter()
+        .any(|p| start.starts_with(p))
+}
+
+/// A name or place that says "server config": `*.conf`, `*.load`, or a config directory.
+fn conf_like(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("conf") || e.eq_ignore_ascii_case("load"))
+        || in_config_dir(path)
+}
+
+/// A snippet of the server whose directory the file is in (nginx if any directory above
+/// it says nginx, else Apache).
+fn snippet_by_place(path: &Path) -> InputKind {
+    let nginx = path
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .any(|c| c.as_os_str().to_string_lossy().contains("nginx"));
+    if nginx {
+        InputKind::NginxSnippet
+    } else {
+        InputKind::ApacheSnippet
+    }
+}
+
 /// The kind `path`'s name alone says (`.htpasswd`, `nginx.conf`, ...), if any.
 pub fn by_name(path: &Path) -> Option<InputKind> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
@@ -97,7 +199,11 @@ pub fn by_name(path: &Path) -> Option<InputKind> {
     match name.as_str() {
         "apache2.conf" | "httpd.conf" => return Some(InputKind::ApacheMain),
         "nginx.conf" => return Some(InputKind::NginxMain),
-        ".htaccess" => return Some(InputKind::Htaccess),
+        // Debian's wordpress ships `htaccess`, Joomla `htaccess.txt`: named to be
+        // copied into place.
+        ".htaccess" | "htaccess" | "htaccess.txt" | "htaccess.dist" => {
+            return Some(InputKind::Htaccess);
+        }
         ".htpasswd" | "htpasswd" | ".htpasswords" | "htpasswords" => {
             return Some(InputKind::Htpasswd);
         }
@@ -107,7 +213,9 @@ pub fn by_name(path: &Path) -> Option<InputKind> {
         }
         _ => {}
     }
-    if ext("htpasswd") {
+    if ext("htaccess") {
+        Some(InputKind::Htaccess)
+    } else if ext("htpasswd") {
         Some(InputKind::Htpasswd)
     } else if ext("htdigest") {
         Some(InputKind::Htdigest)
@@ -146,18 +254,22 @@ fn by_content(path: &Path, head: &[u8]) -> Option<InputKind> {
     if lines.is_empty() {
         return None;
     }
-    let conf_like = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("conf"))
-        || in_config_dir(path);
+    let conf_like = conf_like(path);
     let (apache, nginx_main, nginx) = config_scores(&lines);
-    if nginx_main {
+    // Outside a config's name or place, most lines must be directives: a page of prose
+    // or code has a few lines that start like one.
+    let enough = |n: usize| conf_like || n * 2 >= lines.len();
+    if nginx_main && enough(nginx) {
         return Some(InputKind::NginxMain);
     }
-    if apache > 0 && apache >= nginx && (conf_like || apache >= 2 || has_apache_section(&lines)) {
+    if apache > 0
+        && apache >= nginx
+        && enough(apache)
+        && (conf_like || apache >= 2 || has_apache_section(&lines))
+    {
         return Some(InputKind::ApacheSnippet);
     }
-    if nginx > 0 && (conf_like || nginx >= 2) {
+    if nginx > 0 && enough(nginx) && (conf_like || nginx >= 2) {
         return Some(InputKind::NginxSnippet);
     }
     passwd_kind(&lines)
@@ -180,47 +292,105 @@ fn has_apache_section(lines: &[&str]) -> bool {
     })
 }
 
-/// (Apache evidence, nginx `http {` seen, nginx evidence).
+/// nginx directives common in configs (core, events, http, mail, stream modules).
+const NGINX_DIRECTIVES: &[&str] = &[
+    "user",
+    "worker_processes",
+    "pid",
+    "error_log",
+    "include",
+    "events",
+    "http",
+    "stream",
+    "mail",
+    "worker_connections",
+    "use",
+    "multi_accept",
+    "server",
+    "listen",
+    "server_name",
+    "root",
+    "index",
+    "location",
+    "return",
+    "rewrite",
+    "try_files",
+    "alias",
+    "auth_basic",
+    "auth_basic_user_file",
+    "auth_request",
+    "allow",
+    "deny",
+    "satisfy",
+    "limit_except",
+    "proxy_pass",
+    "proxy_set_header",
+    "proxy_redirect",
+    "proxy_buffering",
+    "proxy_http_version",
+    "proxy_read_timeout",
+    "fastcgi_pass",
+    "fastcgi_param",
+    "fastcgi_index",
+    "fastcgi_split_path_info",
+    "uwsgi_pass",
+    "scgi_pass",
+    "grpc_pass",
+    "access_log",
+    "log_format",
+    "sendfile",
+    "tcp_nopush",
+    "tcp_nodelay",
+    "keepalive_timeout",
+    "types_hash_max_size",
+    "server_tokens",
+    "default_type",
+    "types",
+    "gzip",
+    "gzip_types",
+    "gzip_vary",
+    "ssl_certificate",
+    "ssl_certificate_key",
+    "ssl_protocols",
+    "ssl_ciphers",
+    "ssl_prefer_server_ciphers",
+    "ssl_session_cache",
+    "ssl_session_timeout",
+    "add_header",
+    "expires",
+    "charset",
+    "client_max_body_size",
+    "upstream",
+    "map",
+    "geo",
+    "set",
+    "if",
+    "error_page",
+    "internal",
+    "autoindex",
+    "limit_req",
+    "limit_req_zone",
+    "limit_conn",
+    "limit_conn_zone",
+    "resolver",
+    "load_module",
+    "worker_rlimit_nofile",
+    "daemon",
+    "server_names_hash_bucket_size",
+    "open_file_cache",
+    "real_ip_header",
+    "set_real_ip_from",
+    "sub_filter",
+    "ssi",
+    "etag",
+    "if_modified_since",
+    "large_client_header_buffers",
+];
+
+/// (Apache evidence, nginx `http {` seen, nginx evidence): lines that start with an
+/// Apache directive (any module httpd has) or a section tag; lines that start with an
+/// nginx directive and end as nginx statements do.
 fn config_scores(lines: &[&str]) -> (usize, bool, usize) {
-    const APACHE_DIRECTIVES: &[&str] = &[
-        "authtype",
-        "authname",
-        "authuserfile",
-        "authgroupfile",
-        "authdigestfile",
-        "authbasicprovider",
-        "require",
-        "satisfy",
-        "order",
-        "allow",
-        "deny",
-        "documentroot",
-        "servername",
-        "serveralias",
-        "serverroot",
-        "loadmodule",
-        "include",
-        "includeoptional",
-        "options",
-        "allowoverride",
-        "rewriteengine",
-        "rewriterule",
-        "rewritecond",
-        "errorlog",
-        "customlog",
-        "directoryindex",
-        "errordocument",
-        "setenvif",
-        "header",
-        "alias",
-        "scriptalias",
-        "addtype",
-        "addhandler",
-        "listen",
-        "user",
-        "group",
-        "define",
-    ];
     let mut apache = 0;
     let mut nginx = 0;
     let mut nginx_main = false;
@@ -233,16 +403,30 @@ fn config_scores(lines: &[&str]) -> (usize, bool, usize) {
         let ends_nginx = lower.ends_with(';') || lower.ends_with('{') || lower == "}";
         if lower.starts_with('<') && lower.ends_with('>') {
             apache += 1;
-        } else if ends_nginx {
+        } else if ends_nginx && (lower == "}" || NGINX_DIRECTIVES.contains(&first)) {
             if matches!(first, "http" | "events") && lower.ends_with('{') {
                 nginx_main = true;
             }
             nginx += 1;
-        } else if APACHE_DIRECTIVES.contains(&first) {
+        } else if !ends_nginx && !directives::commands(first).is_empty() {
             apache += 1;
         }
     }
     (apache, nginx_main, nginx)
+}
+
+/// A name as people and tools write user and group names: `$color-scheme`, `{"id"` or
+/// `margin` followed by a CSS value are not.
+fn plausible_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+' | '~'))
+}
+
+/// Text no hash or password field ends with, but code and style sheets do.
+fn ends_like_code(field: &str) -> bool {
+    field.ends_with([';', ',', '{', '}', '(', ')']) || field.contains('"')
 }
 
 /// Password-file kinds by the shape of their lines; the majority decides.
@@ -253,7 +437,7 @@ fn passwd_kind(lines: &[&str]) -> Option<InputKind> {
             other += 1;
             continue;
         };
-        if user.is_empty() || user.contains(char::is_whitespace) {
+        if !plausible_name(user) || ends_like_code(rest.trim()) {
             other += 1;
         } else if rest
             .rsplit_once(':')
@@ -261,7 +445,15 @@ fn passwd_kind(lines: &[&str]) -> Option<InputKind> {
         {
             digest += 1;
         } else if rest.starts_with([' ', '\t']) || rest.trim().contains(char::is_whitespace) {
-            group += 1;
+            // Prose ("Users: see the wiki.") ends its words with punctuation.
+            if rest
+                .split_whitespace()
+                .all(|m| plausible_name(m) && !m.ends_with('.'))
+            {
+                group += 1;
+            } else {
+                other += 1;
+            }
         } else if !rest.is_empty() {
             basic += 1;
         } else {
@@ -350,6 +542,55 @@ mod tests {
         );
         assert_eq!(k("/srv/blob", "a:b\0c"), None);
         assert_eq!(k("/srv/empty", ""), None);
+    }
+
+    #[test]
+    fn named_files_are_checked_whatever_their_name() {
+        let named = |p: &str, c: &str| detect_named(Path::new(p), c.as_bytes());
+        assert_eq!(
+            named("/usr/share/wordpress/htaccess", ""),
+            Some(InputKind::Htaccess)
+        );
+        assert_eq!(
+            named("/srv/joomla/htaccess.txt", "Options -Indexes\n"),
+            Some(InputKind::Htaccess)
+        );
+        assert_eq!(
+            named("/srv/x/sample.htaccess", ""),
+            Some(InputKind::Htaccess)
+        );
+        let comments = "# Depends: ssl\n# nothing else\n";
+        assert_eq!(
+            named("/etc/apache2/mods-available/ssl.conf", comments),
+            Some(InputKind::ApacheSnippet)
+        );
+        assert_eq!(
+            named("/etc/nginx/conf.d/empty.conf", ""),
+            Some(InputKind::NginxSnippet)
+        );
+        assert_eq!(
+            named("/etc/apache2/mods-available/dav.load", ""),
+            Some(InputKind::ApacheSnippet)
+        );
+        assert_eq!(named("/srv/notes.txt", "hello\n"), None);
+    }
+
+    #[test]
+    fn directives_of_any_httpd_module_say_apache() {
+        assert_eq!(
+            k(
+                "/srv/deploy/site",
+                "SSLEngine on\nSSLCertificateFile /x\nExpiresActive On\n"
+            ),
+            Some(InputKind::ApacheSnippet)
+        );
+        assert_eq!(
+            k(
+                "/srv/notes",
+                "Include the new users.\nOrder the tests.\nThen ship it today and tomorrow.\nDone here.\nOk.\n"
+            ),
+            None
+        );
     }
 
     #[test]

@@ -7,8 +7,10 @@ pub mod fix;
 pub mod kind;
 mod passwd_files;
 pub mod progress;
+mod provenance;
 pub mod select;
 mod suppress;
+pub mod why;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::LoadOptions;
@@ -16,10 +18,11 @@ use crate::model::apache::{self, ApacheModel, ApacheStart};
 use crate::model::nginx::{self, NginxModel, NginxStart};
 use crate::rules::meta::unreadable_file;
 use crate::rules::{self, Context, Rule};
-use crate::source::{FileId, Sources};
+use crate::source::{FileId, Provenance, Sources};
 use crate::syntax::passwd::FileKind;
 use crate::target::Profile;
 use discover::Candidate;
+pub(crate) use discover::starting_points;
 use kind::InputKind;
 use rayon::prelude::*;
 pub use select::Settings;
@@ -66,6 +69,14 @@ pub enum CheckError {
         discover::DEFAULT_LOCATIONS.join(", ")
     )]
     NothingToCheck,
+    /// Directories that hold no file to check: a gate pointed at the wrong path.
+    #[error(
+        "nothing to check in {}: no server main config (apache2.conf, httpd.conf, \
+         nginx.conf) and none of the {files} file(s) there is a server config, .htaccess or \
+         password file by its name or content",
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NothingFound { paths: Vec<PathBuf>, files: usize },
 }
 
 impl CheckError {
@@ -85,6 +96,8 @@ pub struct CheckOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Password files among `sources`, with their detected kind (renderers redact them).
     pub passwd_files: HashMap<FileId, FileKind>,
+    /// Every file in `sources` with why it was read.
+    pub inputs: Vec<Provenance>,
     /// Findings silenced by inline suppressions.
     pub suppressed: usize,
     pub fail_on: Severity,
@@ -138,7 +151,19 @@ pub(crate) fn run_with_overlay(
         .chain(nginx.iter().flat_map(NginxModel::passwd_uses))
         .collect();
     opts.progress.stage(progress::Stage::PasswdFiles);
-    let passwd = passwd_files::load(uses, &candidates, opts.kind, overlay, &mut sources)?;
+    // A file another module reads (mod_auth_plain, a DBM file) is not an htpasswd file:
+    // it is not judged by htpasswd rules, whatever its name (AP027 says it is not checked).
+    let other_readers: HashSet<PathBuf> = apache
+        .iter()
+        .flat_map(ApacheModel::other_stores)
+        .filter_map(|s| s.local_path.map(|p| canonical(&p)))
+        .collect();
+    let standalone: Vec<Candidate> = candidates
+        .iter()
+        .filter(|c| opts.kind.is_some() || !other_readers.contains(&canonical(&c.path)))
+        .cloned()
+        .collect();
+    let passwd = passwd_files::load(uses, &standalone, opts.kind, overlay, &mut sources)?;
     let ctx = Context {
         sources: &sources,
         profile: &opts.profile,
@@ -157,10 +182,12 @@ pub(crate) fn run_with_overlay(
         .collect();
     opts.progress.stage(progress::Stage::Findings);
     let suppressed = settle(&mut diags, &sources, opts, all_rules);
+    let inputs = provenance::explain(&candidates, &apache, &nginx, &passwd.inputs, &sources);
     Ok(CheckOutcome {
         sources,
         diagnostics: diags,
         passwd_files,
+        inputs,
         suppressed,
         fail_on: opts.settings.fail_on,
     })
@@ -199,57 +226,25 @@ fn settle(
     suppressed
 }
 
-/// The files to start from, main configs first.
-fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, CheckError> {
-    let named_mains = !opts.apache_configs.is_empty() || !opts.nginx_configs.is_empty();
-    let paths: Vec<PathBuf> = if opts.paths.is_empty() && !named_mains {
-        let found: Vec<PathBuf> = discover::DEFAULT_LOCATIONS
-            .iter()
-            .map(PathBuf::from)
-            .filter(|p| p.is_dir())
-            .collect();
-        if found.is_empty() {
-            return Err(CheckError::NothingToCheck);
-        }
-        found
-    } else {
-        opts.paths.clone()
-    };
-    let mut candidates = discover::collect(&paths, opts.kind)?;
-    for (configs, kind) in [
-        (&opts.apache_configs, InputKind::ApacheMain),
-        (&opts.nginx_configs, InputKind::NginxMain),
-    ] {
-        for path in configs {
-            for mut c in discover::collect(std::slice::from_ref(path), Some(kind))? {
-                c.kind = kind;
-                candidates.push(c);
-            }
-        }
-    }
-    // A named main config decides which snippets its server reads.
-    let apache_main = !opts.apache_configs.is_empty();
-    let nginx_main = !opts.nginx_configs.is_empty();
-    candidates.retain(|c| {
-        c.explicit
-            || !(apache_main && c.kind == InputKind::ApacheSnippet
-                || nginx_main && c.kind == InputKind::NginxSnippet)
-    });
-    let mut seen = HashSet::new();
-    candidates.retain(|c| seen.insert(canonical(&c.path)));
-    // Main configs first, so that files they include are not loaded again as snippets.
-    candidates.sort_by_key(|c| !matches!(c.kind, InputKind::ApacheMain | InputKind::NginxMain));
-    Ok(candidates)
-}
-
 pub(crate) fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn load_configs(
+pub(crate) fn load_configs(
     candidates: &[Candidate],
     opts: &CheckOptions,
     sources: &mut Sources,
+) -> (Vec<ApacheModel>, Vec<NginxModel>) {
+    load_configs_with(candidates, opts, sources, apache::load)
+}
+
+/// [`load_configs`] with Apache configurations loaded by `load_apache` (`why` reads only
+/// the `.htaccess` files a request meets).
+pub(crate) fn load_configs_with(
+    candidates: &[Candidate],
+    opts: &CheckOptions,
+    sources: &mut Sources,
+    load_apache: impl Fn(&Path, ApacheStart, &crate::model::LoadOptions, &mut Sources) -> ApacheModel,
 ) -> (Vec<ApacheModel>, Vec<NginxModel>) {
     let mut apache_models = Vec::new();
     let mut nginx_models = Vec::new();
@@ -276,7 +271,7 @@ fn load_configs(
             _ => None,
         };
         if let Some(start) = apache_start {
-            apache_models.push(apache::load(&c.path, start, &opts.load, sources));
+            apache_models.push(load_apache(&c.path, start, &opts.load, sources));
         } else if let Some(start) = nginx_start {
             nginx_models.push(nginx::load(&c.path, start, &opts.load, sources));
         }

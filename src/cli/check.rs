@@ -12,7 +12,7 @@ use crate::model::LoadOptions;
 use crate::report::{self, Findings, human::HumanOptions};
 use crate::target::Profile;
 use clap::ValueEnum;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Output format of `check`.
@@ -78,6 +78,10 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff without writing anything (exit 1 if there are any).
     #[arg(long, help_heading = "Fixes")]
     pub diff: bool,
+
+    /// Say on stderr which files were read and why (the JSON report always lists them).
+    #[arg(short, long, help_heading = "Output")]
+    pub verbose: bool,
 }
 
 /// How the servers will read the files.
@@ -137,7 +141,7 @@ pub struct RuleArgs {
     pub no_config: bool,
 }
 
-fn parse_kind(s: &str) -> Result<InputKind, String> {
+pub(crate) fn parse_kind(s: &str) -> Result<InputKind, String> {
     InputKind::from_name(s).ok_or_else(|| {
         let names: Vec<_> = InputKind::NAMES.iter().map(|(n, _)| *n).collect();
         format!("expected one of: {}", names.join(", "))
@@ -182,6 +186,9 @@ fn run_here(args: CheckArgs) -> i32 {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
+    if args.verbose {
+        print_inputs(&outcome);
+    }
     if args.diff {
         let plans = match fix::preview(&opts, outcome, &crate::rules::all()) {
             Ok((plans, _)) => plans,
@@ -210,6 +217,7 @@ fn run_here(args: CheckArgs) -> i32 {
                         applied.files.len()
                     );
                 }
+                warn_unreadable_passwd_files(&remaining, &applied.files);
                 remaining
             }
             Err(e) => return fail(format!("cannot apply fixes: {e}")),
@@ -229,12 +237,22 @@ fn run_here(args: CheckArgs) -> i32 {
     code
 }
 
+/// `--verbose`: each file read, its kind, and why.
+fn print_inputs(outcome: &CheckOutcome) {
+    let mut err = std::io::stderr().lock();
+    for p in &outcome.inputs {
+        let path = outcome.sources.get(p.file).path.display();
+        let _ = writeln!(err, "read {path} ({}): {}", p.kind, p.why);
+    }
+}
+
 fn render(args: &CheckArgs, format: Format, outcome: &CheckOutcome) -> String {
     let findings = Findings {
         sources: &outcome.sources,
         diagnostics: &outcome.diagnostics,
         passwd_files: &outcome.passwd_files,
         suppressed: outcome.suppressed,
+        inputs: &outcome.inputs,
     };
     match format {
         Format::Human => report::human::render(
@@ -374,6 +392,22 @@ fn load_config(args: &CheckArgs) -> Result<Option<FileConfig>, String> {
         }
     };
     config::load(&path).map(Some).map_err(|e| e.to_string())
+}
+
+/// After --fix: a written password file the web server's user cannot read (the store decides).
+fn warn_unreadable_passwd_files(outcome: &CheckOutcome, written: &[PathBuf]) {
+    for path in written {
+        let is_passwd = outcome
+            .sources
+            .find(path)
+            .is_some_and(|id| outcome.passwd_files.contains_key(&id));
+        if let Some(w) = is_passwd
+            .then(|| crate::store::server_cannot_read(path))
+            .flatten()
+        {
+            eprintln!("htguard: warning: {w}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -128,9 +128,7 @@ fn add(a: AddArgs) -> Result<i32, String> {
             a.file.display()
         );
     }
-    if change.created_file {
-        super::user::created_note(&a.file, a.create.mode);
-    }
+    super::user::warn_if_server_cannot_read(&a.file);
     Ok(exit::OK)
 }
 

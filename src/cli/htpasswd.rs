@@ -461,6 +461,7 @@ fn save(p: &Parsed, user_name: &str, choice: HashChoice) -> Result<i32, Exit> {
             print_warnings(&change.warnings);
             let verb = if change.added { "Adding" } else { "Updating" };
             eprintln!("{verb} password for user {user_name}");
+            warn_if_server_cannot_read(&path);
             Ok(code::OK)
         }
         Err(e) => Err(failure(&path, e)),
@@ -475,6 +476,7 @@ fn delete(p: &Parsed, user_name: &str) -> Result<i32, Exit> {
     match user::delete(&path, user_name, None) {
         Ok(true) => {
             eprintln!("Deleting password for user {user_name}");
+            warn_if_server_cannot_read(&path);
             Ok(code::OK)
         }
         Ok(false) => {
@@ -482,6 +484,13 @@ fn delete(p: &Parsed, user_name: &str) -> Result<i32, Exit> {
             Ok(code::OK)
         }
         Err(e) => Err(failure(&path, e)),
+    }
+}
+
+/// Apache's htpasswd says nothing here; a file the web server cannot read is worth a line.
+fn warn_if_server_cannot_read(path: &std::path::Path) {
+    if let Some(w) = crate::store::server_cannot_read(path) {
+        eprintln!("htpasswd: warning: {w}");
     }
 }
 

@@ -157,6 +157,29 @@ const PAGES: &[Page] = &[
         ],
     },
     Page {
+        command: "why",
+        exit: &[
+            (
+                "0",
+                "it could answer (the answer may be that httpd does not start)",
+            ),
+            (
+                "2",
+                "usage or I/O error, or a configuration it cannot answer for",
+            ),
+        ],
+        examples: &[
+            (
+                "Why a URL asks for a login",
+                "htguard why https://shop.example.com/admin/ /etc/apache2",
+            ),
+            (
+                "As a user (the password from standard input) from another address",
+                "htguard why http://localhost/private/ --user alice --password-stdin --from 192.0.2.7",
+            ),
+        ],
+    },
+    Page {
         command: "user",
         exit: &[
             ("0", "success; user verify: the password matches"),

@@ -1,5 +1,5 @@
 //! `htguard map`: the coverage table — which URL spaces of an nginx configuration are
-//! protected, by which file. (Apache configurations are not mapped yet.)
+//! protected, by which file. Apache configurations are mapped by [`super::map_apache`].
 
 use crate::check::kind::InputKind;
 use crate::model::LoadOptions;
@@ -15,18 +15,21 @@ use std::path::{Path, PathBuf};
 /// Arguments of `htguard map`.
 #[derive(Debug, clap::Args)]
 pub struct MapArgs {
-    /// nginx.conf, a site file, or a directory holding nginx.conf.
+    /// nginx.conf or a site file, apache2.conf/httpd.conf, or a directory holding one.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Only show who can reach this URI (nginx's location selection, per server).
+    /// Only show who can reach this URI (on every server).
     #[arg(long, value_name = "URI")]
     pub uri: Option<String>,
     /// nginx's conf prefix (default: the directory of nginx.conf).
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<PathBuf>,
+    /// Override Apache's ServerRoot.
+    #[arg(long, value_name = "DIR")]
+    pub server_root: Option<PathBuf>,
     /// Look every absolute path up under DIR (a staging tree or image rootfs).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -53,6 +56,10 @@ pub struct Row {
     pub users: Option<usize>,
     /// `file:line` of the location (or server).
     pub defined_at: String,
+    /// With `--uri`: what the request evaluator answers `GET URI` from any address
+    /// without credentials (`200 without a password`, `401 (asks for a password)`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,10 +81,11 @@ pub struct ConfigMap {
     pub problems: Vec<String>,
 }
 
-/// The JSON document: `{"nginx": [ConfigMap...]}` (room for `apache` beside it).
+/// The JSON document: `{"nginx": [ConfigMap...], "apache": [ApacheMap...]}`.
 #[derive(Debug, Serialize)]
 struct MapOutput<'a> {
     nginx: &'a [ConfigMap],
+    apache: &'a [super::map_apache::ApacheMap],
 }
 
 /// Where a root filesystem keeps nginx's main config.
@@ -88,7 +96,8 @@ pub fn run(args: MapArgs) -> i32 {
     // `htguard map image-rootfs/`: absolute paths in its nginx.conf mean that tree.
     if root.is_none()
         && let [only] = args.paths.as_slice()
-        && only.join(ROOTFS_NGINX_CONF).is_file()
+        && (only.join(ROOTFS_NGINX_CONF).is_file()
+            || only.join(super::map_apache::ROOTFS_APACHE_CONF).is_file())
     {
         eprintln!(
             "note: reading {} as a root filesystem (as with --root {0})",
@@ -98,12 +107,29 @@ pub fn run(args: MapArgs) -> i32 {
     }
     let opts = LoadOptions {
         root: root.filter(|r| r != Path::new("/")),
-        server_root: None,
+        server_root: args.server_root.clone(),
         nginx_prefix: args.prefix.clone(),
         server_user: args.server_user.clone(),
     };
     let mut maps = Vec::new();
+    let mut apache_maps = Vec::new();
     for path in &args.paths {
+        match super::map_apache::entry_point(path) {
+            Ok(Some((file, start))) => {
+                apache_maps.push(super::map_apache::map(
+                    &file,
+                    start,
+                    &opts,
+                    args.uri.as_deref(),
+                ));
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("htguard map: {}: {e}", path.display());
+                return super::exit::ERROR;
+            }
+        }
         let (file, start) = match entry_point(path) {
             Ok(x) => x,
             Err(e) => {
@@ -130,14 +156,21 @@ pub fn run(args: MapArgs) -> i32 {
         maps.push(config_map(&model, &sources, problems, args.uri.as_deref()));
     }
     match args.format {
-        Format::Json => match serde_json::to_string_pretty(&MapOutput { nginx: &maps }) {
+        Format::Json => match serde_json::to_string_pretty(&MapOutput {
+            nginx: &maps,
+            apache: &apache_maps,
+        }) {
             Ok(s) => super::output::println(&s),
             Err(e) => {
                 eprintln!("htguard map: {e}");
                 return super::exit::ERROR;
             }
         },
-        Format::Text => super::output::print(&render_text(&maps)),
+        Format::Text => super::output::print(&format!(
+            "{}{}",
+            super::map_apache::render_text(&apache_maps),
+            render_text(&maps)
+        )),
     }
     super::exit::OK
 }
@@ -145,7 +178,7 @@ pub fn run(args: MapArgs) -> i32 {
 /// The code `check` reports a loading problem under.
 fn problem_code(kind: ProblemKind) -> &'static str {
     match kind {
-        ProblemKind::Syntax => rules::nginx::syntax_error::RULE.info.code,
+        ProblemKind::Syntax | ProblemKind::Refused => rules::nginx::syntax_error::RULE.info.code,
         _ => rules::nginx::include_problem::RULE.info.code,
     }
 }
@@ -159,12 +192,15 @@ fn entry_point(path: &Path) -> Result<(PathBuf, NginxStart), String> {
             }
         }
         return Err(format!(
-            "directory without nginx.conf (nor {ROOTFS_NGINX_CONF}): name the nginx config file (map does not read Apache configurations yet)"
+            "directory without nginx.conf (nor {ROOTFS_NGINX_CONF}), apache2.conf or httpd.conf: name the config file"
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     if crate::check::kind::detect(path, &bytes).is_some_and(InputKind::is_apache) {
-        return Err("an Apache configuration: map does not read Apache configurations yet".into());
+        return Err(
+            "an Apache configuration map cannot start from (name apache2.conf or httpd.conf)"
+                .into(),
+        );
     }
     let parsed = crate::syntax::nginx::parse(0, &bytes);
     let main = path.file_name().is_some_and(|n| n == "nginx.conf")
@@ -203,7 +239,7 @@ fn access(settings: &Settings) -> String {
 
 /// Distinct user names in the file (the passwd model's entries; the first entry of a
 /// duplicated name is the one both servers use).
-fn count_users(path: &Path) -> Option<usize> {
+pub(super) fn count_users(path: &Path) -> Option<usize> {
     let bytes = std::fs::read(path).ok()?;
     let parsed = crate::syntax::passwd::parse(&bytes);
     let mut names: Vec<&[u8]> = parsed
@@ -251,6 +287,7 @@ fn row(location: String, settings: &Settings, at: crate::source::Span, cx: &mut 
             .filter(|u| !u.value.has_variable)
             .and_then(|u| cx.users.of(&u.value.local_path)),
         defined_at: format!("{}:{line}", f.path.display()),
+        answer: None,
     }
 }
 
@@ -325,7 +362,7 @@ fn config_map(
         sources,
         users: UserCounts::default(),
     };
-    ConfigMap {
+    let mut map = ConfigMap {
         config: m.conf_path.display().to_string(),
         start: match m.start {
             NginxStart::Snippet => "site file (read as included from http {})",
@@ -357,6 +394,43 @@ fn config_map(
             })
             .collect(),
         problems,
+    };
+    if let Some(uri) = uri {
+        answer_rows(m, &mut map, uri);
+    }
+    map
+}
+
+/// The evaluator's answer to `GET uri` on each server, on the first row of each.
+fn answer_rows(m: &NginxModel, map: &mut ConfigMap, uri: &str) {
+    let mut files = crate::model::request::LocalFiles::default();
+    files.root.clone_from(&m.opts.root);
+    let profile = crate::target::Profile::default();
+    for (i, server) in map.servers.iter_mut().enumerate() {
+        let Some(row) = server.rows.first_mut() else {
+            continue;
+        };
+        let Some(request) = nginx::reach::request_for(m, i, uri) else {
+            continue;
+        };
+        let e = nginx::request::evaluate_with(m, &request, &files, &profile);
+        let stops = e.answer.verdict == crate::model::request::Verdict::DoesNotStart;
+        if e.server != Some(i) && !stops {
+            continue;
+        }
+        row.answer = Some(answer_text(&e));
+    }
+}
+
+fn answer_text(e: &nginx::request::Evaluation) -> String {
+    use crate::model::request::Verdict;
+    match &e.answer.verdict {
+        Verdict::Status(200) if !e.password_checked => "200 without a password".into(),
+        Verdict::Status(401) => "401 (asks for a password)".into(),
+        Verdict::Status(s) => s.to_string(),
+        Verdict::Depends { on, .. } => format!("depends on {on}"),
+        Verdict::DoesNotStart => "nginx does not start".into(),
+        Verdict::NoListener => "no listener".into(),
     }
 }
 
@@ -372,52 +446,61 @@ pub fn render_text(maps: &[ConfigMap]) -> String {
             out.push_str(&format!("  problem: {p}\n"));
         }
         for s in &m.servers {
-            out.push_str(&format!("\n{}  listen {}\n", s.server, s.listen.join(", ")));
-            let header = [
-                "LOCATION",
-                "ACCESS",
-                "REALM",
-                "USER FILE",
-                "USERS",
-                "DEFINED AT",
-            ];
-            let cells: Vec<[String; 6]> = s
-                .rows
-                .iter()
-                .map(|r| {
-                    [
-                        r.location.clone(),
-                        r.access.clone(),
-                        r.realm.clone().unwrap_or_else(|| "-".into()),
-                        r.user_file.clone().unwrap_or_else(|| "-".into()),
-                        r.users.map_or_else(|| "-".into(), |n| n.to_string()),
-                        r.defined_at.clone(),
-                    ]
-                })
-                .collect();
-            let mut widths = header.map(|h| h.chars().count());
-            for c in &cells {
-                for (w, v) in widths.iter_mut().zip(c.iter()) {
-                    *w = (*w).max(v.chars().count());
-                }
-            }
-            let line = |vals: [&str; 6]| {
-                let mut l = String::from("  ");
-                for (i, v) in vals.iter().enumerate() {
-                    if i + 1 == vals.len() {
-                        l.push_str(v);
-                    } else {
-                        l.push_str(&format!("{v:<w$}  ", w = widths[i]));
-                    }
-                }
-                l.trim_end().to_string() + "\n"
-            };
-            out.push_str(&line(header));
-            for c in &cells {
-                out.push_str(&line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]));
-            }
+            server_table(&mut out, s);
         }
         out.push('\n');
     }
     out
+}
+
+/// One server's table (nginx and Apache share it).
+pub(super) fn server_table(out: &mut String, s: &ServerMap) {
+    out.push_str(&format!("\n{}  listen {}\n", s.server, s.listen.join(", ")));
+    let header = [
+        "LOCATION",
+        "ACCESS",
+        "REALM",
+        "USER FILE",
+        "USERS",
+        "DEFINED AT",
+    ];
+    let cells: Vec<[String; 6]> = s
+        .rows
+        .iter()
+        .map(|r| {
+            let location = match &r.answer {
+                Some(a) => format!("{} = {a}", r.location),
+                None => r.location.clone(),
+            };
+            [
+                location,
+                r.access.clone(),
+                r.realm.clone().unwrap_or_else(|| "-".into()),
+                r.user_file.clone().unwrap_or_else(|| "-".into()),
+                r.users.map_or_else(|| "-".into(), |n| n.to_string()),
+                r.defined_at.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for c in &cells {
+        for (w, v) in widths.iter_mut().zip(c.iter()) {
+            *w = (*w).max(v.chars().count());
+        }
+    }
+    let line = |vals: [&str; 6]| {
+        let mut l = String::from("  ");
+        for (i, v) in vals.iter().enumerate() {
+            if i + 1 == vals.len() {
+                l.push_str(v);
+            } else {
+                l.push_str(&format!("{v:<w$}  ", w = widths[i]));
+            }
+        }
+        l.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(header));
+    for c in &cells {
+        out.push_str(&line([&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]]));
+    }
 }

@@ -9,11 +9,13 @@ pub mod group;
 pub mod htpasswd;
 pub mod man;
 pub mod map;
+pub mod map_apache;
 pub mod output;
 pub mod probe;
 pub mod progress;
 pub mod rules_cmd;
 pub mod user;
+pub mod why;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -47,6 +49,8 @@ pub enum Command {
     Map(map::MapArgs),
     /// Ask a live server about one URL and say why it answers 401, 403 or 500.
     Probe(probe::ProbeArgs),
+    /// What the configured servers answer one request (status and the chain of decisions).
+    Why(Box<why::WhyArgs>),
     /// Create and edit password files: add, set, delete, verify, list, rotate, import.
     User(user::UserArgs),
     /// Edit group files (AuthGroupFile): add or remove members, delete or list groups.
@@ -103,6 +107,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         Command::Explain(a) => explain::run(a),
         Command::Map(a) => map::run(a),
         Command::Probe(a) => probe::run(a),
+        Command::Why(a) => why::run(*a),
         Command::User(a) => user::run(a),
         Command::Group(a) => group::run(a),
         Command::Hash(a) => user::run_hash(a),

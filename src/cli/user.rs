@@ -453,22 +453,15 @@ fn save(a: SaveArgs, mode: AddMode) -> Result<i32, Failure> {
         a.file.display(),
         describe_choice(&kind)
     );
-    if change.created_file {
-        created_note(&a.file, a.create.mode);
-    }
+    warn_if_server_cannot_read(&a.file);
     Ok(exit::OK)
 }
 
-/// A new file's owner is whoever ran the command; say so when the web server may not read it.
-pub(super) fn created_note(path: &Path, mode: u32) {
-    if mode & 0o004 == 0 {
-        eprintln!(
-            "htguard: note: created {} with mode {:04o}; make sure the web server's user can \
-             read it (for example `chgrp www-data {}`)",
-            path.display(),
-            mode,
-            path.display()
-        );
+/// After a write: say so when the web server's user can no longer read the file (the store
+/// decides; every login would answer 500).
+pub(super) fn warn_if_server_cannot_read(path: &Path) {
+    if let Some(w) = crate::store::server_cannot_read(path) {
+        eprintln!("htguard: warning: {w}");
     }
 }
 
@@ -483,6 +476,7 @@ fn print_secret(password: &[u8]) -> Result<(), Failure> {
 fn delete(a: DeleteArgs) -> Result<i32, Failure> {
     if user::delete(&a.file, &a.user, a.realm.as_deref())? {
         eprintln!("htguard: deleted {} from {}", a.user, a.file.display());
+        warn_if_server_cannot_read(&a.file);
         Ok(exit::OK)
     } else {
         eprintln!(
@@ -672,6 +666,7 @@ fn rotate(a: RotateArgs) -> Result<i32, Failure> {
                     None => String::new(),
                 }
             );
+            warn_if_server_cannot_read(&a.file);
             Ok(exit::OK)
         }
         Err(e) => {
@@ -767,9 +762,7 @@ fn import_cmd(a: ImportArgs) -> Result<i32, Failure> {
         a.file.display(),
         describe_choice(&kind)
     );
-    if report.created_file {
-        created_note(&a.file, a.create.mode);
-    }
+    warn_if_server_cannot_read(&a.file);
     Ok(exit::OK)
 }
 

@@ -106,16 +106,15 @@ pub fn check_checksum(
         return Some(HashInfo::bad(
             kind.clone(),
             format!(
-                "checksum ends in '{}', which crypt() never produces there \
-                 (only {} of 6 bits are used): no password matches",
-                last as char, last_bits
+                "the checksum's last character is one crypt() never produces there \
+                 (only {last_bits} of 6 bits are used): no password matches"
             ),
         ));
     }
     None
 }
 
-/// The first byte outside the crypt alphabet, as "invalid character 'x' at position N in
+/// The first byte outside the crypt alphabet, as "invalid character at position N in
 /// the <what>" (position is 1-based within the whole hash).
 pub fn invalid_char(field: &[u8], offset: usize, what: &str) -> Option<String> {
     // Common case first: a branch-free scan of the whole field, then locate the culprit.
@@ -128,7 +127,7 @@ pub fn invalid_char(field: &[u8], offset: usize, what: &str) -> Option<String> {
     }
     field.iter().position(|&c| !is_crypt_char(c)).map(|i| {
         format!(
-            "invalid character {} at position {} in the {what}",
+            "invalid character{} at position {} in the {what}",
             show_byte(field[i]),
             offset + i + 1
         )

@@ -19,7 +19,7 @@ use base64::Engine as _;
 
 use super::{
     BCRYPT_COST_RANGE, BcryptVariant, HashError, HashInfo, HashParams, Kind, VerifyError, b64,
-    ct_eq, salt, show_byte, syscrypt,
+    ct_eq, salt, syscrypt,
 };
 
 const LEN: usize = 60;
@@ -48,10 +48,14 @@ pub fn inspect(hash: &[u8], variant: BcryptVariant) -> HashInfo {
     if cost_text.len() != 2 || !cost_text.iter().all(u8::is_ascii_digit) {
         return HashInfo::bad(
             kind,
-            format!(
-                "cost `{}` is not two digits (04..31)",
-                String::from_utf8_lossy(cost_text)
-            ),
+            match cost_text.iter().all(u8::is_ascii_digit) && !cost_text.is_empty() {
+                true => format!(
+                    "cost `{}` is not two digits (04..31)",
+                    String::from_utf8_lossy(cost_text)
+                ),
+                // Not a number: perhaps a password that starts like a hash; not repeated.
+                false => "the cost is not two digits (04..31)".to_string(),
+            },
         );
     }
     let cost = u32::from(cost_text[0] - b'0') * 10 + u32::from(cost_text[1] - b'0');
@@ -81,19 +85,20 @@ pub fn inspect(hash: &[u8], variant: BcryptVariant) -> HashInfo {
     // 16 salt bytes in 22 characters: the last one holds 2 bits (the low 4 are unused).
     let last_salt = hash[SALT.end - 1];
     if b64::index(b64::BCRYPT, last_salt).unwrap_or(0) & 0x0f != 0 {
-        return bad(format!(
-            "salt ends in {}, which bcrypt cannot produce there (only . O e u): crypt() \
-             rewrites it, so no password matches",
-            show_byte(last_salt)
-        ));
+        return bad(
+            "the salt's last character is one bcrypt cannot produce there (only . O e u): \
+             crypt() rewrites it, so no password matches"
+                .to_string(),
+        );
     }
     // 23 checksum bytes in 31 characters: the last one holds 4 bits.
     let last = hash[LEN - 1];
     if b64::index(b64::BCRYPT, last).unwrap_or(0) & 0x03 != 0 {
-        return bad(format!(
-            "checksum ends in {}, which bcrypt never produces there: no password matches",
-            show_byte(last)
-        ));
+        return bad(
+            "the checksum's last character is one bcrypt never produces there: no password \
+             matches"
+                .to_string(),
+        );
     }
     HashInfo::ok(kind).with_params(params)
 }

@@ -1,7 +1,7 @@
 //! Traditional DES crypt: 2 salt + 11 checksum characters, all `[./0-9A-Za-z]`.
 //! Only the first 8 password bytes count, each without its high bit.
 
-use super::{HashError, HashInfo, Kind, VerifyError, b64, ct_eq, salt, show_byte};
+use super::{HashError, HashInfo, Kind, VerifyError, b64, ct_eq, salt};
 
 const LEN: usize = 13;
 
@@ -16,11 +16,8 @@ pub fn inspect(hash: &[u8]) -> HashInfo {
     if b64::index(b64::CRYPT, last).unwrap_or(0) & 0x03 != 0 {
         return HashInfo::bad(
             Kind::DesCrypt,
-            format!(
-                "13 characters like a DES hash, but crypt() never ends one in {}: no \
-                 password matches (is it a plaintext password?)",
-                show_byte(last)
-            ),
+            "13 characters like a DES hash, but crypt() never ends one with this last \
+             character: no password matches (is it a plaintext password?)",
         );
     }
     HashInfo::ok(Kind::DesCrypt)

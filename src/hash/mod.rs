@@ -36,7 +36,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 pub use digest::{check_digest_hash, digest_hash, verify_digest};
-pub use redact::redact_hash;
+pub use redact::{redact_hash, visible_prefix};
 pub use strength::{BCRYPT_COST10_MS, SLOW_REQUEST_MS, Strength, bcrypt_request_ms, strength};
 pub use support::{
     PICKABLE, Refusal, Support, choose_scheme, password_refusals, refusals, support, support_for,
@@ -224,7 +224,9 @@ impl Kind {
             Kind::Sha256Crypt => "$5$".into(),
             Kind::Sha512Crypt => "$6$".into(),
             Kind::Yescrypt => "$y$".into(),
-            Kind::OtherCrypt { prefix } => prefix.clone(),
+            // An id no crypt() knows may be the start of a password: not repeated.
+            Kind::OtherCrypt { prefix } if redact::is_known_prefix(prefix) => prefix.clone(),
+            Kind::OtherCrypt { .. } => "an unknown $id$ scheme".into(),
             Kind::DesCrypt => "DES crypt".into(),
             Kind::Sha1 => "{SHA}".into(),
             Kind::Ssha => "{SSHA}".into(),
@@ -629,12 +631,14 @@ pub(crate) fn secret(bytes: &[u8]) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(bytes.to_vec())
 }
 
-/// `'x'`, or `'\x01'` for bytes that are not printable ASCII.
+/// A byte of a hash field for a message: ` ' '`, ` '\x01'` for a blank or a control byte
+/// (the invisible culprits a user cannot find by eye), and nothing for any other byte:
+/// the field may be a password (see [`redact`]).
 pub(crate) fn show_byte(b: u8) -> String {
-    if b.is_ascii_graphic() || b == b' ' {
-        format!("'{}'", b as char)
-    } else {
-        format!("'\\x{b:02x}'")
+    match b {
+        b' ' => " ' '".into(),
+        b if b.is_ascii_graphic() || b >= 0x80 => String::new(),
+        b => format!(" '\\x{b:02x}'"),
     }
 }
 

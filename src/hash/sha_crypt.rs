@@ -89,10 +89,11 @@ fn split(hash: &[u8]) -> Parts<'_> {
 
 /// Parse `rounds=` text as libxcrypt does. Err is the malformed reason.
 fn parse_rounds(text: &[u8]) -> Result<u32, String> {
-    let shown = String::from_utf8_lossy(text);
     if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
-        return Err(format!("rounds={shown} is not a number"));
+        // Not repeated: perhaps a password that starts like a hash.
+        return Err("the rounds= value is not a number".to_string());
     }
+    let shown = String::from_utf8_lossy(text);
     if text.len() > 1 && text[0] == b'0' {
         return Err(format!(
             "rounds={shown} has a leading zero (libxcrypt rejects it; glibc prints the \

@@ -25,8 +25,10 @@ pub mod loader;
 pub mod merge;
 pub mod outcome;
 pub mod overrides;
+pub mod request;
 pub mod sections;
 pub mod stock;
+pub mod stores;
 pub mod walk;
 
 use crate::model::{LoadOptions, PasswdRole, PasswdUse};
@@ -67,6 +69,8 @@ pub struct ApacheModel {
     pub opts: LoadOptions,
     /// Config files read (server path, id).
     pub files: Vec<(PathBuf, FileId)>,
+    /// The `Include`/`IncludeOptional` that read each included config file.
+    pub included_by: foldhash::HashMap<FileId, Span>,
     /// For each `.htaccess` scope (by scope index): what httpd does with it.
     pub htaccess_verdicts: Vec<Option<overrides::HtaccessVerdict>>,
     /// uid and gids of the worker user (from /etc/passwd and /etc/group under `--root`);
@@ -88,6 +92,30 @@ pub fn load(
     opts: &LoadOptions,
     sources: &mut Sources,
 ) -> ApacheModel {
+    load_with(path, start, opts, sources, None)
+}
+
+/// [`load`] for questions about a few requests (`htguard why`): only the `.htaccess`
+/// files of `htaccess_dirs` (server paths) are read, and the protected areas the rules
+/// read are not built. The evaluator asks for the directories a request walks.
+pub fn load_for_requests(
+    path: &Path,
+    start: ApacheStart,
+    opts: &LoadOptions,
+    sources: &mut Sources,
+    htaccess_dirs: &[PathBuf],
+) -> ApacheModel {
+    load_with(path, start, opts, sources, Some(htaccess_dirs))
+}
+
+/// `htaccess_dirs`: None reads every `.htaccess` and builds the areas (check).
+fn load_with(
+    path: &Path,
+    start: ApacheStart,
+    opts: &LoadOptions,
+    sources: &mut Sources,
+    htaccess_dirs: Option<&[PathBuf]>,
+) -> ApacheModel {
     let server_path = server_path_of(path, opts);
     let default_root = match start {
         ApacheStart::MainConfig => server_path
@@ -96,7 +124,12 @@ pub fn load(
             .unwrap_or_else(|| PathBuf::from("/")),
         _ => PathBuf::from(stock::SERVER_ROOT),
     };
-    let root = opts.server_root.clone().unwrap_or(default_root);
+    // `--server-root .` names a directory here, like the absolute path would.
+    let root = match &opts.server_root {
+        Some(r) if r.is_relative() => server_path_of(r, opts).components().collect(),
+        Some(r) => r.clone(),
+        None => default_root,
+    };
     let mut ld = loader::Loader::new(opts, sources, root);
     let mut assumptions = Vec::new();
     let items = match start {
@@ -112,16 +145,19 @@ pub fn load(
         ..Default::default()
     };
     build::build(&mut model, &mut ld, items);
-    if start == ApacheStart::Htaccess {
-        htaccess::attach_lone_htaccess(&mut model, &mut ld, &server_path, &mut assumptions);
-    } else {
-        htaccess::discover_htaccess(&mut model, &mut ld);
+    match (start, htaccess_dirs) {
+        (ApacheStart::Htaccess, _) => {
+            htaccess::attach_lone_htaccess(&mut model, &mut ld, &server_path, &mut assumptions)
+        }
+        (_, Some(dirs)) => htaccess::read_htaccess_in(&mut model, &mut ld, dirs),
+        (_, None) => htaccess::discover_htaccess(&mut model, &mut ld),
     }
     model.server_root = ld.server_root.clone();
     model.server_root_span = ld.server_root_span;
     model.modules = ld.modules.clone();
     model.problems = std::mem::take(&mut ld.problems);
     model.files = std::mem::take(&mut ld.files);
+    model.included_by = std::mem::take(&mut ld.included_by);
     model.skipped_auth = std::mem::take(&mut ld.skipped_auth);
     model.assumptions = assumptions;
     if let Some(u) = &opts.server_user {
@@ -135,8 +171,10 @@ pub fn load(
         &model.scopes,
         docroots.iter().map(|(s, p)| (*s, p.as_path())),
     );
-    (model.areas, model.htaccess_verdicts) = areas::build_areas(&model);
-    model.passwd_directives = model.find_passwd_directives();
+    if htaccess_dirs.is_none() {
+        (model.areas, model.htaccess_verdicts) = areas::build_areas(&model);
+        model.passwd_directives = model.find_passwd_directives();
+    }
     model
 }
 

@@ -34,6 +34,19 @@ impl LoadOptions {
             _ => path.to_path_buf(),
         }
     }
+
+    /// The inverse of [`LoadOptions::map_path`]: the path the server sees for a file on
+    /// this machine (absolute; a path under `--root DIR` becomes `/` + the rest).
+    pub fn server_path(&self, local: &Path) -> PathBuf {
+        let local = std::path::absolute(local).unwrap_or_else(|_| local.to_path_buf());
+        if let Some(root) = &self.root {
+            let root = std::path::absolute(root).unwrap_or_else(|_| root.clone());
+            if let Ok(rest) = local.strip_prefix(&root) {
+                return Path::new("/").join(rest);
+            }
+        }
+        local
+    }
 }
 
 /// How a server uses a password file.

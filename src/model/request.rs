@@ -90,8 +90,20 @@ impl Verdict {
 pub struct Step {
     /// What was decided, in a sentence (`<VirtualHost *:443> (shop.example.com) answers`).
     pub what: String,
-    /// The config line (or password-file line) that decided it, when there is one.
+    /// The config line that decided it, when there is one.
     pub span: Option<Span>,
+    /// A line of a file outside the configuration that decided it (a password-file
+    /// entry), when there is one. Its content is never part of the answer.
+    pub line_in: Option<FileLine>,
+}
+
+/// A line of a file the evaluator read that is not in the configuration's sources.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileLine {
+    /// The path as the server opens it.
+    pub path: PathBuf,
+    /// 1-based.
+    pub line: usize,
 }
 
 impl Step {
@@ -99,6 +111,7 @@ impl Step {
         Step {
             what: what.into(),
             span,
+            line_in: None,
         }
     }
 }
@@ -142,12 +155,22 @@ pub trait Files: Sync {
     fn read(&self, server_path: &Path) -> std::io::Result<Vec<u8>>;
     /// The names in the directory at `server_path`, sorted (for `index`, autoindex).
     fn list(&self, server_path: &Path) -> Vec<String>;
+    /// Why the worker cannot open the file at `server_path` for reading (None: it can,
+    /// or it is not known that it cannot). `state` already reports a path the worker
+    /// cannot even look up as [`FileState::Unreadable`].
+    fn cannot_read(&self, server_path: &Path) -> Option<String> {
+        let _ = server_path;
+        None
+    }
 }
 
-/// The local file system, with every absolute path looked up under `root` when given.
+/// The local file system, with every absolute path looked up under `root` when given,
+/// and permissions decided for the server's worker user when known.
 #[derive(Clone, Debug, Default)]
 pub struct LocalFiles {
     pub root: Option<PathBuf>,
+    /// The worker's uid and gids (None: permissions are not checked).
+    pub worker: Option<crate::model::apache::access::Identity>,
 }
 
 impl LocalFiles {
@@ -157,11 +180,29 @@ impl LocalFiles {
             None => server_path.to_path_buf(),
         }
     }
+
+    /// Why the worker cannot look up `local` (a directory above it does not let it in).
+    fn unsearchable(&self, local: &Path) -> Option<String> {
+        let who = self.worker.as_ref()?;
+        let root = self.root.as_deref();
+        let denied = who.first_denied(local, root.unwrap_or(Path::new("/")))?;
+        (denied.path != local).then(|| {
+            format!(
+                "directory {} ({}) does not let it in",
+                denied.path.display(),
+                denied.describe(root)
+            )
+        })
+    }
 }
 
 impl Files for LocalFiles {
     fn state(&self, server_path: &Path) -> FileState {
-        match std::fs::metadata(self.local(server_path)) {
+        let local = self.local(server_path);
+        if let Some(why) = self.unsearchable(&local) {
+            return FileState::Unreadable(why);
+        }
+        match std::fs::metadata(&local) {
             Ok(m) if m.is_file() => FileState::File { size: m.len() },
             Ok(m) if m.is_dir() => FileState::Directory,
             Ok(_) => FileState::Other,
@@ -169,6 +210,18 @@ impl Files for LocalFiles {
                 FileState::Unreadable(e.to_string())
             }
             Err(_) => FileState::Missing,
+        }
+    }
+
+    fn cannot_read(&self, server_path: &Path) -> Option<String> {
+        use crate::model::apache::access::{FileAccess, check};
+        match check(
+            &self.local(server_path),
+            self.root.as_deref(),
+            self.worker.as_ref(),
+        ) {
+            FileAccess::Denied(why) => Some(why),
+            _ => None,
         }
     }
 

@@ -20,9 +20,16 @@
 //!              "end_line", "end_column", "start_offset", "end_offset",
 //!              "replacement": "text" | null,       // null: withheld (password-file secret)
 //!              "replacement_withheld": false } ] }
+//!   } ],
+//!   "inputs": [ {                        // every file read, in reading order (added in 0.2)
+//!     "file": "path as given", "kind": "apache" | "apache-snippet" | "htaccess" | "nginx"
+//!             | "nginx-snippet" | "htpasswd" | "htdigest" | "htgroup" | "config" | "assumed",
+//!     "why": "included by the Apache config at /etc/apache2/apache2.conf:225"
 //!   } ]
 //! }
 //! ```
+//! New fields are only ever added (readers must ignore fields they do not know); the
+//! version changes only when a field changes meaning or goes away.
 //! Columns count Unicode characters; offsets count bytes. Findings are sorted by file
 //! (in reading order) and position.
 
@@ -40,6 +47,14 @@ struct Document<'a> {
     tool: Tool,
     summary: Summary,
     findings: Vec<Finding<'a>>,
+    inputs: Vec<Input<'a>>,
+}
+
+#[derive(Serialize)]
+struct Input<'a> {
+    file: String,
+    kind: &'a str,
+    why: &'a str,
 }
 
 #[derive(Serialize)]
@@ -180,6 +195,15 @@ pub fn render(f: &Findings<'_>) -> String {
             suppressed: f.suppressed,
         },
         findings: f.diagnostics.iter().map(|d| finding(f, d)).collect(),
+        inputs: f
+            .inputs
+            .iter()
+            .map(|p| Input {
+                file: f.path(p.file),
+                kind: &p.kind,
+                why: &p.why,
+            })
+            .collect(),
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
         // Serializing plain strings and numbers cannot fail; keep the output valid JSON anyway.

@@ -14,9 +14,10 @@ pub mod probe;
 pub mod redact;
 pub mod rules_list;
 pub mod sarif;
+pub mod why;
 
 use crate::diag::{Diagnostic, Edit, Severity};
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, Provenance, Sources, Span};
 use crate::syntax::passwd::FileKind;
 use std::collections::HashMap;
 
@@ -29,6 +30,8 @@ pub struct Findings<'a> {
     pub passwd_files: &'a HashMap<FileId, FileKind>,
     /// Findings silenced by inline suppressions (for the summary).
     pub suppressed: usize,
+    /// Why each file was read (the JSON report lists them).
+    pub inputs: &'a [Provenance],
 }
 
 impl<'a> Findings<'a> {

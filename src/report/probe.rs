@@ -43,6 +43,7 @@ fn findings<'a>(
         diagnostics: &o.diagnostics,
         passwd_files: empty,
         suppressed: 0,
+        inputs: &[],
     }
 }
 

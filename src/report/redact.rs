@@ -1,18 +1,25 @@
-//! Show password files without their secrets.
+//! Show files without their secrets.
+//!
+//! What a secret field may show is [`crate::hash::visible_prefix`]'s answer, decided from
+//! the field itself: a recognised hash keeps its scheme prefix, a plaintext password or
+//! any other text shows nothing. Where the fields are:
+//! - in a user file, everything after the user's colon (after the realm in a digest
+//!   line), and the whole of a line without a colon (a password pasted on its own line);
+//! - in any file (configs and group files too), a credential written in a comment
+//!   (`# bob:P@ssw0rd`, `# password: hunter2`; see [`credential_in_comment`]).
 //!
 //! The human snippet needs the file's text with the *same byte length*, so that every
-//! span still points at the same place: each hash keeps the prefix
-//! [`crate::hash::redact_hash`] allows, then `…` (3 bytes), then spaces up to the
-//! original length. User names, comments and digest realms stay readable.
-//! Other renderers use the short form (no padding).
+//! span still points at the same place: the hidden part becomes `…` (3 bytes), then
+//! spaces up to the original length. User names, prose comments and digest realms stay
+//! readable. Other renderers use the short form (no padding).
 
-use crate::hash::redact_hash;
-use crate::syntax::passwd::FileKind;
+use crate::hash::visible_prefix;
+use crate::syntax::passwd::{FileKind, credential_in_comment};
 
 /// How a line's secret is located.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Not a secret-bearing file (group files, configs): shown as is.
+    /// No entry holds a secret (group files, configs): only comments are looked at.
     Clear,
     /// `user:hash[:anything]`: everything after the first colon is secret.
     Basic,
@@ -38,16 +45,14 @@ impl Mode {
 /// secrets redacted per `mode`, each invalid UTF-8 byte shown as `?`, a BOM as `�`.
 pub fn display_text(bytes: &[u8], mode: Mode) -> String {
     let mut buf = bytes.to_vec();
-    if mode != Mode::Clear {
-        let mut start = 0;
-        while start < buf.len() {
-            let end = buf[start..]
-                .iter()
-                .position(|b| *b == b'\n')
-                .map_or(buf.len(), |i| start + i);
-            redact_line_in_place(&mut buf[start..end], mode);
-            start = end + 1;
-        }
+    let mut start = 0;
+    while start < buf.len() {
+        let end = buf[start..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(buf.len(), |i| start + i);
+        redact_line_in_place(&mut buf[start..end], mode);
+        start = end + 1;
     }
     same_length_utf8(&buf)
 }
@@ -68,9 +73,6 @@ pub fn short_line(line: &[u8], mode: Mode) -> String {
 
 /// Redact a whole text for display without keeping lengths (line endings kept).
 pub fn short_text(bytes: &[u8], mode: Mode) -> String {
-    if mode == Mode::Clear {
-        return String::from_utf8_lossy(bytes).into_owned();
-    }
     let mut out = String::with_capacity(bytes.len());
     for piece in bytes.split_inclusive(|b| *b == b'\n') {
         let body_len = piece.len()
@@ -102,9 +104,6 @@ fn redact_line_in_place(line: &mut [u8], mode: Mode) {
 
 /// (secret start, secret end, bytes of it that may be shown) within `line`.
 fn secret_range(line: &[u8], mode: Mode) -> Option<(usize, usize, usize)> {
-    if mode == Mode::Clear {
-        return None;
-    }
     let mut end = line.len();
     if end > 0 && line[end - 1] == b'\r' {
         end -= 1;
@@ -117,7 +116,11 @@ fn secret_range(line: &[u8], mode: Mode) -> Option<(usize, usize, usize)> {
         return None;
     }
     if line[lead] == b'#' {
-        return commented_entry(line, lead + 1, end, mode);
+        let secret = credential_in_comment(&line[..end])?.secret;
+        return Some(shown(line, secret.start, secret.end));
+    }
+    if mode == Mode::Clear {
+        return None;
     }
     let start = match line[..end].iter().position(|b| *b == b':') {
         // No colon: maybe a password pasted on its own line. Treat it all as secret.
@@ -132,41 +135,18 @@ fn secret_range(line: &[u8], mode: Mode) -> Option<(usize, usize, usize)> {
             }
         }
     };
-    let secret = &line[start..end];
-    let keep = match std::str::from_utf8(secret) {
-        Ok(s) => redact_hash(s).trim_end_matches('…').len(),
-        Err(_) => 0,
-    }
-    .min(secret.len());
-    Some((start, end, keep))
-}
-
-/// A comment that holds a commented-out entry (`#bob:$apr1$…`, or nginx's view of an
-/// indented `#user:hash`) still holds a hash. Prose comments (`# Note: …`, and the
-/// `# htguard: ignore[…]` suppressions) have a blank after their colon and stay readable.
-fn commented_entry(
-    line: &[u8],
-    from: usize,
-    end: usize,
-    mode: Mode,
-) -> Option<(usize, usize, usize)> {
-    let inner = from
-        + line[from..end]
+    // Blanks before the secret hide nothing, and labels point at them (`u: hash`).
+    let start = start
+        + line[start..end]
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t'))
             .count();
-    let colon = inner + line[inner..end].iter().position(|b| *b == b':')?;
-    let user = &line[inner..colon];
-    let after = line.get(colon + 1).copied();
-    let entry_like = !user.is_empty()
-        && !user.iter().any(|b| b.is_ascii_whitespace())
-        && after.is_some_and(|b| !b.is_ascii_whitespace())
-        && end - colon > 8;
-    if !entry_like {
-        return None;
-    }
-    let (s, e, keep) = secret_range(&line[inner..end], mode)?;
-    Some((inner + s, inner + e, keep))
+    Some(shown(line, start, end))
+}
+
+/// The secret `line[start..end]` with the length of it that may be shown.
+fn shown(line: &[u8], start: usize, end: usize) -> (usize, usize, usize) {
+    (start, end, visible_prefix(&line[start..end]))
 }
 
 fn looks_md5(field: &[u8]) -> bool {
@@ -197,9 +177,9 @@ mod tests {
             format!("# admins\nalice:{BCRYPT}\r\n  bob:{{SHA}}qUqP5cyxm6YcTAhz05Hph5gvu9M=  \n");
         let shown = display_text(text.as_bytes(), Mode::Basic);
         assert_eq!(shown.len(), text.len());
-        assert!(!shown.contains(BCRYPT));
-        assert!(shown.contains("alice:$2y$10$abcd…"), "{shown}");
-        assert!(shown.contains("bob:{SHA}qUqP…"), "{shown}");
+        assert!(!shown.contains("abcd"));
+        assert!(shown.contains("alice:$2y$10$…  "), "{shown}");
+        assert!(shown.contains("bob:{SHA}…  "), "{shown}");
         assert!(shown.starts_with("# admins\n"));
         // Line structure (and so every span's line) is unchanged.
         assert_eq!(shown.matches('\n').count(), 3);
@@ -207,26 +187,47 @@ mod tests {
     }
 
     #[test]
-    fn digest_realm_stays_visible() {
-        let line = b"alice:Admin area:0123456789abcdef0123456789abcdef";
-        let shown = display_text(line, Mode::Digest);
-        assert!(shown.starts_with("alice:Admin area:0123…"), "{shown}");
-        assert!(!shown.contains("0123456789abcdef0123456789abcdef"));
-        assert_eq!(short_line(line, Mode::Digest), "alice:Admin area:0123…");
-        // In a Basic file a digest-shaped line is all secret after the user.
-        assert_eq!(short_line(line, Mode::Basic), "alice:Admi…");
+    fn plaintext_shows_nothing_in_any_form() {
+        let text = b"bob:secret\ndan:{PLAIN}tralala\neve: hunter22\nsecret7\n";
+        let shown = display_text(text, Mode::Basic);
+        assert_eq!(shown.len(), text.len());
+        for piece in ["sec", "ecr", "ret", "tra", "ala", "hun", "r22"] {
+            assert!(!shown.contains(piece), "{piece} in {shown}");
+        }
+        assert!(
+            shown.starts_with("bob:…   \ndan:{PLAIN}…    \neve: …     \n"),
+            "{shown}"
+        );
+        let short = short_text(text, Mode::Basic);
+        assert_eq!(short, "bob:…\ndan:{PLAIN}…\neve: …\n…\n");
     }
 
     #[test]
-    fn commented_out_entries_are_redacted_but_prose_is_not() {
+    fn digest_realm_stays_visible() {
+        let line = b"alice:Admin area:0123456789abcdef0123456789abcdef";
+        let shown = display_text(line, Mode::Digest);
+        assert!(shown.starts_with("alice:Admin area:…  "), "{shown}");
+        assert!(!shown.contains("0123"));
+        assert_eq!(short_line(line, Mode::Digest), "alice:Admin area:…");
+        // In a Basic file a digest-shaped line is all secret after the user.
+        assert_eq!(short_line(line, Mode::Basic), "alice:…");
+    }
+
+    #[test]
+    fn credentials_in_comments_are_redacted_but_prose_is_not() {
         let text = format!(
-            "#bob:{BCRYPT}\n  # carol:{{SHA}}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n# Note: rotated 2024\n# htguard: ignore[PW006] kiosk\n"
+            "#bob:{BCRYPT}\n  # carol:{{SHA}}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n# dave:P@ssw0rd\n\
+             # admin password: hunter2\n# Note: rotated 2024\n# htguard: ignore[PW006] kiosk\n"
         );
         let shown = display_text(text.as_bytes(), Mode::Basic);
         assert_eq!(shown.len(), text.len());
-        assert!(shown.contains("#bob:$2y$10$abcd…"), "{shown}");
-        assert!(shown.contains("  # carol:{SHA}qUqP…"), "{shown}");
-        assert!(!shown.contains(BCRYPT) && !shown.contains("qUqP5cyxm6YcTAhz05Hph5gvu9M="));
+        assert!(shown.contains("#bob:$2y$10$…"), "{shown}");
+        assert!(shown.contains("  # carol:{SHA}…"), "{shown}");
+        assert!(shown.contains("# dave:…"), "{shown}");
+        assert!(shown.contains("# admin password: …"), "{shown}");
+        for piece in ["abc", "qUq", "w0r", "P@s", "unt"] {
+            assert!(!shown.contains(piece), "{piece} in {shown}");
+        }
         assert!(
             shown.contains("# Note: rotated 2024\n# htguard: ignore[PW006] kiosk\n"),
             "{shown}"
@@ -239,15 +240,22 @@ mod tests {
             display_text(b"admins: alice bob\n", Mode::Clear),
             "admins: alice bob\n"
         );
+        // A comment is a comment wherever it is: a config's too.
+        assert_eq!(
+            short_text(b"# pw=hunter2\nlisten 80;\n", Mode::Clear),
+            "# pw=…\nlisten 80;\n"
+        );
         let odd = b"\xEF\xBB\xBFu:\xff\xfehashhash\n";
         let shown = display_text(odd, Mode::Basic);
         assert_eq!(shown.len(), odd.len());
         assert!(shown.starts_with('\u{fffd}'));
+        assert!(!shown.contains("has"));
         let pasted = display_text(b"hunter2secret\n", Mode::Basic);
-        assert!(!pasted.contains("hunter2secret"));
+        assert!(!pasted.contains("hun"));
         assert_eq!(
             short_text(b"u:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\r\n", Mode::Basic),
-            "u:{SHA}qUqP…\r\n"
+            "u:{SHA}…\r\n"
         );
+        assert_eq!(short_text(b"u:*0\n", Mode::Basic), "u:*0\n");
     }
 }

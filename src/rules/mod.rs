@@ -50,6 +50,25 @@ impl PasswdInput {
         }
     }
 
+    /// A user file with entries (a group file or an empty one holds no hashes).
+    pub fn holds_hashes(&self) -> bool {
+        use crate::syntax::passwd::FileKind;
+        matches!(
+            self.parsed.kind(),
+            FileKind::Basic | FileKind::Digest | FileKind::Mixed
+        )
+    }
+
+    /// The first entry of the file (its first line if it has none), for findings about
+    /// the file as a whole.
+    pub fn first_entry(&self) -> crate::source::Span {
+        let line = self.parsed.entries().next().map(|(_, l)| l);
+        let range = line
+            .or_else(|| self.parsed.lines().first())
+            .map_or(0..0, |l| l.content());
+        crate::source::Span::new(self.file, range.start, range.end)
+    }
+
     /// The hash census of this file, whose bytes are `src`.
     pub fn hashes(&self, src: &[u8]) -> &passwd::census::HashCensus {
         self.hashes

@@ -93,6 +93,21 @@ pub enum StoreError {
         source: io::Error,
     },
 
+    /// An extended attribute of the file (an ACL, an SELinux label, …) could not be kept on
+    /// the new copy; writing without it would silently change who may read the file.
+    #[error(
+        "cannot keep the extended attribute `{name}` of {}: {} failed: {source}{}; {} was not \
+         changed",
+        path.display(), action.what(), AttrHint { name, source }, path.display()
+    )]
+    Attribute {
+        path: PathBuf,
+        name: String,
+        action: AttrAction,
+        #[source]
+        source: io::Error,
+    },
+
     /// Another process holds the lock for longer than `WriteOptions::lock_timeout`.
     #[error(
         "{} is locked by another process (waited {}s); the file was not changed. \
@@ -140,6 +155,7 @@ impl StoreError {
         match self {
             StoreError::Io { source, .. }
             | StoreError::Owner { source, .. }
+            | StoreError::Attribute { source, .. }
             | StoreError::NotDurable { source, .. } => Some(source),
             _ => None,
         }
@@ -151,6 +167,57 @@ impl StoreError {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// What was being done with an extended attribute when it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttrAction {
+    /// Listing the attributes (of the original or the new copy).
+    List,
+    /// Reading the original's value.
+    Read,
+    /// Setting it on the new copy.
+    Set,
+    /// Removing one the original does not have from the new copy.
+    Remove,
+}
+
+impl AttrAction {
+    fn what(self) -> &'static str {
+        match self {
+            AttrAction::List => "listing the attributes",
+            AttrAction::Read => "reading it",
+            AttrAction::Set => "setting it on the new copy",
+            AttrAction::Remove => "removing it from the new copy (the original does not have it)",
+        }
+    }
+}
+
+/// What to do when an attribute cannot be kept, by namespace.
+struct AttrHint<'a> {
+    name: &'a str,
+    source: &'a io::Error,
+}
+
+impl fmt::Display for AttrHint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.name;
+        let hint = if matches!(self.source.raw_os_error(), Some(libc::ENOTSUP)) {
+            " — the file system does not accept it on a new file"
+        } else if name == "security.selinux" {
+            " — the SELinux policy does not let this process give the new copy the file's \
+             label; run htguard in a domain that may relabel files (e.g. unconfined root), or \
+             check `ls -Z` and the audit log"
+        } else if name.starts_with("system.posix_acl") {
+            " — run as the file's owner or as root to keep its ACL (see `getfacl`)"
+        } else if name.starts_with("trusted.") || name.starts_with("security.") {
+            " — only root (CAP_SYS_ADMIN) may set this attribute: run htguard as root"
+        } else {
+            " — run as the file's owner or as root, or remove the attribute if it is not \
+             needed (`setfattr -x NAME FILE`)"
+        };
+        f.write_str(hint)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Exclusive locks that stay correct when the locked file is replaced by rename.
 //!
-//! Writers lock the target file itself (flock, through fs4) and then replace it by renaming a
+//! Writers lock the target file itself (flock, through std's `File::try_lock`) and then replace it by renaming a
 //! new inode over the path. A second writer that opened the path before that rename waits
 //! on the *old* inode; when it finally gets the lock, the path already names the new inode
 //! and its lock protects nothing. So after acquiring a lock we compare the locked fd's
@@ -14,7 +14,7 @@
 //! and a creator never overwrites a file that appeared meanwhile.
 
 use super::error::{Step, StoreError};
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
@@ -95,11 +95,11 @@ pub(crate) fn lock_dir(dir: &File, target: &Path, timeout: Duration) -> Result<b
 fn acquire(file: &File, path: &Path, start: Instant, timeout: Duration) -> Result<(), StoreError> {
     let mut pause = Duration::from_micros(200);
     loop {
-        match fs4::FileExt::try_lock(file) {
+        match file.try_lock() {
             Ok(()) => return Ok(()),
-            Err(fs4::TryLockError::WouldBlock) => {}
-            Err(fs4::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(fs4::TryLockError::Error(e)) => return Err(StoreError::io(Step::Lock, path, e)),
+            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(TryLockError::Error(e)) => return Err(StoreError::io(Step::Lock, path, e)),
         }
         let waited = start.elapsed();
         if waited >= timeout {

@@ -2,16 +2,23 @@
 //!
 //! [`update`] takes an exclusive lock (see `lock.rs` for why it stays correct across renames),
 //! re-reads the file under the lock, lets the caller compute the new bytes, writes them to a
-//! temporary file in the same directory, flushes it, gives it the original's mode and owner,
-//! renames it over the original and flushes the directory. Readers never see a partial file;
-//! a failure at any step leaves the original byte-identical and removes the temporary file.
+//! temporary file in the same directory, flushes it, gives it the original's owner, extended
+//! attributes (POSIX ACLs, SELinux label) and mode, renames it over the original and flushes
+//! the directory. Readers never see a partial file; a failure at any step leaves the original
+//! byte-identical and removes the temporary file. Temporary files left by killed writers are
+//! removed by the next writer (`stale.rs`). [`server_cannot_read`] tells a caller when the
+//! web server's user cannot read the file it wrote.
 
+mod attrs;
 mod cleanup;
 mod error;
 mod lock;
+mod readable;
+mod stale;
 mod write;
 
-pub use error::{Step, StoreError, UpdateError};
+pub use error::{AttrAction, Step, StoreError, UpdateError};
+pub use readable::{ServerCannotRead, server_cannot_read};
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -136,7 +143,7 @@ fn replace_existing<E>(
         return Ok(false);
     };
     let dir_file = open_dir(dir, target)?;
-    write::replace(target, dir, &dir_file, &bytes, &locked.meta)?;
+    write::replace(target, dir, &dir_file, &bytes, &locked)?;
     // The lock is released when `locked.file` is dropped, after the rename.
     drop(locked);
     Ok(true)

@@ -226,7 +226,7 @@ fn lock_timeout_is_reported() {
     let p = dir.path().join("users");
     std::fs::write(&p, "a:x\n").unwrap();
     let holder = std::fs::File::open(&p).unwrap();
-    fs4::FileExt::lock(&holder).unwrap();
+    holder.lock().unwrap();
     let opts = WriteOptions {
         lock_timeout: Duration::from_millis(100),
         ..WriteOptions::default()
@@ -295,4 +295,147 @@ fn an_immutable_file_is_refused_even_for_root() {
     );
     assert_eq!(std::fs::read(&p).unwrap(), b"a:x\n");
     assert!(leftovers(dir.path()).is_empty());
+}
+
+/// Stale temp files of the target (older than the writer's own, ours by name and owner) go;
+/// anything else in the directory stays.
+#[test]
+fn a_writer_removes_only_stale_temp_files_of_its_target() {
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(".htpasswd");
+    std::fs::write(&p, "a:x\n").unwrap();
+    let make = |name: &str, age: i64| {
+        let path = dir.path().join(name);
+        let file = std::fs::File::create(&path).unwrap();
+        let now = SystemTime::now();
+        let when = if age >= 0 {
+            now - Duration::from_secs(age as u64)
+        } else {
+            now + Duration::from_secs(age.unsigned_abs())
+        };
+        file.set_modified(when).unwrap();
+        path
+    };
+    let stale = make(".htpasswd.Ab3dEf9h.htguard-tmp", 60);
+    let just_killed = make(".htpasswd.zzzzzzzz.htguard-tmp", 1);
+    // Newer than the writer's own temp file: a live writer's (a program that does not lock).
+    let newer = make(".htpasswd.NEWER123.htguard-tmp", -3600);
+    let other_target = make(".htgroup.Ab3dEf9h.htguard-tmp", 60);
+    let wrong_length = make(".htpasswd.Ab3dEf9.htguard-tmp", 60);
+    let wrong_chars = make(".htpasswd.Ab3d-f9h.htguard-tmp", 60);
+    let not_ours = make(".htpasswd.Ab3dEf9h.tmp", 60);
+    let a_dir = dir.path().join(".htpasswd.DIRDIRDI.htguard-tmp");
+    std::fs::create_dir(&a_dir).unwrap();
+    update(&p, &WriteOptions::default(), append("b:y\n")).unwrap();
+    assert!(!stale.exists() && !just_killed.exists());
+    for kept in [
+        &newer,
+        &other_target,
+        &wrong_length,
+        &wrong_chars,
+        &not_ours,
+        &a_dir,
+    ] {
+        assert!(kept.exists(), "{} was removed", kept.display());
+    }
+}
+
+/// Another user's temp file is not ours to remove (root can, so it must choose not to).
+#[test]
+fn a_writer_keeps_another_users_temp_files() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return; // only root can make a file owned by someone else
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("users");
+    std::fs::write(&p, "a:x\n").unwrap();
+    let theirs = dir.path().join(".users.Ab3dEf9h.htguard-tmp");
+    std::fs::write(&theirs, "").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&theirs)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    std::os::unix::fs::chown(&theirs, Some(12345), Some(12345)).unwrap();
+    update(&p, &WriteOptions::default(), append("b:y\n")).unwrap();
+    assert!(theirs.exists());
+}
+
+#[test]
+fn temp_names_match_exactly_what_new_temp_makes() {
+    use std::ffi::OsStr;
+    assert_eq!(stale::temp_prefix(Path::new("/x/.htpasswd")), ".htpasswd.");
+    assert_eq!(stale::temp_prefix(Path::new("users")), ".users.");
+    let yes = OsStr::new(".users.a1B2c3D4.htguard-tmp");
+    assert!(stale::is_temp_name(yes, ".users."));
+    for no in [
+        ".users.a1B2c3D4.htguard-tmp.bak",
+        ".users.a1B2c3D.htguard-tmp",
+        ".users.a1B2c3D45.htguard-tmp",
+        ".users..a1B2c3D.htguard-tmp",
+        "users.a1B2c3D4.htguard-tmp",
+        ".userz.a1B2c3D4.htguard-tmp",
+    ] {
+        assert!(!stale::is_temp_name(OsStr::new(no), ".users."), "{no}");
+    }
+}
+
+/// Every xattr namespace this process may set is copied, the security namespace included
+/// (`security.selinux` itself needs SELinux on; any `security.*` name takes the same path).
+#[test]
+fn extended_attributes_of_every_namespace_are_copied() {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("users");
+    std::fs::write(&p, "a:x\n").unwrap();
+    if xattr::set(&p, "user.htguard", b"u").is_err() {
+        eprintln!("skipped: no user xattrs on {}", dir.path().display());
+        return;
+    }
+    let mut names = vec!["user.htguard"];
+    if root {
+        for name in ["trusted.htguard", "security.htguard"] {
+            xattr::set(&p, name, name.as_bytes()).unwrap();
+            names.push(name);
+        }
+    }
+    update(&p, &WriteOptions::default(), append("b:y\n")).unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), b"a:x\nb:y\n");
+    assert_eq!(
+        xattr::get(&p, "user.htguard").unwrap().as_deref(),
+        Some(&b"u"[..])
+    );
+    for name in &names[1..] {
+        assert_eq!(
+            xattr::get(&p, name).unwrap().as_deref(),
+            Some(name.as_bytes()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_label_that_cannot_be_kept_says_which_and_what_to_do() {
+    let err = StoreError::Attribute {
+        path: PathBuf::from("/srv/.htpasswd"),
+        name: "security.selinux".into(),
+        action: AttrAction::Set,
+        source: io::Error::from_raw_os_error(libc::EACCES),
+    };
+    let text = err.to_string();
+    for part in [
+        "`security.selinux`",
+        "/srv/.htpasswd",
+        "setting it on the new copy",
+        "SELinux policy",
+        "was not changed",
+    ] {
+        assert!(text.contains(part), "{part:?} missing from {text}");
+    }
+    assert!(!err.file_changed());
 }

@@ -1,31 +1,42 @@
 //! Writing the new content beside the target and swapping it in.
 
-use super::cleanup::{Armed, c_path};
+use super::cleanup::{self, Armed, c_path};
 use super::error::{Step, StoreError};
-use std::fs::{File, Metadata, Permissions};
+use super::lock::LockedFile;
+use super::{attrs, stale};
+use std::fs::{File, Permissions};
 use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::io::AsRawFd;
 use std::path::Path;
 use tempfile::NamedTempFile;
 
-/// Replace the existing `target` (locked by the caller) with `bytes`, keeping `meta`'s mode
-/// and owner.
+/// A temporary file beside the target. Dropping it removes the file, then disarms the
+/// signal cleanup (fields drop in order), so the file never exists unarmed.
+struct Temp {
+    file: NamedTempFile,
+    armed: Armed,
+}
+
+/// Replace the existing `target` (locked by the caller as `original`) with `bytes`, keeping
+/// the original's owner, extended attributes (ACLs, SELinux label, …) and mode.
 pub(crate) fn replace(
     target: &Path,
     dir: &Path,
     dir_file: &File,
     bytes: &[u8],
-    meta: &Metadata,
+    original: &LockedFile,
 ) -> Result<(), StoreError> {
     let temp = new_temp(target, dir)?;
-    let _armed = Armed::new(temp.path());
-    write_all(&temp, target, bytes)?;
-    keep_owner(&temp, target, meta.uid(), meta.gid())?;
-    set_mode(&temp, target, meta.mode() & 0o7777)?;
-    sync(&temp, target)?;
-    temp.persist(target)
-        .map_err(|e| StoreError::io(Step::Replace, target, e.error))?;
+    stale::remove(target, dir, &temp.file, original.meta.uid());
+    write_all(&temp.file, target, bytes)?;
+    // Owner first (chown clears set-id bits and file capabilities), then the attributes (an
+    // ACL sets the permission bits too), then the mode, which agrees with the copied ACL.
+    keep_owner(&temp.file, target, original.meta.uid(), original.meta.gid())?;
+    attrs::copy(&original.file, temp.file.as_file(), target)?;
+    set_mode(&temp.file, target, original.meta.mode() & 0o7777)?;
+    sync(&temp.file, target)?;
+    persist(temp, target, false)?;
     sync_dir(dir_file, target)
 }
 
@@ -39,20 +50,35 @@ pub(crate) fn create_new(
     mode: u32,
 ) -> Result<(), StoreError> {
     let temp = new_temp(target, dir)?;
-    let _armed = Armed::new(temp.path());
-    write_all(&temp, target, bytes)?;
-    set_mode(&temp, target, mode & 0o7777)?;
-    sync(&temp, target)?;
-    temp.persist_noclobber(target).map_err(|e| {
-        if e.error.kind() == io::ErrorKind::AlreadyExists {
+    // SAFETY: geteuid has no preconditions.
+    stale::remove(target, dir, &temp.file, unsafe { libc::geteuid() });
+    write_all(&temp.file, target, bytes)?;
+    set_mode(&temp.file, target, mode & 0o7777)?;
+    sync(&temp.file, target)?;
+    persist(temp, target, true)?;
+    sync_dir(dir_file, target)
+}
+
+/// Rename the temporary file over (or, with `no_clobber`, to) `target`. On failure the
+/// temporary file is removed before it is disarmed.
+fn persist(temp: Temp, target: &Path, no_clobber: bool) -> Result<(), StoreError> {
+    let Temp { file, armed } = temp;
+    let result = if no_clobber {
+        file.persist_noclobber(target)
+    } else {
+        file.persist(target)
+    };
+    let result = result.map(drop).map_err(|e| {
+        if no_clobber && e.error.kind() == io::ErrorKind::AlreadyExists {
             StoreError::Raced {
                 path: target.to_path_buf(),
             }
         } else {
             StoreError::io(Step::Replace, target, e.error)
         }
-    })?;
-    sync_dir(dir_file, target)
+    });
+    drop(armed);
+    result
 }
 
 /// Fail unless this process may write `target` itself: renaming over it needs only the
@@ -73,25 +99,20 @@ pub(crate) fn check_writable(target: &Path) -> Result<(), StoreError> {
     }
 }
 
-fn new_temp(target: &Path, dir: &Path) -> Result<NamedTempFile, StoreError> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // `.htpasswd` → `.htpasswd.XXXXXXXX.htguard-tmp`: hidden, and Apache's default
-    // `<Files ".ht*">` denies serving it for the moment it exists.
-    let prefix = if name.starts_with('.') {
-        format!("{name}.")
-    } else {
-        format!(".{name}.")
-    };
-    tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".htguard-tmp")
-        .rand_bytes(8)
-        .permissions(Permissions::from_mode(0o600))
-        .tempfile_in(dir)
-        .map_err(|e| StoreError::io(Step::CreateTemp, target, plain_os_error(e)))
+fn new_temp(target: &Path, dir: &Path) -> Result<Temp, StoreError> {
+    let (file, armed) = cleanup::create_armed(
+        || {
+            tempfile::Builder::new()
+                .prefix(&stale::temp_prefix(target))
+                .suffix(stale::TEMP_SUFFIX)
+                .rand_bytes(stale::RAND_LEN)
+                .permissions(Permissions::from_mode(0o600))
+                .tempfile_in(dir)
+        },
+        |file| file.path(),
+    )
+    .map_err(|e| StoreError::io(Step::CreateTemp, target, plain_os_error(e)))?;
+    Ok(Temp { file, armed })
 }
 
 /// tempfile wraps the OS error with the temp path (a private type that hides the errno);

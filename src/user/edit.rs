@@ -137,6 +137,7 @@ pub fn save_only(
 /// Remove every entry of `user` (in `realm` for digest files). `Ok(false)`: no such user,
 /// nothing written.
 pub fn delete(path: &Path, user: &str, realm: Option<&str>) -> Result<bool, UserError> {
+    hashing::check_lookup_name(user)?;
     let wrote = store::update(path, &WriteOptions::default(), |old| {
         let src = old.unwrap_or_default();
         let hint = if realm.is_some() {

@@ -1,6 +1,7 @@
 //! What can go wrong in a password-file operation, and what deserves a warning.
 
 use crate::store::StoreError;
+use crate::syntax::passwd::shown_name;
 use std::path::PathBuf;
 
 /// Why an operation did nothing. The file is unchanged in every case
@@ -23,10 +24,10 @@ pub enum UserError {
     #[error("{}: {reason}", path.display())]
     WrongKind { path: PathBuf, reason: String },
 
-    #[error("invalid user name {user:?}: {reason}")]
+    #[error("invalid user name {:?}: {reason}", shown_name(user))]
     BadUser { user: String, reason: &'static str },
 
-    #[error("invalid group name {group:?}: {reason}")]
+    #[error("invalid group name {:?}: {reason}", shown_name(group))]
     BadGroup { group: String, reason: &'static str },
 
     #[error("invalid realm {realm:?}: {reason}")]

@@ -46,6 +46,18 @@ pub fn scheme_name(s: Scheme) -> &'static str {
     }
 }
 
+/// Refuse a name with a `:`, which no entry can have: the lookups (`verify`, `delete`) take
+/// any other name as it is, even one only nginx reads (`  # kim`).
+pub fn check_lookup_name(user: &str) -> Result<(), UserError> {
+    match user.contains(':') {
+        true => Err(UserError::BadUser {
+            user: user.escape_debug().to_string(),
+            reason: "user name contains ':' (the field separator)",
+        }),
+        false => Ok(()),
+    }
+}
+
 /// Refuse user names no server can look up.
 pub fn check_user(user: &str) -> Result<(), UserError> {
     match super::import::user_name_problem(user.as_bytes()) {

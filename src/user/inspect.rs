@@ -30,6 +30,7 @@ pub fn verify(
     password: &[u8],
     realm: Option<&str>,
 ) -> Result<Verdict, UserError> {
+    super::hashing::check_lookup_name(user)?;
     let src = store::read(path)?;
     let kind = match realm {
         Some(r) => EntryKind::Digest { realm: r.into() },

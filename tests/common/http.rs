@@ -167,18 +167,18 @@ pub(crate) fn basic_authorization(user: &str, password: &str) -> String {
     format!("Basic {token}")
 }
 
-fn md5_hex(data: impl AsRef<[u8]>) -> String {
+pub(super) fn md5_hex(data: impl AsRef<[u8]>) -> String {
     format!("{:x}", md5::compute(data))
 }
 
-fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+pub(super) fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
         .then(|| &s[prefix.len()..])
 }
 
 /// `k=v, k="v, with comma"` → pairs (quotes removed, `\x` unescaped).
-fn parse_auth_params(s: &str) -> Vec<(String, String)> {
+pub(super) fn parse_auth_params(s: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut chars = s.chars().peekable();
     loop {
@@ -209,7 +209,7 @@ fn parse_auth_params(s: &str) -> Vec<(String, String)> {
     out
 }
 
-fn parse_response(raw: &[u8]) -> Result<Response, String> {
+pub(super) fn parse_response(raw: &[u8]) -> Result<Response, String> {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -20,6 +20,7 @@
 
 mod apache;
 mod http;
+mod net;
 mod nginx;
 mod process;
 mod site;
@@ -27,6 +28,7 @@ mod tools;
 
 pub use apache::Apache;
 pub use http::Response;
+pub use net::{Exchange, NoAnswer, send_exchange, spare_port};
 pub use nginx::Nginx;
 /// For launchers of other programs (tests/reader_support: lighttpd, registry, Verdaccio).
 pub(crate) use process::{Launch, try_launch};

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-const INSTALL_HINT: &str = "run scripts/test, which installs apache2, apache2-utils, nginx, \
-     whois (mkpasswd), openssl and curl when they are missing";
+const INSTALL_HINT: &str =
+    "put it on PATH, or run scripts/test, which installs the Debian packages the tests use";
 
 /// Set by `scripts/test` (CI): a real program or root that a test needs must be there.
 /// Without it, plain `cargo test` skips such tests, so a contributor without Apache,
@@ -16,19 +16,26 @@ fn required() -> bool {
     std::env::var_os(REQUIRE_VAR).is_some_and(|v| !v.is_empty() && v != "0")
 }
 
-/// Full path of `name` (searched in PATH, then /usr/sbin and /sbin), if installed.
+/// Full path of `name`, searched in PATH only (as the shell would), if installed.
+/// No fixed fallback directories: a contributor hides a program by leaving it off
+/// PATH, and `scripts/test` puts /usr/sbin and /sbin (apache2, nginx) on PATH.
 pub fn find_tool(name: &str) -> Option<PathBuf> {
     let path_var = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path_var)
-        .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
         .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// Full path of `name`; panics with a message naming scripts/test when it is not
 /// installed. Tests call [`need`] first, so this panics only under `scripts/test`.
 pub fn require_tool(name: &str) -> PathBuf {
-    find_tool(name).unwrap_or_else(|| panic!("required tool `{name}` not found; {INSTALL_HINT}"))
+    find_tool(name)
+        .unwrap_or_else(|| panic!("required tool `{name}` not found on PATH; {INSTALL_HINT}"))
 }
 
 /// Whether every program in `tools` is installed. When one is missing: under
@@ -49,7 +56,7 @@ pub fn need(tools: &[&str]) -> bool {
     }
     assert!(
         !required(),
-        "{REQUIRE_VAR} is set and {} is missing; {INSTALL_HINT}",
+        "{REQUIRE_VAR} is set, so this test must run, but it needs {} (not on PATH); {INSTALL_HINT}",
         missing.join(", ")
     );
     eprintln!("skipped: needs {} ({INSTALL_HINT})", missing.join(", "));

@@ -33,6 +33,7 @@ pub struct Fixture {
     pub sources: Sources,
     pub diagnostics: Vec<Diagnostic>,
     pub passwd: HashMap<FileId, FileKind>,
+    pub inputs: Vec<htguard::source::Provenance>,
 }
 
 impl Fixture {
@@ -42,6 +43,7 @@ impl Fixture {
             diagnostics: &self.diagnostics,
             passwd_files: &self.passwd,
             suppressed: 1,
+            inputs: &self.inputs,
         }
     }
 }
@@ -102,10 +104,23 @@ pub fn fixture() -> Fixture {
     });
     let mut passwd = HashMap::new();
     passwd.insert(pw, FileKind::Basic);
+    let inputs = vec![
+        htguard::source::Provenance {
+            file: conf,
+            kind: "apache-snippet".into(),
+            why: "named on the command line".into(),
+        },
+        htguard::source::Provenance {
+            file: pw,
+            kind: "htpasswd".into(),
+            why: "apache reads its users from it: named at sites/a b,c.conf:3".into(),
+        },
+    ];
     Fixture {
         sources,
         diagnostics: vec![d1, d2, d3],
         passwd,
+        inputs,
     }
 }
 

@@ -21,6 +21,10 @@ pub struct Place {
     pub file: Option<String>,
     /// The URL path (for `<Location>`).
     pub url: Option<String>,
+    /// The file name as httpd's directory walk leaves it (`r->filename`: the file, or the
+    /// directory with the URL's trailing slash), which `<DirectoryMatch>` is matched
+    /// against; None for an area, whose directory is matched instead.
+    pub filename: Option<String>,
     /// A scope to apply even if the place cannot show that it matches (regex sections).
     pub force: Option<usize>,
 }
@@ -89,6 +93,7 @@ pub fn place_for(m: &ApacheModel, scope: usize) -> Place {
             dir: m.document_root(s.server).map(Path::to_path_buf),
             file: Some("index.html".into()),
             force: None,
+            filename: None,
         },
         ScopeKind::Directory | ScopeKind::Htaccess if literal => {
             let trimmed = s.pattern.trim_end_matches('/');
@@ -106,6 +111,7 @@ pub fn place_for(m: &ApacheModel, scope: usize) -> Place {
                 dir: Some(dir),
                 file: Some("index.html".into()),
                 force: None,
+                filename: None,
             }
         }
         ScopeKind::Files | ScopeKind::FilesMatch => {
@@ -129,6 +135,7 @@ pub fn place_for(m: &ApacheModel, scope: usize) -> Place {
                 .map(|r| r.join(s.pattern.trim_start_matches('/'))),
             file: Some("index.html".into()),
             force: None,
+            filename: None,
         },
         _ => {
             let mut place = place_for(m, m.servers[s.server].defaults);

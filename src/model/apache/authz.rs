@@ -52,13 +52,68 @@ pub struct Replaced {
     pub by_scope: usize,
 }
 
-/// authz_core's `authz_status`, for a client with no credentials.
+/// authz_core's `authz_status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthzResult {
     Granted,
     Denied,
+    /// Denied now; an authenticated user may change it (authn runs next).
     DeniedNoUser,
     Neutral,
+    /// A provider failed (the request answers 500).
+    GeneralError,
+}
+
+/// What each authorization provider answers for one request: mod_authz_core calls the
+/// provider of every `Require` line its tree reaches.
+pub trait Authorizer {
+    /// The request's method (`<Limit>` masks and `Require method`).
+    fn method(&self) -> &str;
+    /// The provider's answer for one `Require` line (`negate` is applied by the tree).
+    fn check(&mut self, provider: &str, args: &[String], directive: DirectiveRef) -> AuthzResult;
+}
+
+/// An anonymous client at an arbitrary remote address: what most rules ask about.
+pub struct AnonymousRemote<'a> {
+    pub method: &'a str,
+}
+
+impl Authorizer for AnonymousRemote<'_> {
+    fn method(&self) -> &str {
+        self.method
+    }
+
+    fn check(&mut self, provider: &str, args: &[String], _: DirectiveRef) -> AuthzResult {
+        match provider {
+            "all" => all_result(args),
+            "method" => method_result(args, self.method),
+            p if needs_user(p) => AuthzResult::DeniedNoUser,
+            // ip, host, local, env, expr, forward-dns: not an arbitrary remote client.
+            _ => AuthzResult::Denied,
+        }
+    }
+}
+
+/// `Require all granted|denied`.
+pub fn all_result(args: &[String]) -> AuthzResult {
+    match args.first().map(|a| a.to_ascii_lowercase()).as_deref() {
+        Some("granted") => AuthzResult::Granted,
+        _ => AuthzResult::Denied,
+    }
+}
+
+/// `Require method M…` (`HEAD` is `GET` to httpd).
+pub fn method_result(args: &[String], method: &str) -> AuthzResult {
+    let method = if method.eq_ignore_ascii_case("HEAD") {
+        "GET"
+    } else {
+        method
+    };
+    if args.iter().any(|a| a.eq_ignore_ascii_case(method)) {
+        AuthzResult::Granted
+    } else {
+        AuthzResult::Denied
+    }
 }
 
 /// Whether `method` is inside the node's method mask.
@@ -71,7 +126,13 @@ pub fn limited(n: &RequireNode, method: &str) -> bool {
 
 /// authz_core's `apply_authz_sections` for an anonymous, arbitrary remote client.
 pub fn apply(n: &RequireNode, method: &str, parent_and: bool) -> AuthzResult {
-    if !limited(n, method) {
+    apply_with(n, &mut AnonymousRemote { method }, parent_and)
+}
+
+/// authz_core's `apply_authz_sections`: the tree's answer with each provider asked
+/// through `who`.
+pub fn apply_with(n: &RequireNode, who: &mut dyn Authorizer, parent_and: bool) -> AuthzResult {
+    if !limited(n, who.method()) {
         return if parent_and {
             AuthzResult::Granted
         } else {
@@ -80,16 +141,20 @@ pub fn apply(n: &RequireNode, method: &str, parent_and: bool) -> AuthzResult {
     }
     let (result, negate) = match n {
         RequireNode::Req {
+            directive,
             provider,
             args,
             negate,
             ..
-        } => (provider_result(provider, args, method), *negate),
+        } => (who.check(provider, args, *directive), *negate),
         RequireNode::Group { op, children, .. } => {
             let and = *op == ContainerKind::All;
             let mut res = AuthzResult::Neutral;
             for c in children {
-                let r = apply(c, method, and);
+                let r = apply_with(c, who, and);
+                if r == AuthzResult::GeneralError {
+                    return r;
+                }
                 if r == AuthzResult::Neutral {
                     continue;
                 }
@@ -142,31 +207,22 @@ pub fn needs_user(provider: &str) -> bool {
     ) || provider.starts_with("ldap-")
 }
 
-fn provider_result(provider: &str, args: &[String], method: &str) -> AuthzResult {
-    match provider {
-        "all" => match args.first().map(|a| a.to_ascii_lowercase()).as_deref() {
-            Some("granted") => AuthzResult::Granted,
-            _ => AuthzResult::Denied,
-        },
-        "method" => {
-            if args.iter().any(|a| a.eq_ignore_ascii_case(method)) {
-                AuthzResult::Granted
-            } else {
-                AuthzResult::Denied
-            }
-        }
-        p if needs_user(p) => AuthzResult::DeniedNoUser,
-        // ip, host, local, env, expr, forward-dns: not an arbitrary remote client.
-        _ => AuthzResult::Denied,
-    }
-}
-
 /// The `Require` lines of scope `scope` (index `index`) as one tree: an implicit
 /// `<RequireAny>` holding its lines and containers.
 pub fn require_tree(scope: &Scope, index: usize) -> Arc<RequireNode> {
+    require_tree_where(scope, index, |d| !d.conditional)
+}
+
+/// [`require_tree`] of the `Require` lines of `scope` that `pick` keeps (an `<If>`
+/// block's own lines).
+pub fn require_tree_where(
+    scope: &Scope,
+    index: usize,
+    pick: impl Fn(&ScopedDir) -> bool,
+) -> Arc<RequireNode> {
     let mut root = RequireNode::empty();
     for (i, d) in scope.directives.iter().enumerate() {
-        if !d.conditional && d.dir.is("require") {
+        if pick(d) && d.dir.is("require") {
             insert_require(
                 &mut root,
                 d,

@@ -60,6 +60,7 @@ pub(super) fn new_scope(
         directives: Vec::new(),
         parent,
         htaccess_errors: Vec::new(),
+        htaccess_commands: Vec::new(),
     });
     scopes.len() - 1
 }
@@ -72,6 +73,8 @@ pub(super) fn walk_server(
     server: usize,
     defaults: usize,
 ) {
+    // The last server-level `<If>`/`<ElseIf>` block, for an `<ElseIf>`/`<Else>` after it.
+    let mut last_if = None;
     for it in items {
         match it {
             Item::Dir(d) => server_directive(model, ld, d, server, defaults),
@@ -109,12 +112,13 @@ pub(super) fn walk_server(
                             open_section(&mut model.scopes, &head, items, sk, server, None);
                         } else {
                             // Limit, Require containers, If… at server level.
-                            collect_dirs(
-                                &mut model.scopes,
-                                defaults,
-                                items,
-                                &Ctx::from_head(&head, &Ctx::default()),
-                            );
+                            let outer = Ctx::default();
+                            let inner = Ctx::from_head(&head, &outer, last_if.clone());
+                            if is_condition(&kind) {
+                                last_if = inner.opened_condition(&outer);
+                            }
+                            collect_dirs(&mut model.scopes, defaults, items, &inner);
+                            continue;
                         }
                     }
                 }
@@ -164,6 +168,7 @@ fn server_directive(
         limit: None,
         containers: Vec::new(),
         conditional: false,
+        condition: None,
     });
 }
 
@@ -207,16 +212,27 @@ fn open_section(
     collect_dirs(scopes, idx, items, &Ctx::default());
 }
 
+fn is_condition(lname: &str) -> bool {
+    matches!(lname, "if" | "elseif" | "else")
+}
+
 /// What encloses a directive inside a scope.
 #[derive(Clone, Default)]
 pub(super) struct Ctx {
     limit: Option<std::sync::Arc<Limit>>,
     containers: Vec<(ContainerKind, Span)>,
     conditional: bool,
+    condition: Option<std::sync::Arc<Condition>>,
 }
 
 impl Ctx {
-    pub(super) fn from_head(head: &Dir, parent: &Ctx) -> Ctx {
+    /// The context inside section `head`; `previous` is the `<If>`/`<ElseIf>` block just
+    /// before it at the same level (what an `<ElseIf>`/`<Else>` continues).
+    pub(super) fn from_head(
+        head: &Dir,
+        parent: &Ctx,
+        previous: Option<std::sync::Arc<Condition>>,
+    ) -> Ctx {
         let mut c = parent.clone();
         match head.name.to_ascii_lowercase().as_str() {
             "limit" | "limitexcept" => {
@@ -234,14 +250,45 @@ impl Ctx {
             "requireall" => c.containers.push((ContainerKind::All, head.span)),
             "requireany" => c.containers.push((ContainerKind::Any, head.span)),
             "requirenone" => c.containers.push((ContainerKind::None, head.span)),
-            _ => c.conditional = true,
+            name => {
+                c.conditional = true;
+                let kind = match name {
+                    "if" => Some(ConditionKind::If),
+                    "elseif" => Some(ConditionKind::ElseIf),
+                    "else" => Some(ConditionKind::Else),
+                    _ => None,
+                };
+                if let Some(kind) = kind {
+                    c.condition = Some(std::sync::Arc::new(Condition {
+                        kind,
+                        // core's ifsection takes the first word (quotes removed).
+                        expr: head.arg(0).unwrap_or("").to_string(),
+                        span: head.span,
+                        parent: parent.condition.clone(),
+                        previous: previous.filter(|_| kind != ConditionKind::If),
+                    }));
+                }
+            }
         }
         c
+    }
+
+    /// The `<If>`/`<ElseIf>` block this context opens, when a following `<ElseIf>`/`<Else>`
+    /// may continue it.
+    pub(super) fn opened_condition(&self, parent: &Ctx) -> Option<std::sync::Arc<Condition>> {
+        let cond = self.condition.as_ref()?;
+        let new = parent
+            .condition
+            .as_ref()
+            .is_none_or(|p| !std::sync::Arc::ptr_eq(p, cond));
+        (new && cond.kind != ConditionKind::Else).then(|| cond.clone())
     }
 }
 
 pub(super) fn collect_dirs(scopes: &mut Vec<Scope>, scope: usize, items: Vec<Item>, ctx: &Ctx) {
     scopes[scope].directives.reserve(items.len());
+    // The last `<If>`/`<ElseIf>` block at this level, for an `<ElseIf>`/`<Else>` after it.
+    let mut last_if = None;
     for it in items {
         match it {
             Item::Dir(d) => scopes[scope].directives.push(ScopedDir {
@@ -249,6 +296,7 @@ pub(super) fn collect_dirs(scopes: &mut Vec<Scope>, scope: usize, items: Vec<Ite
                 limit: ctx.limit.clone(),
                 containers: ctx.containers.clone(),
                 conditional: ctx.conditional,
+                condition: ctx.condition.clone(),
             }),
             Item::Block { head, items } => {
                 let lname = head.name.to_ascii_lowercase();
@@ -258,7 +306,13 @@ pub(super) fn collect_dirs(scopes: &mut Vec<Scope>, scope: usize, items: Vec<Ite
                         open_section(scopes, &head, items, k, server, Some(scope));
                     }
                     Some(_) => {} // not allowed nested; httpd refuses to start
-                    None => collect_dirs(scopes, scope, items, &Ctx::from_head(&head, ctx)),
+                    None => {
+                        let inner = Ctx::from_head(&head, ctx, last_if.clone());
+                        if is_condition(&lname) {
+                            last_if = inner.opened_condition(ctx);
+                        }
+                        collect_dirs(scopes, scope, items, &inner);
+                    }
                 }
             }
         }

@@ -35,6 +35,9 @@ pub enum ProblemKind {
     IncludeMissing,
     /// A file includes itself (directly or not).
     IncludeCycle,
+    /// `IncludeOptional` of one file (no wildcard) that does not exist: httpd goes on
+    /// without it, silently.
+    OptionalMissing,
     /// `${VAR}` that no `Define` (or Debian envvars) sets.
     UndefinedVariable,
 }
@@ -100,6 +103,31 @@ pub struct ScopedDir {
     pub containers: Vec<(ContainerKind, Span)>,
     /// Inside `<If>`/`<ElseIf>`/`<Else>`: applies only when an expression holds at request time.
     pub conditional: bool,
+    /// The innermost `<If>`/`<ElseIf>`/`<Else>` block around the directive.
+    pub condition: Option<std::sync::Arc<Condition>>,
+}
+
+/// `<If>`, `<ElseIf>` or `<Else>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConditionKind {
+    If,
+    ElseIf,
+    Else,
+}
+
+/// An `<If>`/`<ElseIf>`/`<Else>` block: its directives are merged after every
+/// `<Location>` when its expression holds (core's `ap_if_walk`).
+#[derive(Debug)]
+pub struct Condition {
+    pub kind: ConditionKind,
+    /// The expression as written (empty for `<Else>`).
+    pub expr: String,
+    /// The opening tag: identifies the block.
+    pub span: Span,
+    /// The block this one is nested in.
+    pub parent: Option<std::sync::Arc<Condition>>,
+    /// For `<ElseIf>`/`<Else>`: the `<If>`/`<ElseIf>` before it in the chain.
+    pub previous: Option<std::sync::Arc<Condition>>,
 }
 
 /// One per-directory configuration section (or `.htaccess`, or the server defaults).
@@ -122,6 +150,19 @@ pub struct Scope {
     pub parent: Option<usize>,
     /// For `.htaccess`: syntax errors (any makes the directory answer 500).
     pub htaccess_errors: Vec<Problem>,
+    /// For `.htaccess`: every directive and section httpd meets in the file, in order
+    /// (sections nested in it included), for the override and module checks.
+    pub htaccess_commands: Vec<HtaccessCommand>,
+}
+
+/// A directive or section opening of a `.htaccess`, as httpd looks it up.
+#[derive(Clone, Debug)]
+pub struct HtaccessCommand {
+    /// The name as written; a section keeps its `<` (`<Files`), as httpd's command table.
+    pub name: String,
+    pub name_span: Span,
+    /// httpd's argument-count error for it, if any (at the arguments).
+    pub arity_error: Option<(Span, String)>,
 }
 
 impl Scope {

@@ -80,6 +80,21 @@ pub(super) fn discover_htaccess(model: &mut ApacheModel, ld: &mut loader::Loader
     );
 }
 
+/// The `.htaccess` files of these directories only (server paths; the ones that exist),
+/// in order.
+pub(super) fn read_htaccess_in(
+    model: &mut ApacheModel,
+    ld: &mut loader::Loader<'_>,
+    dirs: &[PathBuf],
+) {
+    for dir in dirs {
+        let file = dir.join(&model.access_file_name);
+        if model.opts.map_path(&file).is_file() {
+            add_htaccess(model, ld, &file, dir);
+        }
+    }
+}
+
 /// One `.htaccess` turned into scopes (its own, then any `<Files>` inside, whose
 /// `parent` indexes count from its own), with what evaluating it reported.
 struct HtaccessScopes {
@@ -103,12 +118,36 @@ fn build_htaccess(
         skipped_auth: Vec::new(),
     };
     let items = ev.eval(parsed.nodes);
+    let mut commands = Vec::new();
+    list_commands(&items, &mut commands);
     let mut scopes = Vec::new();
-    htaccess_scopes(&mut scopes, id, dir, items, parsed.errors);
+    let idx = htaccess_scopes(&mut scopes, id, dir, items, parsed.errors);
+    scopes[idx].htaccess_commands = commands;
     HtaccessScopes {
         scopes,
         problems: ev.problems,
         skipped_auth: ev.skipped_auth,
+    }
+}
+
+/// The directives and section openings of `items`, in the order httpd executes them.
+fn list_commands(items: &[Item], out: &mut Vec<HtaccessCommand>) {
+    for it in items {
+        match it {
+            Item::Dir(d) => out.push(HtaccessCommand {
+                name: d.name.clone(),
+                name_span: d.name_span,
+                arity_error: super::arity_error(d).map(|e| (d.args_span(), e)),
+            }),
+            Item::Block { head, items } => {
+                out.push(HtaccessCommand {
+                    name: format!("<{}", head.name),
+                    name_span: head.name_span,
+                    arity_error: None,
+                });
+                list_commands(items, out);
+            }
+        }
     }
 }
 

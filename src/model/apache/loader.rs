@@ -131,6 +131,10 @@ pub struct Loader<'a> {
     parsed_ahead: HashMap<FileId, syn::ConfigFile>,
     /// Files read ahead that change no read-time state, already evaluated (by id).
     evaluated_ahead: HashMap<FileId, Evaluated>,
+    /// The opening tags of the sections being evaluated, outermost first.
+    sections: Vec<Span>,
+    /// The `Include`/`IncludeOptional` that read each included file.
+    pub included_by: HashMap<FileId, Span>,
 }
 
 /// The version `<IfVersion>` compares against.
@@ -164,6 +168,8 @@ impl<'a> Loader<'a> {
             parsed_ahead: HashMap::new(),
             evaluated_ahead: HashMap::new(),
             skipped_auth: Vec::new(),
+            sections: Vec::new(),
+            included_by: HashMap::new(),
         }
     }
 
@@ -311,6 +317,9 @@ impl<'a> Loader<'a> {
             }
         };
         self.files.push((server_path.to_path_buf(), id));
+        if let Some(span) = via {
+            self.included_by.entry(id).or_insert(span);
+        }
         if let Some(done) = self.evaluated_ahead.remove(&id) {
             self.problems.extend(done.errors.iter().map(syntax_problem));
             self.problems.extend(done.problems);
@@ -397,6 +406,9 @@ impl<'a> Loader<'a> {
                             related: vec![],
                         });
                     }
+                    if optional && files.is_empty() && !has_wildcard(&pat.to_string_lossy()) {
+                        self.problems.push(self.optional_missing(&d, &pat));
+                    }
                     for f in files {
                         let items = self.load_file(&f, Some(d.args_span()));
                         out.extend(items);
@@ -404,6 +416,28 @@ impl<'a> Loader<'a> {
                 }
             }
             _ => out.push(Item::Dir(d)),
+        }
+    }
+}
+
+impl Loader<'_> {
+    /// `IncludeOptional` of one file that does not exist: httpd includes nothing, without
+    /// a word. Related: the section that was to get its directives (innermost).
+    fn optional_missing(&self, d: &Dir, pat: &Path) -> Problem {
+        Problem {
+            kind: ProblemKind::OptionalMissing,
+            span: d.args_span(),
+            message: format!(
+                "IncludeOptional {}: the file does not exist, so httpd includes nothing \
+                 here and says nothing",
+                pat.display()
+            ),
+            related: self
+                .sections
+                .last()
+                .map(|s| (*s, "the section its directives were meant for".to_string()))
+                .into_iter()
+                .collect(),
         }
     }
 }
@@ -417,6 +451,9 @@ pub trait EvalHost {
     fn skipped_auth(&mut self, open: Span, module: String);
     /// Act on a directive (`Define`, `Include`, …) or add it to `out`.
     fn directive(&mut self, d: Dir, top: bool, out: &mut Vec<Item>);
+    /// A section (not a read-time conditional) opens at `head` / closes.
+    fn enter_section(&mut self, _head: Span) {}
+    fn leave_section(&mut self) {}
 }
 
 impl EvalHost for Loader<'_> {
@@ -434,6 +471,12 @@ impl EvalHost for Loader<'_> {
     }
     fn directive(&mut self, d: Dir, top: bool, out: &mut Vec<Item>) {
         Loader::directive(self, d, top, out)
+    }
+    fn enter_section(&mut self, head: Span) {
+        self.sections.push(head);
+    }
+    fn leave_section(&mut self) {
+        self.sections.pop();
     }
 }
 
@@ -566,7 +609,9 @@ fn eval(h: &mut impl EvalHost, nodes: Vec<Node>, top: bool) -> Vec<Item> {
                         }
                     }
                     None => {
+                        h.enter_section(s.open);
                         let items = eval(h, s.children, top);
+                        h.leave_section();
                         out.push(Item::Block { head, items });
                     }
                 }

@@ -9,7 +9,7 @@
 use super::ApacheModel;
 use super::areas::Place;
 use super::authz::{Replaced, RequireNode, RequireTree};
-use super::config::{ContainerKind, DirectiveRef, Scope, ScopeKind};
+use super::config::{Condition, ConditionKind, ContainerKind, DirectiveRef, Scope, ScopeKind};
 use super::directives::NameBuf;
 use super::overrides::{HtaccessVerdict, htaccess_verdict};
 use super::sections::{dir_depth, key_ancestors, location_matches, path_key};
@@ -23,6 +23,9 @@ use std::sync::Arc;
 pub struct MergedConfig {
     /// Scopes merged, in order.
     pub applied: Vec<usize>,
+    /// `<If>`/`<ElseIf>`/`<Else>` blocks merged after the scopes (only when merging for a
+    /// request), each with the scope it is in.
+    pub applied_conditions: Vec<(usize, Arc<Condition>)>,
     /// Every `.htaccess` met on the way, with what httpd did with it.
     pub htaccess: Vec<(usize, HtaccessVerdict)>,
     pub auth_type: Option<DirectiveRef>,
@@ -35,12 +38,49 @@ pub struct MergedConfig {
     pub order: Option<DirectiveRef>,
     pub allows: Vec<DirectiveRef>,
     pub denies: Vec<DirectiveRef>,
+    /// Every mod_access_compat directive (Order, Allow, Deny, Satisfy) of the section in
+    /// effect for it, in order (their `<Limit>`s make them per method).
+    pub access_compat: Vec<DirectiveRef>,
     pub allow_override: Option<DirectiveRef>,
     pub authz: Option<RequireTree>,
     /// `Require` sets that a newer section replaced (AuthMerging Off).
     pub replaced: Vec<Replaced>,
     /// The first reason the whole place answers 500 (a broken `.htaccess`).
     pub broken: Option<(Span, String)>,
+    /// mod_authz_core's merge in progress (see [`AuthzConf`]).
+    authz_merge: AuthzMerge,
+}
+
+/// `AuthMerging` as a section sets it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Merging {
+    #[default]
+    Unset,
+    Off,
+    And,
+    Or,
+}
+
+/// mod_authz_core's per-directory configuration: the `AuthMerging` in effect and the
+/// Require set (None: no Require lines).
+#[derive(Clone, Debug, Default)]
+struct AuthzConf {
+    op: Merging,
+    section: Option<RequireTree>,
+}
+
+/// httpd merges each walk's sections among themselves first (the directory walk with its
+/// `.htaccess` files, the file walk, the location walk, each `<If>` level), then that
+/// result onto the configuration so far. mod_authz_core's merge is not associative, so
+/// the order of merging shows: `<Files a>AuthMerging And</Files>` after
+/// `<FilesMatch>Require …</FilesMatch>` and-merges the FilesMatch's lines with the
+/// directory's (observed), where section by section they would replace them.
+#[derive(Clone, Debug, Default)]
+struct AuthzMerge {
+    /// The `AuthMerging` of the configuration so far (its Require set is `authz`).
+    op: Merging,
+    /// The walk in progress, merged among its own sections, and the last scope in it.
+    walk: Option<(AuthzConf, usize)>,
 }
 
 impl MergedConfig {
@@ -117,27 +157,53 @@ impl MergedConfig {
     }
 }
 
-/// The configuration in effect at `place`.
+/// The configuration in effect at `place`, without `<If>` blocks (their expressions need a
+/// request).
 pub fn merge_at(m: &ApacheModel, place: &Place) -> MergedConfig {
+    merge_sections(m, place)
+}
+
+/// The configuration in effect at `place` for a request: after the sections, every
+/// `<If>`/`<ElseIf>`/`<Else>` block of a merged section whose condition holds, in merge
+/// order (core's `ap_if_walk`). `holds` answers for an `<If>`/`<ElseIf>` expression.
+pub fn merge_for_request(
+    m: &ApacheModel,
+    place: &Place,
+    holds: &mut dyn FnMut(&Condition) -> bool,
+) -> MergedConfig {
+    let mut config = merge_sections(m, place);
+    let sections: Vec<(usize, Option<Arc<Condition>>)> =
+        config.applied.iter().map(|&s| (s, None)).collect();
+    apply_if_level(m, sections, holds, &mut config);
+    config
+}
+
+fn merge_sections(m: &ApacheModel, place: &Place) -> MergedConfig {
     let mut config = MergedConfig::default();
     apply_scope(m, m.servers[0].defaults, &mut config);
+    end_walk(&mut config);
     if place.server != 0 {
         apply_scope(m, m.servers[place.server].defaults, &mut config);
+        end_walk(&mut config);
     }
     if let Some(dir) = &place.dir {
         apply_directory_levels(m, place.server, dir, &mut config);
-        apply_regex_directories(m, place.server, dir, &mut config);
+        apply_regex_directories(m, place.server, dir, place.filename.as_deref(), &mut config);
+        end_walk(&mut config);
     }
     if let Some(name) = &place.file {
         apply_files_sections(m, place.server, name, &mut config);
+        end_walk(&mut config);
     }
     if let Some(url) = &place.url {
         apply_locations(m, place.server, url, &mut config);
+        end_walk(&mut config);
     }
     if let Some(forced) = place.force
         && !config.applied.contains(&forced)
     {
         apply_scope(m, forced, &mut config);
+        end_walk(&mut config);
     }
     config
 }
@@ -199,22 +265,44 @@ fn apply_htaccess(m: &ApacheModel, scope: usize, config: &mut MergedConfig) {
     config.htaccess.push((scope, verdict));
 }
 
-/// Regex `<Directory ~>` and `<DirectoryMatch>` sections matching `dir`.
-fn apply_regex_directories(m: &ApacheModel, server: usize, dir: &Path, config: &mut MergedConfig) {
+/// Regex `<Directory ~>` and `<DirectoryMatch>` sections. httpd matches them against the
+/// request's file name as the directory walk left it (the file itself for a file, the
+/// directory with or without the URL's trailing slash); a place without one (an area)
+/// matches its directory with and without a trailing slash.
+fn apply_regex_directories(
+    m: &ApacheModel,
+    server: usize,
+    dir: &Path,
+    filename: Option<&str>,
+    config: &mut MergedConfig,
+) {
     if m.index.regex_directories.is_empty() {
         return;
     }
     let plain = dir.to_string_lossy().into_owned();
     let slashed = format!("{}/", plain.trim_end_matches('/'));
-    for &i in &m.index.regex_directories {
+    let mut hits: Vec<usize> = m
+        .index
+        .regex_directories
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let s = &m.scopes[i];
+            in_server(s, server)
+                && s.regex.as_ref().is_some_and(|r| match filename {
+                    Some(f) => r.is_match(f),
+                    None => r.is_match(&plain) || r.is_match(&slashed),
+                })
+        })
+        .collect();
+    // core_reorder_directories: by the number of `/` in the pattern as written, then
+    // the main server's before the virtual host's, then in file order.
+    hits.sort_by_key(|&i| {
         let s = &m.scopes[i];
-        if in_server(s, server)
-            && s.regex
-                .as_ref()
-                .is_some_and(|r| r.is_match(&plain) || r.is_match(&slashed))
-        {
-            apply_scope(m, i, config);
-        }
+        (s.pattern.matches('/').count(), s.server != 0, i)
+    });
+    for i in hits {
+        apply_scope(m, i, config);
     }
 }
 
@@ -234,7 +322,14 @@ fn apply_files_sections(m: &ApacheModel, server: usize, name: &str, config: &mut
             }
         })
         .collect();
-    files.sort_by_key(|&i| (m.scopes[i].parent.is_some(), m.scopes[i].server != 0, i));
+    // core merges `<Files>` lists section by section: those at server level (the main
+    // server's, then the virtual host's), then those nested in each merged section, in
+    // the order the sections were merged.
+    let merged_at = |p: usize| config.applied.iter().position(|&a| a == p);
+    files.sort_by_key(|&i| {
+        let s = &m.scopes[i];
+        (s.parent.and_then(merged_at), s.server != 0, i)
+    });
     for i in files {
         let s = &m.scopes[i];
         let hit = match &s.regex {
@@ -286,6 +381,7 @@ enum Setting {
     AllowOverride,
     AuthMerging,
     Require,
+    ForbiddenOnFailure,
 }
 
 /// The setting a directive (lower-case name) sets.
@@ -304,23 +400,123 @@ fn setting(lname: &str) -> Option<Setting> {
         "allowoverride" => Setting::AllowOverride,
         "authmerging" => Setting::AuthMerging,
         "require" => Setting::Require,
+        "authzsendforbiddenonfailure" => Setting::ForbiddenOnFailure,
         _ => return None,
     })
 }
 
 /// Merge one scope's unconditional directives into `config`.
 fn apply_scope(m: &ApacheModel, scope: usize, config: &mut MergedConfig) {
-    let s = &m.scopes[scope];
     config.applied.push(scope);
-    let mut allows = Vec::new();
-    let mut denies = Vec::new();
+    let directives = m.scopes[scope]
+        .directives
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !d.conditional)
+        .map(|(index, d)| (DirectiveRef { scope, index }, d));
+    let conf =
+        apply_directives(m.scopes[scope].kind, directives, config).map(|(op, has_require)| {
+            AuthzConf {
+                op,
+                section: has_require.then(|| RequireTree {
+                    root: m.index.require_tree(scope),
+                    scopes: vec![scope],
+                }),
+            }
+        });
+    if let Some(conf) = conf {
+        add_to_walk(conf, scope, config);
+    }
+}
+
+/// A section's authz configuration joins the walk in progress (ap_merge_per_dir_configs:
+/// the first one is taken as it is, later ones merged onto it).
+fn add_to_walk(conf: AuthzConf, scope: usize, config: &mut MergedConfig) {
+    let merged = match config.authz_merge.walk.take() {
+        None => conf,
+        Some((acc, _)) => merge_authz(acc, conf, scope, &mut config.replaced),
+    };
+    config.authz_merge.walk = Some((merged, scope));
+}
+
+/// The walk's merged authz configuration goes onto the configuration so far.
+fn end_walk(config: &mut MergedConfig) {
+    let Some((walk, scope)) = config.authz_merge.walk.take() else {
+        return;
+    };
+    let base = AuthzConf {
+        op: config.authz_merge.op,
+        section: config.authz.take(),
+    };
+    let merged = merge_authz(base, walk, scope, &mut config.replaced);
+    config.authz_merge.op = merged.op;
+    config.authz = merged.section;
+}
+
+/// mod_authz_core's `merge_authz_core_dir_config` (`scope`: the newer side's last
+/// section, for the record of Require sets it replaces).
+fn merge_authz(
+    base: AuthzConf,
+    new: AuthzConf,
+    scope: usize,
+    replaced: &mut Vec<Replaced>,
+) -> AuthzConf {
+    if new.op == Merging::Unset && new.section.is_none() && base.section.is_some() {
+        // Only AuthzSendForbiddenOnFailure was set.
+        return base;
+    }
+    if matches!(new.op, Merging::Off | Merging::Unset)
+        || (base.section.is_none() && new.section.is_none())
+    {
+        if let Some(old) = base.section {
+            replaced.push(Replaced {
+                old,
+                by_scope: scope,
+            });
+        }
+        return new;
+    }
+    let section = match (base.section, new.section) {
+        (Some(b), Some(n)) => {
+            let mut scopes = b.scopes.clone();
+            scopes.extend(&n.scopes);
+            let op = if new.op == Merging::And {
+                ContainerKind::All
+            } else {
+                ContainerKind::Any
+            };
+            Some(RequireTree {
+                root: Arc::new(RequireNode::Group {
+                    op,
+                    span: None,
+                    children: vec![Arc::unwrap_or_clone(b.root), Arc::unwrap_or_clone(n.root)],
+                }),
+                scopes,
+            })
+        }
+        (Some(b), None) => Some(b),
+        (None, n) => n,
+    };
+    AuthzConf {
+        op: new.op,
+        section,
+    }
+}
+
+/// Merge one section's directives (a scope's, or an `<If>` block's) but its `Require`
+/// lines; when it has any mod_authz_core directive, returns its `AuthMerging` and whether
+/// it has `Require` lines (its authz configuration).
+fn apply_directives<'m>(
+    kind: ScopeKind,
+    directives: impl Iterator<Item = (DirectiveRef, &'m super::config::ScopedDir)>,
+    config: &mut MergedConfig,
+) -> Option<(Merging, bool)> {
+    let mut compat = AccessCompat::default();
+    let mut compat_lines = Vec::new();
     let mut merging: Option<&str> = None;
     let mut has_require = false;
-    for (index, d) in s.directives.iter().enumerate() {
-        if d.conditional {
-            continue;
-        }
-        let r = DirectiveRef { scope, index };
+    let mut authz_directive = false;
+    for (r, d) in directives {
         let mut name = NameBuf::default();
         match setting(name.lowercase(&d.dir.name)) {
             Some(Setting::AuthType) => config.auth_type = Some(r),
@@ -329,63 +525,160 @@ fn apply_scope(m: &ApacheModel, scope: usize, config: &mut MergedConfig) {
             Some(Setting::GroupFile) => config.group_file = Some(r),
             Some(Setting::BasicProvider) => config.basic_provider = Some(r),
             Some(Setting::DigestProvider) => config.digest_provider = Some(r),
-            Some(Setting::Satisfy) => config.satisfy = Some(r),
-            Some(Setting::Order) => config.order = Some(r),
-            Some(Setting::Allow) => allows.push(r),
-            Some(Setting::Deny) => denies.push(r),
-            Some(Setting::AllowOverride) if s.kind == ScopeKind::Directory => {
+            Some(Setting::Satisfy) => {
+                compat.satisfy = Some(r);
+                compat_lines.push(r);
+            }
+            Some(Setting::Order) => {
+                compat.order = Some(r);
+                compat_lines.push(r);
+            }
+            Some(Setting::Allow) => {
+                compat.allows.push(r);
+                compat_lines.push(r);
+            }
+            Some(Setting::Deny) => {
+                compat.denies.push(r);
+                compat_lines.push(r);
+            }
+            Some(Setting::AllowOverride) if kind == ScopeKind::Directory => {
                 config.allow_override = Some(r)
             }
             Some(Setting::AuthMerging) => merging = d.dir.arg(0),
             Some(Setting::Require) => has_require = true,
+            Some(Setting::ForbiddenOnFailure) => authz_directive = true,
             _ => {}
         }
     }
-    if !allows.is_empty() || !denies.is_empty() {
-        config.allows = allows;
-        config.denies = denies;
+    // mod_access_compat has no merger: a section with any of its directives replaces
+    // Order, Allow, Deny and Satisfy together (a `Satisfy Any` alone drops the `Deny
+    // from all` of an enclosing section; observed).
+    if compat.is_set() {
+        config.satisfy = compat.satisfy;
+        config.order = compat.order;
+        config.allows = compat.allows;
+        config.denies = compat.denies;
+        config.access_compat = compat_lines;
     }
-    if has_require {
-        merge_require(m, scope, merging, config);
+    let op = match merging.map(str::to_ascii_lowercase).as_deref() {
+        None => Merging::Unset,
+        Some("and") => Merging::And,
+        Some("or") => Merging::Or,
+        Some(_) => Merging::Off,
+    };
+    (has_require || merging.is_some() || authz_directive).then_some((op, has_require))
+}
+
+/// One section's mod_access_compat directives.
+#[derive(Default)]
+struct AccessCompat {
+    satisfy: Option<DirectiveRef>,
+    order: Option<DirectiveRef>,
+    allows: Vec<DirectiveRef>,
+    denies: Vec<DirectiveRef>,
+}
+
+impl AccessCompat {
+    fn is_set(&self) -> bool {
+        self.satisfy.is_some()
+            || self.order.is_some()
+            || !self.allows.is_empty()
+            || !self.denies.is_empty()
     }
 }
 
-/// mod_authz_core's merge of a section's `Require` lines into those in effect.
-fn merge_require(m: &ApacheModel, scope: usize, merging: Option<&str>, config: &mut MergedConfig) {
-    let new = RequireTree {
-        root: m.index.require_tree(scope),
-        scopes: vec![scope],
-    };
-    let op = match merging {
-        Some(v) if v.eq_ignore_ascii_case("and") => Some(ContainerKind::All),
-        Some(v) if v.eq_ignore_ascii_case("or") => Some(ContainerKind::Any),
-        _ => None,
-    };
-    match (op, config.authz.take()) {
-        (Some(op), Some(base)) => {
-            let mut scopes = base.scopes.clone();
-            scopes.push(scope);
-            let children = vec![
-                Arc::unwrap_or_clone(base.root),
-                Arc::unwrap_or_clone(new.root),
-            ];
-            config.authz = Some(RequireTree {
-                root: Arc::new(RequireNode::Group {
-                    op,
-                    span: None,
-                    children,
-                }),
-                scopes,
-            });
-        }
-        (_, base) => {
-            if let Some(old) = base {
-                config.replaced.push(Replaced {
-                    old,
-                    by_scope: scope,
-                });
+/// One level of `<If>` blocks (ap_if_walk_sub): the blocks directly inside each
+/// (section, enclosing block) given, in order, each chain's first block that holds; the
+/// level is merged as one walk, then the blocks nested in those taken.
+fn apply_if_level(
+    m: &ApacheModel,
+    sections: Vec<(usize, Option<Arc<Condition>>)>,
+    holds: &mut dyn FnMut(&Condition) -> bool,
+    config: &mut MergedConfig,
+) {
+    let mut taken_all: Vec<(usize, Option<Arc<Condition>>)> = Vec::new();
+    for (scope, outer) in sections {
+        let blocks = blocks_inside(m, scope, outer.as_ref());
+        let mut taken: Vec<&Arc<Condition>> = Vec::new();
+        for block in blocks {
+            let chain_taken =
+                std::iter::successors(block.previous.as_ref(), |p| p.previous.as_ref())
+                    .any(|p| taken.iter().any(|t| Arc::ptr_eq(t, p)));
+            let hit = !chain_taken
+                && match block.kind {
+                    ConditionKind::Else => true,
+                    ConditionKind::If | ConditionKind::ElseIf => holds(block),
+                };
+            if hit {
+                taken.push(block);
+                apply_condition_block(m, scope, block, config);
+                taken_all.push((scope, Some(block.clone())));
             }
-            config.authz = Some(new);
         }
+    }
+    end_walk(config);
+    if !taken_all.is_empty() {
+        apply_if_level(m, taken_all, holds, config);
+    }
+}
+
+/// The `<If>` blocks of `scope` directly inside `outer` (None: at its top level), in file
+/// order.
+fn blocks_inside<'m>(
+    m: &'m ApacheModel,
+    scope: usize,
+    outer: Option<&Arc<Condition>>,
+) -> Vec<&'m Arc<Condition>> {
+    let mut blocks: Vec<&Arc<Condition>> = Vec::new();
+    for d in &m.scopes[scope].directives {
+        let mut c = d.condition.as_ref();
+        // Climb to the block whose parent is `outer`.
+        while let Some(cond) = c {
+            if same(cond.parent.as_ref(), outer) {
+                break;
+            }
+            c = cond.parent.as_ref();
+        }
+        if let Some(cond) = c
+            && !blocks.iter().any(|b| Arc::ptr_eq(b, cond))
+        {
+            blocks.push(cond);
+        }
+    }
+    blocks.sort_by_key(|b| (b.span.file, b.span.start));
+    blocks
+}
+
+fn same(a: Option<&Arc<Condition>>, b: Option<&Arc<Condition>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
+/// Merge the directives of one `<If>` block (not those of blocks nested in it) into the
+/// walk in progress.
+fn apply_condition_block(
+    m: &ApacheModel,
+    scope: usize,
+    block: &Arc<Condition>,
+    config: &mut MergedConfig,
+) {
+    config.applied_conditions.push((scope, block.clone()));
+    let mine =
+        |d: &super::config::ScopedDir| d.condition.as_ref().is_some_and(|c| Arc::ptr_eq(c, block));
+    let directives = m.scopes[scope]
+        .directives
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| mine(d))
+        .map(|(index, d)| (DirectiveRef { scope, index }, d));
+    if let Some((op, has_require)) = apply_directives(ScopeKind::Location, directives, config) {
+        let section = has_require.then(|| RequireTree {
+            root: super::authz::require_tree_where(&m.scopes[scope], scope, |d| mine(d)),
+            scopes: vec![scope],
+        });
+        add_to_walk(AuthzConf { op, section }, scope, config);
     }
 }

@@ -69,6 +69,9 @@ impl MergedConfig {
         match apply(&authz.root, method, true) {
             AuthzResult::Granted => Outcome::Open(OpenWhy::Granted),
             AuthzResult::Denied | AuthzResult::Neutral => Outcome::Forbidden,
+            AuthzResult::GeneralError => {
+                Outcome::Error500("an authorization provider failed".into())
+            }
             AuthzResult::DeniedNoUser => {
                 let Some(written) = auth_type else {
                     return Outcome::Error500(

@@ -4,8 +4,8 @@
 use super::inherit::{BlockSettings, Inheritance};
 use super::loader::Tree;
 use super::{
-    LimitExcept, Listen, Location, LocationKind, LocationLevel, NginxStart, SetVariable, Settings,
-    VariableMap, VirtualServer,
+    LimitExcept, Listen, Location, LocationKind, LocationLevel, MapEntry, NginxStart, SetVariable,
+    Settings, VariableMap, VirtualServer,
 };
 use crate::model::LoadOptions;
 use crate::source::Span;
@@ -118,11 +118,25 @@ impl<'t> Builder<'t> {
     fn map(&self, d: &Directive) -> VariableMap {
         let mut values = Vec::new();
         let mut has_default = false;
+        let mut entries = Vec::new();
+        let mut default = None;
+        let mut hostnames = false;
         for e in self.tree().flat(d.children()) {
             // `hostnames`, `volatile` take no value; `include` was expanded already.
+            if e.args.is_empty() && e.is("hostnames") {
+                hostnames = true;
+            }
             if let Some(v) = e.args.first() {
+                let entry = MapEntry {
+                    key: e.name_text().into_owned(),
+                    value: v.text().into_owned(),
+                    span: e.span,
+                };
                 if e.is("default") {
                     has_default = true;
+                    default = Some(entry);
+                } else {
+                    entries.push(entry);
                 }
                 values.push((v.text().into_owned(), v.span));
             }
@@ -133,6 +147,9 @@ impl<'t> Builder<'t> {
             target: d.args[1].text().into_owned(),
             values,
             has_default,
+            entries,
+            default,
+            hostnames,
         }
     }
 
@@ -241,10 +258,19 @@ impl<'t> Builder<'t> {
         }
         let limit_except = block.limit_except.map(|le| {
             let le_items = self.tree().flat(le.children());
+            let mut le_settings = self.block(&settings, &le_items).settings;
+            // The upstream modules hand the location's handler to its limit_except
+            // (`clcf->lmt_excpt` in ngx_http_proxy_merge_loc_conf and its peers).
+            if le_settings.handler.is_none()
+                && let Some(h) = &settings.handler
+                && h.value.0.ends_with("_pass")
+            {
+                le_settings.handler = Some(h.clone());
+            }
             Box::new(LimitExcept {
                 span: le.name.span,
                 methods: le.args.iter().map(|a| a.text().into_owned()).collect(),
-                settings: self.block(&settings, &le_items).settings,
+                settings: le_settings,
             })
         });
         let (regex, regex_error, samples) = self.regex_of(kind, &pattern);

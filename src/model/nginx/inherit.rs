@@ -5,6 +5,7 @@
 //! rewrite-phase and content-handler directives never.
 
 use super::loader::Tree;
+use super::script::{self, ErrorPage, ScriptOp};
 use super::{
     AccessRule, DocumentRoot, Realm, Return, Rewrite, SetVariable, Setting, Settings,
     UpstreamField, UserFile,
@@ -15,8 +16,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// nginx's compiled-in prefix on Debian: relative `root`/`alias` resolve against it
-/// (not against the conf prefix, which only `include` and `auth_basic_user_file` use).
-const DEBIAN_PREFIX: &str = "/usr/share/nginx";
+/// (not against the conf prefix, which only `include` and `auth_basic_user_file` use),
+/// unless nginx runs with `-p` (`--prefix`).
+pub const DEBIAN_PREFIX: &str = "/usr/share/nginx";
+
+/// The prefix relative `root`/`alias` resolve against (`ngx_cycle->prefix`).
+pub fn install_prefix(opts: &LoadOptions) -> PathBuf {
+    opts.nginx_prefix
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEBIAN_PREFIX))
+}
 
 /// What merging needs besides the directives: where relative paths lead.
 pub struct Inheritance<'a> {
@@ -39,6 +48,7 @@ pub struct BlockSettings<'t> {
 #[derive(Default)]
 struct OwnLists {
     access: Vec<AccessRule>,
+    error_pages: Vec<ErrorPage>,
     proxy_headers: Vec<UpstreamField>,
     fastcgi_params: Vec<UpstreamField>,
 }
@@ -61,6 +71,10 @@ impl<'a> Inheritance<'a> {
         if !lists.access.is_empty() {
             settings.access = lists.access.into();
         }
+        if !lists.error_pages.is_empty() {
+            settings.error_pages = lists.error_pages.into();
+        }
+        settings.script = self.script(items, &settings).into();
         if !lists.proxy_headers.is_empty() {
             settings.proxy_headers = lists.proxy_headers.into();
         }
@@ -102,9 +116,56 @@ impl<'a> Inheritance<'a> {
             }
             "proxy_pass" => c.proxy_pass = Some(d.span),
             "fastcgi_pass" => c.fastcgi_pass = Some(d.span),
-            "try_files" => c.try_files = Some(d.span),
+            "try_files" => {
+                c.try_files = Some(d.span);
+                c.try_files_list = Some(Arc::new(setting(d, words(d))));
+            }
+            "index" if first.is_some() => c.index = Some(Arc::new(setting(d, words(d)))),
+            "autoindex" if first.is_some() => c.autoindex = Some(setting(d, is_on(d))),
+            "recursive_error_pages" if first.is_some() => {
+                c.recursive_error_pages = Some(setting(d, is_on(d)));
+            }
+            "merge_slashes" if first.is_some() => c.merge_slashes = Some(setting(d, is_on(d))),
+            "auth_request" if first.is_some() => {
+                let uri = d.arg(0).filter(|a| a != "off").map(|a| a.into_owned());
+                c.auth_request = Some(Arc::new(setting(d, uri)));
+            }
+            "error_page" => lists.error_pages.extend(script::error_page(d)),
+            "internal" => c.internal = Some(d.span),
             _ => {}
         }
+        if HANDLERS.contains(&name.as_ref()) {
+            let arg = d.arg(0).map(|a| a.into_owned()).unwrap_or_default();
+            c.handler = Some(setting(d, (name.into_owned(), arg)));
+        }
+    }
+
+    /// The block's rewrite-module script; an `if` gets its own configuration, which
+    /// inherits from `settings` (the enclosing block's, complete).
+    fn script<'t>(&self, items: &[&'t Directive], settings: &Settings) -> Vec<ScriptOp>
+    where
+        'a: 't,
+    {
+        let mut ops = Vec::new();
+        for d in items {
+            let mut if_items = Vec::new();
+            let op = script::op(d, |d| {
+                if_items = self.tree.flat(d.children());
+                let mut own = self.block(settings, &if_items).settings;
+                own.script = Arc::default();
+                Some(Arc::new(own))
+            });
+            match op {
+                Some(ScriptOp::If(mut block)) => {
+                    let base = block.settings.as_deref().unwrap_or(settings);
+                    block.body = self.script(&if_items, base);
+                    ops.push(ScriptOp::If(block));
+                }
+                Some(op) => ops.push(op),
+                None => {}
+            }
+        }
+        ops
     }
 
     /// `auth_basic_user_file`: relative to the conf prefix.
@@ -133,7 +194,7 @@ impl<'a> Inheritance<'a> {
         let server_path = if raw.starts_with('/') {
             PathBuf::from(&raw)
         } else {
-            Path::new(DEBIAN_PREFIX).join(&raw)
+            install_prefix(self.opts).join(&raw)
         };
         DocumentRoot {
             alias,
@@ -178,6 +239,32 @@ impl<'a> Inheritance<'a> {
             }
         }
     }
+}
+
+/// Directives that make a location's content handler (nginx sets `clcf->handler`).
+const HANDLERS: &[&str] = &[
+    "proxy_pass",
+    "fastcgi_pass",
+    "uwsgi_pass",
+    "scgi_pass",
+    "grpc_pass",
+    "memcached_pass",
+    "stub_status",
+    "empty_gif",
+    "perl",
+    "flv",
+    "mp4",
+    "js_content",
+];
+
+/// Every argument as text.
+fn words(d: &Directive) -> Vec<String> {
+    d.args.iter().map(|a| a.text().into_owned()).collect()
+}
+
+/// `on` (anything else is `off`; nginx refuses other words at load time).
+fn is_on(d: &Directive) -> bool {
+    d.args.first().is_some_and(|a| a.value == b"on")
 }
 
 /// The value of `auth_basic`.

@@ -20,8 +20,12 @@ mod loader;
 mod location_match;
 mod paths;
 pub mod perms;
+pub mod reach;
+mod refusals;
+pub mod request;
 pub mod roots;
 pub mod sample;
+pub mod script;
 mod server;
 mod settings;
 mod user_files;
@@ -36,7 +40,7 @@ pub use settings::{
     UserFile,
 };
 pub use user_files::UserFileRef;
-pub use variables::{SetVariable, VariableMap, client_controlled};
+pub use variables::{MapEntry, SetVariable, VariableMap, client_controlled};
 
 use crate::model::LoadOptions;
 use crate::source::{Sources, Span};
@@ -76,6 +80,8 @@ pub struct NginxModel {
     /// [`NginxModel::user_files`] (by index) grouped by the local file they name,
     /// paths with variables left out; groups and members in configuration order.
     pub user_files_by_path: Vec<Vec<usize>>,
+    /// Listening addresses and server names, for choosing the server of a request.
+    pub server_index: request::select::ServerIndex,
 }
 
 /// How the checked path enters nginx's configuration.
@@ -110,6 +116,9 @@ pub enum ProblemKind {
     IncludeCycle,
     /// Includes nested deeper than htguard follows them.
     IncludeTooDeep,
+    /// Read, but refused when nginx builds its configuration (a duplicate location, a
+    /// second default server for one address, …).
+    Refused,
 }
 
 /// An assumption htguard made about context it could not see.
@@ -189,6 +198,9 @@ pub fn load(
     let user_files = user_files::user_file_refs(&servers);
     let user_files_by_path = user_files::group_by_path(&servers, &user_files);
     let (declared_user, user_span) = declared.user.unzip();
+    let server_index = request::select::ServerIndex::new(&servers);
+    let mut problems = loaded.problems;
+    problems.extend(refusals::refusals(&servers));
     NginxModel {
         conf_path: path.to_path_buf(),
         start,
@@ -204,10 +216,11 @@ pub fn load(
         maps: declared.maps,
         sets: declared.sets,
         files: loaded.files,
-        problems: loaded.problems,
+        problems,
         assumptions,
         user_files,
         user_files_by_path,
+        server_index,
     }
 }
 
@@ -239,6 +252,12 @@ impl NginxModel {
             },
         };
         (s, scope)
+    }
+
+    /// The prefix relative `root` and `alias` paths resolve against (nginx's `-p`,
+    /// else the compiled-in `/usr/share/nginx`); nginx's default root is `html` there.
+    pub fn install_prefix(&self) -> PathBuf {
+        inherit::install_prefix(&self.opts)
     }
 
     /// Map a path nginx would open to this machine (`--root`).

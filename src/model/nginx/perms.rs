@@ -1,43 +1,22 @@
-//! Can the worker user open a file? Unix permission bits along the whole path, with the
-//! user and groups taken from the target system's /etc/passwd and /etc/group
-//! (under `--root` when given).
+//! Can the worker user open a file? The kernel's rules (`source::access`: mode bits or
+//! POSIX ACL along the whole path) for the worker's uid and groups from the target
+//! system's /etc/passwd and /etc/group (under `--root` when given).
 
-use std::os::unix::fs::MetadataExt;
+use crate::source::access;
 use std::path::{Path, PathBuf};
 
-/// A user as the target system knows it.
+/// The worker user as the target system knows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     pub name: String,
-    pub uid: u32,
-    /// Primary and supplementary groups.
-    pub gids: Vec<u32>,
+    pub id: access::Account,
 }
 
 /// Look `name` up in `<root>/etc/passwd` and `<root>/etc/group`.
 pub fn account(name: &str, root: Option<&Path>) -> Option<Account> {
-    let base = root.map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
-    let passwd = std::fs::read_to_string(base.join("etc/passwd")).ok()?;
-    let (uid, gid) = passwd.lines().find_map(|l| {
-        let f: Vec<&str> = l.split(':').collect();
-        (f.len() >= 4 && f[0] == name).then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?)))?
-    })?;
-    let mut gids = vec![gid];
-    if let Ok(group) = std::fs::read_to_string(base.join("etc/group")) {
-        for l in group.lines() {
-            let f: Vec<&str> = l.split(':').collect();
-            if f.len() >= 4
-                && f[3].split(',').any(|m| m == name)
-                && let Ok(g) = f[2].parse()
-            {
-                gids.push(g);
-            }
-        }
-    }
     Some(Account {
         name: name.to_string(),
-        uid,
-        gids,
+        id: access::Account::lookup(root, name, None)?,
     })
 }
 
@@ -46,61 +25,24 @@ pub fn account(name: &str, root: Option<&Path>) -> Option<Account> {
 pub struct Denied {
     /// The file or the directory that stops it.
     pub path: PathBuf,
-    /// e.g. `mode 0640 root:root` for a file, `mode 0700` for a directory.
+    /// e.g. `not readable: mode 0640, owner root, group root`.
     pub reason: String,
 }
 
 /// Check that `account` may traverse every directory above `file` (within `top`, the
 /// `--root` directory or `/`) and read `file`.
 pub fn check_read(file: &Path, account: &Account, top: &Path) -> Result<(), Denied> {
-    if account.uid == 0 {
-        return Ok(());
-    }
-    let mut dirs: Vec<&Path> = file.ancestors().skip(1).collect();
-    dirs.reverse();
-    for dir in dirs {
-        if !dir.starts_with(top) || dir.as_os_str().is_empty() {
-            continue;
-        }
-        let Ok(m) = std::fs::metadata(dir) else {
-            continue;
-        };
-        if !allowed(&m, account, 0o1) {
-            return Err(Denied {
-                path: dir.to_path_buf(),
-                reason: describe(&m, "directory without search (x) permission"),
-            });
-        }
-    }
-    let Ok(m) = std::fs::metadata(file) else {
+    let Some(denied) = account.id.first_denied(file, top) else {
         return Ok(());
     };
-    if !allowed(&m, account, 0o4) {
-        return Err(Denied {
-            path: file.to_path_buf(),
-            reason: describe(&m, "not readable"),
-        });
-    }
-    Ok(())
-}
-
-fn allowed(m: &std::fs::Metadata, a: &Account, bit: u32) -> bool {
-    let mode = m.mode();
-    let shift = if m.uid() == a.uid {
-        6
-    } else if a.gids.contains(&m.gid()) {
-        3
+    let root = (top != Path::new("/")).then_some(top);
+    let what = if denied.is_dir() {
+        "directory without search (x) permission"
     } else {
-        0
+        "not readable"
     };
-    mode >> shift & bit != 0
-}
-
-fn describe(m: &std::fs::Metadata, what: &str) -> String {
-    format!(
-        "{what}: mode {:04o}, owner uid {} gid {}",
-        m.mode() & 0o7777,
-        m.uid(),
-        m.gid()
-    )
+    Err(Denied {
+        reason: format!("{what}: {}", denied.describe(root)),
+        path: denied.path,
+    })
 }

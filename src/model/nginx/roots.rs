@@ -19,6 +19,9 @@ pub struct RootPlace<'m> {
 #[derive(Debug, Default)]
 pub struct RootIndex<'m> {
     by_directory: HashMap<&'m Path, Vec<RootPlace<'m>>>,
+    /// Aliases whose location has no trailing slash while the alias has one, by the
+    /// alias's parent directory (which `/static../` reaches).
+    by_alias_parent: HashMap<&'m Path, Vec<RootPlace<'m>>>,
 }
 
 impl<'m> RootIndex<'m> {
@@ -27,6 +30,7 @@ impl<'m> RootIndex<'m> {
     /// per location, whose pattern decides the URI.
     pub fn new(m: &'m NginxModel) -> RootIndex<'m> {
         let mut by_directory: HashMap<&'m Path, Vec<RootPlace<'m>>> = HashMap::new();
+        let mut by_alias_parent: HashMap<&'m Path, Vec<RootPlace<'m>>> = HashMap::new();
         for (server, s) in m.servers.iter().enumerate() {
             let mut seen_roots = std::collections::HashSet::new();
             let levels = std::iter::once((None, &s.settings)).chain(
@@ -42,6 +46,14 @@ impl<'m> RootIndex<'m> {
                 if !root.value.alias && !seen_roots.insert(root.directive) {
                     continue;
                 }
+                let place = RootPlace {
+                    server,
+                    location,
+                    root,
+                };
+                if let Some(parent) = traversable_parent(m, &place) {
+                    by_alias_parent.entry(parent).or_default().push(place);
+                }
                 by_directory
                     .entry(root.value.local_path.as_path())
                     .or_default()
@@ -52,7 +64,22 @@ impl<'m> RootIndex<'m> {
                     });
             }
         }
-        RootIndex { by_directory }
+        RootIndex {
+            by_directory,
+            by_alias_parent,
+        }
+    }
+
+    /// The aliases whose parent directory holds `file`, reachable through `..`.
+    pub fn alias_parents_containing(&self, file: &Path) -> Vec<RootPlace<'m>> {
+        let mut found: Vec<RootPlace<'m>> = file
+            .ancestors()
+            .filter_map(|dir| self.by_alias_parent.get(dir))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_by_key(|p| (p.server, p.location.map_or(0, |l| l + 1)));
+        found
     }
 
     /// The places whose root directory holds `file` (or is `file`), by server, then
@@ -67,4 +94,21 @@ impl<'m> RootIndex<'m> {
         found.sort_by_key(|p| (p.server, p.location.map_or(0, |l| l + 1)));
         found
     }
+}
+
+/// The directory `/static../` reaches: the parent of an alias that ends in `/`, written
+/// in the prefix location that declares it, whose pattern does not end in `/`.
+fn traversable_parent<'m>(m: &'m NginxModel, place: &RootPlace<'m>) -> Option<&'m Path> {
+    let root = &place.root.value;
+    let l = &m.servers[place.server].locations[place.location?];
+    let declares = l.block_span.file == place.root.directive.file
+        && l.block_span.start <= place.root.directive.start
+        && place.root.directive.end <= l.block_span.end;
+    (root.alias
+        && declares
+        && l.is_prefix()
+        && !l.pattern.ends_with('/')
+        && root.raw.ends_with('/'))
+    .then(|| root.local_path.parent())
+    .flatten()
 }

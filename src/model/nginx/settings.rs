@@ -1,6 +1,7 @@
 //! The effective settings of one level (`http`, `server`, `location`, `limit_except`)
 //! after nginx's inheritance, and what they mean for a request.
 
+use super::script::{ErrorPage, ScriptOp};
 use crate::source::Span;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -102,7 +103,29 @@ pub struct Settings {
     pub fastcgi_params: Arc<[UpstreamField]>,
     /// `proxy_pass_request_headers off` / `fastcgi_pass_request_headers off`.
     pub request_headers_off: Option<Span>,
+    /// `index` files, in order (nginx's default is `index.html`).
+    pub index: Option<Arc<Setting<Vec<String>>>>,
+    /// `autoindex on|off`.
+    pub autoindex: Option<Setting<bool>>,
+    /// `error_page` (inherited as a whole list, like nginx).
+    pub error_pages: Arc<[ErrorPage]>,
+    /// `recursive_error_pages on|off`.
+    pub recursive_error_pages: Option<Setting<bool>>,
+    /// `auth_request URI` (`None` as the value: `auth_request off`).
+    pub auth_request: Option<Arc<Setting<Option<String>>>>,
+    /// `merge_slashes on|off` (server level).
+    pub merge_slashes: Option<Setting<bool>>,
     // Not inherited: what this very block does.
+    /// The rewrite module's directives in order (see [`super::script`]).
+    pub script: Arc<[ScriptOp]>,
+    /// `try_files` with its arguments.
+    pub try_files_list: Option<Arc<Setting<Vec<String>>>>,
+    /// The content handler the block sets (`proxy_pass`, `fastcgi_pass`, `uwsgi_pass`,
+    /// `scgi_pass`, `grpc_pass`, `memcached_pass`, `stub_status`, `empty_gif`, …): the
+    /// directive's name and argument.
+    pub handler: Option<Setting<(String, String)>>,
+    /// `internal;`: only internal redirects reach the location.
+    pub internal: Option<Span>,
     pub rewrites: Vec<Rewrite>,
     pub returns: Vec<Return>,
     pub proxy_pass: Option<Span>,
@@ -136,6 +159,16 @@ impl Settings {
             proxy_headers: Arc::clone(&self.proxy_headers),
             fastcgi_params: Arc::clone(&self.fastcgi_params),
             request_headers_off: self.request_headers_off,
+            index: self.index.clone(),
+            autoindex: self.autoindex.clone(),
+            error_pages: Arc::clone(&self.error_pages),
+            recursive_error_pages: self.recursive_error_pages.clone(),
+            auth_request: self.auth_request.clone(),
+            merge_slashes: self.merge_slashes.clone(),
+            script: Arc::default(),
+            try_files_list: None,
+            handler: None,
+            internal: None,
             rewrites: Vec::new(),
             returns: Vec::new(),
             proxy_pass: None,

@@ -183,7 +183,15 @@ fn snippet_of_bare_locations_gets_a_server() {
 fn debian_stock_tree_loads_cleanly() {
     let main = Path::new("/etc/nginx/nginx.conf");
     if !main.exists() {
-        panic!("/etc/nginx/nginx.conf is missing: scripts/test installs nginx");
+        // Comes with the nginx package: skipped without it, except under scripts/test.
+        let required =
+            std::env::var_os("HTGUARD_REQUIRE_SERVERS").is_some_and(|v| !v.is_empty() && v != "0");
+        assert!(
+            !required,
+            "{} is missing: scripts/test installs nginx",
+            main.display()
+        );
+        return;
     }
     let mut sources = Sources::new();
     let m = load(

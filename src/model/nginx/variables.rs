@@ -13,6 +13,20 @@ pub struct VariableMap {
     pub values: Vec<(String, Span)>,
     /// The map has a `default` (otherwise unmatched requests get an empty value).
     pub has_default: bool,
+    /// Every `key value` line but `default`, in order (`include`s expanded).
+    pub entries: Vec<MapEntry>,
+    /// The `default` value, if written.
+    pub default: Option<MapEntry>,
+    /// `hostnames`: keys may be wildcard host names (a trailing dot of the source is dropped).
+    pub hostnames: bool,
+}
+
+/// One `key value;` line of a `map`.
+#[derive(Clone, Debug)]
+pub struct MapEntry {
+    pub key: String,
+    pub value: String,
+    pub span: Span,
 }
 
 /// `set $var value;`

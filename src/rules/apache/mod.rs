@@ -6,12 +6,14 @@ pub mod allowoverride_in_regex;
 pub mod assumed_context;
 pub mod auth_name_missing;
 pub mod auth_name_unquoted;
+pub mod auth_store_not_checked;
 pub mod auth_without_require;
 pub mod authmerging_replaces;
 pub mod basic_auth_cleartext;
 pub mod group_file_unusable;
 pub mod htaccess_ignored;
 pub mod htaccess_not_allowed;
+pub mod include_optional_missing;
 pub mod include_problem;
 pub mod limit_methods_open;
 pub mod module_not_loaded;
@@ -57,4 +59,6 @@ pub static RULES: &[&Rule] = &[
     &unknown_authn_provider::RULE,
     &authmerging_replaces::RULE,
     &assumed_context::RULE,
+    &include_optional_missing::RULE,
+    &auth_store_not_checked::RULE,
 ];

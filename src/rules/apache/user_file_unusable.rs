@@ -55,15 +55,12 @@ chmod 0640 /etc/apache2/.htpasswd
 
 /// What is wrong, for the worker user, with each file a directive names (shared with AP005).
 /// Many directives name the same file: the file system is asked once per file.
-/// What each named file answers, checked once per path; the checkers (one per worker
-/// and `--root`, in practice one) remember the directories they passed.
 #[derive(Default)]
 pub struct FileChecks<'a> {
     seen: HashMap<PathBuf, FileAccess>,
     /// By model and argument as written: thousands of directives spell the same few
     /// files, and resolving and hashing a path costs more than hashing the text.
     by_arg: HashMap<(usize, &'a str), (PathBuf, FileAccess)>,
-    checkers: Vec<access::Checker<'a>>,
 }
 
 /// A file the worker user cannot use.
@@ -98,24 +95,13 @@ impl<'a> FileChecks<'a> {
         if let Some(known) = self.seen.get(server_path) {
             return known.clone();
         }
-        let found = self.checker(m).check(&m.local(server_path));
+        let found = access::check(
+            &m.local(server_path),
+            m.opts.root.as_deref(),
+            m.worker.as_ref(),
+        );
         self.seen.insert(server_path.to_path_buf(), found.clone());
         found
-    }
-}
-
-impl<'a> FileChecks<'a> {
-    /// The checker for `m`'s worker and `--root`.
-    fn checker(&mut self, m: &'a ApacheModel) -> &mut access::Checker<'a> {
-        let (root, who) = (m.opts.root.as_deref(), m.worker.as_ref());
-        let i = match self.checkers.iter().position(|c| c.is_for(root, who)) {
-            Some(i) => i,
-            None => {
-                self.checkers.push(access::Checker::new(root, who));
-                self.checkers.len() - 1
-            }
-        };
-        &mut self.checkers[i]
     }
 }
 

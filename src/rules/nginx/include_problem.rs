@@ -54,7 +54,7 @@ server {
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for p in ctx.nginx.iter().flat_map(|m| &m.problems) {
         let help = match p.kind {
-            ProblemKind::Syntax => continue,
+            ProblemKind::Syntax | ProblemKind::Refused => continue,
             ProblemKind::IncludeNotOpened { relative: false } => {
                 Some("create the file, or correct the path")
             }

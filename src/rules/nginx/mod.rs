@@ -9,6 +9,7 @@ pub mod include_problem;
 pub mod limit_except_auth;
 pub mod location_bypasses_auth;
 pub mod passwd_file_served;
+pub mod protected_tree_reachable;
 pub mod realm_switchable;
 pub mod rewrite_escapes_auth;
 pub mod satisfy_any_open;
@@ -45,6 +46,7 @@ pub static RULES: &[&Rule] = &[
     &auth_without_tls::RULE,
     &upstream_authorization::RULE,
     &snippet_context::RULE,
+    &protected_tree_reachable::RULE,
 ];
 
 #[cfg(test)]

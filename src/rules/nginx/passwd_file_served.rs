@@ -2,7 +2,8 @@
 
 use super::common::{diag, files_named, served_name};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::nginx::roots::{RootIndex, RootPlace};
+use crate::model::nginx::reach;
+use crate::model::nginx::roots::RootIndex;
 use crate::model::nginx::{NginxModel, Served, Settings, VirtualServer};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::source::Span;
@@ -21,6 +22,9 @@ For each user file nginx uses, finds every `root` and `alias` whose tree contain
 computes the URL that maps to it, runs nginx's location selection on that URL and
 reports when the location that answers would send the file: no `deny all`, no `return`,
 no upstream. Without a password in front it is an error; behind auth_basic a warning.
+The same goes for every other password file htguard reads beside the config (name it on the
+command line: a backup `users.bak`, a copy, a file Apache uses): a file of hashes that no
+`auth_basic_user_file` names is sent just the same.
 
 ## Why is this bad?
 Unlike Apache, nginx has no built-in rule hiding `.ht*` files: a `.htpasswd` under the
@@ -67,74 +71,77 @@ fn serves_file(settings: &Settings, uri: &str) -> bool {
 }
 
 /// The URIs mapping to `file` under each server, with the root directive that maps
-/// it: by server, the server level and locations in configuration order, one per URI.
-fn urls<'m>(roots: &RootIndex<'m>, m: &'m NginxModel, file: &Path) -> Vec<(usize, String, Span)> {
-    let mut out: Vec<(usize, String, Span)> = Vec::new();
-    let mut seen: HashSet<(usize, String)> = HashSet::new();
-    for place in roots.containing(file) {
-        let Some(uri) = url_under(m, &place, file) else {
-            continue;
-        };
-        if seen.insert((place.server, uri.clone())) {
-            out.push((place.server, uri, place.root.directive));
-        }
-    }
-    out
-}
-
-/// The URI that `file` has under one root or alias (`None`: an alias outside a prefix
-/// location, which maps no fixed URI).
-fn url_under(m: &NginxModel, place: &RootPlace<'_>, file: &Path) -> Option<String> {
-    let root = &place.root.value;
-    let rest = file.strip_prefix(&root.local_path).ok()?;
-    let rest = rest.to_string_lossy();
-    if !root.alias {
-        return Some(format!("/{rest}"));
-    }
-    let l = &m.servers[place.server].locations[place.location?];
-    if !l.is_prefix() {
-        return None;
-    }
-    let base = &l.pattern[..root.strip.min(l.pattern.len())];
-    Some(if base.ends_with('/') {
-        format!("{base}{rest}")
-    } else {
-        format!("{base}/{rest}")
-    })
+/// it: by server, the server level and locations in configuration order, one per URI;
+/// then those reaching it through `..` after an alias whose location has no trailing
+/// slash.
+fn urls(roots: &RootIndex<'_>, m: &NginxModel, file: &Path) -> Vec<(usize, String, Span)> {
+    reach::ways_to(m, roots, file)
+        .into_iter()
+        .map(|w| (w.server, w.uri, w.directive))
+        .collect()
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         let roots = RootIndex::new(m);
+        let mut named = HashSet::new();
         // One look per distinct file (a tree may name the same file thousands of times);
         // the finding points at its first reference.
         for g in files_named(m) {
             let u = &g.first;
             let f = &u.file.value;
+            named.insert(std::path::absolute(&f.local_path).unwrap_or(f.local_path.clone()));
             if !f.local_path.is_file() {
                 continue;
             }
-            for (server, uri, root_span) in urls(&roots, m, &f.local_path) {
-                let s = &m.servers[server];
-                let served = s.find_location(&uri);
-                let settings = s.settings_for(served, "GET");
-                if settings.root.as_ref().map(|r| r.directive) != Some(root_span)
-                    || !serves_file(settings, &uri)
-                {
-                    continue;
-                }
+            for (s, served, settings, uri, root_span) in sent(&roots, m, &f.local_path) {
+                let who = "this password file";
                 out.push(finding(
                     s,
                     served,
                     settings,
-                    u.file.arg,
+                    (u.file.arg, who),
                     &f.local_path,
                     &uri,
                     root_span,
                 ));
             }
         }
+        // Password files of the run that no auth_basic_user_file of this config names (a
+        // backup, a copy, a file Apache uses): sent all the same.
+        for input in ctx.passwd.iter().filter(|i| i.holds_hashes()) {
+            let local = &ctx.sources.get(input.file).path;
+            let local = std::path::absolute(local).unwrap_or(local.clone());
+            if named.contains(&local) || !local.is_file() {
+                continue;
+            }
+            for (s, served, settings, uri, root_span) in sent(&roots, m, &local) {
+                let at = (input.first_entry(), "this file of password hashes");
+                out.push(finding(s, served, settings, at, &local, &uri, root_span));
+            }
+        }
     }
+}
+
+/// Each server that sends the static file `file`: the server, the location that answers,
+/// its settings for GET, the URI and the root directive that maps it.
+fn sent<'m>(
+    roots: &RootIndex<'m>,
+    m: &'m NginxModel,
+    file: &Path,
+) -> Vec<(&'m VirtualServer, Served, &'m Settings, String, Span)> {
+    let mut out = Vec::new();
+    for (server, uri, root_span) in urls(roots, m, file) {
+        let s = &m.servers[server];
+        let served = s.find_location(&uri);
+        let settings = s.settings_for(served, "GET");
+        if settings.root.as_ref().map(|r| r.directive) == Some(root_span)
+            && serves_file(settings, &uri)
+        {
+            out.push((s, served, settings, uri, root_span));
+        }
+    }
+    out
 }
 
 /// The finding for a password file that server `s` sends as `uri`.
@@ -142,7 +149,7 @@ fn finding(
     s: &VirtualServer,
     served: Served,
     settings: &Settings,
-    directive_arg: Span,
+    (at, what): (Span, &str),
     file: &Path,
     uri: &str,
     root_span: Span,
@@ -170,9 +177,9 @@ fn finding(
     };
     diag(
         &RULE.info,
-        directive_arg,
+        at,
         format!(
-            "{who} can download this password file: GET {uri} on {} is served by {target} (200, hashes in the body)",
+            "{who} can download {what}: GET {uri} on {} is served by {target} (200, hashes in the body)",
             s.describe()
         ),
     )

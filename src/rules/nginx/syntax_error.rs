@@ -16,7 +16,9 @@ pub static RULE: Rule = Rule {
 Reads every nginx configuration file the way nginx's own tokenizer
 (`ngx_conf_read_token`) does and reports the first syntax error of each file, worded as
 nginx words it: `unexpected "}"`, `unexpected end of file, expecting ";" or "}"`,
-`unexpected end of file, expecting "}"`, `too long parameter`, ...
+`unexpected end of file, expecting "}"`, `too long parameter`, ... It also reports what
+nginx refuses once the blocks are read: `duplicate location "/a/"`, `a duplicate default
+server for 127.0.0.1:80`, a location outside its parent or inside an exact or named one.
 
 ## Why is this bad?
 nginx refuses to start or reload with a syntax error (`nginx -t` fails), and stops
@@ -51,11 +53,22 @@ location ~ "^/img/[0-9]{4}/" {
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let problems = ctx.nginx.iter().flat_map(|m| &m.problems);
-    for p in problems.filter(|p| p.kind == ProblemKind::Syntax) {
+    for p in problems {
+        let (label, help) = match p.kind {
+            ProblemKind::Syntax => (
+                "nginx stops reading the configuration here",
+                "fix the syntax; `nginx -t` refuses to load this file",
+            ),
+            ProblemKind::Refused => (
+                "nginx refuses this and does not start",
+                "remove or rename the conflicting block; `nginx -t` refuses this configuration",
+            ),
+            _ => continue,
+        };
         out.push(
             diag(&RULE.info, p.span, p.message.clone())
-                .label("nginx stops reading the configuration here")
-                .help("fix the syntax; `nginx -t` refuses to load this file"),
+                .label(label)
+                .help(help),
         );
     }
 }

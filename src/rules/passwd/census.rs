@@ -1,85 +1,85 @@
-//! Every Basic entry's hash identified once per file. Four rules judge hashes (PW001
-//! malformed, PW002 unsupported, PW012 weak, PW013 bcrypt cost); on a million-line file
-//! identifying each hash once per rule was most of `check`'s time. The census keeps one
-//! byte per line — the hash's kind (an index into a small table) and whether it is
-//! malformed — and the rules look again at the few lines they report.
+//! Every Basic entry's hash identified once per file, for the four rules that judge
+//! hashes (PW001 malformed, PW002 unsupported, PW012 weak, PW013 bcrypt cost). Each rule
+//! identifying every hash itself costs `check` on the 1,000,000-line file of benches/
+//! (benches/compare.sh, task passwd-check, same run) 2,418 M instructions and 215 ms of CPU
+//! instead of 1,812 M and 163 ms: `hash::identify` validates the whole hash each time.
+//!
+//! One byte per line (a million-line file costs a megabyte): the hash's kind as its place
+//! in [`LISTED`] and whether it is malformed. Rules look again at the few lines they report.
 
-use super::common::{LINES_PER_TASK, clean_basic_hash};
-use crate::hash::{self, Kind};
+use super::common::clean_basic_hash;
+use crate::hash::{self, BcryptVariant, Kind};
 use crate::syntax::passwd::{Line, LineKind};
 use std::borrow::Cow;
 
+/// The kinds a line's byte can name (every kind but [`Kind::OtherCrypt`], whose prefix
+/// varies): code `i + FIRST_LISTED` is `LISTED[i]`.
+pub const LISTED: &[Kind] = &[
+    Kind::Bcrypt {
+        variant: BcryptVariant::A,
+    },
+    Kind::Bcrypt {
+        variant: BcryptVariant::B,
+    },
+    Kind::Bcrypt {
+        variant: BcryptVariant::X,
+    },
+    Kind::Bcrypt {
+        variant: BcryptVariant::Y,
+    },
+    Kind::Apr1,
+    Kind::Md5Crypt,
+    Kind::Sha256Crypt,
+    Kind::Sha512Crypt,
+    Kind::Yescrypt,
+    Kind::DesCrypt,
+    Kind::Sha1,
+    Kind::Ssha,
+    Kind::PlainPrefixed,
+    Kind::CryptFailureToken,
+    Kind::Empty,
+    Kind::Unknown,
+];
+
 /// No hash to judge: not a Basic entry, or an entry PW016 reports instead.
 const NONE: u8 = 0;
-/// More distinct kinds than the table holds (only odd files): identify this line again.
-const UNLISTED: u8 = 0x7f;
-/// Set on a listed or unlisted line whose hash is malformed.
+/// A kind not in [`LISTED`]: the line is identified again when asked.
+const UNLISTED: u8 = 1;
+const FIRST_LISTED: u8 = 2;
+/// Set on a line whose hash is malformed.
 const MALFORMED: u8 = 0x80;
-/// Kinds a table holds: codes 1..=MAX_KINDS.
-const MAX_KINDS: usize = UNLISTED as usize - 1;
 
 /// The hash kind of each line of one password file.
 #[derive(Debug, Default)]
 pub struct HashCensus {
-    kinds: Vec<Kind>,
     codes: Vec<u8>,
 }
 
 /// What the census knows of one line's hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Judged<'a> {
-    pub kind: Cow<'a, Kind>,
-    /// Where `kind` is in [`HashCensus::kinds`] (`None` for a kind past the table).
+pub struct Judged {
+    pub kind: Cow<'static, Kind>,
+    /// Where `kind` is in [`LISTED`] (`None` for [`Kind::OtherCrypt`]).
     pub index: Option<usize>,
     pub malformed: bool,
 }
 
 impl HashCensus {
-    /// Identify the hash of every Basic entry of `lines` (in parallel on big files).
+    /// Identify the hash of every Basic entry of `lines` (side by side on big files).
     pub fn build(lines: &[Line], src: &[u8]) -> HashCensus {
         use rayon::prelude::*;
-        let mut codes = vec![NONE; lines.len()];
-        // Each chunk lists its own kinds; the tables are merged below.
-        let tables: Vec<Vec<Kind>> = codes
-            .par_chunks_mut(LINES_PER_TASK)
-            .zip(lines.par_chunks(LINES_PER_TASK))
-            .map(|(codes, lines)| {
-                let mut kinds = Vec::new();
-                for (code, line) in codes.iter_mut().zip(lines) {
-                    *code = judge(line, src, &mut kinds);
-                }
-                kinds
-            })
-            .collect();
-        let mut kinds: Vec<Kind> = Vec::new();
-        for (chunk, table) in codes.chunks_mut(LINES_PER_TASK).zip(tables) {
-            // Where this chunk's kind `i` sits in the merged table (UNLISTED when full).
-            let mut remap = [UNLISTED; 128];
-            let mut identity = true;
-            for (i, kind) in table.into_iter().enumerate() {
-                let at = match kinds.iter().position(|k| *k == kind) {
-                    Some(at) => Some(at),
-                    None if kinds.len() < MAX_KINDS => {
-                        kinds.push(kind);
-                        Some(kinds.len() - 1)
-                    }
-                    None => None,
-                };
-                remap[i + 1] = at.map_or(UNLISTED, |at| at as u8 + 1);
-                identity &= at == Some(i);
-            }
-            if !identity {
-                for code in chunk.iter_mut().filter(|c| **c & !MALFORMED != NONE) {
-                    *code = remap[usize::from(*code & !MALFORMED)] | (*code & MALFORMED);
-                }
-            }
-        }
-        HashCensus { kinds, codes }
+        let mut codes = Vec::new();
+        lines
+            .par_iter()
+            .with_min_len(4096)
+            .map(|line| code(line, src))
+            .collect_into_vec(&mut codes);
+        HashCensus { codes }
     }
 
     /// The kind of line `i`'s hash and whether it is malformed; `None` when the line has
     /// no hash to judge. `line` must be line `i` of the file the census was built from.
-    pub fn judged<'s>(&'s self, i: usize, line: &Line, src: &[u8]) -> Option<Judged<'s>> {
+    pub fn judged(&self, i: usize, line: &Line, src: &[u8]) -> Option<Judged> {
         let code = *self.codes.get(i)?;
         let malformed = code & MALFORMED != 0;
         match code & !MALFORMED {
@@ -92,22 +92,20 @@ impl HashCensus {
                     malformed,
                 })
             }
-            k => Some(Judged {
-                kind: Cow::Borrowed(&self.kinds[usize::from(k) - 1]),
-                index: Some(usize::from(k) - 1),
-                malformed,
-            }),
+            k => {
+                let index = usize::from(k - FIRST_LISTED);
+                Some(Judged {
+                    kind: Cow::Borrowed(&LISTED[index]),
+                    index: Some(index),
+                    malformed,
+                })
+            }
         }
-    }
-
-    /// The distinct kinds listed (a file's schemes, in order of first appearance).
-    pub fn kinds(&self) -> &[Kind] {
-        &self.kinds
     }
 }
 
-/// One line's code, adding its kind to `kinds` when new.
-fn judge(line: &Line, src: &[u8], kinds: &mut Vec<Kind>) -> u8 {
+/// One line's code.
+fn code(line: &Line, src: &[u8]) -> u8 {
     if line.kind() != LineKind::Basic {
         return NONE;
     }
@@ -115,20 +113,15 @@ fn judge(line: &Line, src: &[u8], kinds: &mut Vec<Kind>) -> u8 {
         return NONE;
     };
     let info = hash::identify(h);
-    let flag = if info.malformed.is_some() {
-        MALFORMED
-    } else {
-        0
+    let kind = match LISTED.iter().position(|k| *k == info.kind) {
+        // LISTED is far shorter than the 127 codes a byte holds beside the flag.
+        Some(i) => i as u8 + FIRST_LISTED,
+        None => UNLISTED,
     };
-    let index = match kinds.iter().position(|k| *k == info.kind) {
-        Some(i) => i,
-        None if kinds.len() < MAX_KINDS => {
-            kinds.push(info.kind);
-            kinds.len() - 1
-        }
-        None => return UNLISTED | flag,
-    };
-    (index as u8 + 1) | flag
+    match info.malformed {
+        Some(_) => kind | MALFORMED,
+        None => kind,
+    }
 }
 
 #[cfg(test)]
@@ -173,35 +166,31 @@ mod tests {
     fn agrees_with_identify_line_by_line() {
         let src = b"# users\nalice:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\nbob:$apr1$short\n\
             carol:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\nno colon\ndan:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy\n\
-            eve:plain\nfay:\n u:r:0123456789abcdef0123456789abcdef\n";
+            eve:plain\nfay:\n u:r:0123456789abcdef0123456789abcdef\ngus:$gy$abc$def\nhal:*0\n";
         let got = verdicts(src);
         assert_eq!(got, expected(src));
         assert_eq!(got[2], Some((Kind::Apr1, true)));
         assert_eq!(got[0], None);
+        assert!(matches!(got[9], Some((Kind::OtherCrypt { .. }, false))));
     }
 
     #[test]
-    fn chunks_merge_their_kind_tables() {
-        // Kinds appear in a different order in the second chunk than in the first.
+    fn agrees_with_identify_on_big_files() {
         let mut src = Vec::new();
-        for i in 0..LINES_PER_TASK {
-            src.extend_from_slice(
-                format!("a{i}:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\n").as_bytes(),
-            );
+        for i in 0..20_000 {
+            let hash = match i % 4 {
+                0 => "$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/",
+                1 => "{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=",
+                2 => "$apr1$bad",
+                _ => "$md5$x$wZvs3rTBL6APZ8jfIAtI9/",
+            };
+            src.extend_from_slice(format!("u{i}:{hash}\n").as_bytes());
         }
-        src.extend_from_slice(b"b:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=\nc:$apr1$bad\nd:$1$x\n");
         assert_eq!(verdicts(&src), expected(&src));
     }
 
     #[test]
-    fn more_kinds_than_the_table_holds_are_identified_again() {
-        let mut src = Vec::new();
-        for i in 0..(MAX_KINDS + 20) {
-            src.extend_from_slice(format!("u{i}:$x{i}$abc\n").as_bytes());
-        }
-        let parsed = parse(&src);
-        let census = HashCensus::build(parsed.lines(), &src);
-        assert_eq!(census.kinds().len(), MAX_KINDS);
-        assert_eq!(verdicts(&src), expected(&src));
+    fn codes_and_the_flag_fit_one_byte() {
+        assert!(LISTED.len() + usize::from(FIRST_LISTED) <= usize::from(MALFORMED));
     }
 }

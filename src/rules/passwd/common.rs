@@ -223,6 +223,17 @@ where
     }
 }
 
+/// A label for a hash field: what output may show of it ([`crate::hash::redact_hash`]),
+/// or the name of its kind when that is nothing (`plaintext`, not ``plaintext `…` ``).
+pub(crate) fn hash_label(field: &[u8]) -> String {
+    let shown = crate::hash::redact_hash(field);
+    if shown.trim_end_matches('…').is_empty() {
+        crate::hash::kind_of(field).label()
+    } else {
+        format!("`{shown}`")
+    }
+}
+
 /// Text from a file for a message: lossy UTF-8, invisible bytes escaped, at most 40 chars.
 pub(crate) fn show(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);

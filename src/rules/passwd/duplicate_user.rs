@@ -8,6 +8,7 @@ use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::syntax::passwd::{Facts, LineKind};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -69,14 +70,15 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // Nothing on any line makes the servers read a user name differently:
             // one pass over the syntax stands for both views.
             let keys = f.lines().iter().enumerate().filter_map(|(i, l)| {
-                let user = f.bytes(l.user()?);
+                let user = l.user()?;
                 match l.kind() {
-                    LineKind::Basic if !digest => Some((Cow::Borrowed(user), i)),
+                    LineKind::Basic if !digest => Some((KeyText::InFile(user), i)),
                     LineKind::Digest if digest => {
                         let realm = f.bytes(l.field2()?);
-                        Some((Cow::Owned([user, b":", realm].concat()), i))
+                        let key = [f.bytes(user), b":", realm].concat();
+                        Some((KeyText::Own(Cow::Owned(key)), i))
                     }
-                    LineKind::Basic | LineKind::Digest => Some((Cow::Borrowed(user), i)),
+                    LineKind::Basic | LineKind::Digest => Some((KeyText::InFile(user), i)),
                     _ => None,
                 }
             });
@@ -98,7 +100,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     } else {
                         e.user.text
                     };
-                    Some((key, rec.first_line))
+                    Some((KeyText::Own(key), rec.first_line))
                 }
                 _ => None,
             });
@@ -106,7 +108,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         if !uniform && f.basic_servers().contains(&Server::Nginx) {
             let keys = nginx_view(&f.input.parsed, f.src).filter_map(|rec| match rec.read {
-                NginxRead::Entry { user, .. } => Some((user.text, rec.line)),
+                NginxRead::Entry { user, .. } => Some((KeyText::Own(user.text), rec.line)),
                 _ => None,
             });
             collect(f.src, keys, f.lines().len(), Server::Nginx, &mut pairs);
@@ -154,37 +156,40 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A user name as a key: where it is in the file, or bytes of its own (a digest file's
+/// `user:realm`, or a name as one server's view reads it).
+enum KeyText<'a> {
+    InFile(Range<usize>),
+    Own(Cow<'a, [u8]>),
+}
+
 /// Record each later line with the first line of its key. Sorts 20-byte (hash, line, key
-/// range) rows instead of the keys themselves: a 1M-line file stays fast and small.
-/// `capacity` is an upper bound on the number of keys (the file's line count): the rows
-/// are allocated once, as growing a big vector leaves its old blocks behind.
+/// range) rows instead of the keys, after dropping the rows whose hash cannot repeat.
+/// `check` of the 1,000,000-line file of benches/ (benches/compare.sh, task passwd-check,
+/// CPU median and peak RSS): a hash map from each key to its first line takes 242 ms and
+/// 154 MB, sorting every key's 64-bit hash with its index 196 ms and 152 MB, this 157 ms
+/// and 109 MB. `capacity` is an upper bound on the number of keys (the file's line
+/// count): the rows are allocated once, as growing a big vector leaves its old blocks behind.
 fn collect<'a>(
     src: &'a [u8],
-    keys: impl Iterator<Item = (Cow<'a, [u8]>, usize)>,
+    keys: impl Iterator<Item = (KeyText<'a>, usize)>,
     capacity: usize,
     server: Server,
     pairs: &mut Pairs,
 ) {
     let mut arena: Vec<u8> = Vec::new();
-    // (hash, line, key): key is a range in `src` or, for joined/composed keys, in `arena`.
+    // (hash, line, key): key is a range in `src` or, for keys of their own, in `arena`.
     let mut rows: Vec<(u32, u32, Key)> = Vec::with_capacity(capacity);
     for (key, line) in keys {
-        let hash = fast_hash(&key);
-        let k = match key {
-            Cow::Borrowed(b) => {
-                let start = (b.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
-                if start.checked_add(b.len()).is_some_and(|e| e <= src.len()) {
-                    Key::Src(start as u32, b.len() as u32)
-                } else {
-                    let at = arena.len();
-                    arena.extend_from_slice(b);
-                    Key::Arena(at as u32, b.len() as u32)
-                }
-            }
-            Cow::Owned(v) => {
+        let (hash, k) = match key {
+            KeyText::InFile(r) => (
+                hash32(src.get(r.clone()).unwrap_or_default()),
+                Key::Src(r.start as u32, r.len() as u32),
+            ),
+            KeyText::Own(b) => {
                 let at = arena.len();
-                arena.extend_from_slice(&v);
-                Key::Arena(at as u32, v.len() as u32)
+                arena.extend_from_slice(&b);
+                (hash32(&b), Key::Arena(at as u32, b.len() as u32))
             }
         };
         rows.push((hash, line as u32, k));
@@ -248,21 +253,11 @@ fn keep_repeated_buckets(rows: &mut Vec<(u32, u32, Key)>) {
     });
 }
 
-/// A fast, non-cryptographic hash for grouping (collisions are checked byte for byte).
-/// 32 bits keep the rows small; the top bits of the 64-bit mix are the best spread.
-fn fast_hash(key: &[u8]) -> u32 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = (key.len() as u64).wrapping_mul(K);
-    let mut chunks = key.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    }
-    let mut w = [0u8; 8];
-    w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    ((h ^ (h >> 29)) >> 32) as u32
+/// A hash for grouping (collisions are checked byte for byte). 32 bits keep the rows
+/// small; the top bits are the best spread.
+fn hash32(key: &[u8]) -> u32 {
+    use std::hash::BuildHasher;
+    (foldhash::fast::FixedState::default().hash_one(key) >> 32) as u32
 }
 
 #[derive(Clone, Copy)]

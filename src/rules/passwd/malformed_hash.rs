@@ -1,8 +1,7 @@
 //! PW001 malformed-hash: a hash no password can match.
 
-use super::common::{PwFile, clean_basic_hash, each_line, server_names};
+use super::common::{PwFile, clean_basic_hash, each_line, hash_label, server_names};
 use crate::diag::{Diagnostic, Server, Severity};
-use crate::hash::redact_hash;
 use crate::hash::{self, Kind};
 use crate::model::PasswdRole;
 use crate::rules::{Context, Family, Rule, RuleInfo};
@@ -19,8 +18,9 @@ pub static RULE: Rule = Rule {
 Checks each entry's hash against the format of its scheme and says exactly what is wrong:
 a bcrypt hash of the wrong length or with a cost outside 4..31, `rounds=` outside
 1000..999999999 for SHA-crypt, characters outside the crypt alphabet, `{SHA}` that is not
-base64 of 20 bytes, a hash cut short by a copy-paste, the `*0` failure token Apache's
-`htpasswd` writes for `-r` below 1000, or a digest that is not 32 lowercase hex digits.
+base64 of 20 bytes, a hash cut short by a copy-paste, crypt()'s failure tokens `*0` and `*1`
+(Apache's `htpasswd -2`/`-5` writes `*0` for `-r` below 1000, and exits 0), or a digest that
+is not 32 lowercase hex digits.
 
 ## Why is this bad?
 The servers compare the text their crypt function computes with the stored text. When the
@@ -32,6 +32,7 @@ Apache compares the hex text, so even uppercase hex fails.
 ```text
 alice:$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lh   (truncated)
 bob:{SHA}not-base64
+carol:*0
 ```
 
 ## Use instead
@@ -42,6 +43,9 @@ Set the password again: `htguard user set FILE alice`.
   cannot parse (AH01617 "password Mismatch" in the error log): 401.
 - nginx: `ngx_crypt` fails or returns a value that does not match ("password mismatch"):
   401; 500 only where the platform crypt_r() returns NULL.
+- `*0` and `*1`: crypt() returns them for a setting it rejects, so no password's result
+  equals them; Apache and nginx answer 401 for that user (observed on both, with the password
+  the user meant and with `*0` itself).
 "#,
     },
     check,
@@ -69,28 +73,36 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         return; // PW009
                     }
                     // Where the scheme itself is not supported, PW002 says what happens.
+                    // crypt()'s failure token is no scheme: no server matches it (401).
                     let servers: Vec<Server> = basic
                         .iter()
                         .copied()
-                        .filter(|s| hash::support(&info.kind, *s, profile).works())
+                        .filter(|s| {
+                            info.kind == Kind::CryptFailureToken
+                                || hash::support(&info.kind, *s, profile).works()
+                        })
                         .collect();
                     if servers.is_empty() {
                         return;
                     }
-                    let shown = redact_hash(&String::from_utf8_lossy(h));
+                    let shown = hash_label(h);
                     out.push(
                         Diagnostic::new(
                             &RULE.info,
                             f.span(range),
                             format!(
-                                "{} answer{} 401 for `{}`: malformed {} hash: {m}",
+                                "{} answer{} 401 for `{}`: {}{m}",
                                 server_names(&servers),
                                 if servers.len() == 1 { "s" } else { "" },
                                 f.user_of(line),
-                                info.kind.label()
+                                match info.kind {
+                                    // The reason says what the token is.
+                                    Kind::CryptFailureToken => String::new(),
+                                    _ => format!("malformed {} hash: ", info.kind.label()),
+                                }
                             ),
                         )
-                        .label(format!("`{shown}`"))
+                        .label(shown)
                         .help(format!(
                             "set the password again: `htguard user set FILE {}`",
                             f.user_of(line)
@@ -152,6 +164,26 @@ mod tests {
             !d[0].primary.message.contains("N9qo8uLOickgx2ZMRZo"),
             "hash shown in full"
         );
+    }
+
+    #[test]
+    fn flags_the_crypt_failure_tokens_on_both_servers() {
+        for token in ["*0", "*1"] {
+            let d = run(
+                &RULE,
+                format!("alice:{token}\nbob:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\n").as_bytes(),
+            );
+            assert_eq!(d.len(), 1, "{token}: {d:?}");
+            assert_eq!(d[0].servers, [Server::Apache, Server::Nginx]);
+            assert!(
+                d[0].message.starts_with(&format!(
+                    "Apache and nginx answer 401 for `alice`: `{token}` is the failure token"
+                )),
+                "{}",
+                d[0].message
+            );
+            assert_eq!(d[0].primary.message, format!("`{token}`"));
+        }
     }
 
     #[test]

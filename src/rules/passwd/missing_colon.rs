@@ -4,6 +4,7 @@ use super::common::{PwFile, show};
 use crate::diag::{Diagnostic, Server, Severity};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::syntax::passwd::LineKind;
+use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -48,17 +49,26 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let lines = f.lines();
+        let mut users: Option<HashSet<&[u8]>> = None;
         for (i, line) in lines.iter().enumerate() {
             if line.kind() != LineKind::NoColon {
                 continue;
             }
-            let text = f.bytes(line.text_start()..line.content().end);
-            let name = show(text.trim_ascii());
+            let text = f.bytes(line.text_start()..line.content().end).trim_ascii();
+            // The line may be a password pasted on its own: it is named only when it is
+            // the name of a user of the file.
+            let users = users.get_or_insert_with(|| user_names(&f));
             let mut msg = String::from("no `:` on this line");
             if servers.contains(&Server::Apache) {
-                msg.push_str(&format!(
-                    ": Apache reads `{name}` as a user with an empty hash (401, and it hides any later `{name}` entry)"
-                ));
+                msg.push_str(&match users.contains(text) {
+                    true => {
+                        let name = show(text);
+                        format!(
+                            ": Apache reads `{name}` as a user with an empty hash (401, and it hides any later `{name}` entry)"
+                        )
+                    }
+                    false => ": Apache reads the line as a user name with an empty hash (401, and it hides any later entry of that user)".to_string(),
+                });
             }
             if servers.contains(&Server::Nginx) {
                 msg.push_str(if servers.contains(&Server::Apache) {
@@ -91,6 +101,16 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The user names of the file's entries, as Apache reads them (blanks trimmed).
+fn user_names<'a>(f: &PwFile<'a>) -> HashSet<&'a [u8]> {
+    f.lines()
+        .iter()
+        .filter(|l| l.kind().is_entry())
+        .filter_map(|l| l.user())
+        .map(|r| f.bytes(r).trim_ascii())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::common::testing::run;
@@ -108,6 +128,17 @@ mod tests {
             d[0].message.contains("skips line 2 for `alice`"),
             "{}",
             d[0].message
+        );
+    }
+
+    #[test]
+    fn a_line_that_names_no_user_is_not_repeated() {
+        let d = run(&RULE, b"alice:$apr1$a$b\nKq7vZx2W\n");
+        assert_eq!(d.len(), 1);
+        assert!(!d[0].message.contains("Kq7"), "{}", d[0].message);
+        assert!(
+            d[0].message
+                .contains("Apache reads the line as a user name")
         );
     }
 

@@ -20,6 +20,7 @@ pub mod malformed_hash;
 pub mod missing_colon;
 pub mod no_final_newline;
 pub mod no_usable_entry;
+pub mod password_in_plain_sight;
 pub mod reader_reads_differently;
 pub mod space_around_colon;
 pub mod trailing_backslash;
@@ -55,4 +56,5 @@ pub static RULES: &[&Rule] = &[
     &indented_comment::RULE,
     &digest_realm_mismatch::RULE,
     &reader_reads_differently::RULE,
+    &password_in_plain_sight::RULE,
 ];

@@ -1,7 +1,7 @@
 //! PW022 reader-reads-differently: lighttpd, the Docker registry or Verdaccio reads an
 //! entry otherwise than it is written, or cannot verify its hash.
 
-use super::common::{PwFile, meant_basic_hash, show};
+use super::common::{PwFile, hash_label, meant_basic_hash, show};
 use crate::diag::{Diagnostic, Severity};
 use crate::hash::{self, redact_hash};
 use crate::model::reader::{FileRead, Refused, compared_part, read_file};
@@ -279,7 +279,7 @@ impl Judge<'_, '_> {
                 hash_range,
                 format!("{} answers {status} for `{name}`: {reason}", self.name()),
             )
-            .label(format!("{} `{}`", info.kind.label(), redact_hash(&show(meant_hash))))
+            .label(hash_label(meant_hash))
             .help(format!(
                 "set the password again with a scheme it verifies: `htguard user set --target {} FILE {name}`",
                 self.reader.server.as_str()
@@ -313,13 +313,10 @@ impl Judge<'_, '_> {
     }
 }
 
-/// How the hash a program reads differs from the one the line means. The extra text is
-/// cut short: it may be another entry's hash run into this line.
+/// How the hash a program reads differs from the one the line means. The extra text
+/// shows only its blanks and separators: it may be a password (`bob:HASH:hunter2`) or
+/// another entry's hash run into this line.
 fn hash_difference(read: &[u8], meant: &[u8]) -> String {
-    let show = |bytes: &[u8]| match bytes.len() {
-        0..=12 => show(bytes),
-        n => format!("{}… ({n} bytes)", show(&bytes[..8])),
-    };
     if read.is_empty() {
         return "reads an empty hash".into();
     }
@@ -328,17 +325,33 @@ fn hash_difference(read: &[u8], meant: &[u8]) -> String {
             let before = &read[..at];
             let after = &read[at + meant.len()..];
             match (before.is_empty(), after.is_empty()) {
-                (true, _) => format!("reads `{}` after the hash as part of it", show(after)),
-                (false, true) => format!("reads `{}` before the hash as part of it", show(before)),
+                (true, _) => format!("reads `{}` after the hash as part of it", outline(after)),
+                (false, true) => {
+                    format!("reads `{}` before the hash as part of it", outline(before))
+                }
                 (false, false) => format!(
                     "reads `{}` before and `{}` after the hash as part of it",
-                    show(before),
-                    show(after)
+                    outline(before),
+                    outline(after)
                 ),
             }
         }
-        None => format!("reads the hash as `{}`", redact_hash(&show(read))),
+        None => format!("reads the hash as `{}`", redact_hash(read)),
     }
+}
+
+/// Text around a hash as far as it is blanks and separators (`:`, `#`), then `…`.
+fn outline(bytes: &[u8]) -> String {
+    let shown = bytes
+        .iter()
+        .take(12)
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b':' | b'#'))
+        .count();
+    let mut out = show(&bytes[..shown]);
+    if shown < bytes.len() {
+        out.push('…');
+    }
+    out
 }
 
 fn what_it_reads(read: LineRead<'_>) -> &'static str {
@@ -414,7 +427,7 @@ mod tests {
         assert!(
             lt[1]
                 .message
-                .contains("reads `:note` after the hash as part of it"),
+                .contains("reads `:…` after the hash as part of it"),
             "{}",
             lt[1].message
         );

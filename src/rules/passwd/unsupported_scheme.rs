@@ -1,8 +1,8 @@
 //! PW002 unsupported-scheme: a hash the target server cannot verify.
 
-use super::common::{PwFile, clean_basic_hash, display, each_line};
+use super::census::LISTED;
+use super::common::{PwFile, clean_basic_hash, display, each_line, hash_label};
 use crate::diag::{Diagnostic, Severity};
-use crate::hash::redact_hash;
 use crate::hash::{self, Kind, Support};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 
@@ -63,7 +63,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 })
         };
         let census = f.input.hashes(f.src);
-        let listed: Vec<bool> = census.kinds().iter().map(fails).collect();
+        let listed: Vec<bool> = LISTED.iter().map(fails).collect();
         each_line(f.lines(), out, |i, line, out| {
             let Some(j) = census.judged(i, line, f.src) else {
                 return;
@@ -115,10 +115,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if !works_on.is_empty() {
                 msg.push_str(&format!(" (it works on {})", works_on.join(" and ")));
             }
-            let shown = redact_hash(&String::from_utf8_lossy(h));
+            let shown = hash_label(h);
             out.push(
                 Diagnostic::new(&RULE.info, f.span(range), msg)
-                    .label(format!("{} `{shown}`", kind.label()))
+                    .label(shown)
                     .help(if status_500 {
                         format!(
                             "re-hash with a scheme this platform's crypt() has: `htguard user set --scheme sha512 FILE {}`",

@@ -1,9 +1,8 @@
 //! PW012 weak-scheme: hashes cracked quickly if the file leaks.
 
-use super::census::HashCensus;
-use super::common::{PwFile, clean_basic_hash};
+use super::census::{HashCensus, LISTED};
+use super::common::{PwFile, clean_basic_hash, hash_label};
 use crate::diag::{Diagnostic, Severity};
-use crate::hash::redact_hash;
 use crate::hash::{self, HashInfo, Kind, Strength};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use crate::syntax::passwd::Line;
@@ -72,7 +71,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let census = f.input.hashes(f.src);
-        let listed: Vec<Option<Severity>> = census.kinds().iter().map(severity_of).collect();
+        let listed: Vec<Option<Severity>> = LISTED.iter().map(severity_of).collect();
         let per_chunk: Vec<Vec<Group<'_>>> = f
             .lines()
             .par_chunks(LINES_PER_TASK)
@@ -122,7 +121,7 @@ fn severity_of(kind: &Kind) -> Option<Severity> {
 }
 
 /// Add line `i` to its scheme's group if its hash is weak or legacy (`listed`: the
-/// severity of each kind of the census).
+/// severity of each kind of [`LISTED`]).
 fn classify<'a>(
     f: &PwFile<'a>,
     census: &HashCensus,
@@ -172,7 +171,7 @@ fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
     };
     let user = f.user_of(first.line);
     let scheme = g.kind.label();
-    let shown = redact_hash(&String::from_utf8_lossy(hash_text));
+    let shown = hash_label(hash_text);
     if g.count == 1 {
         return Diagnostic::new(
             &RULE.info,
@@ -180,7 +179,7 @@ fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
             format!("`{user}` uses {scheme}: {reason}"),
         )
         .severity(g.severity)
-        .label(format!("`{shown}`"))
+        .label(shown.clone())
         .help(format!(
             "re-hash with bcrypt: `htguard user set FILE {user}`"
         ));
@@ -195,7 +194,7 @@ fn finding(f: &PwFile<'_>, g: &Group<'_>) -> Diagnostic {
         ),
     )
     .severity(g.severity)
-    .label(format!("`{shown}`"))
+    .label(shown)
     .help(
         "re-hash them with bcrypt: `htguard user rotate FILE --weak --output new.txt` \
          issues new passwords, or `htguard user set FILE USER` for each user"

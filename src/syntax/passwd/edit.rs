@@ -384,7 +384,7 @@ fn build_index<'a>(file: &PasswdFile, src: &'a [u8]) -> HashMap<Key<'a>, usize> 
 fn validate_name(field: &'static str, value: &str) -> Result<(), EditError> {
     let invalid = |reason| EditError::Invalid {
         field,
-        value: value.escape_debug().to_string(),
+        value: super::shown_name(value).escape_debug().to_string(),
         reason,
     };
     if value.is_empty() {

@@ -10,9 +10,13 @@
 //! endings) but not how a server reads them: that is `model::passwd`.
 
 mod classify;
+mod credential;
 mod edit;
 
 pub use classify::{KindHint, looks_like_hash};
+pub use credential::{
+    CommentCredential, Shape as CredentialShape, credential_in_comment, shown_name,
+};
 pub use edit::{EditError, Editor};
 
 use std::ops::Range;

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Generate an Apache 2.4 tree for the htguard benchmark (valid for `apache2 -t`).
 
-    gen_apache_tree.py OUT [--vhosts N] [--htaccess-per-vhost K] [--hash HASH]
+    apache_tree.py OUT [--vhosts N] [--htaccess-per-vhost K] [--passwd-files-per-vhost P]
+                   --hash HASH
 
 OUT/conf/httpd.conf includes OUT/conf/vhosts/*.conf: N TLS name-based vhosts, each with
 a DocumentRoot OUT/www/vI (AllowOverride AuthConfig), a protected <Location /admin>,
-K subdirectories each holding a .htaccess with its own auth, and one password file
-OUT/auth/vI.htpasswd named by all of them. Every path is absolute, so apache2 and htguard
-read exactly the same files. HASH (one bcrypt hash of a known password) is reused under
-distinct user names: generating 1,000 files then takes a second.
+K subdirectories each holding a .htaccess with its own auth, and password files they
+name: with P = 1 (the default) one file OUT/auth/vI.htpasswd named by all of them; with
+P > 1, P distinct files OUT/auth/vI-J.htpasswd (the <Location> names file 0, area k
+file k mod P). Every path is absolute, so apache2 and htguard read exactly the same
+files. HASH (one bcrypt hash of a known password) is reused under distinct user names:
+generating 1,000 files then takes a second.
 """
 import argparse
 import os
@@ -24,6 +27,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--vhosts", type=int, default=1000)
     ap.add_argument("--htaccess-per-vhost", type=int, default=10)
+    ap.add_argument("--passwd-files-per-vhost", type=int, default=1)
     ap.add_argument("--users", type=int, default=10)
     ap.add_argument("--hash", required=True)
     a = ap.parse_args()
@@ -44,11 +48,15 @@ def main():
     for i in range(a.vhosts):
         v = f"v{i:04d}"
         www = f"{out}/www/{v}"
-        users = f"{out}/auth/{v}.htpasswd"
-        with open(users, "w") as f:
-            for u in range(a.users):
-                f.write(f"user{u}:{a.hash}\n")
-        os.chmod(users, 0o644)
+        files = max(a.passwd_files_per_vhost, 1)
+        names = [f"{out}/auth/{v}.htpasswd"] if files == 1 else [
+            f"{out}/auth/{v}-{j}.htpasswd" for j in range(files)]
+        for name in names:
+            with open(name, "w") as f:
+                for u in range(a.users):
+                    f.write(f"user{u}:{a.hash}\n")
+            os.chmod(name, 0o644)
+        users = names[0]
         os.makedirs(f"{www}/admin", exist_ok=True)
         with open(f"{www}/index.html", "w") as f:
             f.write(f"<h1>{v}</h1>\n")
@@ -71,7 +79,7 @@ def main():
             with open(f"{d}/.htaccess", "w") as f:
                 f.write(
                     f"# area {k} of {v}\nAuthType Basic\nAuthName \"{v} area {k}\"\n"
-                    f"AuthUserFile {users}\nRequire valid-user\n"
+                    f"AuthUserFile {names[k % files]}\nRequire valid-user\n"
                 )
 
 
