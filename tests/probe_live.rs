@@ -438,3 +438,221 @@ server {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.json()["requests"][1]["answer"]["status"], 200);
 }
+
+/// With --config, each request also goes through the evaluators: a healthy server agrees
+/// with its configuration on every request (no PB009), on Apache and nginx.
+#[test]
+fn with_config_a_healthy_server_agrees_with_its_configuration() {
+    if !common::need(&["apache2", "nginx", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(&site, APACHE_BASIC);
+    let nginx = Nginx::start(&site, NGINX_BASIC);
+    for (url, conf) in [
+        (apache.url("/p/"), apache.conf_path().to_owned()),
+        (nginx.url("/p/"), nginx.conf_path().to_owned()),
+    ] {
+        let conf = conf.to_str().unwrap();
+        for password in [PASSWORD, "not the password"] {
+            let run = probe(
+                &[
+                    &url, "--user", "alice", "--config", conf, "--format", "json",
+                ],
+                Some(password),
+            );
+            let doc = run.json();
+            let predicted: Vec<u64> = doc["requests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["predicted"]["status"].as_u64().unwrap_or(0))
+                .collect();
+            let live: Vec<u64> = doc["requests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["answer"]["status"].as_u64().unwrap())
+                .collect();
+            assert_eq!(predicted, live, "{url} {password}: {doc}");
+            let want: &[&str] = if password == PASSWORD {
+                &[]
+            } else {
+                &["PB001"]
+            };
+            assert_eq!(run.codes(), want, "{url}: {}", run.stdout);
+        }
+    }
+}
+
+/// PB001 with --config names the cause the configuration confirms, at its line.
+#[test]
+fn with_config_a_rejected_password_names_the_cause() {
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(&site, APACHE_BASIC);
+    let conf = apache.conf_path().to_str().unwrap().to_string();
+    let run = probe(
+        &[
+            &apache.url("/p/"),
+            "--user",
+            "bob",
+            "--config",
+            &conf,
+            "--format",
+            "json",
+        ],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.codes(), ["PB001"], "{}", run.stdout);
+    let f = &run.json()["findings"][0];
+    let help = f["help"].as_str().unwrap();
+    assert!(help.contains("user bob not found"), "{help}");
+    let related = f["related"].as_array().unwrap();
+    let at_config = related
+        .iter()
+        .find(|r| r["location"]["file"].as_str() == Some(conf.as_str()))
+        .unwrap_or_else(|| panic!("no config line in {f}"));
+    let line = at_config["location"]["line"].as_u64().unwrap() as usize;
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(
+        text.lines().nth(line - 1).unwrap().contains("AuthUserFile"),
+        "{f}"
+    );
+}
+
+/// The nginx front's `proxy_set_header Authorization "";` is named, with the Apache
+/// backend's configuration or without it.
+#[test]
+fn with_config_a_front_that_strips_authorization_is_named() {
+    if !common::need(&["apache2", "nginx", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(&site, APACHE_BASIC);
+    let front_site = Site::new();
+    let front = Nginx::start(
+        &front_site,
+        &format!(
+            "    location / {{\n        proxy_set_header Authorization \"\";\n        proxy_pass http://127.0.0.1:{};\n    }}",
+            apache.port()
+        ),
+    );
+    let nginx_conf = front.conf_path().to_str().unwrap().to_string();
+    let apache_conf = apache.conf_path().to_str().unwrap().to_string();
+    for configs in [
+        vec![nginx_conf.as_str(), apache_conf.as_str()],
+        vec![nginx_conf.as_str()],
+    ] {
+        let mut args = vec![
+            front.url("/p/"),
+            "--user".into(),
+            "alice".into(),
+            "--format".into(),
+            "json".into(),
+            "--config".into(),
+        ];
+        args.extend(configs.iter().map(|c| c.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = probe(&args, Some(PASSWORD));
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert_eq!(run.codes(), ["PB002"], "{configs:?}: {}", run.stdout);
+        let loc = &run.json()["findings"][0]["location"];
+        assert_eq!(loc["file"], nginx_conf.as_str(), "{loc}");
+        let line = loc["line"].as_u64().unwrap() as usize;
+        let text = std::fs::read_to_string(&nginx_conf).unwrap();
+        assert!(
+            text.lines()
+                .nth(line - 1)
+                .unwrap()
+                .contains("proxy_set_header Authorization \"\""),
+            "{loc}"
+        );
+    }
+}
+
+/// A configuration that is not the one deployed: it lets everyone in where the live
+/// Apache asks for a login (PB009), or asks for a login where the live nginx is open
+/// (PB010, and PB009).
+#[test]
+fn with_config_a_configuration_not_deployed_disagrees() {
+    if !common::need(&["apache2", "nginx", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(&site, APACHE_BASIC);
+    let deployed = std::fs::read_to_string(apache.conf_path()).unwrap();
+    let other = site.write(
+        "other/httpd.conf",
+        deployed.replace("Require valid-user", "Require all granted"),
+    );
+    let run = probe(
+        &[
+            &apache.url("/p/"),
+            "--config",
+            other.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.codes(), ["PB009"], "{}", run.stdout);
+    let f = &run.json()["findings"][0];
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("got 401; the configuration predicts 200"),
+        "{f}"
+    );
+
+    let open_site = site_with_alice();
+    let nginx = Nginx::start(&open_site, "");
+    let live = std::fs::read_to_string(nginx.conf_path()).unwrap();
+    let protected = open_site.write(
+        "other/nginx.conf",
+        live.replace(
+            "root ",
+            &format!(
+                "auth_basic \"Probe\";\n    auth_basic_user_file {}/users;\n    root ",
+                open_site.dir().display()
+            ),
+        ),
+    );
+    let run = probe(
+        &[
+            &nginx.url("/p/"),
+            "--config",
+            protected.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.codes(), ["PB009", "PB010"], "{}", run.stdout);
+    // A configuration for another port: nobody configured listens where the probe went.
+    let elsewhere = site.write(
+        "elsewhere/httpd.conf",
+        deployed.replace(&format!(":{}", apache.port()), ":1"),
+    );
+    let run = probe(
+        &[
+            &apache.url("/p/"),
+            "--config",
+            elsewhere.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.codes(), ["PB009"], "{}", run.stdout);
+    assert!(
+        run.stdout.contains("no configured server listens"),
+        "{}",
+        run.stdout
+    );
+}

@@ -4,16 +4,18 @@
 use super::check::ColorChoice;
 use super::exit;
 use super::user::input::{CheckPasswordArgs, check_password};
+use crate::check::CheckOptions;
 use crate::check::select::parse_level;
 use crate::diag::Severity;
+use crate::model::LoadOptions;
 use crate::model::request::Credentials;
 use crate::probe::client::{ClientOptions, Resolve};
 use crate::probe::url::Url;
-use crate::probe::{self, ProbeOptions};
+use crate::probe::{self, ConfigOptions, ProbeOptions};
 use crate::report::human::HumanOptions;
 use crate::report::probe as render;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Output format of `probe`.
@@ -63,6 +65,59 @@ pub struct ProbeArgs {
     /// Seconds to wait for each answer.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub timeout: u64,
+
+    /// Hold the answers against these server configurations (files or directories, as for
+    /// `check`): each request also goes through the request evaluator, and the findings
+    /// name the deciding line (PB002, PB009, PB010).
+    #[arg(long, value_name = "PATH", num_args = 1.., help_heading = "Configuration")]
+    pub config: Vec<PathBuf>,
+
+    /// With --config: look up every absolute path of the configuration under DIR.
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "config",
+        help_heading = "Configuration"
+    )]
+    pub root: Option<PathBuf>,
+
+    /// With --config: override Apache's ServerRoot.
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "config",
+        help_heading = "Configuration"
+    )]
+    pub server_root: Option<PathBuf>,
+
+    /// With --config: nginx's prefix (where relative paths of nginx.conf start).
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "config",
+        help_heading = "Configuration"
+    )]
+    pub prefix: Option<PathBuf>,
+
+    /// With --config: the server's worker user, for readability [default: from the
+    /// config, else www-data].
+    #[arg(
+        long,
+        value_name = "USER",
+        requires = "config",
+        help_heading = "Configuration"
+    )]
+    pub server_user: Option<String>,
+
+    /// With --config: the client's address as the server sees it [default: this machine's
+    /// address on the route to the server].
+    #[arg(
+        long,
+        value_name = "IP",
+        requires = "config",
+        help_heading = "Configuration"
+    )]
+    pub from: Option<std::net::IpAddr>,
 
     /// The URL must ask for a login: a 2xx without credentials is a finding (PB010).
     #[arg(long)]
@@ -185,6 +240,19 @@ fn options(args: &ProbeArgs) -> Result<(ProbeOptions, Severity), String> {
                 resolve,
             },
             expect_login: args.expect_login,
+            config: (!args.config.is_empty()).then(|| ConfigOptions {
+                inputs: CheckOptions {
+                    paths: args.config.clone(),
+                    load: LoadOptions {
+                        root: args.root.clone().filter(|r| r != Path::new("/")),
+                        server_root: args.server_root.clone(),
+                        nginx_prefix: args.prefix.clone(),
+                        server_user: args.server_user.clone(),
+                    },
+                    ..CheckOptions::default()
+                },
+                client: args.from,
+            }),
         },
         fail_on,
     ))

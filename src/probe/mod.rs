@@ -12,6 +12,7 @@ pub mod client;
 pub mod diagnoses;
 pub mod digest;
 pub mod plan;
+pub mod predict;
 pub mod prediction;
 pub mod reply;
 pub mod transcript;
@@ -34,6 +35,16 @@ pub struct ProbeOptions {
     pub client: ClientOptions,
     /// `--expect-login`: a 2xx without credentials is a finding (PB010).
     pub expect_login: bool,
+    /// `--config`: the configurations to hold the answers against.
+    pub config: Option<ConfigOptions>,
+}
+
+/// What `--config` loads, and who the client is as the server sees it.
+pub struct ConfigOptions {
+    /// The inputs and path options, as for `check` (rules and settings are not used).
+    pub inputs: crate::check::CheckOptions,
+    /// `--from`: the client's address (else this machine's address on the route).
+    pub client: Option<std::net::IpAddr>,
 }
 
 /// The exchanges, the transcript they are shown in, and the findings.
@@ -52,6 +63,8 @@ pub struct ProbeOutcome {
 pub enum ProbeError {
     #[error(transparent)]
     Unreachable(#[from] ClientError),
+    #[error(transparent)]
+    Config(#[from] predict::ConfigError),
 }
 
 /// Send the plan's requests (`seen` is told of each as it completes) and diagnose.
@@ -59,6 +72,11 @@ pub fn run(
     opts: &ProbeOptions,
     seen: &mut dyn FnMut(&Exchange),
 ) -> Result<ProbeOutcome, ProbeError> {
+    // The configuration first: a bad --config sends no request.
+    let mut configs = match &opts.config {
+        Some(c) => Some(predict::Configs::load(&c.inputs)?),
+        None => None,
+    };
     let client = Client::new(&opts.client);
     let exchanges = plan::run(
         &client,
@@ -69,10 +87,20 @@ pub fn run(
         },
         seen,
     )?;
-    let mut sources = Sources::new();
+    let predictions = configs.as_mut().map(|c| {
+        predict::predict(
+            c,
+            &exchanges,
+            &predict::Asking {
+                credentials: opts.credentials.as_ref(),
+                resolve: &opts.client.resolve,
+                client: opts.config.as_ref().and_then(|c| c.client),
+            },
+        )
+    });
+    let mut sources = configs.map(|c| c.sources).unwrap_or_default();
     let mut transcript = Transcript::new(&exchanges);
     transcript.add_to(&mut sources, &opts.url.to_string());
-    let predictions: Option<Vec<Prediction>> = None;
     let diagnostics = diagnoses::diagnose(&diagnoses::Evidence {
         url: &opts.url,
         exchanges: &exchanges,

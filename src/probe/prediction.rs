@@ -7,6 +7,8 @@ use crate::source::Span;
 /// The configuration's answer to one exchange's request.
 #[derive(Clone, Debug, Default)]
 pub struct Prediction {
+    /// A configured server listens where the request went.
+    pub listens: bool,
     /// The predicted status; None when the configuration cannot tell (a backend decides,
     /// no configured server listens there).
     pub status: Option<u16>,

@@ -44,31 +44,73 @@ fn check(ev: &Evidence<'_>, out: &mut Vec<Diagnostic>) {
     let Some(predictions) = ev.predictions else {
         return;
     };
+    let pairs: Vec<_> = ev
+        .exchanges
+        .iter()
+        .zip(predictions)
+        .filter(|(e, _)| e.status().is_some())
+        .collect();
+    // Nothing configured listens there: another server answers (only on the probed
+    // origin: a redirect may well lead to a server outside the configuration).
+    let unheard: Vec<_> = pairs
+        .iter()
+        .filter(|(e, p)| !p.listens && e.url.origin() == ev.url.origin())
+        .collect();
     let t = ev.transcript;
-    for (e, p) in ev.exchanges.iter().zip(predictions) {
-        let (Some(live), Some(predicted)) = (e.status(), p.status) else {
-            continue;
-        };
-        if live == predicted {
-            continue;
-        }
+    if let Some((e, p)) = unheard.first() {
         let mut d = Diagnostic::new(
             &DIAGNOSIS.info,
             t.status(e.n),
-            format!(
-                "request {} ({}) got {live}; the configuration predicts {}",
-                e.n,
-                e.sent.describe(),
-                p.summary
-            ),
+            format!("{} answers, but {}", e.url.origin(), p.summary),
         )
-        .label(format!("live: {live}"));
-        if let Some(line) = p.decided_by {
-            d = d.with_secondary(line, format!("predicts {predicted}"));
+        .label(format!("live: {}", e.status().unwrap_or(0)))
+        .help(
+            "the server that answers is not in this configuration: check its Listen / listen \
+             lines, or give --config the configuration of the server at this address (and \
+             --resolve the address meant)",
+        );
+        for (other, _) in &unheard[1..] {
+            d = d.with_secondary(
+                t.status(other.n),
+                format!("live: {}", other.status().unwrap_or(0)),
+            );
         }
-        out.push(d.help(
-            "the server that answers does not run this configuration: deploy and reload it, \
-             or give --config the configuration it runs (and --resolve the address meant)",
-        ));
+        out.push(d);
     }
+    let differ: Vec<_> = pairs
+        .iter()
+        .filter(|(e, p)| p.listens && p.status.is_some_and(|s| Some(s) != e.status()))
+        .collect();
+    let Some((e, p)) = differ.first() else {
+        return;
+    };
+    let live = e.status().unwrap_or(0);
+    let mut d = Diagnostic::new(
+        &DIAGNOSIS.info,
+        t.status(e.n),
+        format!(
+            "request {} ({}) got {live}; the configuration predicts {}",
+            e.n,
+            e.sent.describe(),
+            p.summary
+        ),
+    )
+    .label(format!("live: {live}"));
+    if let Some(line) = p.decided_by {
+        d = d.with_secondary(line, format!("predicts {}", p.status.unwrap_or(0)));
+    }
+    for (other, q) in &differ[1..] {
+        d = d.with_secondary(
+            t.status(other.n),
+            format!(
+                "live: {}; predicted: {}",
+                other.status().unwrap_or(0),
+                q.status.unwrap_or(0)
+            ),
+        );
+    }
+    out.push(d.help(
+        "the server that answers does not run this configuration: deploy and reload it, \
+         or give --config the configuration it runs (and --resolve the address meant)",
+    ));
 }

@@ -140,12 +140,14 @@ fn pb002_only_suspected_from_proxy_headers_and_shown_by_the_configuration() {
         b"proxy_set_header Authorization \"\";\n".to_vec(),
     );
     let stripped = Prediction {
+        listens: true,
         status: Some(401),
         summary: "401".into(),
         credentials_dropped_at: Some(Span::new(conf, 0, 34)),
         ..Prediction::default()
     };
     let plain = Prediction {
+        listens: true,
         status: Some(401),
         summary: "401".into(),
         ..Prediction::default()
@@ -256,6 +258,7 @@ fn pb009_and_pb010_need_a_prediction_or_expect_login() {
     assert!(codes(LOCAL, &open).is_empty());
     assert_eq!(codes_with(LOCAL, &open, true, None), ["PB010"]);
     let predicts_login = [Prediction {
+        listens: true,
         status: Some(401),
         summary: "401".into(),
         ..Prediction::default()
@@ -265,11 +268,23 @@ fn pb009_and_pb010_need_a_prediction_or_expect_login() {
         ["PB009", "PB010"]
     );
     let predicts_open = [Prediction {
+        listens: true,
         status: Some(200),
         summary: "200".into(),
         ..Prediction::default()
     }];
     assert!(codes_with(LOCAL, &open, false, Some(&predicts_open)).is_empty());
+}
+
+#[test]
+fn pb009_when_no_configured_server_listens_on_the_probed_origin() {
+    let ex = login(401, 200, 401, &[BASIC]);
+    let nobody = [
+        Prediction::default(),
+        Prediction::default(),
+        Prediction::default(),
+    ];
+    assert_eq!(codes_with(LOCAL, &ex, false, Some(&nobody)), ["PB009"]);
 }
 
 #[test]
