@@ -6,7 +6,7 @@
 mod probe_support;
 mod report_support;
 
-use probe_support::{Tiny, probe};
+use probe_support::{Tiny, assert_no_piece, probe};
 
 #[test]
 fn a_401_without_a_challenge_is_challenge_missing() {
@@ -95,18 +95,6 @@ fn the_server_never_receives_more_requests_than_listed() {
 }
 
 const SECRET: &str = "Qx7!vR2#mK9$wZ";
-
-/// Every 3-character piece of `secret` absent from `text`.
-fn assert_no_piece(text: &str, secret: &str, what: &str) {
-    let chars: Vec<char> = secret.chars().collect();
-    for w in chars.windows(3) {
-        let piece: String = w.iter().collect();
-        assert!(
-            !text.contains(&piece),
-            "{what} contains `{piece}` of the password:\n{text}"
-        );
-    }
-}
 
 /// A hostile server echoes the Authorization header back in its challenge and other
 /// headers: no output format, and not --verbose, shows the password or the header.

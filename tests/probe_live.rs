@@ -5,7 +5,7 @@ mod common;
 mod probe_support;
 
 use common::{Apache, Nginx, Site};
-use probe_support::{Tiny, probe};
+use probe_support::{Tiny, assert_no_piece, probe};
 
 const PASSWORD: &str = "correct horse";
 
@@ -655,4 +655,259 @@ fn with_config_a_configuration_not_deployed_disagrees() {
         "{}",
         run.stdout
     );
+}
+
+/// The config file's line that a finding (its location or a related one) points at.
+fn lines_named(finding: &serde_json::Value, conf: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(conf).unwrap();
+    let conf = conf.to_str().unwrap();
+    let related = finding["related"].as_array().cloned().unwrap_or_default();
+    std::iter::once(&finding["location"])
+        .chain(related.iter().map(|r| &r["location"]))
+        .filter(|l| l["file"].as_str() == Some(conf))
+        .map(|l| {
+            let n = l["line"].as_u64().unwrap() as usize;
+            text.lines().nth(n - 1).unwrap().trim().to_string()
+        })
+        .collect()
+}
+
+/// `htguard probe URL --config CONF [--user alice]` (JSON), the password given.
+fn probe_with_config(url: &str, conf: &std::path::Path, user: bool) -> probe_support::Run {
+    let mut args = vec![url, "--config", conf.to_str().unwrap(), "--format", "json"];
+    if user {
+        args.extend(["--user", "alice"]);
+    }
+    probe(&args, user.then_some(PASSWORD))
+}
+
+/// With --config, PB006 names the `Require ip` line and PB008 the `AuthUserFile` whose
+/// file is missing (Apache) or the `auth_basic_user_file` that is a directory (nginx);
+/// the configuration predicts every live status (no PB009).
+#[test]
+fn with_config_forbidden_and_error_findings_name_the_deciding_line() {
+    if !common::need(&["apache2", "nginx", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let by_ip = Apache::start(
+        &site,
+        r#"
+<Location /p/>
+    AuthType Basic
+    AuthName "Probe"
+    AuthUserFile {site}/users
+    Require ip 10.0.0.0/8
+</Location>"#,
+    );
+    let missing_site = site_with_alice();
+    let missing = Apache::start(
+        &missing_site,
+        r#"
+<Location /p/>
+    AuthType Basic
+    AuthName "Probe"
+    AuthUserFile {site}/no-such-file
+    Require valid-user
+</Location>"#,
+    );
+    let dir_site = site_with_alice();
+    dir_site.mkdir("users-dir");
+    let dir_file = Nginx::start(
+        &dir_site,
+        r#"
+    location /p/ {
+        auth_basic "Probe";
+        auth_basic_user_file {site}/users-dir;
+    }"#,
+    );
+    for (server, code, wanted) in [
+        (&by_ip, "PB006", "Require ip 10.0.0.0/8"),
+        (&missing, "PB008", "AuthUserFile"),
+        (&dir_file, "PB008", "auth_basic_user_file"),
+    ] {
+        let run = probe_with_config(&server.url("/p/"), server.conf_path(), true);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert_eq!(run.codes(), [code], "{}", run.stdout);
+        let named = lines_named(&run.json()["findings"][0], server.conf_path());
+        assert!(
+            named.iter().any(|l| l.starts_with(wanted)),
+            "{code} names {named:?}, not {wanted}: {}",
+            run.stdout
+        );
+    }
+}
+
+/// The probe front: nginx removes the header before an Apache that asks for a login.
+/// PB001 without --config; with it, PB002 at the `proxy_set_header` line and no PB001.
+/// The same front passing the header on is healthy, and the configuration agrees.
+#[test]
+fn a_front_that_strips_authorization_is_pb001_then_pb002_with_config() {
+    if !common::need(&["apache2", "nginx", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(&site, APACHE_BASIC);
+    let front_conf = |strip: &str| {
+        format!(
+            "    location / {{\n        {strip}\n        proxy_pass http://127.0.0.1:{};\n    }}",
+            apache.port()
+        )
+    };
+    let strip_site = Site::new();
+    let strip = Nginx::start(
+        &strip_site,
+        &front_conf("proxy_set_header Authorization \"\";"),
+    );
+    let pass_site = Site::new();
+    let pass = Nginx::start(&pass_site, &front_conf("proxy_set_header X-Probe yes;"));
+    let url = strip.url("/p/");
+    let without = probe(
+        &[&url, "--user", "alice", "--format", "json"],
+        Some(PASSWORD),
+    );
+    assert_eq!(without.codes(), ["PB001"], "{}", without.stdout);
+    let run = probe(
+        &[
+            &url,
+            "--user",
+            "alice",
+            "--format",
+            "json",
+            "--config",
+            strip.conf_path().to_str().unwrap(),
+            apache.conf_path().to_str().unwrap(),
+        ],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.codes(), ["PB002"], "{}", run.stdout);
+    let named = lines_named(&run.json()["findings"][0], strip.conf_path());
+    assert_eq!(
+        named,
+        ["proxy_set_header Authorization \"\";"],
+        "{}",
+        run.stdout
+    );
+    let run = probe(
+        &[
+            &pass.url("/p/"),
+            "--user",
+            "alice",
+            "--format",
+            "json",
+            "--config",
+            pass.conf_path().to_str().unwrap(),
+            apache.conf_path().to_str().unwrap(),
+        ],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.codes().is_empty(), "{}", run.stdout);
+    let predicted: Vec<_> = run.json()["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["predicted"]["status"].clone())
+        .collect();
+    assert_eq!(predicted, [401, 200, 401], "{}", run.stdout);
+}
+
+/// Lines in a server's access log, once it has stopped growing.
+fn logged(log: &std::path::Path) -> usize {
+    let mut last = usize::MAX;
+    for _ in 0..40 {
+        let n = std::fs::read_to_string(log)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if n == last {
+            return n;
+        }
+        last = n;
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    last
+}
+
+/// Apache and nginx log every request they receive: per probe, the log grows by exactly
+/// the requests the probe lists, never more than ten (healthy, wrong password, no user,
+/// a redirect followed, OPTIONS after 405).
+#[test]
+fn real_servers_receive_exactly_the_listed_requests() {
+    if !common::need(&["apache2", "nginx", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let apache = Apache::start(
+        &site,
+        &(APACHE_BASIC.to_string() + "\nCustomLog \"{site}/access.log\" common\n"),
+    );
+    let nginx_site = site_with_alice();
+    let nginx = Nginx::start(
+        &nginx_site,
+        &(NGINX_BASIC.to_string()
+            + "\n    location = /moved { return 302 /p/; }\n    location = /get-only { limit_except GET { deny all; } return 405; }"),
+    );
+    let cases: [(&common::Server, &Site, &str, Option<&str>); 7] = [
+        (&apache, &site, "/p/", Some(PASSWORD)),
+        (&apache, &site, "/p/", Some("not it")),
+        (&apache, &site, "/p", None),
+        (&nginx, &nginx_site, "/p/", Some(PASSWORD)),
+        (&nginx, &nginx_site, "/p/", Some("not it")),
+        (&nginx, &nginx_site, "/moved", Some(PASSWORD)),
+        (&nginx, &nginx_site, "/get-only", None),
+    ];
+    for (server, site, path, password) in cases {
+        let log = site.path("access.log");
+        let before = logged(&log);
+        let mut args = vec![server.url(path), "--format".into(), "json".into()];
+        if password.is_some() {
+            args.extend(["--user".into(), "alice".into()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = probe(&args, password);
+        assert!(run.code < 2, "{}{}", run.stdout, run.stderr);
+        let received = logged(&log) - before;
+        assert_eq!(received, run.requests(), "{path}: {}", run.stdout);
+        assert!(received <= 10, "{path}: {received}");
+    }
+}
+
+/// With --config too, no output format shows the password or the Authorization value
+/// that a real Apache received (its log records the user, so the request carried it).
+#[test]
+fn with_config_no_output_shows_the_password() {
+    use base64::Engine;
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
+    const SECRET: &str = "Qx7!vR2#mK9$wZ";
+    let site = site_with_alice();
+    let line = common::run_tool("htpasswd", &["-nbB", "alice", SECRET]);
+    site.write("users", line.trim_end().to_string() + "\n");
+    let apache = Apache::start(&site, APACHE_BASIC);
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("alice:{SECRET}"));
+    // The right password (no finding) and a wrong one (PB001 with the config's causes).
+    for password in [SECRET, "Zt5%pL8&nW3@yB"] {
+        for format in ["human", "json", "sarif", "github"] {
+            let run = probe(
+                &[
+                    &apache.url("/p/"),
+                    "--user",
+                    "alice",
+                    "--config",
+                    apache.conf_path().to_str().unwrap(),
+                    "--format",
+                    format,
+                    "--verbose",
+                ],
+                Some(password),
+            );
+            assert!(run.code < 2, "{format}: {}{}", run.stdout, run.stderr);
+            for (what, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+                assert_no_piece(text, password, &format!("{format} {what}"));
+                assert!(!text.contains(&token), "{format} {what}: {text}");
+                assert!(!text.contains("Basic YWxp"), "{format} {what}: {text}");
+            }
+        }
+    }
 }

@@ -143,3 +143,15 @@ pub fn probe(args: &[&str], password: Option<&str>) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Every 3-character piece of `secret` absent from `text`.
+pub fn assert_no_piece(text: &str, secret: &str, what: &str) {
+    let chars: Vec<char> = secret.chars().collect();
+    for w in chars.windows(3) {
+        let piece: String = w.iter().collect();
+        assert!(
+            !text.contains(&piece),
+            "{what} contains `{piece}` of the password:\n{text}"
+        );
+    }
+}
