@@ -911,3 +911,59 @@ fn with_config_no_output_shows_the_password() {
         }
     }
 }
+
+/// The login set in a `.htaccess`: with --config the probe reads it as `why` does (the
+/// `.htaccess` of each directory a request walks), so every prediction matches the live
+/// status, through mod_dir's redirect from `/p` to `/p/`, and a rejected user is
+/// traced to the `AuthUserFile` line of the `.htaccess`.
+#[test]
+fn with_config_a_login_in_htaccess_is_predicted() {
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let htaccess = site.write(
+        "htdocs/p/.htaccess",
+        format!(
+            "AuthType Basic\nAuthName \"Probe\"\nAuthUserFile {}/users\nRequire valid-user\n",
+            site.dir().display()
+        ),
+    );
+    let apache = Apache::start(
+        &site,
+        "<Directory \"{site}/htdocs/p\">\n    AllowOverride AuthConfig\n</Directory>",
+    );
+    let conf = apache.conf_path().to_str().unwrap().to_string();
+    for (path, user) in [("/p/", "alice"), ("/p", "alice"), ("/p/", "bob")] {
+        let run = probe(
+            &[
+                &apache.url(path),
+                "--user",
+                user,
+                "--config",
+                &conf,
+                "--format",
+                "json",
+            ],
+            Some(PASSWORD),
+        );
+        let doc = run.json();
+        for r in doc["requests"].as_array().unwrap() {
+            assert_eq!(
+                r["predicted"]["status"], r["answer"]["status"],
+                "{path} as {user}: {r}"
+            );
+        }
+        if user == "alice" {
+            assert!(run.codes().is_empty(), "{path}: {}", run.stdout);
+            continue;
+        }
+        assert_eq!(run.codes(), ["PB001"], "{}", run.stdout);
+        let named = lines_named(&doc["findings"][0], &htaccess);
+        assert!(
+            named.iter().any(|l| l.starts_with("AuthUserFile")),
+            "{named:?}: {}",
+            run.stdout
+        );
+    }
+}
