@@ -53,6 +53,8 @@ pub enum Family {
     Apache,
     /// nginx configuration and the files it names.
     Nginx,
+    /// Diagnoses of a live server's answers (`htguard probe`); not run by `check`.
+    Probe,
 }
 
 impl Family {
@@ -62,6 +64,7 @@ impl Family {
             Family::Passwd => "passwd",
             Family::Apache => "apache",
             Family::Nginx => "nginx",
+            Family::Probe => "probe",
         }
     }
 }
@@ -70,7 +73,8 @@ impl Family {
 /// what findings, reports and `explain` need to know of them).
 #[derive(Debug)]
 pub struct RuleInfo {
-    /// Stable code: `HG…` meta, `PW…` password files, `AP…` Apache, `NX…` nginx.
+    /// Stable code: `HG…` meta, `PW…` password files, `AP…` Apache, `NX…` nginx,
+    /// `PB…` probe diagnoses.
     pub code: &'static str,
     /// Stable kebab-case name.
     pub name: &'static str,

@@ -50,6 +50,11 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     ("user", &["rules", "report", "check", "cli", "config"]),
     ("check", &["cli", "report", "config", "user"]),
+    // A live server's answers, diagnosed: no printing, no rendering, no writes.
+    (
+        "probe",
+        &["cli", "report", "config", "user", "store", "rules"],
+    ),
     ("config", &["cli", "report"]),
 ];
 

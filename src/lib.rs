@@ -11,6 +11,7 @@
 //! check      the pipeline: load configs, load the password files they name, one
 //!            frozen model, every rule in parallel over it, settings, suppressions
 //! report     renderers (human, json, sarif, github): they decide nothing
+//! probe      a live server's answers to a few requests, diagnosed (PB…); the HTTP client
 //! user       password-file operations, through syntax::passwd, hash and store
 //! rules      one file per rule: queries over the model that emit diagnostics
 //! model      what the servers do (Apache, nginx, password-file views); no rules
@@ -30,6 +31,7 @@ pub mod config;
 pub mod diag;
 pub mod hash;
 pub mod model;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -496,7 +496,11 @@ fn rules_lists_every_rule() {
     let json = stdout(htguard().args(["rules", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let rules = v["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), htguard::rules::all().len());
+    // The rules, and the probe's diagnoses (PB…) beside them.
+    assert_eq!(
+        rules.len(),
+        htguard::rules::all().len() + htguard::probe::diagnoses::ALL.len()
+    );
     let codes: Vec<&str> = rules.iter().map(|r| r["code"].as_str().unwrap()).collect();
     assert!(codes.is_sorted(), "sorted by code: {codes:?}");
     let mut unique = codes.clone();

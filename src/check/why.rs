@@ -91,8 +91,9 @@ pub fn run(opts: &WhyOptions) -> Result<WhyOutcome, WhyError> {
 
 /// The answer of a model loaded without `.htaccess` files, then, while the request
 /// walks directories holding one, of the model read again with those (httpd reads the
-/// `.htaccess` of every directory a request walks, and only those).
-fn answer_with_htaccess(
+/// `.htaccess` of every directory a request walks, and only those). `probe --config` asks
+/// it too, so that its predictions are why's answers.
+pub(crate) fn answer_with_htaccess(
     mut m: ApacheModel,
     opts: &WhyOptions,
     sources: &mut Sources,

@@ -1,4 +1,4 @@
-//! `htguard explain CODE|NAME`: print a rule's documentation.
+//! `htguard explain CODE|NAME`: print a rule's (or a probe diagnosis') documentation.
 
 /// Arguments of `htguard explain`.
 #[derive(Debug, clap::Args)]
@@ -8,8 +8,8 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> i32 {
-    let Some(rule) = crate::rules::find(&args.rule) else {
-        let hint = match crate::rules::meta::suggest(&args.rule) {
+    let Some(i) = super::catalog::find(&args.rule) else {
+        let hint = match super::catalog::suggest(&args.rule) {
             Some(s) => format!("; did you mean `{s}`?"),
             None => String::new(),
         };
@@ -19,7 +19,6 @@ pub fn run(args: ExplainArgs) -> i32 {
         );
         return super::exit::ERROR;
     };
-    let i = &rule.info;
     super::output::println(&format!(
         "# {} {}\n\nFamily: {} · default severity: {}\n\n{}\n\n{}",
         i.code,

@@ -132,6 +132,31 @@ const PAGES: &[Page] = &[
         ],
     },
     Page {
+        command: "probe",
+        exit: &[
+            ("0", "no finding at or above --fail-on (default error)"),
+            ("1", "findings at or above --fail-on"),
+            (
+                "2",
+                "usage error, or the probe could not run (DNS, connection refused, TLS, timeout)",
+            ),
+        ],
+        examples: &[
+            (
+                "Why does this URL answer 401? (the password from standard input)",
+                "htguard probe https://example.org/admin/ --user alice --password-stdin",
+            ),
+            (
+                "Probe a server by address, keeping the host name",
+                "htguard probe https://example.org/ --resolve example.org:443:10.0.0.5 --insecure",
+            ),
+            (
+                "Fail when the URL does not ask for a login",
+                "htguard probe https://example.org/admin/ --expect-login --format json",
+            ),
+        ],
+    },
+    Page {
         command: "why",
         exit: &[
             (

@@ -1,6 +1,7 @@
 //! Command-line definitions and thin handlers. Each subcommand lives in its own
 //! file with its `Args` and `run`; this file only dispatches.
 
+pub mod catalog;
 pub mod check;
 pub mod completions;
 pub mod explain;
@@ -10,6 +11,7 @@ pub mod man;
 pub mod map;
 pub mod map_apache;
 pub mod output;
+pub mod probe;
 pub mod progress;
 pub mod rules_cmd;
 pub mod user;
@@ -45,6 +47,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Show which URL spaces of an nginx configuration are protected, by which file.
     Map(map::MapArgs),
+    /// Ask a live server about one URL and say why it answers 401, 403 or 500.
+    Probe(probe::ProbeArgs),
     /// What the configured servers answer one request (status and the chain of decisions).
     Why(Box<why::WhyArgs>),
     /// Create and edit password files: add, set, delete, verify, list, rotate, import.
@@ -102,6 +106,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
         Command::Rules(a) => rules_cmd::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Map(a) => map::run(a),
+        Command::Probe(a) => probe::run(a),
         Command::Why(a) => why::run(*a),
         Command::User(a) => user::run(a),
         Command::Group(a) => group::run(a),

@@ -1,4 +1,4 @@
-//! `htguard rules`: list every rule.
+//! `htguard rules`: list every rule, and the probe's diagnoses.
 
 use crate::report::rules_list;
 
@@ -18,7 +18,7 @@ pub struct RulesArgs {
 }
 
 pub fn run(args: RulesArgs) -> i32 {
-    let rules = crate::rules::all_info();
+    let rules = super::catalog::all_info();
     let text = match args.format {
         RulesFormat::Text => rules_list::text(&rules),
         RulesFormat::Json => rules_list::json(&rules),

@@ -41,6 +41,14 @@ const CHUNK: usize = 512;
 
 /// Every finding, then the summary line.
 pub fn render(f: &Findings<'_>, opts: HumanOptions) -> String {
+    let mut out = render_findings(f, opts);
+    out.push_str(&summary(f));
+    out.push('\n');
+    out
+}
+
+/// Every finding, without the summary line (for reports that write their own).
+pub fn render_findings(f: &Findings<'_>, opts: HumanOptions) -> String {
     use rayon::prelude::*;
     // Drawing (layout, wrapping) is the cost on a file with a finding per line: chunks
     // are drawn in parallel and joined in order, so the text is the same as drawn in one
@@ -56,8 +64,6 @@ pub fn render(f: &Findings<'_>, opts: HumanOptions) -> String {
             out.push_str(&text);
         }
     }
-    out.push_str(&summary(f));
-    out.push('\n');
     out
 }
 

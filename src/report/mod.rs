@@ -10,6 +10,7 @@ pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod probe;
 pub mod redact;
 pub mod rules_list;
 pub mod sarif;

@@ -9,7 +9,7 @@ use crate::diag::RuleInfo;
 use crate::diag::{Diagnostic, Severity};
 use crate::source::Span;
 use serde_sarif::sarif::{
-    ArtifactChange, ArtifactContent, ArtifactLocation, Fix, Location, Message,
+    Artifact, ArtifactChange, ArtifactContent, ArtifactLocation, Fix, Location, Message,
     MultiformatMessageString, PhysicalLocation, Region, Replacement, ReportingConfiguration,
     ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
@@ -37,12 +37,33 @@ fn level(s: Severity) -> ResultLevel {
 /// an absolute one becomes a `file://` URI. Bytes outside the URI-safe set are %-encoded.
 fn uri(path: &std::path::Path) -> String {
     use std::os::unix::ffi::OsStrExt;
+    // A probe's transcript is named by the URL it probed: it stays that URL.
+    if let Some(url) = path.to_str().filter(|p| is_web_url(p)) {
+        return url_uri(url);
+    }
     let mut out = String::new();
     if path.is_absolute() {
         out.push_str("file://");
     }
     for &b in path.as_os_str().as_bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn is_web_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+/// A URL with every byte outside RFC 3986's characters %-encoded.
+fn url_uri(url: &str) -> String {
+    let mut out = String::new();
+    for &b in url.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -159,6 +180,17 @@ fn descriptor(rule: &RuleInfo) -> ReportingDescriptor {
 /// The SARIF log (one run), pretty-printed. `rules` are described in the tool driver
 /// (pass every registered rule, so result `ruleIndex` values are stable).
 pub fn render(f: &Findings<'_>, rules: &[&RuleInfo]) -> String {
+    render_with_contents(f, rules, &[])
+}
+
+/// [`render`], with the text of the files in `embedded` carried in the log's `artifacts`
+/// (for sources that exist nowhere else, such as a probe's transcript of answers, so that
+/// result regions point into text a viewer has).
+pub fn render_with_contents(
+    f: &Findings<'_>,
+    rules: &[&RuleInfo],
+    embedded: &[crate::source::FileId],
+) -> String {
     let results: Vec<SarifResult> = f
         .diagnostics
         .iter()
@@ -196,11 +228,25 @@ pub fn render(f: &Findings<'_>, rules: &[&RuleInfo]) -> String {
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .rules(rules.iter().map(|r| descriptor(r)).collect::<Vec<_>>())
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(serde_json::Value::from("unicodeCodePoints"))
         .build();
+    if !embedded.is_empty() {
+        run.artifacts = Some(
+            embedded
+                .iter()
+                .map(|&file| {
+                    let source = f.sources.get(file);
+                    Artifact::builder()
+                        .location(ArtifactLocation::builder().uri(uri(&source.path)).build())
+                        .contents(ArtifactContent::builder().text(source.text_lossy()).build())
+                        .build()
+                })
+                .collect(),
+        );
+    }
     let log = Sarif::builder()
         .schema(SCHEMA_URI)
         .version(serde_json::Value::from("2.1.0"))
@@ -222,5 +268,9 @@ mod tests {
             "conf/a%20b.conf"
         );
         assert_eq!(uri(std::path::Path::new("/etc/x#1")), "file:///etc/x%231");
+        assert_eq!(
+            uri(std::path::Path::new("https://h:8443/a b?x=1")),
+            "https://h:8443/a%20b?x=1"
+        );
     }
 }

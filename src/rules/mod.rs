@@ -150,6 +150,7 @@ mod tests {
                 Family::Passwd => "PW",
                 Family::Apache => "AP",
                 Family::Nginx => "NX",
+                Family::Probe => "PB",
             };
             assert!(
                 r.info.code.starts_with(prefix),

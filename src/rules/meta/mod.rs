@@ -25,10 +25,21 @@ fn emitted_by_engine(_: &Context<'_>, _: &mut Vec<Diagnostic>) {}
 
 /// The rule code or name closest to `text`, for "did you mean" hints.
 pub fn suggest(text: &str) -> Option<&'static str> {
+    suggest_among(
+        text,
+        super::all()
+            .into_iter()
+            .flat_map(|r| [r.info.code, r.info.name]),
+    )
+}
+
+/// The candidate closest to `text`, when close enough to be a typo of it.
+pub fn suggest_among(
+    text: &str,
+    candidates: impl Iterator<Item = &'static str>,
+) -> Option<&'static str> {
     let text = text.to_ascii_lowercase();
-    super::all()
-        .into_iter()
-        .flat_map(|r| [r.info.code, r.info.name])
+    candidates
         .map(|candidate| {
             (
                 edit_distance(&text, &candidate.to_ascii_lowercase()),
