@@ -72,6 +72,13 @@ pub fn looks_like_rootfs(dir: &Path) -> bool {
 pub(crate) fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, CheckError> {
     let named_mains = !opts.apache_configs.is_empty() || !opts.nginx_configs.is_empty();
     let paths: Vec<PathBuf> = if opts.paths.is_empty() && !named_mains {
+        // `--root R` alone: R is the root filesystem to check, not the host's /etc.
+        if let Some(root) = &opts.load.root {
+            return starting_points(&CheckOptions {
+                paths: vec![root.clone()],
+                ..opts.clone()
+            });
+        }
         let found: Vec<PathBuf> = DEFAULT_LOCATIONS
             .iter()
             .map(PathBuf::from)

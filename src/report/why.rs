@@ -85,7 +85,7 @@ pub fn render_human(
             "{}: {}\n{request_line}: {}\n",
             a.server.as_str(),
             a.config.display(),
-            verdict_text(&a.verdict)
+            verdict_text(&a.verdict, a.server.as_str())
         ));
         for (i, step) in a.steps.iter().enumerate() {
             out.push_str(&format!("  {:>2}. {}", i + 1, step.what));
@@ -104,10 +104,13 @@ pub fn render_human(
     out
 }
 
-fn verdict_text(v: &Verdict<'_>) -> String {
+fn verdict_text(v: &Verdict<'_>, server: &str) -> String {
     match v {
         Verdict::Status(s) => format!("{s} {}", reason(*s)),
-        Verdict::DoesNotStart => "httpd does not start with this configuration".into(),
+        Verdict::DoesNotStart => {
+            let program = if server == "apache" { "httpd" } else { server };
+            format!("{program} does not start with this configuration")
+        }
         Verdict::NoListener => "nothing listens on that address and port".into(),
         Verdict::Depends {
             on,
