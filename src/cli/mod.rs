@@ -45,7 +45,7 @@ pub enum Command {
     Rules(rules_cmd::RulesArgs),
     /// Print a rule's documentation.
     Explain(explain::ExplainArgs),
-    /// Show which URL spaces of an nginx configuration are protected, by which file.
+    /// Show every URL space of the Apache and nginx configurations and who can reach it.
     Map(map::MapArgs),
     /// Ask a live server about one URL and say why it answers 401, 403 or 500.
     Probe(probe::ProbeArgs),
