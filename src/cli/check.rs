@@ -287,10 +287,8 @@ fn terminal_width() -> Option<usize> {
     if !std::io::stdout().is_terminal() {
         return None;
     }
-    // SAFETY: TIOCGWINSZ only writes into the winsize struct we pass.
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
-    (ok && ws.ws_col > 20).then_some(ws.ws_col as usize)
+    let (terminal_size::Width(w), _) = terminal_size::terminal_size()?;
+    (w > 20).then_some(usize::from(w))
 }
 
 /// Merge flags over `htguard.toml` (flags win; `--ignore` adds to the file's list).

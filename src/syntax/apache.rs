@@ -522,14 +522,9 @@ pub fn walk<'a>(nodes: &'a [Node], f: &mut dyn FnMut(&'a Directive, &[&'a Sectio
     go(nodes, &mut Vec::new(), f)
 }
 
-/// Text of config bytes, invalid UTF-8 replaced. Config text is almost always ASCII,
-/// checked faster than UTF-8 is; then `from_utf8`, which goes a word at a time (the lossy
-/// path goes byte by byte).
+/// Text of config bytes, invalid UTF-8 replaced. `from_utf8` first: it checks a word at
+/// a time, the lossy path byte by byte.
 fn lossy(bytes: &[u8]) -> String {
-    if bytes.is_ascii() {
-        // SAFETY: ASCII bytes are valid UTF-8.
-        return unsafe { String::from_utf8_unchecked(bytes.to_vec()) };
-    }
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_owned(),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
