@@ -238,6 +238,38 @@ fn a_missing_user_file_gives_an_error_after_credentials() {
     assert_eq!(run.codes(), ["PB008"], "{}", run.stdout);
 }
 
+/// nginx answers 403, not 500, to any credentials when the user file does not exist
+/// (`ENOENT` in ngx_http_auth_basic_handler); PB008 names that too.
+#[test]
+fn nginx_with_a_missing_user_file_answers_403_to_any_credentials() {
+    if !common::need(&["nginx", "htpasswd"]) {
+        return;
+    }
+    let site = site_with_alice();
+    let nginx = Nginx::start(
+        &site,
+        r#"
+    location /p/ {
+        auth_basic "Probe";
+        auth_basic_user_file {site}/no-such-file;
+    }"#,
+    );
+    let run = probe(
+        &[&nginx.url("/p/"), "--user", "alice", "--format", "json"],
+        Some(PASSWORD),
+    );
+    let statuses: Vec<u64> = run.json()["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["answer"]["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [401, 403, 403], "{}", run.stdout);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.codes(), ["PB008"], "{}", run.stdout);
+    assert!(run.stdout.contains("does not exist"), "{}", run.stdout);
+}
+
 #[test]
 fn a_redirect_to_another_port_drops_the_credentials() {
     if !common::need(&["nginx", "htpasswd"]) {

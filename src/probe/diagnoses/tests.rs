@@ -247,6 +247,10 @@ fn pb008_5xx_only_after_credentials() {
     assert_eq!(codes(LOCAL, &login(401, 500, 500, &[BASIC])), ["PB008"]);
     // Failing for everyone is not about credentials.
     assert!(codes(LOCAL, &login(500, 500, 500, &[])).is_empty());
+    // nginx's missing user file: 403 for right and wrong credentials alike.
+    assert_eq!(codes(LOCAL, &login(401, 403, 403, &[BASIC])), ["PB008"]);
+    // A 403 for one password only is not the file.
+    assert!(!codes(LOCAL, &login(401, 200, 403, &[BASIC])).contains(&"PB008"));
 }
 
 #[test]
