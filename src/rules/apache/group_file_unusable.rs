@@ -71,7 +71,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let message = match denied_methods(m, a) {
             Some(Denied { methods, .. }) if methods.is_empty() => continue,
             Some(Denied { methods, others }) if methods.len() < METHODS.len() => format!(
-                "{what}: {} requests under {place} answer 401, even with the right password; {} with a valid login gets {others}",
+                "{what}: {} requests under {place} answer 401, even with the right password; with a valid login, {} get {others}",
                 join_methods(&methods),
                 join_methods(&not_in(&methods)),
             ),
