@@ -1,6 +1,8 @@
 //! Apache httpd 2.4 rules: one file per rule (AP001…), each with its documentation.
 
+mod area_requests;
 mod common;
+mod skipped_block;
 
 pub mod allowoverride_in_regex;
 pub mod assumed_context;

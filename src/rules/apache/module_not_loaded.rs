@@ -4,10 +4,12 @@ use super::common::{
     ReportedOnce, area_label, arg_span, diag, htaccess_ignored, live_areas, rejected_consequence,
     value,
 };
+use super::skipped_block;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::Outcome;
 use crate::model::apache::{ApacheModel, Area, directive_module};
 use crate::rules::{Context, Family, Rule, RuleInfo};
+use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -30,7 +32,10 @@ Follows `LoadModule` (and `<IfModule>`) as httpd does and reports:
 - A directive from a missing module is an "Invalid command": the main configuration
   **will not start**; in a `.htaccess` every request to that directory answers **500**.
 - Wrapping the block in `<IfModule mod_auth_basic.c>` instead silently drops it: the area is
-  then **open (200)** where an enclosing section grants access.
+  then **open (200)** where an enclosing section grants access. The request evaluator is
+  asked what a GET to each URL the block restricted gets without it: only a 200 is
+  reported (a block that also held the handler serving its URLs leaves a 404; one that
+  only grants access exposes nothing).
 
 ## Example
 ```apache
@@ -83,6 +88,34 @@ fn module_loaded_for(m: &ApacheModel, a: &Area) -> bool {
     m.has_module(module)
 }
 
+/// The finding for an `<IfModule>` block httpd skips, if it exposes something: a URL
+/// its access rules covered answers 200 without them (asked of the request evaluator).
+fn skipped_block_finding(
+    ctx: &Context<'_>,
+    m: &ApacheModel,
+    span: Span,
+    module: &str,
+) -> Option<Diagnostic> {
+    let short = module
+        .trim_end_matches(".c")
+        .trim_end_matches("_module")
+        .trim_start_matches("mod_");
+    let consequence = match skipped_block::exposed(m, ctx.sources, span) {
+        Ok(None) => return None,
+        Ok(Some(e)) => format!("GET {} answers {} without them", e.url, e.status),
+        Err(()) => "whatever they were meant to protect is served without them".to_string(),
+    };
+    Some(
+        diag(
+            &RULE.info,
+            span,
+            format!("{module} is not loaded, so httpd skips this block and its auth directives: {consequence}"),
+        )
+        .label("skipped entirely")
+        .help(format!("enable the module (`a2enmod {short}`) and drop the `<IfModule>` wrapper, so a missing module fails loudly")),
+    )
+}
+
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
@@ -106,23 +139,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     for m in ctx.apache {
         for (span, module) in &m.skipped_auth {
-            let bare = module.trim_start_matches('!');
-            if module.starts_with('!') {
-                continue;
+            if !module.starts_with('!')
+                && let Some(d) = skipped_block_finding(ctx, m, *span, module)
+            {
+                out.push(d);
             }
-            let short = bare
-                .trim_end_matches(".c")
-                .trim_end_matches("_module")
-                .trim_start_matches("mod_");
-            out.push(
-                diag(
-                    &RULE.info,
-                    *span,
-                    format!("{bare} is not loaded, so httpd skips this block and its auth directives: whatever they were meant to protect is served without them"),
-                )
-                .label("skipped entirely")
-                .help(format!("enable the module (`a2enmod {short}`) and drop the `<IfModule>` wrapper, so a missing module fails loudly")),
-            );
         }
         for (si, s) in m.scopes.iter().enumerate() {
             // In a `.htaccess` the same mistake is AP018's finding (500 for the directory).

@@ -1,10 +1,11 @@
 //! AP004: an AuthUserFile the worker cannot open.
 
+use super::area_requests::{METHODS, ask, join_methods, local_files, probe_credentials};
 use super::common::{ReportedOnce, area_label, arg_span, diag, live_areas, value};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::apache::ApacheModel;
 use crate::model::apache::DirectiveRef;
 use crate::model::apache::access::{self, FileAccess};
+use crate::model::apache::{ApacheModel, Area};
 use crate::rules::{Context, Family, Rule, RuleInfo};
 use foldhash::HashMap;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,9 @@ Resolves every `AuthUserFile` as httpd does (relative to ServerRoot, `--root` ap
 checks that the file exists, is a regular file, and can be read by the user httpd's workers
 run as (`User`/`Group`, `www-data` on Debian, `--server-user`): the mode bits, owner and
 group of the file and the search permission of every directory above it are compared with
-that user's uid and groups from `/etc/passwd` and `/etc/group`.
+that user's uid and groups from `/etc/passwd` and `/etc/group`. It reports the file where
+a request reaches the login (asked of the request evaluator, method by method): under
+`Require all granted` no login happens and httpd never opens the file.
 
 ## Why is this bad?
 The browser shows the login prompt (401 without credentials), and then **every request that
@@ -118,6 +121,40 @@ fn describe(m: &ApacheModel, acc: &FileAccess, shown: &Path) -> Option<String> {
     })
 }
 
+/// The methods whose requests with credentials reach authentication in the area, as the
+/// request evaluator answers (None: the area has no URL to ask about). `Require all
+/// granted`, for one, lets every request in without a login: the file is never opened.
+fn methods_with_login(m: &ApacheModel, a: &Area) -> Option<Vec<&'static str>> {
+    let url = a.place.url.as_deref()?;
+    let files = local_files(m);
+    let logs_in = |method| {
+        ask(
+            m,
+            &files,
+            (a.place.server, url),
+            method,
+            Some(probe_credentials()),
+            true,
+        )
+    };
+    let get = logs_in("GET");
+    if !get.reads.method {
+        return Some(if get.login.is_some() {
+            METHODS.to_vec()
+        } else {
+            Vec::new()
+        });
+    }
+    let mut methods: Vec<&str> = Vec::new();
+    methods.extend(get.login.is_some().then_some("GET"));
+    for &method in &METHODS[1..] {
+        if logs_in(method).login.is_some() {
+            methods.push(method);
+        }
+    }
+    Some(methods)
+}
+
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = ReportedOnce::default();
     let mut files = FileChecks::default();
@@ -140,10 +177,17 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
+        let logins = match methods_with_login(m, a) {
+            Some(methods) if methods.is_empty() => continue,
+            Some(methods) if methods.len() < METHODS.len() => {
+                format!("every {} login", join_methods(&methods))
+            }
+            _ => "every login".to_string(),
+        };
         let mut d = diag(
             &RULE.info,
             span,
-            format!("{what}: every login under {} answers 500", area_label(m, a)),
+            format!("{what}: {logins} under {} answers 500", area_label(m, a)),
         )
         .label("httpd opens this file on every request with credentials");
         if let Some(u) = m.user.1 {
