@@ -153,9 +153,27 @@ fn canonical_paths<'p>(spellings: &[&'p Path]) -> HashMap<&'p std::ffi::OsStr, P
     let mut distinct: Vec<&Path> = spellings.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
+    // Many files share a few directories: each directory is resolved once, and a file
+    // that is not itself a link is its directory's canonical path plus its name (10,000
+    // files: 10,000 readlink calls instead of 50,000).
+    let mut parents: Vec<&Path> = distinct.iter().filter_map(|p| p.parent()).collect();
+    parents.sort_unstable();
+    parents.dedup();
+    let parents: HashMap<&Path, Option<PathBuf>> = parents
+        .par_iter()
+        .map(|d| (*d, std::fs::canonicalize(d).ok()))
+        .collect();
     distinct
         .par_iter()
-        .map(|p| (p.as_os_str(), canonical(p)))
+        .map(|p| {
+            let in_parent = || {
+                let dir = parents.get(p.parent()?)?.as_ref()?;
+                let name = p.file_name()?;
+                let meta = std::fs::symlink_metadata(p).ok()?;
+                (!meta.file_type().is_symlink()).then(|| dir.join(name))
+            };
+            (p.as_os_str(), in_parent().unwrap_or_else(|| canonical(p)))
+        })
         .collect()
 }
 

@@ -32,7 +32,17 @@ pub struct Denied {
 /// Check that `account` may traverse every directory above `file` (within `top`, the
 /// `--root` directory or `/`) and read `file`.
 pub fn check_read(file: &Path, account: &Account, top: &Path) -> Result<(), Denied> {
-    let Some(denied) = account.id.first_denied(file, top) else {
+    check_read_in(file, account, top, &access::Directories::default())
+}
+
+/// [`check_read`] for many files, each directory above them examined once in `known`.
+pub fn check_read_in(
+    file: &Path,
+    account: &Account,
+    top: &Path,
+    known: &access::Directories,
+) -> Result<(), Denied> {
+    let Some(denied) = account.id.first_denied_in(file, top, known) else {
         return Ok(());
     };
     let root = (top != Path::new("/")).then_some(top);

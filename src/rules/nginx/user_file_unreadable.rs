@@ -53,6 +53,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let top = root.unwrap_or(Path::new("/"));
+        let directories = crate::source::access::Directories::default();
         // One finding per file, however many directives name it.
         for g in files_named(m) {
             let u = &g.first;
@@ -60,7 +61,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if !f.local_path.exists() {
                 continue;
             }
-            let Err(denied) = perms::check_read(&f.local_path, &account, top) else {
+            let Err(denied) = perms::check_read_in(&f.local_path, &account, top, &directories)
+            else {
                 continue;
             };
             let mut d = diag(
