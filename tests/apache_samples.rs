@@ -46,7 +46,6 @@ fn broken_sample_shows_its_mistakes() {
         ("AP009", site, 11), // trailing comment on AuthUserFile
         ("AP022", site, 12), // AuthGroupFile without mod_authz_groupfile
         ("AP011", site, 13), // Require group without mod_authz_groupfile
-        ("AP004", site, 19), // missing user file
         ("AP014", site, 20), // Require all granted beside valid-user
         ("AP015", site, 29), // <Limit GET>
         ("AP020", site, 44), // password file inside DocumentRoot

@@ -5,7 +5,7 @@
 
 use crate::model::apache::ApacheModel;
 use crate::model::apache::request::{Evaluation, Options, evaluate_with, vhost};
-use crate::model::request::{Credentials, FileState, Files, LocalFiles, Request, Scheme};
+use crate::model::request::{Credentials, FileState, Files, LocalFiles, Request, Scheme, Verdict};
 use base64::Engine as _;
 use sha1::Digest as _;
 use std::net::IpAddr;
@@ -31,6 +31,9 @@ pub fn local_files(m: &ApacheModel) -> LocalFiles {
 
 /// What a `method` request to `url` of `server` gets from a remote client, with
 /// credentials or without. `access_only`: stop once access is decided (200 = granted).
+/// None when no request reaches the server at all (no `Listen` for it, as in a snippet
+/// checked against an assumed stock config): the area's answers are then unknown, and
+/// the rule keeps its wording from the configuration.
 pub fn ask(
     m: &ApacheModel,
     files: &dyn Files,
@@ -38,14 +41,19 @@ pub fn ask(
     method: &str,
     credentials: Option<Credentials>,
     access_only: bool,
-) -> Evaluation {
+) -> Option<Evaluation> {
     let request = request_to(m, server, url, method, credentials);
     let opts = Options {
         server: Some(server),
         access_only,
         starts: true,
     };
-    evaluate_with(m, &request, files, opts)
+    let e = evaluate_with(m, &request, files, opts);
+    (!matches!(
+        e.answer.verdict,
+        Verdict::NoListener | Verdict::DoesNotStart
+    ))
+    .then_some(e)
 }
 
 /// Credentials that [`ValidLogin`] accepts.

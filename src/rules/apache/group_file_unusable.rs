@@ -117,13 +117,14 @@ fn denied_methods(m: &ApacheModel, a: &Area) -> Option<Denied> {
             method,
             Some(probe_credentials()),
             true,
-        );
-        (e.answer.status(), e.reads.method)
+        )?;
+        Some((e.answer.status(), e.reads.method))
     };
-    let (get, by_method) = status("GET");
+    let (get, by_method) = status("GET")?;
     let mut answers = vec![("GET", get)];
     for &method in &METHODS[1..] {
-        answers.push((method, if by_method { status(method).0 } else { get }));
+        let answer = if by_method { status(method)?.0 } else { get };
+        answers.push((method, answer));
     }
     let methods = answers
         .iter()

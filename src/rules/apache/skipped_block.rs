@@ -50,7 +50,7 @@ pub fn exposed(m: &ApacheModel, sources: &Sources, open: Span) -> Result<Option<
         });
         let urls = std::iter::once(url.clone()).chain(first_file.map(|f| format!("{url}{f}")));
         for url in urls {
-            let e = ask(m, &files, (server, &url), "GET", None, false);
+            let e = ask(m, &files, (server, &url), "GET", None, false).ok_or(())?;
             if let Some(status @ 200) = e.answer.status() {
                 return Ok(Some(Exposed { url, status }));
             }

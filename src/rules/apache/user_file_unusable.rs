@@ -137,7 +137,7 @@ fn methods_with_login(m: &ApacheModel, a: &Area) -> Option<Vec<&'static str>> {
             true,
         )
     };
-    let get = logs_in("GET");
+    let get = logs_in("GET")?;
     if !get.reads.method {
         return Some(if get.login.is_some() {
             METHODS.to_vec()
@@ -148,7 +148,7 @@ fn methods_with_login(m: &ApacheModel, a: &Area) -> Option<Vec<&'static str>> {
     let mut methods: Vec<&str> = Vec::new();
     methods.extend(get.login.is_some().then_some("GET"));
     for &method in &METHODS[1..] {
-        if logs_in(method).login.is_some() {
+        if logs_in(method)?.login.is_some() {
             methods.push(method);
         }
     }
