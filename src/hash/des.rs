@@ -23,9 +23,10 @@ pub fn inspect(hash: &[u8]) -> HashInfo {
     HashInfo::ok(Kind::DesCrypt)
 }
 
-#[allow(deprecated)] // pwhash marks DES deprecated for new passwords; we warn instead.
+/// The system crypt, as Apache (APR) and nginx call it for these hashes.
 fn crypt(password: &[u8], salt: &str) -> Result<String, String> {
-    pwhash::unix_crypt::hash_with(salt, password).map_err(|e| e.to_string())
+    super::syscrypt::hash(password, salt.as_bytes())
+        .ok_or_else(|| "this system's crypt() does not compute DES hashes".to_string())
 }
 
 pub fn verify(password: &[u8], hash: &[u8]) -> Result<bool, VerifyError> {

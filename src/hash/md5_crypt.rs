@@ -1,6 +1,6 @@
 //! MD5-crypt (Poul-Henning Kamp, `$1$`) and the algorithm shared with Apache's `$apr1$`.
 //!
-//! No crate supports the `$apr1$` magic (pwhash hard-codes `$1$`), and apr1 is exactly
+//! No crate supports the `$apr1$` magic (crates hard-code `$1$`), and apr1 is exactly
 //! MD5-crypt with a different magic string mixed into the first digest, so the algorithm
 //! is implemented once here over the `md5` crate, parameterized by the magic.
 
