@@ -77,8 +77,8 @@ pub fn run(opts: &WhyOptions) -> Result<WhyOutcome, WhyError> {
                 None,
             ),
         };
-        let answer = nginx::request::evaluate_with(m, &opts.request, &files, &opts.inputs.profile)
-            .answer;
+        let answer =
+            nginx::request::evaluate_with(m, &opts.request, &files, &opts.inputs.profile).answer;
         answers.push(WhyAnswer {
             server: Server::Nginx,
             config: m.conf_path.clone(),

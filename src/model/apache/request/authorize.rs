@@ -326,6 +326,7 @@ impl ExprEnv for RequestVars<'_> {
         match name {
             "host" => Value::Known(self.host_header()),
             "authorization" if self.req.credentials.is_none() => Value::Known(String::new()),
+            "authorization" => Value::NonEmpty,
             _ => Value::Unknown,
         }
     }

@@ -431,9 +431,14 @@ impl<'a> Eval<'a> {
         self.step(walk_text(&walk), None);
         // httpd's directory walk cache: a subrequest for a file in the directory the main
         // request walked reuses the main's directory merge, `<DirectoryMatch>` sections
-        // matched against the main's file name included.
+        // matched against the main's file name included. The cache is only consulted for
+        // a file or a directory that exists (a missing index file is walked afresh).
+        let cached = walk.found == storage::Found::File
+            || (walk.found == storage::Found::Directory && walk.path_info.is_empty());
         let dir_filename = match main {
-            Some(main) if walk_key(&walk) == walk_key(&main.walk) => main.walk.filename.clone(),
+            Some(main) if cached && walk_key(&walk) == walk_key(&main.walk) => {
+                main.walk.filename.clone()
+            }
             _ => walk.filename.clone(),
         };
         let config = self.merge(uri, query, &walk, dir_filename);
