@@ -43,7 +43,7 @@ pub enum Command {
     Rules(rules_cmd::RulesArgs),
     /// Print a rule's documentation.
     Explain(explain::ExplainArgs),
-    /// Show which URL spaces of an nginx configuration are protected, by which file.
+    /// Show which URL spaces of an Apache or nginx configuration are protected, by which file.
     Map(map::MapArgs),
     /// What the configured servers answer one request (status and the chain of decisions).
     Why(Box<why::WhyArgs>),

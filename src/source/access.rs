@@ -151,6 +151,11 @@ impl Account {
             if !dir.starts_with(top) || dir == top && top != Path::new("/") {
                 continue;
             }
+            // The kernel finds a file on the way (ENOTDIR) before it asks for search
+            // permission on it: that lookup fails as "not found", not "denied".
+            if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+                return None;
+            }
             if let Some(denied) = self.denied_at(dir, Want::Search) {
                 return Some(denied);
             }

@@ -459,7 +459,7 @@ impl<'a> Eval<'a> {
             method: &method,
             path: uri,
             query,
-            server_name: self.m.servers[self.server].name.clone().unwrap_or_default(),
+            server_name: self.server_name(),
             user: None,
         };
         // A subrequest whose sections are exactly the main request's has httpd's very
@@ -486,6 +486,22 @@ impl<'a> Eval<'a> {
             translated_by,
             user,
         })
+    }
+
+    /// `ap_get_server_name`: the Host the client sent (lower case), unless
+    /// `UseCanonicalName On` asks for the configured ServerName.
+    fn server_name(&self) -> String {
+        let configured = || {
+            let own = self.m.servers[self.server].name.clone();
+            own.or_else(|| self.m.servers[0].name.clone())
+                .unwrap_or_default()
+        };
+        let canonical = server_flag(self.m, self.server, "UseCanonicalName", false);
+        if canonical || self.req.host.is_empty() {
+            configured()
+        } else {
+            self.req.host.to_ascii_lowercase()
+        }
     }
 
     /// mod_http's TRACE answer at map_to_storage, before any access check.
@@ -532,7 +548,7 @@ impl<'a> Eval<'a> {
             method: &method,
             path: uri,
             query,
-            server_name: self.m.servers[self.server].name.clone().unwrap_or_default(),
+            server_name: self.server_name(),
             user: None,
         };
         let assume = self.assume;
