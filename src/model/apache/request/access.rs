@@ -292,6 +292,34 @@ fn authenticate(
             .map(|r| m.resolve(m.dir(r).dir.arg(0).unwrap_or(""))),
         providers: config.providers(m).into_iter().map(|(p, _)| p).collect(),
     });
+    let auth_type = config.auth_type_name(m).unwrap_or("");
+    let digest = auth_type.eq_ignore_ascii_case("digest");
+    let scheme_module = if digest {
+        "auth_digest_module"
+    } else {
+        "auth_basic_module"
+    };
+    let handled =
+        (digest || auth_type.eq_ignore_ascii_case("basic")) && m.has_module(scheme_module);
+    if handled {
+        ev.digest_asked = digest;
+        if ev.req.credentials.is_some() && digest != ev.digest_sent {
+            let (sent, wanted) = if ev.digest_sent {
+                ("Digest", "Basic")
+            } else {
+                ("Basic", "Digest")
+            };
+            let span = config.auth_type.map(|r| m.dir(r).dir.span);
+            return Err(ev.stop(
+                401,
+                format!(
+                    "the client sent {sent} credentials where AuthType {wanted} is in effect: \
+                     client used wrong authentication scheme"
+                ),
+                span,
+            ));
+        }
+    }
     let mut notes = Vec::new();
     let result = authn::authenticate(
         m,

@@ -107,7 +107,7 @@ pub fn evaluate_with(
     files: &dyn Files,
     opts: Options,
 ) -> Evaluation {
-    let first = Eval::new(model, request, files, false, opts).finish();
+    let first = login_pass(model, request, files, false, opts);
     if first.unknowns.is_empty() {
         return Evaluation {
             answer: first.answer,
@@ -115,7 +115,7 @@ pub fn evaluate_with(
             reads: first.reads,
         };
     }
-    let second = Eval::new(model, request, files, true, opts).finish();
+    let second = login_pass(model, request, files, true, opts);
     let login = first.login;
     let reads = first.reads | second.reads;
     let mut answer = first.answer;
@@ -145,6 +145,32 @@ pub fn evaluate_with(
         login,
         reads,
     }
+}
+
+/// One pass as the client logs in: credentials go as Basic; a 401 that challenges with
+/// Digest is answered once with Digest credentials.
+fn login_pass(
+    model: &ApacheModel,
+    request: &Request,
+    files: &dyn Files,
+    assume: bool,
+    opts: Options,
+) -> Pass {
+    let first = Eval::new(model, request, files, assume, opts);
+    let first = first.finish();
+    let retry = request.credentials.is_some()
+        && first.digest_asked
+        && first.answer.verdict == Verdict::Status(401);
+    if !retry {
+        return first;
+    }
+    let mut again = Eval::new(model, request, files, assume, opts);
+    again.digest_sent = true;
+    again.step(
+        "401 with a Digest challenge: the client sends its credentials again, as Digest",
+        None,
+    );
+    again.finish()
 }
 
 fn show(v: &Verdict) -> String {
@@ -181,6 +207,11 @@ pub struct Eval<'a> {
     pub method: String,
     /// The Require lines' answers of the last tree asked.
     pub last_lines: Vec<LineResult>,
+    /// The client sends its credentials as Digest (it does after a Digest challenge;
+    /// first it sends Basic, as a browser or `curl -u` does).
+    pub digest_sent: bool,
+    /// Whether the last authentication asked was Digest's (what a 401 challenges with).
+    pub digest_asked: bool,
 }
 
 /// The outcome of one pass.
@@ -189,6 +220,7 @@ struct Pass {
     unknowns: Vec<String>,
     login: Option<Login>,
     reads: Reads,
+    digest_asked: bool,
 }
 
 /// A request that passed translation, the walk, the merge and access.
@@ -227,6 +259,8 @@ impl<'a> Eval<'a> {
             server: 0,
             method: req.method.clone(),
             last_lines: Vec::new(),
+            digest_sent: false,
+            digest_asked: false,
         }
     }
 
@@ -241,6 +275,7 @@ impl<'a> Eval<'a> {
             unknowns: self.unknowns,
             login: self.login,
             reads: self.reads,
+            digest_asked: self.digest_asked,
         }
     }
 
