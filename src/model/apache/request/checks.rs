@@ -34,7 +34,8 @@ pub fn start_failure(m: &ApacheModel) -> Option<StartFailure> {
         });
     }
     for (i, s) in m.scopes.iter().enumerate() {
-        if s.kind == ScopeKind::Htaccess {
+        // A `.htaccess` (and the `<Files>` in one) is read per request, not at startup.
+        if in_htaccess(m, i) {
             continue;
         }
         for d in &s.directives {
@@ -87,6 +88,12 @@ pub fn start_failure(m: &ApacheModel) -> Option<StartFailure> {
         });
     }
     None
+}
+
+/// Whether scope `i` is a `.htaccess` file or a section inside one.
+fn in_htaccess(m: &ApacheModel, i: usize) -> bool {
+    std::iter::successors(Some(i), |&s| m.scopes[s].parent)
+        .any(|s| m.scopes[s].kind == ScopeKind::Htaccess)
 }
 
 /// The error httpd reports for directive `d` when it reads it (None: accepted).
@@ -261,11 +268,20 @@ pub fn tree_error(node: &RequireNode, root: bool) -> Option<String> {
     let RequireNode::Group { op, children, .. } = node else {
         return None;
     };
-    let negative = |c: &RequireNode| match c {
-        RequireNode::Req { negate, .. } => *negate,
-        RequireNode::Group { op, .. } => *op == ContainerKind::None,
-    };
-    if !root && !children.is_empty() && children.iter().all(negative) {
+    // httpd keeps a container of one line as that line (negated for <RequireNone>):
+    // `<RequireAll><RequireAll>Require not ip …</RequireAll> Require ip …</RequireAll>`
+    // starts (probed on the server).
+    fn negative(c: &RequireNode) -> bool {
+        match c {
+            RequireNode::Req { negate, .. } => *negate,
+            RequireNode::Group { op, children, .. } => match children.as_slice() {
+                [only] => negative(only) != (*op == ContainerKind::None),
+                _ => *op == ContainerKind::None,
+            },
+        }
+    }
+    let single = children.len() == 1;
+    if !root && !single && !children.is_empty() && children.iter().all(negative) {
         return Some(format!(
             "{} directive contains only negative authorization directives (AH01624)",
             match op {

@@ -649,11 +649,17 @@ impl<'a> Eval<'a> {
     /// A directive of an applied `.htaccess` that httpd refuses while reading it.
     fn htaccess_error(&self, config: &MergedConfig) -> Option<(Span, String)> {
         let m = self.m;
+        // httpd reads the whole file: the `<Files>` sections in it too, whether they
+        // apply to this request or not (built right after the file's scope).
+        let inside = |s: usize, file: usize| {
+            std::iter::successors(Some(s), |&p| m.scopes[p].parent).any(|p| p == file)
+        };
         config
             .applied
             .iter()
             .filter(|&&s| m.scopes[s].kind == super::config::ScopeKind::Htaccess)
-            .flat_map(|&s| m.scopes[s].directives.iter())
+            .flat_map(|&file| (file..m.scopes.len()).take_while(move |&s| inside(s, file)))
+            .flat_map(|s| m.scopes[s].directives.iter())
             .find_map(|d| checks::directive_error(m, d, true).map(|e| (d.dir.span, e)))
     }
 }
