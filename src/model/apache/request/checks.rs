@@ -268,20 +268,11 @@ pub fn tree_error(node: &RequireNode, root: bool) -> Option<String> {
     let RequireNode::Group { op, children, .. } = node else {
         return None;
     };
-    // httpd keeps a container of one line as that line (negated for <RequireNone>):
-    // `<RequireAll><RequireAll>Require not ip …</RequireAll> Require ip …</RequireAll>`
-    // starts (probed on the server).
-    fn negative(c: &RequireNode) -> bool {
-        match c {
-            RequireNode::Req { negate, .. } => *negate,
-            RequireNode::Group { op, children, .. } => match children.as_slice() {
-                [only] => negative(only) != (*op == ContainerKind::None),
-                _ => *op == ContainerKind::None,
-            },
-        }
-    }
-    let single = children.len() == 1;
-    if !root && !single && !children.is_empty() && children.iter().all(negative) {
+    let negative = |c: &RequireNode| match c {
+        RequireNode::Req { negate, .. } => *negate,
+        RequireNode::Group { op, .. } => *op == ContainerKind::None,
+    };
+    if !root && !children.is_empty() && children.iter().all(negative) {
         return Some(format!(
             "{} directive contains only negative authorization directives (AH01624)",
             match op {
