@@ -26,9 +26,11 @@ a_port=$(awk '/<VirtualHost/ {sub(/.*:/, "", $2); sub(/>/, "", $2); print $2; ex
 n_last=$(ls "$nginx/sites" | sort | tail -1)
 n_host=$(awk '/server_name/ {sub(/;/, "", $2); print $2; exit}' "$nginx/sites/$n_last")
 n_port=$(awk '/listen/ {sub(/;/, "", $2); sub(/.*:/, "", $2); print $2; exit}' "$nginx/sites/$n_last")
+n=0
 run() { # name command
-  hyperfine -N --warmup 2 --runs "${RUNS:-15}" --ignore-failure --export-json "$json/$1.json" "$2" >/dev/null
-  python3 - "$json/$1.json" "$1" <<'PY'
+  n=$((n + 1))
+  hyperfine -N --warmup 2 --runs "${RUNS:-15}" --ignore-failure --export-json "$json/$n.json" "$2" >/dev/null
+  python3 - "$json/$n.json" "$1" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
 print(f"| {sys.argv[2]} | {r['mean']*1000:.1f} ± {r['stddev']*1000:.1f} | {r['min']*1000:.1f} | {r['max']*1000:.1f} |")
