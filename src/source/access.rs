@@ -7,9 +7,11 @@
 //! One answer for every caller: the Apache and nginx models (can the worker user read the
 //! password file?) and the store (can the server still read what was just written?).
 
+use std::collections::HashMap;
 use std::fs::Metadata;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// A user as the kernel sees its processes: uid and every group.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,8 +160,8 @@ impl Account {
             if !dir.starts_with(top) || dir == top && top != Path::new("/") {
                 continue;
             }
-            if let Some(denied) = known.search(self, dir) {
-                return Some(denied);
+            if let Some(stop) = known.search(self, dir) {
+                return stop;
             }
         }
         self.denied_at(file, Want::Read)
@@ -175,20 +177,28 @@ impl Account {
     }
 }
 
-/// Directories already examined for one account: whether it may search each, and why not.
+/// Directories already examined for one account: None where it may search one, else
+/// what the path lookup ends with there.
 #[derive(Default)]
-pub struct Directories(std::sync::Mutex<std::collections::HashMap<PathBuf, Option<Denied>>>);
+pub struct Directories(Mutex<HashMap<PathBuf, Option<Option<Denied>>>>);
 
 impl Directories {
-    fn search(&self, who: &Account, dir: &Path) -> Option<Denied> {
+    /// None: the account may search `dir`. Some(Some(denied)): it may not. Some(None):
+    /// `dir` is a file, and the kernel finds that (ENOTDIR) before it asks for search
+    /// permission: the lookup fails as "not found", not "denied".
+    fn search(&self, who: &Account, dir: &Path) -> Option<Option<Denied>> {
         if let Some(known) = self.0.lock().ok().and_then(|m| m.get(dir).cloned()) {
             return known;
         }
-        let denied = who.denied_at(dir, Want::Search);
+        let stop = if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+            Some(None)
+        } else {
+            who.denied_at(dir, Want::Search).map(Some)
+        };
         if let Ok(mut m) = self.0.lock() {
-            m.insert(dir.to_path_buf(), denied.clone());
+            m.insert(dir.to_path_buf(), stop.clone());
         }
-        denied
+        stop
     }
 }
 

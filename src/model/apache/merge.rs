@@ -599,18 +599,26 @@ fn apply_if_level(
     let mut taken_all: Vec<(usize, Option<Arc<Condition>>)> = Vec::new();
     for (scope, outer) in sections {
         let blocks = blocks_inside(m, scope, outer.as_ref());
-        let mut taken: Vec<&Arc<Condition>> = Vec::new();
+        // Each expression is asked once; a block of the chain with no directives of its
+        // own (an empty `<If>`) still decides whether the `<Else>` after it applies.
+        let mut held: Vec<(Arc<Condition>, bool)> = Vec::new();
+        let mut ask = |block: &Arc<Condition>| {
+            if let Some((_, h)) = held.iter().find(|(b, _)| Arc::ptr_eq(b, block)) {
+                return *h;
+            }
+            let h = match block.kind {
+                ConditionKind::Else => true,
+                ConditionKind::If | ConditionKind::ElseIf => holds(block),
+            };
+            held.push((block.clone(), h));
+            h
+        };
         for block in blocks {
-            let chain_taken =
-                std::iter::successors(block.previous.as_ref(), |p| p.previous.as_ref())
-                    .any(|p| taken.iter().any(|t| Arc::ptr_eq(t, p)));
-            let hit = !chain_taken
-                && match block.kind {
-                    ConditionKind::Else => true,
-                    ConditionKind::If | ConditionKind::ElseIf => holds(block),
-                };
-            if hit {
-                taken.push(block);
+            let earlier: Vec<&Arc<Condition>> =
+                std::iter::successors(block.previous.as_ref(), |p| p.previous.as_ref()).collect();
+            // The chain's first block that holds is taken: ask from the `<If>` on.
+            let chain_taken = earlier.iter().rev().any(|p| ask(p));
+            if !chain_taken && ask(block) {
                 apply_condition_block(m, scope, block, config);
                 taken_all.push((scope, Some(block.clone())));
             }

@@ -60,6 +60,9 @@ pub fn check(
             ev.step(format!("host rules: {why}"), span);
         }
     }
+    if !m.has_module("authz_core_module") {
+        return Err(without_authz_core(ev, config, settings));
+    }
     let Some(tree) = &config.authz else {
         let auth_type = config.auth_type.map(|r| m.dir(r).dir.span);
         if config.auth_type_name(m).is_some() {
@@ -125,6 +128,38 @@ pub fn check(
         AuthzResult::GeneralError => {
             Err(ev.stop(500, "an authorization provider failed", ev.last_line_span()))
         }
+    }
+}
+
+/// Without mod_authz_core no access_checker_ex hook grants the request, so httpd asks
+/// for a user (check_user_id) and then finds no auth_checker hook to authorize them:
+/// every request reaching access is refused, 401 when the login itself fails, else 500
+/// (AH00027 without a user, AH00025 with one).
+fn without_authz_core(
+    ev: &mut Eval<'_>,
+    config: &MergedConfig,
+    settings: &Settings<'_>,
+) -> Verdict {
+    let m = ev.m;
+    ev.step(
+        "mod_authz_core is not loaded: nothing can grant access (only a failed login changes the answer)",
+        None,
+    );
+    if config.auth_type_name(m).is_none() {
+        let why = if m.has_module("authn_core_module") {
+            "no authentication done but request not allowed without authentication (AH00027)"
+        } else {
+            "configuration error: couldn't check user (AH00025)"
+        };
+        return ev.stop(500, why, None);
+    }
+    match authenticate(ev, config, settings) {
+        Ok(user) => ev.stop(
+            500,
+            format!("user {user}: configuration error: couldn't check authorization (AH00025)"),
+            None,
+        ),
+        Err(v) => v,
     }
 }
 
@@ -257,6 +292,34 @@ fn authenticate(
             .map(|r| m.resolve(m.dir(r).dir.arg(0).unwrap_or(""))),
         providers: config.providers(m).into_iter().map(|(p, _)| p).collect(),
     });
+    let auth_type = config.auth_type_name(m).unwrap_or("");
+    let digest = auth_type.eq_ignore_ascii_case("digest");
+    let scheme_module = if digest {
+        "auth_digest_module"
+    } else {
+        "auth_basic_module"
+    };
+    let handled =
+        (digest || auth_type.eq_ignore_ascii_case("basic")) && m.has_module(scheme_module);
+    if handled {
+        ev.digest_asked = digest;
+        if ev.req.credentials.is_some() && digest != ev.digest_sent {
+            let (sent, wanted) = if ev.digest_sent {
+                ("Digest", "Basic")
+            } else {
+                ("Basic", "Digest")
+            };
+            let span = config.auth_type.map(|r| m.dir(r).dir.span);
+            return Err(ev.stop(
+                401,
+                format!(
+                    "the client sent {sent} credentials where AuthType {wanted} is in effect: \
+                     client used wrong authentication scheme"
+                ),
+                span,
+            ));
+        }
+    }
     let mut notes = Vec::new();
     let result = authn::authenticate(
         m,

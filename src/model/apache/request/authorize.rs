@@ -295,9 +295,15 @@ pub struct RequestVars<'a> {
 }
 
 impl RequestVars<'_> {
-    /// The Host header: the request's host (`why` sends the URL's host as it is).
+    /// The Host header as a client sends it: the URL's host, with the port unless it
+    /// is the scheme's default (curl's way).
     pub fn host_header(&self) -> String {
-        self.req.host.clone()
+        let r = self.req;
+        if r.host.is_empty() || r.port == r.scheme.default_port() {
+            r.host.clone()
+        } else {
+            format!("{}:{}", r.host, r.port)
+        }
     }
 }
 
@@ -326,6 +332,7 @@ impl ExprEnv for RequestVars<'_> {
         match name {
             "host" => Value::Known(self.host_header()),
             "authorization" if self.req.credentials.is_none() => Value::Known(String::new()),
+            "authorization" => Value::NonEmpty,
             _ => Value::Unknown,
         }
     }

@@ -8,6 +8,8 @@ use super::address;
 use super::vhost;
 use crate::model::apache::authz::{RequireNode, require_tree_where};
 use crate::model::apache::config::{Condition, ContainerKind, ProblemKind, ScopeKind, ScopedDir};
+use crate::model::apache::directives::commands;
+use crate::model::apache::overrides::invalid_command;
 use crate::model::apache::{ApacheModel, arity_error, directive_module};
 use crate::source::Span;
 
@@ -32,7 +34,8 @@ pub fn start_failure(m: &ApacheModel) -> Option<StartFailure> {
         });
     }
     for (i, s) in m.scopes.iter().enumerate() {
-        if s.kind == ScopeKind::Htaccess {
+        // A `.htaccess` (and the `<Files>` in one) is read per request, not at startup.
+        if in_htaccess(m, i) {
             continue;
         }
         for d in &s.directives {
@@ -87,17 +90,23 @@ pub fn start_failure(m: &ApacheModel) -> Option<StartFailure> {
     None
 }
 
+/// Whether scope `i` is a `.htaccess` file or a section inside one.
+fn in_htaccess(m: &ApacheModel, i: usize) -> bool {
+    std::iter::successors(Some(i), |&s| m.scopes[s].parent)
+        .any(|s| m.scopes[s].kind == ScopeKind::Htaccess)
+}
+
 /// The error httpd reports for directive `d` when it reads it (None: accepted).
 pub fn directive_error(m: &ApacheModel, d: &ScopedDir, in_htaccess: bool) -> Option<String> {
     let lname = d.dir.name.to_ascii_lowercase();
-    if let Some(module) = directive_module(&lname)
-        && !m.has_module(module)
-    {
-        return Some(format!(
-            "Invalid command '{}', perhaps misspelled or defined by a module not included \
-             in the server configuration",
-            d.dir.name
-        ));
+    let undefined = if in_htaccess {
+        // A `.htaccess` has its own rules (AllowOverride Nonfatal=Unknown): see overrides.
+        directive_module(&lname).is_some_and(|module| !m.has_module(module))
+    } else {
+        no_loaded_module_defines(m, &d.dir.name)
+    };
+    if undefined {
+        return Some(invalid_command(&d.dir.name));
     }
     if let Some(e) = arity_error(&d.dir) {
         return Some(e);
@@ -122,6 +131,14 @@ pub fn directive_error(m: &ApacheModel, d: &ScopedDir, in_htaccess: bool) -> Opt
         "allowoverride" if in_htaccess => Some("AllowOverride not allowed here".into()),
         _ => None,
     }
+}
+
+/// Whether httpd would call directive `name` an invalid command: modules htguard knows
+/// define it, and none of them is loaded. A name the table lacks is left alone (it
+/// misses the commands httpd's headers declare by macro, such as Listen).
+fn no_loaded_module_defines(m: &ApacheModel, name: &str) -> bool {
+    let defined = commands(name);
+    !defined.is_empty() && !defined.iter().any(|c| m.has_module(c.module))
 }
 
 /// `Order` as mod_access_compat reads it.

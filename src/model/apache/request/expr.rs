@@ -11,6 +11,9 @@ use std::net::IpAddr;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     Known(String),
+    /// Set and not empty, its text unknown (the Authorization header of a request that
+    /// logs in): `-n` and `-z` decide, nothing else does.
+    NonEmpty,
     Unknown,
 }
 
@@ -205,7 +208,12 @@ impl Parser<'_> {
     }
 
     fn unary(&self, op: &str, v: Value) -> Tri {
-        let Value::Known(s) = v else { return None };
+        let s = match v {
+            Value::Known(s) => s,
+            Value::NonEmpty if op == "-n" => return Some(true),
+            Value::NonEmpty if op == "-z" => return Some(false),
+            _ => return None,
+        };
         match op {
             "-n" => Some(!s.is_empty()),
             "-z" => Some(s.is_empty()),
@@ -333,7 +341,7 @@ fn interpolate(s: &str, env: &dyn ExprEnv) -> Value {
         };
         match variable(&rest[i + 2..i + 2 + j], env) {
             Value::Known(v) => out.push_str(&v),
-            Value::Unknown => return Value::Unknown,
+            Value::NonEmpty | Value::Unknown => return Value::Unknown,
         }
         rest = &rest[i + 3 + j..];
     }

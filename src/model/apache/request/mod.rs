@@ -107,7 +107,7 @@ pub fn evaluate_with(
     files: &dyn Files,
     opts: Options,
 ) -> Evaluation {
-    let first = Eval::new(model, request, files, false, opts).finish();
+    let first = login_pass(model, request, files, false, opts);
     if first.unknowns.is_empty() {
         return Evaluation {
             answer: first.answer,
@@ -115,7 +115,7 @@ pub fn evaluate_with(
             reads: first.reads,
         };
     }
-    let second = Eval::new(model, request, files, true, opts).finish();
+    let second = login_pass(model, request, files, true, opts);
     let login = first.login;
     let reads = first.reads | second.reads;
     let mut answer = first.answer;
@@ -145,6 +145,32 @@ pub fn evaluate_with(
         login,
         reads,
     }
+}
+
+/// One pass as the client logs in: credentials go as Basic; a 401 that challenges with
+/// Digest is answered once with Digest credentials.
+fn login_pass(
+    model: &ApacheModel,
+    request: &Request,
+    files: &dyn Files,
+    assume: bool,
+    opts: Options,
+) -> Pass {
+    let first = Eval::new(model, request, files, assume, opts);
+    let first = first.finish();
+    let retry = request.credentials.is_some()
+        && first.digest_asked
+        && first.answer.verdict == Verdict::Status(401);
+    if !retry {
+        return first;
+    }
+    let mut again = Eval::new(model, request, files, assume, opts);
+    again.digest_sent = true;
+    again.step(
+        "401 with a Digest challenge: the client sends its credentials again, as Digest",
+        None,
+    );
+    again.finish()
 }
 
 fn show(v: &Verdict) -> String {
@@ -181,6 +207,11 @@ pub struct Eval<'a> {
     pub method: String,
     /// The Require lines' answers of the last tree asked.
     pub last_lines: Vec<LineResult>,
+    /// The client sends its credentials as Digest (it does after a Digest challenge;
+    /// first it sends Basic, as a browser or `curl -u` does).
+    pub digest_sent: bool,
+    /// Whether the last authentication asked was Digest's (what a 401 challenges with).
+    pub digest_asked: bool,
 }
 
 /// The outcome of one pass.
@@ -189,6 +220,7 @@ struct Pass {
     unknowns: Vec<String>,
     login: Option<Login>,
     reads: Reads,
+    digest_asked: bool,
 }
 
 /// A request that passed translation, the walk, the merge and access.
@@ -227,6 +259,8 @@ impl<'a> Eval<'a> {
             server: 0,
             method: req.method.clone(),
             last_lines: Vec::new(),
+            digest_sent: false,
+            digest_asked: false,
         }
     }
 
@@ -241,6 +275,7 @@ impl<'a> Eval<'a> {
             unknowns: self.unknowns,
             login: self.login,
             reads: self.reads,
+            digest_asked: self.digest_asked,
         }
     }
 
@@ -431,9 +466,14 @@ impl<'a> Eval<'a> {
         self.step(walk_text(&walk), None);
         // httpd's directory walk cache: a subrequest for a file in the directory the main
         // request walked reuses the main's directory merge, `<DirectoryMatch>` sections
-        // matched against the main's file name included.
+        // matched against the main's file name included. The cache is only consulted for
+        // a file or a directory that exists (a missing index file is walked afresh).
+        let cached = walk.found == storage::Found::File
+            || (walk.found == storage::Found::Directory && walk.path_info.is_empty());
         let dir_filename = match main {
-            Some(main) if walk_key(&walk) == walk_key(&main.walk) => main.walk.filename.clone(),
+            Some(main) if cached && walk_key(&walk) == walk_key(&main.walk) => {
+                main.walk.filename.clone()
+            }
             _ => walk.filename.clone(),
         };
         let config = self.merge(uri, query, &walk, dir_filename);
@@ -454,7 +494,7 @@ impl<'a> Eval<'a> {
             method: &method,
             path: uri,
             query,
-            server_name: self.m.servers[self.server].name.clone().unwrap_or_default(),
+            server_name: self.server_name(),
             user: None,
         };
         // A subrequest whose sections are exactly the main request's has httpd's very
@@ -481,6 +521,22 @@ impl<'a> Eval<'a> {
             translated_by,
             user,
         })
+    }
+
+    /// `ap_get_server_name`: the Host the client sent (lower case), unless
+    /// `UseCanonicalName On` asks for the configured ServerName.
+    fn server_name(&self) -> String {
+        let configured = || {
+            let own = self.m.servers[self.server].name.clone();
+            own.or_else(|| self.m.servers[0].name.clone())
+                .unwrap_or_default()
+        };
+        let canonical = server_flag(self.m, self.server, "UseCanonicalName", false);
+        if canonical || self.req.host.is_empty() {
+            configured()
+        } else {
+            self.req.host.to_ascii_lowercase()
+        }
     }
 
     /// mod_http's TRACE answer at map_to_storage, before any access check.
@@ -527,7 +583,7 @@ impl<'a> Eval<'a> {
             method: &method,
             path: uri,
             query,
-            server_name: self.m.servers[self.server].name.clone().unwrap_or_default(),
+            server_name: self.server_name(),
             user: None,
         };
         let assume = self.assume;
@@ -593,11 +649,17 @@ impl<'a> Eval<'a> {
     /// A directive of an applied `.htaccess` that httpd refuses while reading it.
     fn htaccess_error(&self, config: &MergedConfig) -> Option<(Span, String)> {
         let m = self.m;
+        // httpd reads the whole file: the `<Files>` sections in it too, whether they
+        // apply to this request or not (built right after the file's scope).
+        let inside = |s: usize, file: usize| {
+            std::iter::successors(Some(s), |&p| m.scopes[p].parent).any(|p| p == file)
+        };
         config
             .applied
             .iter()
             .filter(|&&s| m.scopes[s].kind == super::config::ScopeKind::Htaccess)
-            .flat_map(|&s| m.scopes[s].directives.iter())
+            .flat_map(|&file| (file..m.scopes.len()).take_while(move |&s| inside(s, file)))
+            .flat_map(|s| m.scopes[s].directives.iter())
             .find_map(|d| checks::directive_error(m, d, true).map(|e| (d.dir.span, e)))
     }
 }

@@ -471,3 +471,82 @@ fn regex_directories_merge_by_their_slash_count() {
     );
     assert_eq!(s.status(get("/a/f.txt")), Some(401));
 }
+
+#[test]
+fn an_empty_if_still_decides_its_else() {
+    let s = site(
+        "<Directory />\nRequire all denied\n</Directory>\n\
+         <If \"%{REMOTE_ADDR} == '127.0.0.1'\">\n</If>\n<Else>\nRequire all granted\n</Else>\n\
+         <If \"-n %{HTTP:Authorization}\">\n</If>\n<ElseIf \"%{REQUEST_METHOD} == 'POST'\">\nRequire all granted\n</ElseIf>\n",
+        &[("htdocs/x.txt", "hi"), ("users", "bob:{hash}\n")],
+    );
+    assert_eq!(s.status(get("/x.txt")), Some(403), "the <If> holds");
+    assert_eq!(s.status(get("/x.txt").from("127.0.0.2")), Some(200));
+    assert_eq!(s.status(get("/x.txt").method("POST")), Some(200));
+    assert_eq!(
+        s.status(get("/x.txt").method("POST").login("bob", "x")),
+        Some(403),
+        "a login sends an Authorization header: the first <If> holds"
+    );
+}
+
+#[test]
+fn without_authz_core_nothing_grants_access() {
+    let conf = format!(
+        "{}ServerRoot {{d}}\nListen 127.0.0.1:80\nDocumentRoot {{d}}/htdocs\n\
+         <Directory {{d}}/htdocs/p>\n{BASIC}</Directory>\n",
+        MODS.replace("LoadModule authz_core_module x\n", "")
+    );
+    let s = site(
+        "",
+        &[
+            ("htdocs/x.txt", "hi"),
+            ("htdocs/p/y.txt", "hi"),
+            ("users", "bob:{hash}\n"),
+        ],
+    );
+    let d = s.dir.path().to_string_lossy().into_owned();
+    std::fs::write(s.dir.path().join("httpd.conf"), conf.replace("{d}", &d)).unwrap();
+    let mut sources = Sources::new();
+    let model = load(
+        &s.dir.path().join("httpd.conf"),
+        ApacheStart::MainConfig,
+        &LoadOptions::default(),
+        &mut sources,
+    );
+    let s = Site {
+        model,
+        sources,
+        ..s
+    };
+    assert_eq!(s.status(get("/x.txt")), Some(500));
+    assert_eq!(s.status(get("/missing")), Some(500));
+    assert_eq!(s.status(get("/p/y.txt")), Some(401));
+    assert_eq!(s.status(get("/p/y.txt").login("bob", "wrong")), Some(401));
+    assert_eq!(s.status(get("/p/y.txt").login("bob", "secret")), Some(500));
+}
+
+#[test]
+fn a_directive_of_a_module_not_loaded_stops_httpd() {
+    let s = site("ScriptAlias /cgi/ {d}/cgi/\n", &[("htdocs/x.txt", "hi")]);
+    assert_eq!(s.status(get("/x.txt")), Some(200));
+    let conf = std::fs::read_to_string(s.dir.path().join("httpd.conf")).unwrap();
+    std::fs::write(
+        s.dir.path().join("httpd.conf"),
+        conf.replace("LoadModule alias_module x\n", ""),
+    )
+    .unwrap();
+    let mut sources = Sources::new();
+    let model = load(
+        &s.dir.path().join("httpd.conf"),
+        ApacheStart::MainConfig,
+        &LoadOptions::default(),
+        &mut sources,
+    );
+    let s = Site {
+        model,
+        sources,
+        ..s
+    };
+    assert_eq!(s.answer(get("/x.txt")).verdict, Verdict::DoesNotStart);
+}
