@@ -154,19 +154,7 @@ fn fail(message: impl std::fmt::Display) -> i32 {
 }
 
 pub fn run(args: CheckArgs) -> i32 {
-    on_a_worker(|| run_here(args))
-}
-
-/// Runs `f` on a worker of a thread pool with one thread per CPU. The check alternates
-/// sequential steps with parallel ones: from a worker, a parallel step starts at once
-/// (from another thread it is handed over and waited for, twenty-odd times a run), and
-/// no idle worker spins for a CPU the sequential step needs (three threads, two CPUs).
-fn on_a_worker<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    // The main thread's stack size: configuration nesting recurses.
-    match rayon::ThreadPoolBuilder::new().stack_size(8 << 20).build() {
-        Ok(pool) => pool.install(f),
-        Err(_) => f(),
-    }
+    run_here(args)
 }
 
 fn run_here(args: CheckArgs) -> i32 {
@@ -231,9 +219,6 @@ fn run_here(args: CheckArgs) -> i32 {
     } else {
         exit::OK
     };
-    // The process exits right after this: freeing every file read (thousands on a big
-    // tree) one allocation at a time would only delay the exit.
-    std::mem::forget(outcome);
     code
 }
 
