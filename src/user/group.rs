@@ -74,7 +74,13 @@ pub fn add_members(
             return Ok(None);
         }
         let mut ed = file.editor(src);
-        match records.first() {
+        // httpd reads a line only up to a NUL: members written after one are not there.
+        let visible = |r: &&GroupRecord<'_>| {
+            (r.first_line..=r.last_line)
+                .filter_map(|i| file.line(i))
+                .all(|l| !src[l.content()].contains(&0))
+        };
+        match records.iter().find(visible) {
             Some(first) => {
                 let line = single_line(path, &file, first)?;
                 let content = &src[line.content()];
