@@ -114,3 +114,29 @@ fn a_member_added_to_a_group_whose_line_holds_a_nul_is_visible_to_httpd() {
         .any(|g| g.members.iter().any(|m| m.as_bytes() == b"carol"));
     assert!(in_bob, "{}", String::from_utf8_lossy(&after));
 }
+
+/// fuzz passwd: `group add` on a group line without a `:` (`bob`, which httpd reads as
+/// group `bob` with no members) wrote `bob new`: a group named `bob new`.
+#[test]
+fn a_member_added_to_a_group_line_without_a_colon_joins_that_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("groups");
+    std::fs::write(&path, b"bob\r\nstaff: alice\r\n").unwrap();
+    group::add_members(
+        &path,
+        "bob",
+        &["carol".to_string()],
+        &WriteOptions::default(),
+    )
+    .expect("the member is added");
+    let after = std::fs::read(&path).unwrap();
+    assert!(after.starts_with(b"bob\r\nstaff: alice\r\n"), "{after:?}");
+    let file = parse_with(&after, KindHint::Group);
+    let groups: Vec<_> = apache_groups(&file, &after).collect();
+    assert!(groups.iter().all(|g| g.name.as_bytes() != b"bob carol"));
+    let in_bob = groups
+        .iter()
+        .filter(|g| g.name.as_bytes() == b"bob")
+        .any(|g| g.members.iter().any(|m| m.as_bytes() == b"carol"));
+    assert!(in_bob, "{}", String::from_utf8_lossy(&after));
+}
