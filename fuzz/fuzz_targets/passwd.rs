@@ -150,10 +150,10 @@ fn other_lines(src: &[u8], who: &str) -> Vec<Vec<u8>> {
     let mut key = who.as_bytes().to_vec();
     key.push(b':');
     let is_blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\x0b' | b'\x0c' | b'\r');
-    // A UTF-8 BOM belongs to the file, not to its first line (both servers skip it).
-    let src = src.strip_prefix(b"\xef\xbb\xbf").unwrap_or(src);
     src.split_inclusive(|&b| b == b'\n')
         .filter(|l| {
+            // A UTF-8 BOM before the name is skipped (on the first line both servers do).
+            let l = l.strip_prefix(b"\xef\xbb\xbf").unwrap_or(l);
             let skip = l.iter().take_while(|b| is_blank(b)).count();
             !l[skip..].starts_with(&key)
         })
