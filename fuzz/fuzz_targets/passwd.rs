@@ -151,12 +151,16 @@ fn other_lines(src: &[u8], who: &str) -> Vec<Vec<u8>> {
     key.push(b':');
     let is_blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\x0b' | b'\x0c' | b'\r');
     src.split_inclusive(|&b| b == b'\n')
-        .filter(|l| {
-            // A UTF-8 BOM before the name is skipped (on the first line both servers do).
-            let l = l.strip_prefix(b"\xef\xbb\xbf").unwrap_or(l);
+        .enumerate()
+        .filter(|(i, l)| {
+            // A UTF-8 BOM on the first line is not part of the name; on any other it is.
+            let l = match i {
+                0 => l.strip_prefix(b"\xef\xbb\xbf").unwrap_or(l),
+                _ => l,
+            };
             let skip = l.iter().take_while(|b| is_blank(b)).count();
             !l[skip..].starts_with(&key)
         })
-        .map(<[u8]>::to_vec)
+        .map(|(_, l)| l.to_vec())
         .collect()
 }
