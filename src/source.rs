@@ -198,6 +198,29 @@ pub fn read_small(path: &Path) -> std::io::Result<Vec<u8>> {
     }
 }
 
+/// Whether a config file a server opens at startup can be read here without blocking:
+/// a regular file, or `/dev/null` (which httpd accepts by name). httpd and nginx open an
+/// included FIFO and wait for a writer forever (`apache2 -t` and `nginx -t` hang), and a
+/// device can be endless; a check reports those instead of reading them.
+pub fn check_config_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    const DEV_NULL: u64 = (1 << 8) | 3; // major 1, minor 3 (Linux)
+    let meta = std::fs::metadata(path)?;
+    let kind = meta.file_type();
+    let readable = kind.is_file() || (kind.is_char_device() && meta.rdev() == DEV_NULL);
+    // A directory fails to read as it always did.
+    let what = if readable || kind.is_dir() {
+        return Ok(());
+    } else if kind.is_fifo() {
+        "a FIFO: the server waits for a writer when it opens it, and never starts"
+    } else if kind.is_socket() {
+        "a socket, which the server cannot read"
+    } else {
+        "a device, not a regular file"
+    };
+    Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, what))
+}
+
 /// All files one run has read. Spans index into it by [`FileId`].
 #[derive(Debug, Default, Clone)]
 pub struct Sources {

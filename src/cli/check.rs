@@ -214,12 +214,11 @@ fn run_here(args: CheckArgs) -> i32 {
         outcome
     };
     super::output::print(&render(&args, format, &outcome));
-    let code = if outcome.failed() {
+    if outcome.failed() {
         exit::FINDINGS
     } else {
         exit::OK
-    };
-    code
+    }
 }
 
 /// `--verbose`: each file read, its kind, and why.
@@ -390,26 +389,5 @@ fn warn_unreadable_passwd_files(outcome: &CheckOutcome, written: &[PathBuf]) {
         {
             eprintln!("htguard: warning: {w}");
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_check_runs_on_a_pool_worker_with_a_main_thread_stack() {
-        let (worker, deep) = super::on_a_worker(|| {
-            // Over 2.8 MiB of stack in use: more than a default 2 MiB worker has.
-            fn down(n: usize) -> usize {
-                let pad = std::hint::black_box([1u8; 4096]);
-                if n == 0 {
-                    pad[0] as usize
-                } else {
-                    down(n - 1) + pad[n % 4096] as usize
-                }
-            }
-            (rayon::current_thread_index().is_some(), down(700))
-        });
-        assert!(worker);
-        assert_eq!(deep, 701);
     }
 }

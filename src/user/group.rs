@@ -74,7 +74,15 @@ pub fn add_members(
             return Ok(None);
         }
         let mut ed = file.editor(src);
-        match records.first() {
+        // Members go where httpd reads them: after the line's `:` (a line without one is
+        // all group name: `bob` + ` new` would make the group `bob new`), and not after a
+        // NUL (httpd reads a line only up to it). Otherwise a new `group: …` line.
+        let visible = |r: &&GroupRecord<'_>| {
+            let lines = (r.first_line..=r.last_line).filter_map(|i| file.line(i));
+            let text: Vec<&[u8]> = lines.map(|l| &src[l.content()]).collect();
+            text.iter().all(|t| !t.contains(&0)) && text.iter().any(|t| t.contains(&b':'))
+        };
+        match records.iter().find(visible) {
             Some(first) => {
                 let line = single_line(path, &file, first)?;
                 let content = &src[line.content()];

@@ -213,6 +213,8 @@ impl<'a> Loader<'a> {
                 if self.loaded.contains_key(local) {
                     return None;
                 }
+                // A FIFO would block here; `load_file` reports it.
+                crate::source::check_config_file(local).ok()?;
                 crate::source::read_small(local).ok()
             })
             .collect();
@@ -302,7 +304,12 @@ impl<'a> Loader<'a> {
             }
             return Vec::new();
         }
-        let id = match self.read(server_path) {
+        let included = |p: &Path| match via {
+            Some(_) => crate::source::check_config_file(p),
+            None => Ok(()),
+        };
+        let read = included(&self.opts.map_path(server_path)).and_then(|()| self.read(server_path));
+        let id = match read {
             Ok(id) => id,
             Err(e) => {
                 if let Some(span) = via {

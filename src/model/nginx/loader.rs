@@ -186,7 +186,9 @@ impl<'a> Loader<'a> {
                 );
                 continue;
             }
-            match self.read(&file.local_path) {
+            let read = crate::source::check_config_file(&file.local_path)
+                .and_then(|()| self.read(&file.local_path));
+            match read {
                 Ok(id) => {
                     self.walk_file(id, &file.local_path);
                     out.push(id);
@@ -203,7 +205,7 @@ impl<'a> Loader<'a> {
                         format!(
                             "open() \"{}\" failed ({}){looked}: nginx refuses to start",
                             file.server_path.display(),
-                            e.kind()
+                            open_failure(&e)
                         ),
                     );
                 }
@@ -240,5 +242,16 @@ impl<'a> Loader<'a> {
             span,
             message,
         });
+    }
+}
+
+/// Why an include was not opened: the OS error's kind, or what [`check_config_file`]
+/// found (a FIFO nginx would block on).
+///
+/// [`check_config_file`]: crate::source::check_config_file
+fn open_failure(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(_) => e.kind().to_string(),
+        None => e.to_string(),
     }
 }
