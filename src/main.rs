@@ -13,5 +13,10 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
+    // Workers parse included files side by side, and configuration nesting recurses:
+    // give them the main thread's stack size, not rayon's 2 MiB.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(8 << 20)
+        .build_global();
     std::process::exit(htguard::cli::run(std::env::args_os().collect()));
 }
