@@ -209,11 +209,20 @@ fn a_probe_that_cannot_run_exits_2_with_a_clear_message() {
         "{}",
         dns.stderr
     );
-    // Plain HTTP where TLS is expected.
-    let plain = Tiny::start(|_| "HTTP/1.1 200 OK".into());
+    // Plain HTTP where TLS is expected: a server that answers in plain text as soon as a
+    // client connects, without waiting for a request it could never parse (the TLS
+    // ClientHello), so the client meets the plain bytes at once.
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let plain_port = plain.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        for mut conn in plain.incoming().flatten() {
+            let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
     let tls = probe(
         &[
-            &format!("https://127.0.0.1:{}/", plain.port),
+            &format!("https://127.0.0.1:{plain_port}/"),
             "--timeout",
             "5",
         ],
