@@ -22,7 +22,7 @@ source "$BENCHES/lib/bench.sh"
 # Groups are found at run time.
 for f in "$BENCHES"/lib/*.sh "$BENCHES"/*.sh; do
   case $f in
-    */lib/bench.sh | */run.sh | */compare.sh) continue ;; # compare.sh is a command, not a group
+    */lib/bench.sh | */run.sh | */compare.sh | */why_map.sh) continue ;; # commands, not groups
   esac
   # shellcheck disable=SC1090
   [[ -f $f ]] && source "$f"
