@@ -24,7 +24,8 @@ enum Expect {
 
 struct Case {
     name: &'static str,
-    /// Files under the temp dir (`nginx.conf` first); `{dir}` is the temp dir.
+    /// Files under the temp dir (`nginx.conf` first); `{dir}` is the temp dir, `{long}`
+    /// a word longer than nginx's 4 KiB read buffer.
     files: &'static [(&'static str, &'static str)],
     /// Words nginx's message holds.
     nginx_says: &'static str,
@@ -72,6 +73,39 @@ const CASES: &[Case] = &[
         name: "a lone ;",
         files: &[("nginx.conf", "events {}\nhttp {\n\n  ;\n}\n")],
         nginx_says: "unexpected \";\"",
+        expect: Expect::Found,
+    },
+    Case {
+        name: "a { with no directive",
+        files: &[("nginx.conf", "events {}\nhttp {\n  {\n  }\n}\n")],
+        nginx_says: "unexpected \"{\"",
+        expect: Expect::Found,
+    },
+    Case {
+        name: "a quote left open to the end of the file",
+        files: &[(
+            "nginx.conf",
+            "events {}\nhttp {\n  server {\n    root \"abc\n\ndef\n",
+        )],
+        nginx_says: "unexpected end of file, expecting \";\" or \"}\"",
+        expect: Expect::Found,
+    },
+    Case {
+        name: "a quote over two lines followed by a character",
+        files: &[(
+            "nginx.conf",
+            "events {}\nhttp {\n  server {\n    return 200 'a\n b'x;\n  }\n}\n",
+        )],
+        nginx_says: "unexpected \"x\"",
+        expect: Expect::Found,
+    },
+    Case {
+        name: "a parameter longer than nginx's buffer",
+        files: &[(
+            "nginx.conf",
+            "events {}\nhttp {\n  server {\n    root {long};\n  }\n}\n",
+        )],
+        nginx_says: "too long parameter",
         expect: Expect::Found,
     },
     Case {
@@ -171,6 +205,24 @@ const CASES: &[Case] = &[
         expect: Expect::Found,
     },
     Case {
+        name: "a location inside a named one",
+        files: &[(
+            "nginx.conf",
+            "events {}\nhttp {\n  server {\n    location @x {\n      location /y {\n      }\n    }\n  }\n}\n",
+        )],
+        nginx_says: "cannot be inside the named location",
+        expect: Expect::Found,
+    },
+    Case {
+        name: "a prefix and a ^~ location with one name, in the second server",
+        files: &[(
+            "nginx.conf",
+            "events {}\nhttp {\n  server {\n    location /a {\n    }\n  }\n  server {\n    location /a {\n    }\n    location ^~ /a {\n    }\n  }\n}\n",
+        )],
+        nginx_says: "duplicate location \"/a\"",
+        expect: Expect::Found,
+    },
+    Case {
         name: "an unknown directive named like one",
         files: &[(
             "nginx.conf",
@@ -254,7 +306,10 @@ fn write_case(case: &Case, dir: &Path) {
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     for (name, text) in case.files {
         let path = dir.join(name);
-        std::fs::write(&path, text.replace("{dir}", &dir.display().to_string())).unwrap();
+        let text = text
+            .replace("{dir}", &dir.display().to_string())
+            .replace("{long}", &"a".repeat(5000));
+        std::fs::write(&path, text).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
 }
