@@ -140,7 +140,7 @@ fn findings(code: &str, dir: &Path, variant: Variant) -> Vec<Value> {
 /// `htguard check --root DIR DIR --select CODE --format json`, through the library.
 fn check_in_process(code: &str, dir: &Path) -> String {
     let opts = CheckOptions {
-        paths: vec![starting_point(code, dir)],
+        paths: vec![dir.to_path_buf()],
         load: LoadOptions {
             root: Some(dir.to_path_buf()),
             ..LoadOptions::default()
@@ -183,17 +183,6 @@ fn targets(code: &str) -> &'static [&'static str] {
     }
 }
 
-/// What the check is given: the fixture directory, or for HG004 its nginx.conf (still with
-/// the fixture as `--root`). A directory walk opens every file to tell its kind and stops
-/// the whole check (exit 2, "cannot read") at an unreadable one, so HG004 is reached only
-/// when the config that names the unreadable file is given as a file.
-fn starting_point(code: &str, dir: &Path) -> PathBuf {
-    match code {
-        "HG004" => dir.join("etc/nginx/nginx.conf"),
-        _ => dir.to_path_buf(),
-    }
-}
-
 /// The same check by the `htguard` binary running as `nobody`: root reads every file,
 /// so a fixture about a file htguard cannot read needs another user when the tests run
 /// as root (as `scripts/test` does).
@@ -210,7 +199,7 @@ fn check_as_nobody(code: &str, dir: &Path) -> String {
         .args(targets(code).iter().flat_map(|t| ["--target", t]))
         .arg("--root")
         .arg(dir)
-        .arg(starting_point(code, dir))
+        .arg(dir)
         .uid(65534)
         .gid(65534)
         .output()

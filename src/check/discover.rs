@@ -20,6 +20,28 @@ pub struct Candidate {
     pub why: String,
 }
 
+/// A file to start from that exists but could not be read: reported (HG004), not a reason
+/// to stop checking the others.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unread {
+    pub path: PathBuf,
+    /// What its name (or `--kind`) says it is; `None` when only its content could tell.
+    pub kind: Option<InputKind>,
+    /// Named on the command line.
+    pub explicit: bool,
+    pub why: String,
+    pub error: std::io::ErrorKind,
+    /// The error as the system put it.
+    pub message: String,
+}
+
+/// What discovery found: the files to check and those that could not be read.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub candidates: Vec<Candidate>,
+    pub unreadable: Vec<Unread>,
+}
+
 /// The system locations checked when no path is given, in this order.
 pub const DEFAULT_LOCATIONS: &[&str] = &["/etc/apache2", "/etc/httpd", "/etc/nginx"];
 
@@ -67,14 +89,28 @@ pub fn looks_like_rootfs(dir: &Path) -> bool {
     dir.is_dir() && ROOTFS_MARKERS.iter().any(|m| dir.join(m).is_file())
 }
 
-/// The files to start from, main configs first: the paths of the command line (or the
-/// system locations), and the main configs `--apache-config`/`--nginx-config` name.
+/// The files to start from, as [`discover`], for commands that cannot answer without
+/// every one of them (`why`, `probe`): an unreadable file stops them.
 pub(crate) fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, CheckError> {
+    let found = discover(opts)?;
+    match found.unreadable.into_iter().next() {
+        Some(u) => Err(CheckError::io(
+            &u.path,
+            std::io::Error::new(u.error, u.message),
+        )),
+        None => Ok(found.candidates),
+    }
+}
+
+/// The files to start from, main configs first: the paths of the command line (or the
+/// system locations), and the main configs `--apache-config`/`--nginx-config` name; and
+/// those of them that could not be read.
+pub(crate) fn discover(opts: &CheckOptions) -> Result<Discovered, CheckError> {
     let named_mains = !opts.apache_configs.is_empty() || !opts.nginx_configs.is_empty();
     let paths: Vec<PathBuf> = if opts.paths.is_empty() && !named_mains {
         // `--root R` alone: R is the root filesystem to check, not the host's /etc.
         if let Some(root) = &opts.load.root {
-            return starting_points(&CheckOptions {
+            return discover(&CheckOptions {
                 paths: vec![root.clone()],
                 ..opts.clone()
             });
@@ -102,10 +138,14 @@ pub(crate) fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, Che
         (&opts.nginx_configs, InputKind::NginxMain, "--nginx-config"),
     ] {
         for path in configs {
-            for mut c in collect(std::slice::from_ref(path), Some(kind))? {
+            let first_unread = walked.unreadable.len();
+            for mut c in collect_walked(std::slice::from_ref(path), Some(kind), &mut walked)? {
                 c.kind = kind;
                 c.why = format!("named by {flag}");
                 candidates.push(c);
+            }
+            for u in &mut walked.unreadable[first_unread..] {
+                u.why = format!("named by {flag}");
             }
         }
     }
@@ -119,15 +159,25 @@ pub(crate) fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, Che
     });
     let mut seen = HashSet::new();
     candidates.retain(|c| seen.insert(super::canonical(&c.path)));
-    if candidates.is_empty() {
+    // Files whose kind cannot be told are not enough to call the run a check.
+    if candidates.is_empty()
+        && walked
+            .unreadable
+            .iter()
+            .all(|u| u.kind.is_none() && !u.explicit)
+    {
         return Err(CheckError::NothingFound {
             paths,
             files: walked.files,
+            unreadable: walked.unreadable.len(),
         });
     }
     // Main configs first, so that files they include are not loaded again as snippets.
     candidates.sort_by_key(|c| !matches!(c.kind, InputKind::ApacheMain | InputKind::NginxMain));
-    Ok(candidates)
+    Ok(Discovered {
+        candidates,
+        unreadable: walked.unreadable,
+    })
 }
 
 /// What walking directories met.
@@ -135,11 +185,48 @@ pub(crate) fn starting_points(opts: &CheckOptions) -> Result<Vec<Candidate>, Che
 struct Walked {
     /// Regular files looked at (whether or not they were taken).
     files: usize,
+    /// Files to check that could not be read.
+    unreadable: Vec<Unread>,
 }
 
-/// Collect the starting files under `paths`. `forced` gives every file that kind.
+impl Walked {
+    /// Keep `path`, which could not be read, for the report: unless it is a file htguard
+    /// would not check even if it could read it (a PHP script, an image…).
+    fn unreadable(
+        &mut self,
+        path: &Path,
+        forced: Option<InputKind>,
+        explicit: bool,
+        why: String,
+        error: std::io::Error,
+    ) {
+        let kind = forced.or_else(|| kind::by_name(path));
+        if kind.is_none() && !explicit && kind::not_a_config_by_name(path) {
+            return;
+        }
+        self.unreadable.push(Unread {
+            path: path.to_path_buf(),
+            kind,
+            explicit,
+            why,
+            error: error.kind(),
+            message: error.to_string(),
+        });
+    }
+}
+
+/// Collect the starting files under `paths`. `forced` gives every file that kind. A file
+/// that cannot be read is an error here.
 pub fn collect(paths: &[PathBuf], forced: Option<InputKind>) -> Result<Vec<Candidate>, CheckError> {
-    collect_walked(paths, forced, &mut Walked::default())
+    let mut walked = Walked::default();
+    let found = collect_walked(paths, forced, &mut walked)?;
+    match walked.unreadable.into_iter().next() {
+        Some(u) => Err(CheckError::io(
+            &u.path,
+            std::io::Error::new(u.error, u.message),
+        )),
+        None => Ok(found),
+    }
 }
 
 fn collect_walked(
@@ -157,7 +244,14 @@ fn collect_walked(
             if !seen_files.insert((meta.dev(), meta.ino())) {
                 continue;
             }
-            let head = read_head(path)?;
+            let head = match read_head(path) {
+                Ok(head) => head,
+                Err(e) => {
+                    let why = "named on the command line".to_string();
+                    walked.unreadable(path, forced, true, why, e);
+                    continue;
+                }
+            };
             let kind = forced
                 .or_else(|| kind::detect_named(path, &head))
                 .ok_or_else(|| CheckError::UnknownKind(path.clone()))?;
@@ -210,6 +304,7 @@ fn collect_dir(
         }
     }
     let mut found = Vec::new();
+    let first_unread = walked.unreadable.len();
     walk(dir, forced, seen_files, walked, &mut found)?;
     if forced.is_some() {
         return Ok(found);
@@ -219,7 +314,13 @@ fn collect_dir(
         .filter(|c| matches!(c.kind, InputKind::ApacheMain | InputKind::NginxMain))
         .map(|c| main_candidate(c.path.clone(), c.kind, dir))
         .collect();
-    Ok(if mains.is_empty() { found } else { mains })
+    if mains.is_empty() {
+        return Ok(found);
+    }
+    // The servers read what their main configs name: the loaders say which of those
+    // cannot be read.
+    walked.unreadable.truncate(first_unread);
+    Ok(mains)
 }
 
 fn main_candidate(path: PathBuf, kind: InputKind, dir: &Path) -> Candidate {
@@ -279,7 +380,14 @@ fn walk(
                 continue;
             }
             walked.files += 1;
-            let head = read_head(&path)?;
+            let head = match read_head(&path) {
+                Ok(head) => head,
+                Err(e) => {
+                    let why = format!("found in {}", root.display());
+                    walked.unreadable(&path, forced, false, why, e);
+                    continue;
+                }
+            };
             let found = match forced {
                 Some(k) if !kind::looks_binary(&head) => Some((
                     k,
@@ -315,13 +423,10 @@ fn walk(
     Ok(())
 }
 
-fn read_head(path: &Path) -> Result<Vec<u8>, CheckError> {
-    let mut f = std::fs::File::open(path).map_err(|e| CheckError::io(path, e))?;
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    let f = std::fs::File::open(path)?;
     let mut head = Vec::with_capacity(4096);
-    f.by_ref()
-        .take(kind::HEAD_LEN as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| CheckError::io(path, e))?;
+    f.take(kind::HEAD_LEN as u64).read_to_end(&mut head)?;
     Ok(head)
 }
 
@@ -429,6 +534,45 @@ mod tests {
                 ("site/users".to_string(), InputKind::Htpasswd),
             ]
         );
+    }
+
+    #[test]
+    fn unreadable_files_are_kept_for_the_report_and_the_walk_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("a")).unwrap();
+        std::fs::create_dir_all(d.join("b")).unwrap();
+        // Regular files whose read fails for every user, root included (EIO), each its
+        // own file (a file met twice is looked at once).
+        for (name, target) in [
+            ("a/.htpasswd", "/proc/self/mem"),
+            ("a/users", "/proc/1/mem"),
+            ("a/app.php", "/proc/thread-self/mem"),
+        ] {
+            std::os::unix::fs::symlink(target, d.join(name)).unwrap();
+        }
+        std::fs::write(d.join("b/.htaccess"), "Require all denied\n").unwrap();
+        let opts = CheckOptions {
+            paths: vec![d.to_path_buf()],
+            ..CheckOptions::default()
+        };
+        let found = discover(&opts).unwrap();
+        let kinds: Vec<_> = found.candidates.iter().map(|c| c.kind).collect();
+        assert_eq!(kinds, [InputKind::Htaccess]);
+        let unread: Vec<_> = found
+            .unreadable
+            .iter()
+            .map(|u| (u.path.strip_prefix(d).unwrap().to_path_buf(), u.kind))
+            .collect();
+        assert_eq!(
+            unread,
+            [
+                (PathBuf::from("a/.htpasswd"), Some(InputKind::Htpasswd)),
+                (PathBuf::from("a/users"), None),
+            ]
+        );
+        // `why` cannot answer without them.
+        assert!(matches!(starting_points(&opts), Err(CheckError::Io { .. })));
     }
 
     #[test]

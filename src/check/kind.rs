@@ -148,7 +148,7 @@ const FOREIGN_NAMES: &[&str] = &[
     "gemfile",
 ];
 
-fn not_a_config_by_name(path: &Path) -> bool {
+pub(crate) fn not_a_config_by_name(path: &Path) -> bool {
     let stem = path
         .file_stem()
         .and_then(|n| n.to_str())

@@ -73,10 +73,19 @@ pub enum CheckError {
     #[error(
         "nothing to check in {}: no server main config (apache2.conf, httpd.conf, \
          nginx.conf) and none of the {files} file(s) there is a server config, .htaccess or \
-         password file by its name or content",
-        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+         password file by its name or content{}",
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        match unreadable {
+            0 => String::new(),
+            n => format!(" ({n} of them could not be read)"),
+        }
     )]
-    NothingFound { paths: Vec<PathBuf>, files: usize },
+    NothingFound {
+        paths: Vec<PathBuf>,
+        files: usize,
+        /// Files that could not be read, whose kind their name does not tell.
+        unreadable: usize,
+    },
 }
 
 impl CheckError {
@@ -142,7 +151,10 @@ pub(crate) fn run_with_overlay(
     overlay: &Overlay,
 ) -> Result<CheckOutcome, CheckError> {
     opts.progress.stage(progress::Stage::Configs);
-    let candidates = starting_points(opts)?;
+    let discover::Discovered {
+        candidates,
+        unreadable,
+    } = discover::discover(opts)?;
     let mut sources = Sources::new();
     let (apache, nginx) = load_configs(&candidates, opts, &mut sources);
     let uses = apache
@@ -163,7 +175,8 @@ pub(crate) fn run_with_overlay(
         .filter(|c| opts.kind.is_some() || !other_readers.contains(&canonical(&c.path)))
         .cloned()
         .collect();
-    let passwd = passwd_files::load(uses, &standalone, opts.kind, overlay, &mut sources)?;
+    let mut passwd = passwd_files::load(uses, &standalone, opts.kind, overlay, &mut sources)?;
+    passwd.add_unread(&unreadable, &mut sources);
     let ctx = Context {
         sources: &sources,
         profile: &opts.profile,
@@ -182,7 +195,14 @@ pub(crate) fn run_with_overlay(
         .collect();
     opts.progress.stage(progress::Stage::Findings);
     let suppressed = settle(&mut diags, &sources, opts, all_rules);
-    let inputs = provenance::explain(&candidates, &apache, &nginx, &passwd.inputs, &sources);
+    let inputs = provenance::explain(
+        &candidates,
+        &apache,
+        &nginx,
+        &passwd.inputs,
+        &passwd.unreadable,
+        &sources,
+    );
     Ok(CheckOutcome {
         sources,
         diagnostics: diags,

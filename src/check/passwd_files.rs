@@ -3,10 +3,10 @@
 //! be read is a problem kept as data for the HG004 rule; a missing one is the server rules'
 //! finding (they know what the server answers).
 
-use super::discover::Candidate;
+use super::discover::{Candidate, Unread};
 use super::kind::{self, InputKind};
 use super::{CheckError, Overlay, canonical};
-use crate::model::{PasswdRole, PasswdUse, UnreadableFile};
+use crate::model::{FoundUnreadable, PasswdRole, PasswdUse, UnreadableFile};
 use crate::rules::PasswdInput;
 use crate::source::{Content, FileId, Sources, read_file};
 use crate::syntax::passwd::{self, KindHint};
@@ -18,6 +18,32 @@ use std::path::{Path, PathBuf};
 pub struct Loaded {
     pub inputs: Vec<PasswdInput>,
     pub unreadable: Vec<UnreadableFile>,
+}
+
+impl Loaded {
+    /// Add the files discovery could not read (found in a directory or named on the
+    /// command line), each as an empty source for findings to point at: unless a
+    /// directive names the same file, which the finding then points at instead.
+    pub fn add_unread(&mut self, unread: &[Unread], sources: &mut Sources) {
+        for u in unread {
+            let key = canonical(&u.path);
+            if self.unreadable.iter().any(|f| canonical(&f.path) == key) {
+                continue;
+            }
+            self.unreadable.push(UnreadableFile {
+                path: u.path.clone(),
+                directives: Vec::new(),
+                error: u.error,
+                message: u.message.clone(),
+                found: Some(FoundUnreadable {
+                    file: sources.add(u.path.clone(), Vec::new()),
+                    kind: u.kind.map(InputKind::name),
+                    explicit: u.explicit,
+                    why: u.why.clone(),
+                }),
+            });
+        }
+    }
 }
 
 /// One password file and everything that names it.
@@ -88,6 +114,7 @@ pub fn load(
                     path: g.path,
                     error: e.kind(),
                     message: e.to_string(),
+                    found: None,
                 });
                 continue;
             }

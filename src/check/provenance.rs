@@ -7,7 +7,7 @@ use super::canonical;
 use super::discover::Candidate;
 use crate::model::apache::{ApacheModel, HtaccessVerdict, ScopeKind};
 use crate::model::nginx::NginxModel;
-use crate::model::{PasswdRole, PasswdUse};
+use crate::model::{PasswdRole, PasswdUse, UnreadableFile};
 use crate::rules::PasswdInput;
 use crate::source::{FileId, Provenance, Sources, Span};
 use crate::syntax::passwd::FileKind;
@@ -24,6 +24,7 @@ pub fn explain(
     apache: &[ApacheModel],
     nginx: &[NginxModel],
     passwd: &[PasswdInput],
+    unreadable: &[UnreadableFile],
     sources: &Sources,
 ) -> Vec<Provenance> {
     // Candidates are few, the files read many: the candidates are keyed by how they were
@@ -43,6 +44,12 @@ pub fn explain(
     for p in passwd {
         if let Some(first) = p.uses.first() {
             known.insert(p.file, (passwd_kind(p), named_by(first, &p.uses, at)));
+        }
+    }
+    for u in unreadable {
+        if let Some(found) = &u.found {
+            let why = format!("{}; it could not be read", found.why);
+            known.insert(found.file, ("unreadable".into(), why));
         }
     }
     for m in apache {

@@ -77,7 +77,8 @@ pub struct PasswdUse {
     pub user_file: Option<PathBuf>,
 }
 
-/// A password file a server config names that exists but could not be read: a loader
+/// A file to check that exists but could not be read: a password file a server config
+/// names, or a file named on the command line or found walking a directory. A loader
 /// problem, reported by a rule (HG004).
 #[derive(Clone, Debug)]
 pub struct UnreadableFile {
@@ -87,6 +88,22 @@ pub struct UnreadableFile {
     pub error: std::io::ErrorKind,
     /// The error as the system put it.
     pub message: String,
+    /// How it was met when no directive names it.
+    pub found: Option<FoundUnreadable>,
+}
+
+/// An unreadable file met on the command line or in a directory walk.
+#[derive(Clone, Debug)]
+pub struct FoundUnreadable {
+    /// The file as an empty source, for findings to point at.
+    pub file: crate::source::FileId,
+    /// What its name (or `--kind`) says it is (`htpasswd`, `apache`…); `None`: it cannot
+    /// be told without its content.
+    pub kind: Option<&'static str>,
+    /// Named on the command line.
+    pub explicit: bool,
+    /// Why it was looked at, in words.
+    pub why: String,
 }
 
 pub use crate::source::path_key;

@@ -23,7 +23,8 @@
 //!   } ],
 //!   "inputs": [ {                        // every file read, in reading order (added in 0.2)
 //!     "file": "path as given", "kind": "apache" | "apache-snippet" | "htaccess" | "nginx"
-//!             | "nginx-snippet" | "htpasswd" | "htdigest" | "htgroup" | "config" | "assumed",
+//!             | "nginx-snippet" | "htpasswd" | "htdigest" | "htgroup" | "config" | "assumed"
+//!             | "unreadable",                     // exists, could not be read (HG004)
 //!     "why": "included by the Apache config at /etc/apache2/apache2.conf:225"
 //!   } ]
 //! }

@@ -277,6 +277,7 @@ impl<'t> Builder<'t> {
         Location {
             span: d.name.span,
             block_span: d.span,
+            open: d.terminator(),
             kind,
             pattern,
             pattern_span,

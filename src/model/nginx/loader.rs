@@ -56,6 +56,31 @@ impl Tree {
     }
 }
 
+/// The blocks of nginx's core and stock modules whose contents are directives: inside
+/// any other (`map`, `types`, `geo`, `split_clients`, `charset_map`, a third-party
+/// module's block) a module reads the lines its own way.
+const DIRECTIVE_BLOCKS: &[&str] = &[
+    "events",
+    "http",
+    "server",
+    "location",
+    "if",
+    "limit_except",
+    "upstream",
+    "stream",
+    "mail",
+];
+
+/// Whether `name` can be a directive at all: every directive of nginx and its modules
+/// is named in lowercase ASCII letters, digits and `_`; any other name is an "unknown
+/// directive" to nginx, whichever modules it has.
+fn is_directive_name(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+}
+
 fn is_include(d: &Directive) -> bool {
     d.is("include") && d.block.is_none() && d.args.len() == 1
 }
@@ -108,7 +133,7 @@ impl<'a> Loader<'a> {
         // An unreadable starting file is reported by the engine; nothing more here.
         if let Ok(id) = self.read(path) {
             self.tree.root = Some(id);
-            self.walk_file(id, path);
+            self.walk_file(id, path, true);
         }
         Loaded {
             tree: self.tree,
@@ -127,7 +152,9 @@ impl<'a> Loader<'a> {
     }
 
     /// Parse a file (once) and follow its includes.
-    fn walk_file(&mut self, id: FileId, local: &Path) {
+    /// `directives`: the file is read where nginx reads directives (not inside a `map`,
+    /// `types` or other block whose lines a module reads its own way).
+    fn walk_file(&mut self, id: FileId, local: &Path, directives: bool) {
         if self.tree.files.contains_key(&id) {
             return;
         }
@@ -141,28 +168,41 @@ impl<'a> Loader<'a> {
         }
         self.order.push(local.to_path_buf());
         self.stack.push(id);
-        self.walk(&parsed.items);
+        self.walk(&parsed.items, directives);
         self.stack.pop();
         self.tree.files.insert(id, parsed);
     }
 
-    fn walk(&mut self, items: &[Directive]) {
+    fn walk(&mut self, items: &[Directive], directives: bool) {
         for d in items {
             if is_include(d) {
                 if !self.tree.includes.contains_key(&d.span) {
-                    let ids = self.include(d);
+                    let ids = self.include(d, directives);
                     self.tree.includes.insert(d.span, ids);
                 }
-            } else if let Some(b) = &d.block {
-                self.walk(&b.items);
+                continue;
+            }
+            if directives && !is_directive_name(&d.name.value) {
+                let bytes = &self.sources.get(d.span.file).bytes;
+                let at = d.on_terminator_line(d.name.span, bytes);
+                let message = format!("unknown directive \"{}\"", d.name_text());
+                self.problem(ProblemKind::Syntax, at, message);
+            }
+            if let Some(b) = &d.block {
+                let name = d.name_text();
+                self.walk(
+                    &b.items,
+                    directives && DIRECTIVE_BLOCKS.contains(&name.as_ref()),
+                );
             }
         }
     }
 
     /// The files an `include` brings in, in nginx's order (each read and walked).
-    fn include(&mut self, d: &Directive) -> Vec<FileId> {
+    fn include(&mut self, d: &Directive, directives: bool) -> Vec<FileId> {
         let raw = d.args[0].text().into_owned();
-        let arg = d.args[0].span;
+        // nginx names the line of the `;`.
+        let arg = d.on_terminator_line(d.args[0].span, &self.sources.get(d.span.file).bytes);
         let relative = !Path::new(&raw).is_absolute();
         let mut out = Vec::new();
         for file in self.included_files(&raw) {
@@ -190,7 +230,7 @@ impl<'a> Loader<'a> {
                 .and_then(|()| self.read(&file.local_path));
             match read {
                 Ok(id) => {
-                    self.walk_file(id, &file.local_path);
+                    self.walk_file(id, &file.local_path, directives);
                     out.push(id);
                 }
                 Err(e) => {

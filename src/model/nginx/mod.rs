@@ -105,7 +105,8 @@ pub struct Problem {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProblemKind {
-    /// The tokenizer stopped: nginx reads no further.
+    /// nginx reads no further: the tokenizer stopped, or a directive is named as no
+    /// directive of any module is (`unknown directive`).
     Syntax,
     /// An included file that cannot be opened (missing, unreadable, a directory).
     IncludeNotOpened {
@@ -200,7 +201,7 @@ pub fn load(
     let (declared_user, user_span) = declared.user.unzip();
     let server_index = request::select::ServerIndex::new(&servers);
     let mut problems = loaded.problems;
-    problems.extend(refusals::refusals(&servers));
+    problems.extend(refusals::refusals(&servers, sources));
     NginxModel {
         conf_path: path.to_path_buf(),
         start,

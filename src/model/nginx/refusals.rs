@@ -6,18 +6,26 @@
 //! `default_server` listens on one address (`ngx_http_add_addresses`).
 
 use super::request::select::listen_socket;
-use super::{LocationKind, Problem, ProblemKind, VirtualServer};
+use super::{Location, LocationKind, Problem, ProblemKind, VirtualServer};
+use crate::source::{Sources, Span};
+use crate::syntax::nginx::on_line_of;
 use std::collections::{HashMap, HashSet};
 
 /// Every refusal of the built servers, in configuration order.
-pub fn refusals(servers: &[VirtualServer]) -> Vec<Problem> {
+pub fn refusals(servers: &[VirtualServer], sources: &Sources) -> Vec<Problem> {
     let mut out = Vec::new();
     for s in servers {
-        nesting(s, &mut out);
-        duplicates(s, &mut out);
+        nesting(s, sources, &mut out);
+        duplicates(s, sources, &mut out);
     }
-    default_servers(servers, &mut out);
+    default_servers(servers, sources, &mut out);
     out
+}
+
+/// Where nginx reports a location: the line of its `{` (from `location` when that is
+/// on the same line).
+fn location_at(l: &Location, sources: &Sources) -> Span {
+    on_line_of(l.span, l.open, &sources.get(l.span.file).bytes)
 }
 
 fn refused(span: crate::source::Span, message: String) -> Problem {
@@ -28,7 +36,7 @@ fn refused(span: crate::source::Span, message: String) -> Problem {
     }
 }
 
-fn nesting(s: &VirtualServer, out: &mut Vec<Problem>) {
+fn nesting(s: &VirtualServer, sources: &Sources, out: &mut Vec<Problem>) {
     for l in &s.locations {
         let Some(p) = l.parent else { continue };
         let parent = &s.locations[p];
@@ -58,11 +66,11 @@ fn nesting(s: &VirtualServer, out: &mut Vec<Problem>) {
             }
             _ => continue,
         };
-        out.push(refused(l.span, message));
+        out.push(refused(location_at(l, sources), message));
     }
 }
 
-fn duplicates(s: &VirtualServer, out: &mut Vec<Problem>) {
+fn duplicates(s: &VirtualServer, sources: &Sources, out: &mut Vec<Problem>) {
     let levels = std::iter::once(&s.top_level).chain(s.locations.iter().map(|l| &l.children));
     for level in levels {
         let mut seen: HashSet<(bool, &str)> = HashSet::new();
@@ -75,7 +83,7 @@ fn duplicates(s: &VirtualServer, out: &mut Vec<Problem>) {
             };
             if !seen.insert((exact, l.pattern.as_str())) {
                 out.push(refused(
-                    l.span,
+                    location_at(l, sources),
                     format!("duplicate location \"{}\"", l.pattern),
                 ));
             }
@@ -83,7 +91,7 @@ fn duplicates(s: &VirtualServer, out: &mut Vec<Problem>) {
     }
 }
 
-fn default_servers(servers: &[VirtualServer], out: &mut Vec<Problem>) {
+fn default_servers(servers: &[VirtualServer], sources: &Sources, out: &mut Vec<Problem>) {
     let mut seen: HashMap<(u16, Option<std::net::IpAddr>, bool), ()> = HashMap::new();
     for s in servers {
         for l in s.listens.iter().filter(|l| l.default_server) {
@@ -91,8 +99,13 @@ fn default_servers(servers: &[VirtualServer], out: &mut Vec<Problem>) {
                 continue;
             };
             if seen.insert((port, addr, v6), ()).is_some() {
+                // nginx names the line of the listen's `;`.
+                let at = l.span.map_or(s.span, |span| {
+                    let end = Span::new(span.file, span.end.saturating_sub(1), span.end);
+                    on_line_of(span, end, &sources.get(span.file).bytes)
+                });
                 out.push(refused(
-                    l.span.unwrap_or(s.span),
+                    at,
                     format!("a duplicate default server for {}", l.address),
                 ));
             }

@@ -66,6 +66,8 @@ pub struct Location {
     pub span: Span,
     /// The whole directive with its block.
     pub block_span: Span,
+    /// The `{` of its block, where nginx judges the location (its messages name this line).
+    pub open: Span,
     pub kind: LocationKind,
     pub pattern: String,
     pub pattern_span: Span,

@@ -302,3 +302,30 @@ fn longest_prefix_agrees_with_a_scan() {
     );
     assert_eq!(s.top_level.exact(&s.locations, "/a/"), None);
 }
+
+#[test]
+fn a_name_no_directive_has_is_refused_at_the_line_of_its_terminator() {
+    let conf = "events {}\nhttp {\n  types {\n    text/html html;\n  }\n  map $uri $v {\n    ~^/A 1;\n  }\n  server {\n    Root\n      /srv;\n  }\n}\n";
+    let (_m, problems, _t) = model(conf, &[]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].message, "unknown directive \"Root\"");
+    assert_eq!(problems[0].kind, ProblemKind::Syntax);
+    // nginx names line 11, where the `;` is: the span starts there.
+    let start = problems[0].span.start;
+    assert_eq!(conf[..start].matches('\n').count() + 1, 11);
+    assert_eq!(&conf[start..problems[0].span.end], "/srv;");
+}
+
+#[test]
+fn map_entries_in_an_included_file_are_not_directives() {
+    let (m, problems, t) = model(
+        "events {}\nhttp {\n  map $uri $v {\n    include maps/*.map;\n  }\n}\n",
+        &[("maps/a.map", "~^/A 1;\n/B 2;\n")],
+    );
+    assert_eq!(m.files.len(), 2, "the map file is read: {:?}", m.files);
+    assert!(
+        problems.is_empty(),
+        "{problems:?} in {}",
+        t.path().display()
+    );
+}

@@ -16,7 +16,9 @@ pub static RULE: Rule = Rule {
 Reads every nginx configuration file the way nginx's own tokenizer
 (`ngx_conf_read_token`) does and reports the first syntax error of each file, worded as
 nginx words it: `unexpected "}"`, `unexpected end of file, expecting ";" or "}"`,
-`unexpected end of file, expecting "}"`, `too long parameter`, ... It also reports what
+`unexpected end of file, expecting "}"`, `too long parameter`, ..., and a directive
+named as no nginx module names one (`unknown directive "2}$"`, the rest of an unquoted
+regex with a `{`). It also reports what
 nginx refuses once the blocks are read: `duplicate location "/a/"`, `a duplicate default
 server for 127.0.0.1:80`, a location outside its parent or inside an exact or named one.
 

@@ -78,6 +78,41 @@ impl Directive {
     pub fn children(&self) -> &[Directive] {
         self.block.as_ref().map_or(&[], |b| &b.items)
     }
+
+    /// The `;` or `{` that ends the directive's head. nginx's tokenizer has read it when
+    /// the directive is judged, so nginx's messages (`in FILE:LINE`) name its line.
+    pub fn terminator(&self) -> Span {
+        match &self.block {
+            Some(b) => b.open,
+            None => Span::new(
+                self.span.file,
+                self.span.end.saturating_sub(1),
+                self.span.end,
+            ),
+        }
+    }
+
+    /// Where a message about this directive points so that its line is nginx's: see
+    /// [`on_line_of`]. `bytes` is the file's text.
+    pub fn on_terminator_line(&self, part: Span, bytes: &[u8]) -> Span {
+        on_line_of(part, self.terminator(), bytes)
+    }
+}
+
+/// `part` (a word of a directive) when it starts on the line of `end` (the directive's
+/// terminator), else from the first word of that line to `end`: nginx names the line
+/// of the terminator, and a message's span starts on the line it names.
+pub fn on_line_of(part: Span, end: Span, bytes: &[u8]) -> Span {
+    let between = bytes.get(part.start..end.start).unwrap_or_default();
+    let Some(last_newline) = between.iter().rposition(|&b| b == b'\n') else {
+        return part;
+    };
+    let line = part.start + last_newline + 1;
+    let indent = bytes[line..end.start]
+        .iter()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    Span::new(part.file, line + indent, end.end)
 }
 
 /// The inside of `{ ... }`.

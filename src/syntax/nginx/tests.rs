@@ -160,3 +160,16 @@ proptest! {
         let _ = parse(0, s.as_bytes());
     }
 }
+
+#[test]
+fn spans_move_to_the_line_of_the_terminator() {
+    let src = "location /a\n    {\n}\nlisten 80 default_server;\n";
+    let f = p(src);
+    let loc = &f.items[0];
+    assert_eq!(&src[loc.terminator().start..loc.terminator().end], "{");
+    let at = loc.on_terminator_line(loc.name.span, src.as_bytes());
+    assert_eq!(&src[at.start..at.end], "{");
+    let listen = &f.items[1];
+    let at = listen.on_terminator_line(listen.args[0].span, src.as_bytes());
+    assert_eq!(&src[at.start..at.end], "80", "same line: the word itself");
+}
