@@ -388,27 +388,7 @@ fn walk(
                     continue;
                 }
             };
-            let found = match forced {
-                Some(k) if !kind::looks_binary(&head) => Some((
-                    k,
-                    format!("found in {}, read as --kind {}", root.display(), k.name()),
-                )),
-                Some(_) => None,
-                None => kind::detect_found(&path, &head).map(|k| {
-                    let by = if kind::by_name(&path).is_some() {
-                        "name"
-                    } else {
-                        "content"
-                    };
-                    let why = format!(
-                        "found in {} (no server main config there): its {by} says {}",
-                        root.display(),
-                        k.name()
-                    );
-                    (k, why)
-                }),
-            };
-            if let Some((kind, why)) = found {
+            if let Some((kind, why)) = found_kind(&path, &head, root, forced) {
                 out.push(Candidate {
                     path,
                     kind,
@@ -421,6 +401,35 @@ fn walk(
         stack.extend(subdirs.into_iter().rev());
     }
     Ok(())
+}
+
+/// The kind of a file met walking `root`, and why it is checked; `None`: not checked.
+fn found_kind(
+    path: &Path,
+    head: &[u8],
+    root: &Path,
+    forced: Option<InputKind>,
+) -> Option<(InputKind, String)> {
+    match forced {
+        Some(k) if !kind::looks_binary(head) => Some((
+            k,
+            format!("found in {}, read as --kind {}", root.display(), k.name()),
+        )),
+        Some(_) => None,
+        None => kind::detect_found(path, head).map(|k| {
+            let by = if kind::by_name(path).is_some() {
+                "name"
+            } else {
+                "content"
+            };
+            let why = format!(
+                "found in {} (no server main config there): its {by} says {}",
+                root.display(),
+                k.name()
+            );
+            (k, why)
+        }),
+    }
 }
 
 fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
