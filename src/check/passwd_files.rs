@@ -177,15 +177,18 @@ fn group_by_file(
 /// The canonical path of each distinct spelling (thousands of directives name the same
 /// few files: each is resolved once).
 fn canonical_paths<'p>(spellings: &[&'p Path]) -> HashMap<&'p std::ffi::OsStr, PathBuf> {
+    // Sorted as bytes: a `Path` compares component by component, which made sorting the
+    // 10,000 spellings of the Apache bench tree most of this stage.
+    let by_bytes = |a: &&Path, b: &&Path| a.as_os_str().cmp(b.as_os_str());
     let mut distinct: Vec<&Path> = spellings.to_vec();
-    distinct.sort_unstable();
-    distinct.dedup();
+    distinct.sort_unstable_by(by_bytes);
+    distinct.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
     // Many files share a few directories: each directory is resolved once, and a file
     // that is not itself a link is its directory's canonical path plus its name (10,000
     // files: 10,000 readlink calls instead of 50,000).
     let mut parents: Vec<&Path> = distinct.iter().filter_map(|p| p.parent()).collect();
-    parents.sort_unstable();
-    parents.dedup();
+    parents.sort_unstable_by(by_bytes);
+    parents.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
     let parents: HashMap<&Path, Option<PathBuf>> = parents
         .par_iter()
         .map(|d| (*d, std::fs::canonicalize(d).ok()))

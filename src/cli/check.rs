@@ -349,6 +349,8 @@ fn options(args: &CheckArgs) -> Result<(CheckOptions, Format), String> {
             fail_on,
         },
         progress: ProgressHook::default(),
+        // Only `--verbose` and the JSON report say why each file was read.
+        skip_provenance: !args.verbose && format != Format::Json,
     };
     Ok((opts, format))
 }

@@ -219,6 +219,7 @@ impl Files for LocalFiles {
             &self.local(server_path),
             self.root.as_deref(),
             self.worker.as_ref(),
+            &crate::source::access::Directories::default(),
         ) {
             FileAccess::Denied(why) => Some(why),
             _ => None,

@@ -3,7 +3,7 @@
 //! and groups in `/etc/passwd` and `/etc/group` (under `--root` when given) — not whether
 //! htguard itself can read it.
 
-use crate::source::access::Account;
+use crate::source::access::{Account, Directories};
 use std::path::Path;
 
 /// The worker's identity.
@@ -29,8 +29,14 @@ pub fn identity(root: Option<&Path>, user: &str, group: &str) -> Option<Identity
 }
 
 /// Whether the worker can open `local` (a path on this machine) for reading.
-/// `root` is `--root`: directories above it are not the server's.
-pub fn check(local: &Path, root: Option<&Path>, who: Option<&Identity>) -> FileAccess {
+/// `root` is `--root`: directories above it are not the server's. `known`: the
+/// directories already examined for `who` (many files share a few directories).
+pub fn check(
+    local: &Path,
+    root: Option<&Path>,
+    who: Option<&Identity>,
+    known: &Directories,
+) -> FileAccess {
     let meta = match std::fs::metadata(local) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
@@ -45,7 +51,7 @@ pub fn check(local: &Path, root: Option<&Path>, who: Option<&Identity>) -> FileA
     let Some(who) = who else {
         return FileAccess::UnknownUser;
     };
-    match who.first_denied(local, root.unwrap_or(Path::new("/"))) {
+    match who.first_denied_in(local, root.unwrap_or(Path::new("/")), known) {
         None => FileAccess::Readable,
         Some(denied) if denied.is_dir() => FileAccess::Denied(format!(
             "directory {} ({}) does not let it in",
@@ -72,17 +78,25 @@ mod tests {
             groups: vec![4242],
         };
         assert!(matches!(
-            check(&f, None, Some(&stranger)),
+            check(&f, None, Some(&stranger), &Directories::default()),
             FileAccess::Denied(_)
         ));
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(check(&f, None, Some(&stranger)), FileAccess::Readable);
         assert_eq!(
-            check(t.path(), None, Some(&stranger)),
+            check(&f, None, Some(&stranger), &Directories::default()),
+            FileAccess::Readable
+        );
+        assert_eq!(
+            check(t.path(), None, Some(&stranger), &Directories::default()),
             FileAccess::NotRegular
         );
         assert_eq!(
-            check(&t.path().join("nope"), None, Some(&stranger)),
+            check(
+                &t.path().join("nope"),
+                None,
+                Some(&stranger),
+                &Directories::default()
+            ),
             FileAccess::Missing
         );
     }

@@ -7,6 +7,7 @@ use crate::model::apache::DirectiveRef;
 use crate::model::apache::access::{self, FileAccess};
 use crate::model::apache::{ApacheModel, Area};
 use crate::rules::{Context, Family, Rule, RuleInfo};
+use crate::source::access::Directories;
 use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -64,6 +65,9 @@ pub struct FileChecks<'a> {
     /// By model and argument as written: thousands of directives spell the same few
     /// files, and resolving and hashing a path costs more than hashing the text.
     by_arg: HashMap<(usize, &'a str), (PathBuf, FileAccess)>,
+    /// The directories above the files, examined once each (1,000 files in one
+    /// directory: 1,000 directory checks fewer per level).
+    directories: Directories,
 }
 
 /// A file the worker user cannot use.
@@ -102,6 +106,7 @@ impl<'a> FileChecks<'a> {
             &m.local(server_path),
             m.opts.root.as_deref(),
             m.worker.as_ref(),
+            &self.directories,
         );
         self.seen.insert(server_path.to_path_buf(), found.clone());
         found

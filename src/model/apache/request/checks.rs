@@ -272,7 +272,9 @@ pub fn tree_error(node: &RequireNode, root: bool) -> Option<String> {
         RequireNode::Req { negate, .. } => *negate,
         RequireNode::Group { op, .. } => *op == ContainerKind::None,
     };
-    if !root && !children.is_empty() && children.iter().all(negative) {
+    let mut lines = Vec::new();
+    spliced(*op, children, &mut lines);
+    if !root && !lines.is_empty() && lines.iter().all(|c| negative(c)) {
         return Some(format!(
             "{} directive contains only negative authorization directives (AH01624)",
             match op {
@@ -282,5 +284,65 @@ pub fn tree_error(node: &RequireNode, root: bool) -> Option<String> {
             }
         ));
     }
-    children.iter().find_map(|c| tree_error(c, false))
+    lines.into_iter().find_map(|c| tree_error(c, false))
+}
+
+/// The members of a container as httpd holds them: a `<RequireAll>` in a `<RequireAll>`
+/// (or `<RequireAny>` in `<RequireAny>`) is not kept as a container but its lines join
+/// the outer one as it is read (mod_authz_core's add_authz_section, "be associative"),
+/// so `<RequireAll><RequireAll>Require not ip X</RequireAll>Require ip Y</RequireAll>`
+/// starts: the outer container holds a positive line (observed).
+fn spliced<'a>(op: ContainerKind, children: &'a [RequireNode], out: &mut Vec<&'a RequireNode>) {
+    for child in children {
+        match child {
+            RequireNode::Group {
+                op: inner,
+                children: members,
+                ..
+            } if *inner == op && op != ContainerKind::None => spliced(op, members, out),
+            _ => out.push(child),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::apache::config::DirectiveRef;
+
+    fn line(negate: bool) -> RequireNode {
+        RequireNode::Req {
+            directive: DirectiveRef { scope: 0, index: 0 },
+            provider: "ip".into(),
+            args: vec!["10.0.0.1".into()],
+            negate,
+            limit: None,
+        }
+    }
+
+    fn group(op: ContainerKind, children: Vec<RequireNode>) -> RequireNode {
+        RequireNode::Group {
+            op,
+            span: None,
+            children,
+        }
+    }
+
+    fn section(children: Vec<RequireNode>) -> RequireNode {
+        group(ContainerKind::Any, children)
+    }
+
+    #[test]
+    fn only_negative_lines_in_a_container_stop_the_server() {
+        let all_not = group(ContainerKind::All, vec![line(true)]);
+        assert!(tree_error(&section(vec![all_not.clone()]), true).is_some());
+        // Nested in a container of the same kind, its lines join the outer one.
+        let outer = group(ContainerKind::All, vec![all_not.clone(), line(false)]);
+        assert_eq!(tree_error(&section(vec![outer]), true), None);
+        let outer_negative_only = group(ContainerKind::All, vec![all_not.clone()]);
+        assert!(tree_error(&section(vec![outer_negative_only]), true).is_some());
+        // A <RequireAll> in a <RequireAny> stays a container of its own.
+        let any = group(ContainerKind::Any, vec![all_not, line(false)]);
+        assert!(tree_error(&section(vec![any]), true).is_some());
+    }
 }
