@@ -13,7 +13,7 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    // Workers parse included files side by side, and configuration nesting recurses:
+    // Workers parse .htaccess files side by side, and configuration nesting recurses:
     // give them the main thread's stack size, not rayon's 2 MiB.
     let _ = rayon::ThreadPoolBuilder::new()
         .stack_size(8 << 20)

@@ -302,30 +302,22 @@ impl ApacheModel {
     /// See [`ApacheModel::passwd_directives`]: each directive with a path once per role,
     /// in the first area it is in effect for.
     fn find_passwd_directives(&self) -> Vec<(usize, DirectiveRef, PasswdRole)> {
-        use rayon::prelude::*;
-        let per_area: Vec<[Option<(DirectiveRef, PasswdRole)>; 2]> = self
-            .areas
-            .par_iter()
-            .map(|area| {
-                let config = &area.config;
-                let user_role = if area.is_digest(self) {
-                    PasswdRole::Digest
-                } else {
-                    PasswdRole::Basic
-                };
-                let user_file = config.user_file.filter(|_| area.uses_file_provider(self));
-                [
-                    user_file.map(|r| (r, user_role)),
-                    config.group_file.map(|r| (r, PasswdRole::Group)),
-                ]
-                .map(|found| found.filter(|(r, _)| self.dir(*r).dir.arg(0).is_some()))
-            })
-            .collect();
         let mut seen = std::collections::HashSet::new();
         let mut found = Vec::new();
-        for (k, pair) in per_area.into_iter().enumerate() {
-            for (r, role) in pair.into_iter().flatten() {
-                if seen.insert((r, role)) {
+        for (k, area) in self.areas.iter().enumerate() {
+            let config = &area.config;
+            let user_role = if area.is_digest(self) {
+                PasswdRole::Digest
+            } else {
+                PasswdRole::Basic
+            };
+            let user_file = config.user_file.filter(|_| area.uses_file_provider(self));
+            for (r, role) in [
+                (user_file, user_role),
+                (config.group_file, PasswdRole::Group),
+            ] {
+                let Some(r) = r else { continue };
+                if self.dir(r).dir.arg(0).is_some() && seen.insert((r, role)) {
                     found.push((k, r, role));
                 }
             }

@@ -124,13 +124,6 @@ pub struct Loader<'a> {
     /// Files this loader put in the source set, by local path (the source set also holds
     /// files other starting points read).
     loaded: HashMap<PathBuf, FileId>,
-    /// Contents of files an `Include` wildcard matched, read ahead in parallel (by local
-    /// path); each is added to the source set when its turn to be evaluated comes.
-    read_ahead: HashMap<PathBuf, Vec<u8>>,
-    /// Files read ahead and already parsed (by id), waiting for their turn.
-    parsed_ahead: HashMap<FileId, syn::ConfigFile>,
-    /// Files read ahead that change no read-time state, already evaluated (by id).
-    evaluated_ahead: HashMap<FileId, Evaluated>,
     /// The opening tags of the sections being evaluated, outermost first.
     sections: Vec<Span>,
     /// The `Include`/`IncludeOptional` that read each included file.
@@ -164,9 +157,6 @@ impl<'a> Loader<'a> {
             stack: Vec::new(),
             files: Vec::new(),
             loaded: HashMap::new(),
-            read_ahead: HashMap::new(),
-            parsed_ahead: HashMap::new(),
-            evaluated_ahead: HashMap::new(),
             skipped_auth: Vec::new(),
             sections: Vec::new(),
             included_by: HashMap::new(),
@@ -189,97 +179,9 @@ impl<'a> Loader<'a> {
         if let Some(id) = self.loaded.get(&local) {
             return Ok(*id);
         }
-        let id = match self.read_ahead.remove(&local) {
-            Some(bytes) => self.sources.add(local.clone(), bytes),
-            None => self.sources.load(&local)?,
-        };
+        let id = self.sources.load(&local)?;
         self.loaded.insert(local, id);
         Ok(id)
-    }
-
-    /// Read the files of a wildcard `Include` in parallel (a site directory can hold
-    /// thousands); errors are left for [`Loader::read`] to meet and report in order.
-    /// When none of them can include another file, they get their ids now (the ids they
-    /// would get one by one) and are parsed in parallel too.
-    fn read_ahead(&mut self, files: &[PathBuf]) {
-        use rayon::prelude::*;
-        if files.len() < 2 {
-            return;
-        }
-        let locals: Vec<PathBuf> = files.iter().map(|f| self.opts.map_path(f)).collect();
-        let read: Vec<Option<Vec<u8>>> = locals
-            .par_iter()
-            .map(|local| {
-                if self.loaded.contains_key(local) {
-                    return None;
-                }
-                // A FIFO would block here; `load_file` reports it.
-                crate::source::check_config_file(local).ok()?;
-                crate::source::read_small(local).ok()
-            })
-            .collect();
-        let fresh = |files: &[PathBuf]| {
-            let mut seen = <foldhash::HashSet<_> as foldhash::HashSetExt>::new();
-            files
-                .iter()
-                .all(|f| !self.stack.contains(f) && seen.insert(f))
-        };
-        if read
-            .iter()
-            .all(|r| r.as_ref().is_some_and(|b| !mentions(b, "include")))
-            && fresh(files)
-        {
-            let first = self.sources.len();
-            for (local, bytes) in locals.into_iter().zip(read) {
-                let id = self.sources.add(local.clone(), bytes.unwrap_or_default());
-                self.loaded.insert(local, id);
-            }
-            let sources = &*self.sources;
-            let parsed: Vec<syn::ConfigFile> = (first..sources.len())
-                .into_par_iter()
-                .map(|id| syn::parse(id, &sources.get(id).bytes))
-                .collect();
-            // Files that change nothing a later file reads (no Define, LoadModule,
-            // ServerRoot) evaluate the same now as in turn: do that in parallel too.
-            let changes_state = |id: FileId| {
-                let b = &sources.get(id).bytes;
-                ["define", "loadmodule", "serverroot"]
-                    .iter()
-                    .any(|w| mentions(b, w))
-            };
-            if (first..sources.len()).any(changes_state) {
-                self.parsed_ahead
-                    .extend(parsed.into_iter().map(|p| (p.file, p)));
-            } else {
-                let (defines, modules) = (&self.defines, &self.modules[..]);
-                let evaluated: Vec<(FileId, Evaluated)> = parsed
-                    .into_par_iter()
-                    .map(|p| {
-                        let mut ev = FixedEval {
-                            defines,
-                            modules,
-                            problems: Vec::new(),
-                            skipped_auth: Vec::new(),
-                        };
-                        let items = eval(&mut ev, p.nodes, true);
-                        let done = Evaluated {
-                            items,
-                            errors: p.errors,
-                            problems: ev.problems,
-                            skipped_auth: ev.skipped_auth,
-                        };
-                        (p.file, done)
-                    })
-                    .collect();
-                self.evaluated_ahead.extend(evaluated);
-            }
-        } else {
-            let read = locals
-                .into_iter()
-                .zip(read)
-                .filter_map(|(l, r)| Some((l, r?)));
-            self.read_ahead.extend(read);
-        }
     }
 
     pub fn has_module(&self, name: &str) -> bool {
@@ -327,16 +229,7 @@ impl<'a> Loader<'a> {
         if let Some(span) = via {
             self.included_by.entry(id).or_insert(span);
         }
-        if let Some(done) = self.evaluated_ahead.remove(&id) {
-            self.problems.extend(done.errors.iter().map(syntax_problem));
-            self.problems.extend(done.problems);
-            self.skipped_auth.extend(done.skipped_auth);
-            return done.items;
-        }
-        let parsed = match self.parsed_ahead.remove(&id) {
-            Some(p) => p,
-            None => syn::parse(id, &self.sources.get(id).bytes),
-        };
+        let parsed = syn::parse(id, &self.sources.get(id).bytes);
         self.problems
             .extend(parsed.errors.iter().map(syntax_problem));
         self.stack.push(server_path.to_path_buf());
@@ -390,7 +283,6 @@ impl<'a> Loader<'a> {
                     let to_local = |p: &Path| self.opts.map_path(p);
                     let expansion = glob::expand(&pat, Dialect::Apache, &to_local);
                     let files = expansion.paths;
-                    self.read_ahead(&files);
                     // httpd's `Include` stops at the first place the pattern leads nowhere.
                     let no_match =
                         |p: &Path| format!("No matches for the wildcard in {}", p.display());
@@ -644,26 +536,6 @@ fn if_define(h: &impl EvalHost, head: &Dir) -> bool {
         None => (false, arg),
     };
     h.defines().contains_key(name) != neg
-}
-
-/// Whether a config file's text could hold directive `word` (lower-case): the word
-/// anywhere, in any case.
-fn mentions(bytes: &[u8], word: &str) -> bool {
-    let w = word.as_bytes();
-    let first = w[0];
-    memchr::memchr2_iter(first, first.to_ascii_uppercase(), bytes).any(|i| {
-        bytes
-            .get(i..i + w.len())
-            .is_some_and(|b| b.eq_ignore_ascii_case(w))
-    })
-}
-
-/// A file evaluated ahead of its turn: what `load_file` would have produced.
-struct Evaluated {
-    items: Vec<Item>,
-    errors: Vec<syn::SyntaxError>,
-    problems: Vec<Problem>,
-    skipped_auth: Vec<(Span, String)>,
 }
 
 fn syntax_problem(e: &syn::SyntaxError) -> Problem {

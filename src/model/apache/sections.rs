@@ -93,21 +93,15 @@ fn section_glob(pattern: &str) -> Option<globset::GlobMatcher> {
 impl ScopeIndex {
     /// Index `scopes`; `docroots` are the servers' DocumentRoots (server path, by server).
     pub fn build<'p>(scopes: &[Scope], docroots: impl Iterator<Item = (usize, &'p Path)>) -> Self {
-        use rayon::prelude::*;
         let mut index = ScopeIndex::default();
-        let requires = || {
-            scopes
-                .par_iter()
-                .enumerate()
-                .map(|(i, s)| s.has_require().then(|| require_tree(s, i)))
-                .collect()
-        };
-        let add_all = |index: &mut ScopeIndex| {
-            for (i, s) in scopes.iter().enumerate() {
-                index.add(i, s);
-            }
-        };
-        index.requires = rayon::join(|| add_all(&mut index), requires).1;
+        for (i, s) in scopes.iter().enumerate() {
+            index.add(i, s);
+        }
+        index.requires = scopes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| s.has_require().then(|| require_tree(s, i)))
+            .collect();
         for (server, root) in docroots {
             index
                 .docroots

@@ -192,41 +192,16 @@ pub fn load(
         _ => Vec::new(),
     };
     let declared = build::build(&loaded.tree, &items, start, opts, &prefix);
-    drop(items);
-    let loader::Loaded {
-        tree,
-        files,
-        mut problems,
-    } = loaded;
     let mut servers = declared.servers;
-    // What follows the build is per server or reads the servers only: side by side, with
-    // the syntax tree freed beside them.
-    let sources = &*sources;
-    let ((), (user_files, server_index, refused)) = rayon::join(
-        move || drop(tree),
-        || {
-            use rayon::prelude::*;
-            servers
-                .par_iter_mut()
-                .for_each(|s| s.open_doors = coverage::open_doors(s));
-            let servers = &servers;
-            let ((refs, by_path), (index, refused)) = rayon::join(
-                || {
-                    let refs = user_files::user_file_refs(servers);
-                    let by_path = user_files::group_by_path(servers, &refs);
-                    (refs, by_path)
-                },
-                || {
-                    let index = request::select::ServerIndex::new(servers);
-                    (index, refusals::refusals(servers, sources))
-                },
-            );
-            ((refs, by_path), index, refused)
-        },
-    );
-    let (user_files, user_files_by_path) = user_files;
+    for s in &mut servers {
+        s.open_doors = coverage::open_doors(s);
+    }
+    let user_files = user_files::user_file_refs(&servers);
+    let user_files_by_path = user_files::group_by_path(&servers, &user_files);
     let (declared_user, user_span) = declared.user.unzip();
-    problems.extend(refused);
+    let server_index = request::select::ServerIndex::new(&servers);
+    let mut problems = loaded.problems;
+    problems.extend(refusals::refusals(&servers, sources));
     NginxModel {
         conf_path: path.to_path_buf(),
         start,
@@ -241,7 +216,7 @@ pub fn load(
         http: declared.http,
         maps: declared.maps,
         sets: declared.sets,
-        files,
+        files: loaded.files,
         problems,
         assumptions,
         user_files,

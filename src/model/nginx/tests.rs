@@ -142,6 +142,69 @@ fn includes_globs_prefix_and_cycles() {
     );
 }
 
+/// Files of an `include` pattern are read and parsed side by side when none can include
+/// another: the files, their ids and the servers come out in nginx's order either way.
+#[test]
+fn pattern_includes_keep_reading_order_with_and_without_nested_includes() {
+    let sites: Vec<(String, String)> = (0..5)
+        .map(|i| {
+            (
+                format!("sites/s{i}.conf"),
+                format!("server {{ server_name s{i}; }}"),
+            )
+        })
+        .collect();
+    let order = |extra: &[(&str, &str)]| {
+        let (m, problems, t) = model("http { include sites/*.conf; }", extra);
+        let names: Vec<String> = m.servers.iter().map(|s| s.names[0].clone()).collect();
+        let files: Vec<String> = m
+            .files
+            .iter()
+            .map(|f| f.strip_prefix(t.path()).unwrap().display().to_string())
+            .collect();
+        (names, files, problems)
+    };
+    let plain: Vec<(&str, &str)> = sites
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    let (names, files, problems) = order(&plain);
+    assert_eq!(names, ["s0", "s1", "s2", "s3", "s4"]);
+    assert_eq!(
+        files,
+        [
+            "nginx.conf",
+            "sites/s0.conf",
+            "sites/s1.conf",
+            "sites/s2.conf",
+            "sites/s3.conf",
+            "sites/s4.conf"
+        ]
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    // One site includes a snippet: it is read right after that site, as nginx reads it.
+    let mut nested = plain.clone();
+    nested[1] = (
+        "sites/s1.conf",
+        "server { server_name s1; include snip.conf; }",
+    );
+    nested.push(("snip.conf", "location /x { return 204; }"));
+    let (names, files, _) = order(&nested);
+    assert_eq!(names, ["s0", "s1", "s2", "s3", "s4"]);
+    assert_eq!(
+        files,
+        [
+            "nginx.conf",
+            "sites/s0.conf",
+            "sites/s1.conf",
+            "snip.conf",
+            "sites/s2.conf",
+            "sites/s3.conf",
+            "sites/s4.conf"
+        ]
+    );
+}
+
 #[test]
 fn satisfy_any_with_allow_all_is_not_protection() {
     let (m, _, _t) = model(
