@@ -51,18 +51,13 @@ fn write_tree(dir: &Path) {
 /// every file): its exit code and report.
 fn check(dir: &Path) -> (Option<i32>, Value, String) {
     use std::os::unix::process::CommandExt;
-    // A copy of the binary, which a build directory under /root may hide from nobody.
-    let bin_dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(bin_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = bin_dir.path().join("htguard");
-    std::fs::copy(env!("CARGO_BIN_EXE_htguard"), &bin).unwrap();
-    let mut cmd = Command::new(&bin);
+    let mut cmd = Command::new(common::htguard_for_anyone());
     cmd.args(["check", "--no-config", "--format", "json"])
         .arg(dir);
     if common::is_root() {
         cmd.uid(65534).gid(65534);
     }
-    let out = cmd.output().unwrap();
+    let out = common::output_of(&mut cmd);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     (out.status.code(), report, stderr)

@@ -188,22 +188,16 @@ fn targets(code: &str) -> &'static [&'static str] {
 /// as root (as `scripts/test` does).
 fn check_as_nobody(code: &str, dir: &Path) -> String {
     use std::os::unix::process::CommandExt;
-    // A copy, since the build directory may be out of nobody's reach (a checkout in /root).
-    let bin_dir = tempfile::tempdir().expect("temp dir");
-    std::fs::set_permissions(bin_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = bin_dir.path().join("htguard");
-    std::fs::copy(env!("CARGO_BIN_EXE_htguard"), &bin).expect("copy the htguard binary");
-    let out = std::process::Command::new(&bin)
-        .args(["check", "--no-config", "--format", "json", "--select"])
+    let mut cmd = std::process::Command::new(common::htguard_for_anyone());
+    cmd.args(["check", "--no-config", "--format", "json", "--select"])
         .arg(selection(code).join(","))
         .args(targets(code).iter().flat_map(|t| ["--target", t]))
         .arg("--root")
         .arg(dir)
         .arg(dir)
         .uid(65534)
-        .gid(65534)
-        .output()
-        .expect("run htguard as nobody");
+        .gid(65534);
+    let out = common::output_of(&mut cmd);
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
         "{code}: htguard as nobody: {}",

@@ -34,4 +34,7 @@ pub use nginx::Nginx;
 pub(crate) use process::{Launch, try_launch};
 pub use process::{Server, force_next_port};
 pub use site::Site;
-pub use tools::{find_tool, is_root, need, need_root, require_tool, run_tool, run_tool_stdin};
+pub use tools::{
+    find_tool, htguard_for_anyone, is_root, need, need_root, output_of, require_tool, run_tool,
+    run_tool_stdin,
+};

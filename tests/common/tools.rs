@@ -1,7 +1,7 @@
 //! Finding and running the external tools the server tests rely on.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const INSTALL_HINT: &str =
@@ -117,4 +117,35 @@ pub fn run_tool_stdin(program: &str, args: &[&str], input: &[u8]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{program} printed non-UTF-8: {e}"))
+}
+
+/// A copy of the htguard binary that any user can run (a build directory under /root
+/// hides it from `nobody`), made once per test process and kept until it ends.
+pub fn htguard_for_anyone() -> &'static Path {
+    use std::os::unix::fs::PermissionsExt;
+    static COPY: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, bin) = COPY.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod the temp dir");
+        let bin = dir.path().join("htguard");
+        std::fs::copy(env!("CARGO_BIN_EXE_htguard"), &bin).expect("copy the htguard binary");
+        (dir, bin)
+    });
+    bin
+}
+
+/// `cmd.output()`, tried again while the kernel calls the program busy (ETXTBSY): a test
+/// thread that forked while a copy of it was being written holds the write descriptor
+/// until its child execs.
+pub fn output_of(cmd: &mut std::process::Command) -> std::process::Output {
+    for _ in 0..50 {
+        match cmd.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => return result.expect("run the program"),
+        }
+    }
+    panic!("the program stayed busy (ETXTBSY) for a second");
 }
