@@ -1,11 +1,14 @@
 //! Inputs the fuzz targets (`fuzz/`) found problems with, kept as tests.
 
 use htguard::check::{self, CheckOptions, CheckOutcome};
+use htguard::hash::Scheme;
 use htguard::model::LoadOptions;
-use htguard::model::passwd::apache_groups;
+use htguard::model::passwd::{
+    ApacheRead, ApacheRecord, NginxRead, NginxRecord, apache_find_basic, apache_groups, nginx_find,
+};
 use htguard::store::WriteOptions;
-use htguard::syntax::passwd::{KindHint, parse_with};
-use htguard::user::group;
+use htguard::syntax::passwd::{KindHint, parse, parse_with};
+use htguard::user::{self, AddMode, EntryKind, HashChoice, group};
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -139,4 +142,141 @@ fn a_member_added_to_a_group_line_without_a_colon_joins_that_group() {
         .filter(|g| g.name.as_bytes() == b"bob")
         .any(|g| g.members.iter().any(|m| m.as_bytes() == b"carol"));
     assert!(in_bob, "{}", String::from_utf8_lossy(&after));
+}
+
+fn file_with(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users");
+    std::fs::write(&path, bytes).unwrap();
+    (dir, path)
+}
+
+fn sha1() -> EntryKind {
+    EntryKind::Basic(HashChoice {
+        scheme: Scheme::Sha1,
+        ..Default::default()
+    })
+}
+
+/// The hash each server finds for `user` in `bytes` (Apache, nginx).
+fn found(bytes: &[u8], user: &str) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+    let file = parse(bytes);
+    let apache = match apache_find_basic(&file, bytes, user.as_bytes()).found() {
+        Some(ApacheRecord {
+            read: ApacheRead::Entry(e),
+            ..
+        }) => Some(e.basic_hash().as_bytes().to_vec()),
+        _ => None,
+    };
+    let nginx = match nginx_find(&file, bytes, user.as_bytes()).found() {
+        Some(NginxRecord {
+            read: NginxRead::Entry { hash, .. },
+            ..
+        }) => Some(hash.as_bytes().to_vec()),
+        _ => None,
+    };
+    (apache, nginx)
+}
+
+/// fuzz passwd: `user set alice` rewrote the first line `<BOM>alice:…`, which both servers
+/// (and Apache's `htpasswd`) read as user `<BOM>alice`: the other entry changed, and alice
+/// still could not log in.
+#[test]
+fn a_user_name_behind_a_bom_is_not_the_user_edited() {
+    let src = b"\xEF\xBB\xBFalice:old\nbob:x\n";
+    let (_dir, path) = file_with(src);
+    let opts = WriteOptions::default();
+    let set = user::save(&path, "alice", b"pw", &sha1(), AddMode::Existing, &opts);
+    assert!(set.is_err(), "{set:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), src);
+    user::save(&path, "alice", b"pw", &sha1(), AddMode::Either, &opts).unwrap();
+    let after = std::fs::read(&path).unwrap();
+    assert!(after.starts_with(src), "{after:?}");
+    let hash = user::make_entry("alice", b"pw", &sha1()).unwrap().0;
+    let want = Some(hash.into_bytes());
+    assert_eq!(found(&after, "alice"), (want.clone(), want));
+}
+
+/// fuzz passwd: `user set bob` on `  bob:…` kept the blanks, which nginx reads as part of
+/// the name: bob's new password worked on Apache only.
+#[test]
+fn a_changed_entry_is_written_without_the_blanks_before_its_name() {
+    let (_dir, path) = file_with(b"  bob:old\nalice:x\n");
+    let opts = WriteOptions::default();
+    user::save(&path, "bob", b"pw", &sha1(), AddMode::Existing, &opts).unwrap();
+    let after = std::fs::read(&path).unwrap();
+    let hash = user::make_entry("bob", b"pw", &sha1()).unwrap().0;
+    assert_eq!(after, format!("bob:{hash}\nalice:x\n").as_bytes());
+    let want = Some(hash.into_bytes());
+    assert_eq!(found(&after, "bob"), (want.clone(), want));
+}
+
+/// An edit on the file at the path; true when it was refused.
+type Refused<'a> = dyn Fn(&Path) -> bool + 'a;
+
+/// fuzz passwd: edits next to lines Apache joins (a line ending in `\`, and `\\` carrying
+/// the join over an empty line): `set` uncovered a `\` a NUL had hidden and Apache then
+/// read alice's line as part of bob's, `add` wrote an entry Apache read as part of `b`, and
+/// `delete` changed the entry Apache reads for x. Each is refused and writes nothing.
+#[test]
+fn edits_apache_would_read_joined_to_another_line_are_refused() {
+    let opts = WriteOptions::default();
+    let cases: [(&[u8], &Refused); 3] = [
+        (b"bob:1\0:x\\\nalice:1\n", &|p| {
+            user::save(p, "bob", b"pw", &sha1(), AddMode::Existing, &opts).is_err()
+        }),
+        (b"a:1\nb\\\\\n\n", &|p| {
+            user::save(p, "bob", b"pw", &sha1(), AddMode::New, &opts).is_err()
+        }),
+        (b"x:1\\\nbob:1\n", &|p| {
+            user::delete(p, "bob", None).is_err()
+        }),
+    ];
+    for (src, refused) in cases {
+        let (_dir, path) = file_with(src);
+        assert!(refused(&path), "{src:?}");
+        assert_eq!(std::fs::read(&path).unwrap(), src);
+    }
+}
+
+/// fuzz passwd: a name with a NUL matched `  bob\0:…`, which Apache reads as `bob` and
+/// nginx as `  bob\0`: `delete` removed a line no server reads as that name.
+#[test]
+fn a_lookup_name_with_a_nul_is_refused() {
+    let src = b"  bob\0:1\nalice:1\n";
+    let (_dir, path) = file_with(src);
+    assert!(user::delete(&path, "bob\0", None).is_err());
+    assert_eq!(std::fs::read(&path).unwrap(), src);
+}
+
+/// The members Apache reads for `group` (every line of it).
+fn members(bytes: &[u8], group: &str) -> Vec<String> {
+    let file = parse_with(bytes, KindHint::Group);
+    apache_groups(&file, bytes)
+        .filter(|g| g.name.as_bytes() == group.as_bytes())
+        .flat_map(|g| g.members.into_iter().map(|m| m.lossy().into_owned()))
+        .collect()
+}
+
+/// fuzz passwd: `group add` put the member after an unterminated quote, which takes it
+/// in: httpd read one member `a b new`.
+#[test]
+fn a_member_added_after_an_unterminated_quote_gets_a_line_of_its_own() {
+    let src = b"g: \"a b\n";
+    let (_dir, path) = file_with(src);
+    let new = ["new".to_string()];
+    group::add_members(&path, "g", &new, &WriteOptions::default()).unwrap();
+    let after = std::fs::read(&path).unwrap();
+    assert!(after.starts_with(src), "{after:?}");
+    assert_eq!(members(&after, "g"), ["a b", "new"]);
+}
+
+/// fuzz passwd: `group remove` of a member between `a` and a member written right after
+/// its closing quote (`a "new"b`) glued the neighbours into one member `ab`.
+#[test]
+fn removing_a_member_keeps_its_neighbours_apart() {
+    let (_dir, path) = file_with(b"g: a \"new\"b\n");
+    group::remove_members(&path, "g", &["new".to_string()]).unwrap();
+    let after = std::fs::read(&path).unwrap();
+    assert_eq!(members(&after, "g"), ["a", "b"]);
 }

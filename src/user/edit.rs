@@ -7,6 +7,7 @@ use super::error::{UserError, Warning};
 use super::hashing;
 use super::import::ImportRecord;
 use super::inspect;
+use super::joins;
 use super::secret::{self, Secret};
 use crate::store::{self, UpdateError, WriteOptions};
 use crate::syntax::passwd::{self, EditError, FileKind, KindHint, LineKind, PasswdFile};
@@ -88,7 +89,7 @@ pub fn save(
             added,
             warnings: Vec::new(),
         });
-        Ok(Some(ed.finish()))
+        joins::finish(path, &file, src, ed).map(Some)
     })
     .map_err(flatten)?;
     let mut change = result.ok_or_else(|| UserError::BadOption("nothing was written".into()))?;
@@ -149,7 +150,7 @@ pub fn delete(path: &Path, user: &str, realm: Option<&str>) -> Result<bool, User
         check_read_kind(path, &file, realm)?;
         let mut ed = file.editor(src);
         match ed.remove(user, realm) {
-            Ok(_) => Ok(Some(ed.finish())),
+            Ok(_) => joins::finish(path, &file, src, ed).map(Some),
             Err(EditError::UserNotFound { .. }) => Ok(None),
             Err(e) => Err(edit_error(path, e)),
         }
@@ -253,7 +254,7 @@ pub fn rotate(
             }
             .map_err(|e| edit_error(path, e))?;
         }
-        Ok(Some(ed.finish()))
+        joins::finish(path, &file, src, ed).map(Some)
     })
     .map_err(flatten)?;
     Ok(RotateReport {
@@ -372,7 +373,7 @@ pub fn import(
             created_file: old.is_none(),
             warnings: Vec::new(),
         });
-        Ok(Some(ed.finish()))
+        joins::finish(path, &file, src, ed).map(Some)
     })
     .map_err(flatten)?;
     let mut report = report.ok_or_else(|| UserError::BadOption("nothing was written".into()))?;
@@ -473,8 +474,7 @@ fn existing_names<'a>(
         .filter(|(_, l)| {
             realm.is_none_or(|r| l.field2().and_then(|f| src.get(f)) == Some(r.as_bytes()))
         })
-        .filter_map(|(_, l)| l.user().and_then(|r| src.get(r)))
-        .map(|u| &u[u.iter().take_while(|b| b.is_ascii_whitespace()).count()..])
+        .filter_map(|(_, l)| passwd::entry_user(l, src))
         .collect()
 }
 

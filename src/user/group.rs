@@ -10,6 +10,7 @@
 //! stay byte for byte.
 
 use super::error::UserError;
+use super::joins;
 use crate::model::passwd::{self as view, GroupRecord};
 use crate::store::{self, UpdateError, WriteOptions};
 use crate::syntax::passwd::{self, FileKind, KindHint, Line, PasswdFile, is_blank};
@@ -82,28 +83,52 @@ pub fn add_members(
             let text: Vec<&[u8]> = lines.map(|l| &src[l.content()]).collect();
             text.iter().all(|t| !t.contains(&0)) && text.iter().any(|t| t.contains(&b':'))
         };
-        match records.iter().find(visible) {
+        let extended = match records.iter().find(visible) {
             Some(first) => {
                 let line = single_line(path, &file, first)?;
-                let content = &src[line.content()];
-                // Before the trailing blanks, which stay where they are.
-                let at = line.trailing_ws(src).start - line.start();
-                let mut new = content[..at].to_vec();
-                for u in &change.changed {
-                    new.push(b' ');
-                    new.extend_from_slice(u.as_bytes());
-                }
-                new.extend_from_slice(&content[at..]);
-                ed.replace_line(first.first_line, new);
+                let new = with_members(line, src, &change.changed);
+                // An unterminated quote, for one, would take the new members in.
+                reads_as(&new, first, &change.changed).then_some((first.first_line, new))
             }
+            None => None,
+        };
+        match extended {
+            Some((index, new)) => ed.replace_line(index, new),
             None => {
                 ed.append_line(format!("{group}: {}", change.changed.join(" ")).into_bytes());
             }
         }
-        Ok(Some(ed.finish()))
+        joins::finish(path, &file, src, ed).map(Some)
     })
     .map_err(flatten)?;
     Ok(change)
+}
+
+/// The line's content with `users` after its last member (before the trailing blanks,
+/// which stay where they are).
+fn with_members(line: &Line, src: &[u8], users: &[String]) -> Vec<u8> {
+    let content = &src[line.content()];
+    let at = line.trailing_ws(src).start - line.start();
+    let mut new = content[..at].to_vec();
+    for u in users {
+        new.push(b' ');
+        new.extend_from_slice(u.as_bytes());
+    }
+    new.extend_from_slice(&content[at..]);
+    new
+}
+
+/// Whether httpd reads the group line `content` as `before`'s group with its members and
+/// then `added`.
+fn reads_as(content: &[u8], before: &GroupRecord<'_>, added: &[String]) -> bool {
+    let file = passwd::parse_with(content, KindHint::Group);
+    let Some(rec) = view::apache_groups(&file, content).next() else {
+        return false;
+    };
+    let want = before.members.iter().map(|m| m.as_bytes());
+    let want = want.chain(added.iter().map(|u| u.as_bytes()));
+    rec.name.as_bytes() == before.name.as_bytes()
+        && rec.members.iter().map(|m| m.as_bytes()).eq(want)
 }
 
 /// Take `users` out of `group`, from every line of it. Nothing is written when none of
@@ -145,7 +170,7 @@ pub fn remove_members(
             let line = single_line(path, &file, rec)?;
             ed.replace_line(rec.first_line, without_members(line, src, rec, &leaving));
         }
-        Ok(Some(ed.finish()))
+        joins::finish(path, &file, src, ed).map(Some)
     })
     .map_err(flatten)?;
     Ok(change)
@@ -182,6 +207,10 @@ fn without_members(
             } else {
                 members[i - 1].span.end
             };
+            // `a "b"c` without `b`: a blank keeps `a` and `c` two members.
+            if n > 0 && from == members[i].span.start && kept[n - 1] != i - 1 {
+                new.push(b' ');
+            }
             new.extend_from_slice(&src[from..members[i].span.end]);
         }
     }

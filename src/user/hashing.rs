@@ -46,16 +46,20 @@ pub fn scheme_name(s: Scheme) -> &'static str {
     }
 }
 
-/// Refuse a name with a `:`, which no entry can have: the lookups (`verify`, `delete`) take
-/// any other name as it is, even one only nginx reads (`  # kim`).
+/// Refuse a name with a `:`, which no entry can have, or a NUL, where Apache's reading of
+/// a name ends: the lookups (`verify`, `delete`) take any other name as it is.
 pub fn check_lookup_name(user: &str) -> Result<(), UserError> {
-    match user.contains(':') {
-        true => Err(UserError::BadUser {
-            user: user.escape_debug().to_string(),
-            reason: "user name contains ':' (the field separator)",
-        }),
-        false => Ok(()),
-    }
+    let reason = if user.contains(':') {
+        "user name contains ':' (the field separator)"
+    } else if user.contains('\0') {
+        "user name contains a NUL (Apache reads a name only up to it)"
+    } else {
+        return Ok(());
+    };
+    Err(UserError::BadUser {
+        user: user.escape_debug().to_string(),
+        reason,
+    })
 }
 
 /// Refuse user names no server can look up.

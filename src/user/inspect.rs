@@ -112,10 +112,9 @@ pub(super) fn hash_index<'a>(
         {
             continue;
         }
-        let Some(user) = line.user().and_then(|r| src.get(r)) else {
+        let Some(user) = passwd::entry_user(line, src) else {
             continue;
         };
-        let user = &user[user.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
         if let Some(hash) = hash_field(line, src, digest) {
             index.entry(user).or_insert(hash);
         }
@@ -194,11 +193,7 @@ pub(super) fn entries(file: &PasswdFile, src: &[u8], realm: Option<&str>) -> Vec
         if line.kind() != wanted {
             continue;
         }
-        let Some(user) = line
-            .user()
-            .and_then(|r| src.get(r))
-            .map(|u| &u[u.iter().take_while(|b| b.is_ascii_whitespace()).count()..])
-        else {
+        let Some(user) = passwd::entry_user(line, src) else {
             continue;
         };
         let line_realm = if digest {

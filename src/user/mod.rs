@@ -10,6 +10,7 @@ pub mod group;
 mod hashing;
 pub mod import;
 mod inspect;
+mod joins;
 pub mod secret;
 
 pub use edit::{

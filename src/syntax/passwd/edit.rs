@@ -18,6 +18,13 @@ pub enum EditError {
     UserNotFound { user: String, realm: Option<String> },
     #[error("this is {} file; {op} entries cannot be written to it", article(*.file))]
     WrongKind { file: FileKind, op: &'static str },
+    /// An edit that would leave `\` at the end of a line, or a line Apache reads as part of
+    /// the one before: the entry would not be read as written.
+    #[error(
+        "line {line} ends with `\\`, which makes Apache read it and the next line as one; fix \
+         that first (`htguard check` reports it)"
+    )]
+    JoinedLine { line: usize },
     #[error("invalid {field} `{value}`: {reason}")]
     Invalid {
         field: &'static str,
@@ -214,7 +221,17 @@ impl<'a> Editor<'a> {
 
     /// Whether any operation changed something.
     pub fn is_changed(&self) -> bool {
-        !self.changes.is_empty() || self.appended.iter().any(Option::is_some)
+        !self.changes.is_empty() || self.appends()
+    }
+
+    /// Indexes of the lines this batch rewrites or drops, in order.
+    pub fn changed_lines(&self) -> impl Iterator<Item = usize> + '_ {
+        self.changes.keys().copied()
+    }
+
+    /// Whether this batch adds lines at the end.
+    pub fn appends(&self) -> bool {
+        self.appended.iter().any(Option::is_some)
     }
 
     /// The new file: untouched lines byte for byte, new lines in the file's ending style,
@@ -303,10 +320,17 @@ impl<'a> Editor<'a> {
                     }
                 }
                 let to = memchr::memchr(b':', &content[from..]).map_or(content.len(), |p| from + p);
+                // The name from its first byte: leading blanks are Apache's to trim, but
+                // nginx would read them as part of the name (`htpasswd` drops them too).
+                let name = content.iter().take_while(|b| super::is_ws(**b)).count();
                 let mut new = Vec::with_capacity(content.len() + hash.len());
-                new.extend_from_slice(&content[..=colon]);
+                new.extend_from_slice(&content[name..=colon]);
                 new.extend_from_slice(hash.as_bytes());
                 new.extend_from_slice(&content[to..]);
+                // A `\` the old line hid (after a NUL, say) would join the next line to it.
+                if new.ends_with(b"\\") {
+                    return Err(EditError::JoinedLine { line: i + 1 });
+                }
                 self.changes.insert(i, Change::Replace(new));
                 Ok(())
             }

@@ -526,7 +526,7 @@ impl PasswdFile {
         out
     }
     /// The first Basic entry for `user` (first entry wins on both servers).
-    /// The name is compared as written, ignoring a BOM and leading whitespace.
+    /// The name is compared as written, ignoring leading whitespace (a BOM counts).
     pub fn find_basic(&self, src: &[u8], user: &[u8]) -> Option<usize> {
         self.lines
             .iter()
@@ -600,10 +600,12 @@ impl PasswdFile {
     }
 }
 
-/// The user (or group) name of an entry as a human reads it: BOM and leading blanks dropped.
+/// The user (or group) name of an entry as the servers compare it: leading blanks dropped
+/// (Apache trims them, and an edit rewrites the line without them), a BOM kept (both
+/// servers, and Apache's `htpasswd`, read it as part of the first name).
 pub(crate) fn entry_user<'a>(l: &Line, src: &'a [u8]) -> Option<&'a [u8]> {
     let r = l.user()?;
-    let s = src.get(r)?;
+    let s = src.get(l.start()..r.end)?;
     let skip = s.iter().take_while(|b| is_ws(**b)).count();
     Some(&s[skip..])
 }

@@ -234,14 +234,43 @@ fn a_batch_uses_one_pass_and_sees_its_own_additions() {
 }
 
 #[test]
-fn entries_after_a_bom_are_found_by_name() {
+fn an_entry_behind_a_bom_is_not_the_user_the_servers_look_up() {
+    // Both servers, and Apache's `htpasswd`, read the BOM as part of the first name.
     let src = b"\xEF\xBB\xBFalice:1\n";
     let f = parse(src);
-    assert_eq!(f.find_basic(src, b"alice"), Some(0));
-    // The BOM stays: set changes the hash only.
+    assert_eq!(f.find_basic(src, b"alice"), None);
+    assert_eq!(f.find_basic(src, b"\xEF\xBB\xBFalice"), Some(0));
+    // `add` writes the entry the servers find; the BOM line stays for `check` to report.
     assert_eq!(
-        f.set_basic(src, "alice", "2").unwrap(),
-        b"\xEF\xBB\xBFalice:2\n"
+        f.add_basic(src, "alice", "2").unwrap(),
+        b"\xEF\xBB\xBFalice:1\nalice:2\n"
+    );
+}
+
+#[test]
+fn a_changed_entry_loses_its_leading_blanks() {
+    // Apache trims them; nginx would read them as part of the name.
+    let src = b"\t bob:1:x\nalice:1\n";
+    let f = parse(src);
+    assert_eq!(f.set_basic(src, "bob", "2").unwrap(), b"bob:2:x\nalice:1\n");
+}
+
+#[test]
+fn no_edit_leaves_a_backslash_at_the_end_of_a_line() {
+    // A `\` kept after the new hash would make Apache join the next line; so would one a
+    // NUL hid before.
+    for src in [&b"bob:1:x\\\nalice:1\n"[..], b"bob:1\0:x\\\nalice:1\n"] {
+        let refused = parse(src).set_basic(src, "bob", "2");
+        assert!(
+            matches!(refused, Err(EditError::JoinedLine { line: 1 })),
+            "{src:?}"
+        );
+    }
+    // A `\` that was part of the old hash goes with it.
+    let src = b"x:1\\\nbob:1\n";
+    assert_eq!(
+        parse(src).set_basic(src, "x", "2").unwrap(),
+        b"x:2\nbob:1\n"
     );
 }
 
