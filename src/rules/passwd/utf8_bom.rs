@@ -4,7 +4,7 @@ use super::common::{PwFile, server_names, show};
 use crate::diag::{Diagnostic, Server, Severity};
 use crate::model::PasswdRole;
 use crate::rules::{Context, Family, Rule, RuleInfo};
-use crate::syntax::passwd::LineKind;
+use crate::syntax::passwd::{Line, LineKind};
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -30,7 +30,10 @@ bob:$2y$10$…
 ```
 
 ## Use instead
-Save the file as UTF-8 *without* BOM (`htguard check --fix` removes it):
+Save the file as UTF-8 *without* BOM (`htguard check --fix` removes it, except when a later
+entry has the first user's name: `htpasswd` and `htguard user add` write one, since they
+too read the mark as part of the name. Removing the mark then would make line 1 the entry
+the servers find first and bring its old password back; delete one of the two first):
 ```text
 alice:$2y$10$…
 bob:$2y$10$…
@@ -59,7 +62,10 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if servers.is_empty() {
             continue;
         }
-        let fix = f.fix("remove the byte-order mark", vec![(bom.clone(), b"")]);
+        // Removing the mark when a later entry has the name line 1 then gets would make
+        // line 1 the entry the servers find first: that user's password would change.
+        let shadows = first.kind().is_entry() && name_taken_later(&f, first, group);
+        let fix = (!shadows).then(|| f.fix("remove the byte-order mark", vec![(bom.clone(), b"")]));
         let d = if first.kind().is_entry() {
             let name = f.user_of(first);
             let what = if group { "group" } else { "user" };
@@ -93,8 +99,41 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .label("invisible bytes EF BB BF")
                 .help("save the file as UTF-8 without BOM")
         };
-        out.push(d.servers(&servers).fix(fix));
+        let d = d.servers(&servers);
+        out.push(match fix {
+            Some(fix) => d.fix(fix),
+            None => d.help(format!(
+                "another entry for `{}` follows: without the mark line 1 would be the one the servers find; delete line 1 or the later entry first",
+                f.user_of(first).trim_start_matches('\u{feff}')
+            )),
+        });
     }
+}
+
+/// Whether an entry after line 1 has the name line 1 has without the mark (group names
+/// compared ignoring case, as httpd looks them up).
+fn name_taken_later(f: &PwFile, first: &Line, group: bool) -> bool {
+    let bare = |l: &Line| {
+        l.user().map(|r| {
+            let u = f.bytes(r);
+            u.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(u).trim_ascii()
+        })
+    };
+    let Some(name) = bare(first) else {
+        return false;
+    };
+    f.lines()[1..]
+        .iter()
+        .filter(|l| l.kind().is_entry())
+        .any(|l| {
+            bare(l).is_some_and(|other| {
+                if group {
+                    other.eq_ignore_ascii_case(name)
+                } else {
+                    other == name
+                }
+            })
+        })
 }
 
 #[cfg(test)]
@@ -111,6 +150,18 @@ mod tests {
         assert!(d[0].message.contains("401 for `alice`"), "{}", d[0].message);
         assert_eq!((d[0].primary.span.start, d[0].primary.span.end), (0, 3));
         assert_eq!(apply_fix(src, &d[0]), b"alice:$apr1$a$b\nbob:$apr1$a$b\n");
+    }
+
+    /// `user add alice` on a file whose line 1 is `<BOM>alice` writes a second `alice`:
+    /// removing the mark then would make the old line 1 the entry that counts.
+    #[test]
+    fn no_fix_when_the_name_without_the_mark_is_taken_later() {
+        let src = b"\xEF\xBB\xBFalice:$apr1$old$b\nbob:$apr1$a$b\nalice:$apr1$new$b\n";
+        let d = run(&RULE, src);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
+        let help = d[0].help.as_deref().unwrap_or_default();
+        assert!(help.contains("another entry for `alice` follows"), "{help}");
     }
 
     #[test]
