@@ -159,12 +159,8 @@ fn create(root: &Path, entry: &Entry) {
 }
 
 fn mkfifo(path: &Path) -> std::io::Result<()> {
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes())?;
-    // SAFETY: `c` is a valid NUL-terminated path that lives across the call.
-    match unsafe { libc::mkfifo(c.as_ptr(), 0o644) } {
-        0 => Ok(()),
-        _ => Err(std::io::Error::last_os_error()),
-    }
+    use rustix::fs::{CWD, FileType, Mode, mknodat};
+    mknodat(CWD, path, FileType::Fifo, Mode::from_raw_mode(0o644), 0).map_err(Into::into)
 }
 
 /// What every outcome must satisfy: each finding's spans lie inside their file, on
