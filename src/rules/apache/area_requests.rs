@@ -5,7 +5,7 @@
 
 use crate::model::apache::ApacheModel;
 use crate::model::apache::request::{Evaluation, Options, evaluate_with, vhost};
-use crate::model::request::{Credentials, FileState, Files, LocalFiles, Request, Scheme, Verdict};
+use crate::model::request::{Credentials, FileState, Files, LocalFiles, Verdict};
 use base64::Engine as _;
 use sha1::Digest as _;
 use std::net::IpAddr;
@@ -42,7 +42,7 @@ pub fn ask(
     credentials: Option<Credentials>,
     access_only: bool,
 ) -> Option<Evaluation> {
-    let request = request_to(m, server, url, method, credentials);
+    let request = vhost::request_to(m, server, url, method, CLIENT, credentials);
     let opts = Options {
         server: Some(server),
         access_only,
@@ -103,49 +103,6 @@ impl Files for ValidLogin<'_> {
             return None;
         }
         self.inner.cannot_read(p)
-    }
-}
-
-/// A request to `server`: its name as Host, and a port and address it listens on.
-fn request_to(
-    m: &ApacheModel,
-    server: usize,
-    url: &str,
-    method: &str,
-    credentials: Option<Credentials>,
-) -> Request {
-    let vs = &m.servers[server];
-    let listeners = vhost::listeners(m);
-    // The virtual host's own `addr:port`, else the first Listen.
-    let own = vs.addrs.first().and_then(|a| {
-        let (host, port) = a.rsplit_once(':')?;
-        let ip = host.trim_matches(['[', ']']).parse::<IpAddr>().ok();
-        Some((ip, port.parse::<u16>().ok()?))
-    });
-    let port = own
-        .map(|(_, p)| p)
-        .filter(|&p| p != 0)
-        .or_else(|| listeners.first().map(|l| l.port))
-        .unwrap_or(80);
-    let local_addr = own
-        .and_then(|(ip, _)| ip)
-        .filter(|ip| !ip.is_unspecified())
-        .or_else(|| {
-            listeners
-                .iter()
-                .find(|l| l.port == port)
-                .and_then(|l| l.addr)
-        })
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    Request {
-        method: method.into(),
-        scheme: if vs.tls { Scheme::Https } else { Scheme::Http },
-        host: vs.name.clone().unwrap_or_else(|| "localhost".into()),
-        port,
-        local_addr,
-        target: url.into(),
-        client: CLIENT,
-        credentials,
     }
 }
 

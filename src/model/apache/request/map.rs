@@ -7,7 +7,7 @@
 use super::{Evaluation, Login, Options, evaluate_with, vhost};
 use crate::model::apache::ApacheModel;
 use crate::model::apache::config::{Scope, ScopeKind};
-use crate::model::request::{FileState, Files, Request, Scheme, Verdict};
+use crate::model::request::{FileState, Files, Request, Verdict};
 use crate::source::Span;
 use std::net::IpAddr;
 use std::path::Path;
@@ -194,7 +194,7 @@ pub fn map(m: &ApacheModel, files: &dyn Files, uri: Option<&str>) -> Vec<ServerR
 fn serves_main(m: &ApacheModel) -> bool {
     m.servers.len() == 1
         || vhost::listeners(m).iter().any(|l| {
-            let req = probe_request(m, 0, "/", "GET", LOCAL);
+            let req = vhost::request_to(m, 0, "/", "GET", LOCAL, None);
             let local = l.addr.unwrap_or(IpAddr::from([127, 0, 0, 1]));
             let r = Request {
                 port: l.port,
@@ -209,7 +209,7 @@ fn serves_main(m: &ApacheModel) -> bool {
 /// when the answer read the client's address or the method.
 pub fn summarize(m: &ApacheModel, files: &dyn Files, server: usize, path: &str) -> Summary {
     let ask = |method: &str, from: IpAddr| {
-        let req = probe_request(m, server, path, method, from);
+        let req = vhost::request_to(m, server, path, method, from, None);
         let opts = Options {
             server: Some(server),
             access_only: true,
@@ -271,51 +271,6 @@ impl Files for CachedFiles<'_> {
     }
     fn cannot_read(&self, p: &Path) -> Option<String> {
         self.inner.cannot_read(p)
-    }
-}
-
-/// A request to `server`: its name as Host, a port and address it listens on.
-fn probe_request(
-    m: &ApacheModel,
-    server: usize,
-    path: &str,
-    method: &str,
-    from: IpAddr,
-) -> Request {
-    let vs = &m.servers[server];
-    let listeners = vhost::listeners(m);
-    let from_addr = vs.addrs.first().map(|a| {
-        let (host, port) = match a.rsplit_once(':') {
-            Some((h, p)) => (h, p.parse::<u16>().ok()),
-            None => (a.as_str(), None),
-        };
-        let ip = host.trim_matches(['[', ']']).parse::<IpAddr>().ok();
-        (ip, port)
-    });
-    let port = from_addr
-        .and_then(|(_, p)| p)
-        .filter(|&p| p != 0)
-        .or_else(|| listeners.first().map(|l| l.port))
-        .unwrap_or(80);
-    let local_addr = from_addr
-        .and_then(|(ip, _)| ip)
-        .filter(|ip| !ip.is_unspecified())
-        .or_else(|| {
-            listeners
-                .iter()
-                .find(|l| l.port == port)
-                .and_then(|l| l.addr)
-        })
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    Request {
-        method: method.into(),
-        scheme: if vs.tls { Scheme::Https } else { Scheme::Http },
-        host: vs.name.clone().unwrap_or_else(|| "localhost".into()),
-        port,
-        local_addr,
-        target: path.into(),
-        client: from,
-        credentials: None,
     }
 }
 

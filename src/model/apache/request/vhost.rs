@@ -6,7 +6,7 @@
 
 use super::address;
 use crate::model::apache::ApacheModel;
-use crate::model::request::{Files, Request};
+use crate::model::request::{Credentials, Files, Request, Scheme};
 use crate::source::Span;
 use std::net::IpAddr;
 use std::path::Path;
@@ -331,6 +331,47 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
         }
     }
     go(pattern.as_bytes(), text.as_bytes())
+}
+
+/// A request that reaches virtual host `server`: its name as Host, and the port and
+/// address it listens on (its own `addr:port`, else the first `Listen`).
+pub fn request_to(
+    m: &ApacheModel,
+    server: usize,
+    target: &str,
+    method: &str,
+    client: IpAddr,
+    credentials: Option<Credentials>,
+) -> Request {
+    let vs = &m.servers[server];
+    let listen = listeners(m);
+    let own = vs.addrs.first().map(|a| {
+        let (host, port) = match a.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse::<u16>().ok()),
+            None => (a.as_str(), None),
+        };
+        (host.trim_matches(['[', ']']).parse::<IpAddr>().ok(), port)
+    });
+    let port = own
+        .and_then(|(_, p)| p)
+        .filter(|&p| p != 0)
+        .or_else(|| listen.first().map(|l| l.port))
+        .unwrap_or(80);
+    let local_addr = own
+        .and_then(|(ip, _)| ip)
+        .filter(|ip| !ip.is_unspecified())
+        .or_else(|| listen.iter().find(|l| l.port == port).and_then(|l| l.addr))
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    Request {
+        method: method.into(),
+        scheme: if vs.tls { Scheme::Https } else { Scheme::Http },
+        host: vs.name.clone().unwrap_or_else(|| "localhost".into()),
+        port,
+        local_addr,
+        target: target.into(),
+        client,
+        credentials,
+    }
 }
 
 #[cfg(test)]
