@@ -154,21 +154,47 @@ impl Account {
     /// once each, in `known` (10,000 password files in a few directories cost 60,000
     /// stat + ACL lookups instead of 10,000).
     pub fn first_denied_in(&self, file: &Path, top: &Path, known: &Directories) -> Option<Denied> {
+        match self.first_denied_above(file, top, known) {
+            Some(stop) => stop,
+            None => self.denied_at(file, Want::Read),
+        }
+    }
+
+    /// [`Account::first_denied_in`] for a file whose stat is known already.
+    pub fn first_denied_with(
+        &self,
+        file: &Path,
+        metadata: &Metadata,
+        top: &Path,
+        known: &Directories,
+    ) -> Option<Denied> {
+        match self.first_denied_above(file, top, known) {
+            Some(stop) => stop,
+            None => self.denied_with(file, metadata.clone(), Want::Read),
+        }
+    }
+
+    /// Where the path lookup of `file` stops in a directory above it (see
+    /// [`Directories::search`]), or `None` when it reaches the file.
+    fn first_denied_above(
+        &self,
+        file: &Path,
+        top: &Path,
+        known: &Directories,
+    ) -> Option<Option<Denied>> {
         let mut dirs: Vec<&Path> = file.ancestors().skip(1).collect();
         dirs.reverse();
-        for dir in dirs {
-            if !dir.starts_with(top) || dir == top && top != Path::new("/") {
-                continue;
-            }
-            if let Some(stop) = known.search(self, dir) {
-                return stop;
-            }
-        }
-        self.denied_at(file, Want::Read)
+        dirs.into_iter()
+            .filter(|dir| dir.starts_with(top) && !(*dir == top && top != Path::new("/")))
+            .find_map(|dir| known.search(self, dir))
     }
 
     fn denied_at(&self, path: &Path, want: Want) -> Option<Denied> {
         let metadata = std::fs::metadata(path).ok()?;
+        self.denied_with(path, metadata, want)
+    }
+
+    fn denied_with(&self, path: &Path, metadata: Metadata, want: Want) -> Option<Denied> {
         (!self.may(path, &metadata, want)).then(|| Denied {
             has_acl: acl::read(path).is_some(),
             path: path.to_path_buf(),

@@ -80,6 +80,9 @@ pub struct NginxModel {
     /// [`NginxModel::user_files`] (by index) grouped by the local file they name,
     /// paths with variables left out; groups and members in configuration order.
     pub user_files_by_path: Vec<Vec<usize>>,
+    /// For each group of [`NginxModel::user_files_by_path`]: the file's stat, links
+    /// followed as nginx's open() follows them; `None` when there is no file to stat.
+    pub user_files_on_disk: Vec<Option<std::fs::Metadata>>,
     /// Listening addresses and server names, for choosing the server of a request.
     pub server_index: request::select::ServerIndex,
 }
@@ -198,6 +201,7 @@ pub fn load(
     }
     let user_files = user_files::user_file_refs(&servers);
     let user_files_by_path = user_files::group_by_path(&servers, &user_files);
+    let user_files_on_disk = user_files::on_disk(&servers, &user_files, &user_files_by_path);
     let (declared_user, user_span) = declared.user.unzip();
     let server_index = request::select::ServerIndex::new(&servers);
     let mut problems = loaded.problems;
@@ -221,6 +225,7 @@ pub fn load(
         assumptions,
         user_files,
         user_files_by_path,
+        user_files_on_disk,
         server_index,
     }
 }

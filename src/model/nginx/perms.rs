@@ -42,7 +42,25 @@ pub fn check_read_in(
     top: &Path,
     known: &access::Directories,
 ) -> Result<(), Denied> {
-    let Some(denied) = account.id.first_denied_in(file, top, known) else {
+    denied(account.id.first_denied_in(file, top, known), top)
+}
+
+/// [`check_read_in`] for a file whose stat is known already.
+pub fn check_read_with(
+    file: &Path,
+    metadata: &std::fs::Metadata,
+    account: &Account,
+    top: &Path,
+    known: &access::Directories,
+) -> Result<(), Denied> {
+    denied(
+        account.id.first_denied_with(file, metadata, top, known),
+        top,
+    )
+}
+
+fn denied(denied: Option<access::Denied>, top: &Path) -> Result<(), Denied> {
+    let Some(denied) = denied else {
         return Ok(());
     };
     let root = (top != Path::new("/")).then_some(top);

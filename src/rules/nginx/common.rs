@@ -30,26 +30,27 @@ pub fn scope_name(s: &VirtualServer, scope: &Scope<'_>) -> String {
 /// are only formatted when shown (a tree can have tens of thousands of places).
 #[derive(Debug, Default)]
 pub struct Places<'a> {
-    shown: Vec<(&'a VirtualServer, Scope<'a>)>,
+    /// The first two.
+    shown: [Option<(&'a VirtualServer, Scope<'a>)>; 2],
     count: usize,
 }
 
 impl<'a> Places<'a> {
     pub fn add(&mut self, server: &'a VirtualServer, scope: Scope<'a>) {
-        if self.shown.len() < 2 {
-            self.shown.push((server, scope));
+        if let Some(free) = self.shown.iter_mut().find(|s| s.is_none()) {
+            *free = Some((server, scope));
         }
         self.count += 1;
     }
 
     /// "a", "a and b", "a and 3 more".
     pub fn text(&self) -> String {
-        let name = |i: usize| scope_name(self.shown[i].0, &self.shown[i].1);
-        match (self.shown.len(), self.count) {
-            (0, _) => String::new(),
-            (1, _) => name(0),
-            (2, 2) => format!("{} and {}", name(0), name(1)),
-            (_, n) => format!("{} and {} more", name(0), n - 1),
+        let name = |(s, scope): &(&VirtualServer, Scope<'_>)| scope_name(s, scope);
+        match (&self.shown, self.count) {
+            ([None, _], _) => String::new(),
+            ([Some(a), None], _) => name(a),
+            ([Some(a), Some(b)], 2) => format!("{} and {}", name(a), name(b)),
+            ([Some(a), _], n) => format!("{} and {} more", name(a), n - 1),
         }
     }
 }
@@ -87,6 +88,8 @@ pub fn served_span(s: &VirtualServer, served: Served) -> Span {
 /// The user-file directives that name one file (variables excluded), first one first.
 pub struct FileGroup<'a> {
     pub first: FileUse<'a>,
+    /// The file's stat, links followed (`None`: there is no file to open).
+    pub on_disk: Option<&'a std::fs::Metadata>,
     /// The arguments of (up to three of) the other directives naming the same file.
     pub others: Vec<Span>,
     /// How many other directives name it.
@@ -132,11 +135,12 @@ fn file_use<'a>(m: &'a NginxModel, r: &'a crate::model::nginx::UserFileRef) -> O
 }
 
 /// User-file uses grouped by the file they name: one finding per file, not per line.
-pub fn files_named(m: &NginxModel) -> Vec<FileGroup<'_>> {
+pub fn files_named(m: &NginxModel) -> impl Iterator<Item = FileGroup<'_>> {
     let refs = &m.user_files;
     m.user_files_by_path
         .iter()
-        .filter_map(|g| {
+        .zip(&m.user_files_on_disk)
+        .filter_map(|(g, on_disk)| {
             let first = file_use(m, &refs[*g.first()?])?;
             let others = g[1..]
                 .iter()
@@ -145,9 +149,9 @@ pub fn files_named(m: &NginxModel) -> Vec<FileGroup<'_>> {
                 .collect();
             Some(FileGroup {
                 first,
+                on_disk: on_disk.as_ref(),
                 others,
                 other_count: g.len() - 1,
             })
         })
-        .collect()
 }

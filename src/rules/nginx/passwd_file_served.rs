@@ -91,7 +91,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let u = &g.first;
             let f = &u.file.value;
             named.insert(std::path::absolute(&f.local_path).unwrap_or(f.local_path.clone()));
-            if !f.local_path.is_file() {
+            if !g.on_disk.is_some_and(|m| m.is_file()) {
                 continue;
             }
             for (s, served, settings, uri, root_span) in sent(&roots, m, &f.local_path) {

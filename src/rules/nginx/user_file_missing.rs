@@ -51,8 +51,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for g in files_named(m) {
             let u = &g.first;
             let f = &u.file.value;
-            // metadata() follows symlinks as nginx's open() does: a dangling link is missing.
-            if std::fs::metadata(&f.local_path).is_ok() {
+            // Links followed as nginx's open() follows them: a dangling link is missing.
+            if g.on_disk.is_some() {
                 continue;
             }
             let looked = if f.local_path == f.server_path {

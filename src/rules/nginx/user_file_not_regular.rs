@@ -46,7 +46,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for g in files_named(m) {
             let u = &g.first;
             let f = &u.file.value;
-            let Ok(meta) = std::fs::metadata(&f.local_path) else {
+            let Some(meta) = g.on_disk else {
                 continue;
             };
             if meta.is_file() {

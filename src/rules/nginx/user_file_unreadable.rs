@@ -58,10 +58,11 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for g in files_named(m) {
             let u = &g.first;
             let f = &u.file.value;
-            if !f.local_path.exists() {
+            let Some(metadata) = g.on_disk else {
                 continue;
-            }
-            let Err(denied) = perms::check_read_in(&f.local_path, &account, top, &directories)
+            };
+            let Err(denied) =
+                perms::check_read_with(&f.local_path, metadata, &account, top, &directories)
             else {
                 continue;
             };
