@@ -98,7 +98,7 @@ impl<'a> Inheritance<'a> {
                 c.user_file = Some(Arc::new(setting(d, self.user_file(d))));
             }
             "satisfy" if first.is_some() => {
-                c.satisfy_any = Some(setting(d, d.args[0].value == b"any"));
+                c.satisfy_any = Some(Arc::new(setting(d, d.args[0].value == b"any")));
             }
             "allow" | "deny" if first.is_some() => lists.access.push(AccessRule {
                 allow: name == "allow",
@@ -121,11 +121,11 @@ impl<'a> Inheritance<'a> {
                 c.try_files_list = Some(Arc::new(setting(d, words(d))));
             }
             "index" if first.is_some() => c.index = Some(Arc::new(setting(d, words(d)))),
-            "autoindex" if first.is_some() => c.autoindex = Some(setting(d, is_on(d))),
+            "autoindex" if first.is_some() => c.autoindex = Some(Arc::new(setting(d, is_on(d)))),
             "recursive_error_pages" if first.is_some() => {
-                c.recursive_error_pages = Some(setting(d, is_on(d)));
+                c.recursive_error_pages = Some(Arc::new(setting(d, is_on(d))));
             }
-            "merge_slashes" if first.is_some() => c.merge_slashes = Some(setting(d, is_on(d))),
+            "merge_slashes" if first.is_some() => c.merge_slashes = Some(Arc::new(setting(d, is_on(d)))),
             "auth_request" if first.is_some() => {
                 let uri = d.arg(0).filter(|a| a != "off").map(|a| a.into_owned());
                 c.auth_request = Some(Arc::new(setting(d, uri)));
@@ -136,7 +136,7 @@ impl<'a> Inheritance<'a> {
         }
         if HANDLERS.contains(&name.as_ref()) {
             let arg = d.arg(0).map(|a| a.into_owned()).unwrap_or_default();
-            c.handler = Some(setting(d, (name.into_owned(), arg)));
+            c.handler = Some(Arc::new(setting(d, (name.into_owned(), arg))));
         }
     }
 

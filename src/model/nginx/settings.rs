@@ -92,7 +92,7 @@ pub struct Settings {
     pub auth_basic: Option<Arc<Setting<Realm>>>,
     pub user_file: Option<Arc<Setting<UserFile>>>,
     /// `satisfy any` (true) or `all` (false).
-    pub satisfy_any: Option<Setting<bool>>,
+    pub satisfy_any: Option<Arc<Setting<bool>>>,
     /// allow/deny rules: nginx inherits the whole list only when a level has none.
     pub access: Arc<[AccessRule]>,
     /// `root` or `alias`, whichever the level has in effect.
@@ -106,15 +106,15 @@ pub struct Settings {
     /// `index` files, in order (nginx's default is `index.html`).
     pub index: Option<Arc<Setting<Vec<String>>>>,
     /// `autoindex on|off`.
-    pub autoindex: Option<Setting<bool>>,
+    pub autoindex: Option<Arc<Setting<bool>>>,
     /// `error_page` (inherited as a whole list, like nginx).
     pub error_pages: Arc<[ErrorPage]>,
     /// `recursive_error_pages on|off`.
-    pub recursive_error_pages: Option<Setting<bool>>,
+    pub recursive_error_pages: Option<Arc<Setting<bool>>>,
     /// `auth_request URI` (`None` as the value: `auth_request off`).
     pub auth_request: Option<Arc<Setting<Option<String>>>>,
     /// `merge_slashes on|off` (server level).
-    pub merge_slashes: Option<Setting<bool>>,
+    pub merge_slashes: Option<Arc<Setting<bool>>>,
     // Not inherited: what this very block does.
     /// The rewrite module's directives in order (see [`super::script`]).
     pub script: Arc<[ScriptOp]>,
@@ -123,7 +123,7 @@ pub struct Settings {
     /// The content handler the block sets (`proxy_pass`, `fastcgi_pass`, `uwsgi_pass`,
     /// `scgi_pass`, `grpc_pass`, `memcached_pass`, `stub_status`, `empty_gif`, …): the
     /// directive's name and argument.
-    pub handler: Option<Setting<(String, String)>>,
+    pub handler: Option<Arc<Setting<(String, String)>>>,
     /// `internal;`: only internal redirects reach the location.
     pub internal: Option<Span>,
     pub rewrites: Vec<Rewrite>,

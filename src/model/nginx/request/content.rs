@@ -121,7 +121,7 @@ impl<'a> Eval<'a> {
             return Some(h);
         }
         match conf.served {
-            Served::Location(i) => self.server().locations[i].settings.handler.as_ref(),
+            Served::Location(i) => self.server().locations[i].settings.handler.as_deref(),
             Served::Server => None,
         }
     }
