@@ -58,10 +58,18 @@ struct Input<'a> {
     why: &'a str,
 }
 
+/// The `tool` object of the JSON documents (`check`, `probe`).
 #[derive(Serialize)]
-struct Tool {
+pub(super) struct Tool {
     name: &'static str,
     version: &'static str,
+}
+
+impl Tool {
+    pub(super) const HTGUARD: Tool = Tool {
+        name: "htguard",
+        version: env!("CARGO_PKG_VERSION"),
+    };
 }
 
 #[derive(Serialize)]
@@ -183,10 +191,7 @@ pub fn render(f: &Findings<'_>) -> String {
     files.dedup();
     let doc = Document {
         version: VERSION,
-        tool: Tool {
-            name: "htguard",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::HTGUARD,
         summary: Summary {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),

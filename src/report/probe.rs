@@ -23,6 +23,7 @@
 //! ```
 
 use super::human::{self, HumanOptions};
+use super::json::Tool;
 use super::{Findings, Position};
 use crate::diag::{Diagnostic, Severity};
 use crate::probe::ProbeOutcome;
@@ -143,12 +144,6 @@ struct Document<'a> {
     summary: Summary,
     requests: Vec<RequestOut<'a>>,
     findings: Vec<FindingOut<'a>>,
-}
-
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
 }
 
 #[derive(Serialize)]
@@ -358,10 +353,7 @@ pub fn render_json(o: &ProbeOutcome) -> String {
     let count = |s: Severity| o.diagnostics.iter().filter(|d| d.severity == s).count();
     let doc = Document {
         version: VERSION,
-        tool: Tool {
-            name: "htguard",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::HTGUARD,
         url: o.url.to_string(),
         summary: Summary {
             errors: count(Severity::Error),

@@ -125,7 +125,9 @@ impl<'a> Inheritance<'a> {
             "recursive_error_pages" if first.is_some() => {
                 c.recursive_error_pages = Some(Arc::new(setting(d, is_on(d))));
             }
-            "merge_slashes" if first.is_some() => c.merge_slashes = Some(Arc::new(setting(d, is_on(d)))),
+            "merge_slashes" if first.is_some() => {
+                c.merge_slashes = Some(Arc::new(setting(d, is_on(d))))
+            }
             "auth_request" if first.is_some() => {
                 let uri = d.arg(0).filter(|a| a != "off").map(|a| a.into_owned());
                 c.auth_request = Some(Arc::new(setting(d, uri)));
