@@ -123,9 +123,18 @@ impl Doors {
 #[derive(Default)]
 struct Asked {
     open: HashMap<PathBuf, Vec<(Way, Option<Served>)>>,
+    /// The sample file of each protected directory (many locations serve one).
+    samples: HashMap<PathBuf, Option<(String, PathBuf)>>,
 }
 
 impl Asked {
+    fn sample_file(&mut self, files: &LocalFiles, dir: &Path) -> Option<(String, PathBuf)> {
+        self.samples
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| sample_file(files, dir))
+            .clone()
+    }
+
     fn open_ways(
         &mut self,
         ctx: &Context<'_>,
@@ -162,7 +171,7 @@ fn doors_of(
     let Some(dir) = map_to_path(m, si, Served::Location(li), &l.pattern) else {
         return;
     };
-    let Some((name, file)) = sample_file(files, &dir) else {
+    let Some((name, file)) = asked.sample_file(files, &dir) else {
         return;
     };
     let base = if l.pattern.ends_with('/') {
