@@ -5,8 +5,8 @@ use super::{NginxModel, Protection, Realm, ScopeRef, Settings, UserFile, Virtual
 use crate::diag::Server as ServerKind;
 use crate::model::{PasswdRole, PasswdUse};
 use crate::source::Span;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// One `auth_basic_user_file` directive and every scope where nginx opens the file

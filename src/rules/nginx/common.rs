@@ -65,8 +65,8 @@ pub struct FileUse<'a> {
 }
 
 /// Every user-file directive nginx opens, in configuration order.
-pub fn file_uses(m: &NginxModel) -> Vec<FileUse<'_>> {
-    m.user_files.iter().filter_map(|r| file_use(m, r)).collect()
+pub fn file_uses(m: &NginxModel) -> impl Iterator<Item = FileUse<'_>> {
+    m.user_files.iter().filter_map(|r| file_use(m, r))
 }
 
 /// Display name of what serves a request.
