@@ -195,6 +195,15 @@ pub fn load(
         _ => Vec::new(),
     };
     let declared = build::build(&loaded.tree, &items, start, opts, &prefix);
+    // The model keeps spans, not directives: free the parse tree now, and what is built
+    // next reuses its memory.
+    drop(items);
+    let loader::Loaded {
+        tree,
+        files,
+        problems: loader_problems,
+    } = loaded;
+    drop(tree);
     let mut servers = declared.servers;
     for s in &mut servers {
         s.open_doors = coverage::open_doors(s);
@@ -204,7 +213,7 @@ pub fn load(
     let user_files_on_disk = user_files::on_disk(&servers, &user_files, &user_files_by_path);
     let (declared_user, user_span) = declared.user.unzip();
     let server_index = request::select::ServerIndex::new(&servers);
-    let mut problems = loaded.problems;
+    let mut problems = loader_problems;
     problems.extend(refusals::refusals(&servers, sources));
     NginxModel {
         conf_path: path.to_path_buf(),
@@ -220,7 +229,7 @@ pub fn load(
         http: declared.http,
         maps: declared.maps,
         sets: declared.sets,
-        files: loaded.files,
+        files,
         problems,
         assumptions,
         user_files,
