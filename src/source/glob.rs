@@ -234,8 +234,10 @@ fn include_path(
     out: &mut Expansion,
 ) {
     let local = to_local(path);
-    if !(dialect.includes_directories_whole() && local.is_dir()) {
-        if local.exists() {
+    let metadata = std::fs::metadata(&local);
+    let is_dir = metadata.as_ref().is_ok_and(|m| m.is_dir());
+    if !(dialect.includes_directories_whole() && is_dir) {
+        if metadata.is_ok() {
             out.paths.push(path.to_path_buf());
         } else {
             out.dead_ends.push(DeadEnd::Missing(path.to_path_buf()));

@@ -51,7 +51,7 @@ pub fn check(
     let Some(who) = who else {
         return FileAccess::UnknownUser;
     };
-    match who.first_denied_in(local, root.unwrap_or(Path::new("/")), known) {
+    match who.first_denied_with(local, &meta, root.unwrap_or(Path::new("/")), known) {
         None => FileAccess::Readable,
         Some(denied) if denied.is_dir() => FileAccess::Denied(format!(
             "directory {} ({}) does not let it in",
