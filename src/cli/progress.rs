@@ -49,8 +49,14 @@ impl CheckBar {
         style(&bar, "checking [{bar:20}] {pos}/{len} {msg} ({elapsed})");
         let done = Arc::new((Mutex::new(false), Condvar::new()));
         if std::io::stderr().is_terminal() {
-            let (bar, done) = (bar.clone(), done.clone());
-            std::thread::spawn(move || show_later(&bar, &done));
+            let after = check_bar_after();
+            if after.is_zero() {
+                // At once, not from a thread that a short check can end before it runs.
+                show(&bar);
+            } else {
+                let (bar, done) = (bar.clone(), done.clone());
+                std::thread::spawn(move || show_later(&bar, &done, after));
+            }
         }
         CheckBar { bar, done }
     }
@@ -65,17 +71,21 @@ impl CheckBar {
 
 /// Draw the bar on stderr unless the check ends first. Under the lock, so that a bar is
 /// never shown after [`CheckBar::clear`].
-fn show_later(bar: &ProgressBar, done: &(Mutex<bool>, Condvar)) {
+fn show_later(bar: &ProgressBar, done: &(Mutex<bool>, Condvar), after: Duration) {
     let (lock, wake) = done;
     let guard = lock.lock().unwrap_or_else(|e| e.into_inner());
     let (finished, _) = wake
-        .wait_timeout_while(guard, check_bar_after(), |finished| !*finished)
+        .wait_timeout_while(guard, after, |finished| !*finished)
         .unwrap_or_else(|e| e.into_inner());
     if !*finished {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        // Redraw the elapsed time while one long stage runs.
-        bar.enable_steady_tick(Duration::from_millis(200));
+        show(bar);
     }
+}
+
+fn show(bar: &ProgressBar) {
+    bar.set_draw_target(ProgressDrawTarget::stderr());
+    // Redraw the elapsed time while one long stage runs.
+    bar.enable_steady_tick(Duration::from_millis(200));
 }
 
 impl Progress for CheckBar {
