@@ -147,20 +147,15 @@ impl Account {
     /// directories below `top` (the `--root` directory, or `/`). `None`: it may read the
     /// file (or a component cannot be examined: the caller decides about a missing file).
     pub fn first_denied(&self, file: &Path, top: &Path) -> Option<Denied> {
-        self.first_denied_in(file, top, &Directories::default())
-    }
-
-    /// [`Account::first_denied`] for many files: the directories above them are examined
-    /// once each, in `known` (10,000 password files in a few directories cost 60,000
-    /// stat + ACL lookups instead of 10,000).
-    pub fn first_denied_in(&self, file: &Path, top: &Path, known: &Directories) -> Option<Denied> {
-        match self.first_denied_above(file, top, known) {
+        match self.first_denied_above(file, top, &Directories::default()) {
             Some(stop) => stop,
             None => self.denied_at(file, Want::Read),
         }
     }
 
-    /// [`Account::first_denied_in`] for a file whose stat is known already.
+    /// [`Account::first_denied`] for a file whose stat is known already, among many: the
+    /// directories above them are examined once each, in `known` (10,000 password files
+    /// in a few directories cost 60,000 stat + ACL lookups instead of 10,000).
     pub fn first_denied_with(
         &self,
         file: &Path,

@@ -311,8 +311,7 @@ impl<'a> Loader<'a> {
         if count < 2 || self.stack.len() >= MAX_INCLUDE_DEPTH {
             return files.iter().map(|_| None).collect();
         }
-        let first = self.sources.len();
-        let mut next = first;
+        let mut next = self.sources.len();
         let ids: Vec<Option<FileId>> = new
             .iter()
             .map(|&n| {

@@ -30,37 +30,16 @@ pub struct Denied {
 }
 
 /// Check that `account` may traverse every directory above `file` (within `top`, the
-/// `--root` directory or `/`) and read `file`.
-pub fn check_read(file: &Path, account: &Account, top: &Path) -> Result<(), Denied> {
-    check_read_in(file, account, top, &access::Directories::default())
-}
-
-/// [`check_read`] for many files, each directory above them examined once in `known`.
-pub fn check_read_in(
-    file: &Path,
-    account: &Account,
-    top: &Path,
-    known: &access::Directories,
-) -> Result<(), Denied> {
-    denied(account.id.first_denied_in(file, top, known), top)
-}
-
-/// [`check_read_in`] for a file whose stat is known already.
-pub fn check_read_with(
+/// `--root` directory or `/`) and read `file`, whose stat is `metadata`. Each directory
+/// above many files is examined once, in `known`.
+pub fn check_read(
     file: &Path,
     metadata: &std::fs::Metadata,
     account: &Account,
     top: &Path,
     known: &access::Directories,
 ) -> Result<(), Denied> {
-    denied(
-        account.id.first_denied_with(file, metadata, top, known),
-        top,
-    )
-}
-
-fn denied(denied: Option<access::Denied>, top: &Path) -> Result<(), Denied> {
-    let Some(denied) = denied else {
+    let Some(denied) = account.id.first_denied_with(file, metadata, top, known) else {
         return Ok(());
     };
     let root = (top != Path::new("/")).then_some(top);

@@ -62,7 +62,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let Err(denied) =
-                perms::check_read_with(&f.local_path, metadata, &account, top, &directories)
+                perms::check_read(&f.local_path, metadata, &account, top, &directories)
             else {
                 continue;
             };
