@@ -286,6 +286,23 @@ impl Sources {
     }
 }
 
+/// `Path::ancestors` of a [`path_key`], by byte search: a key is already normal, so
+/// each parent is the text before the last `/` (the root's parent is none).
+pub fn key_ancestors(key: &std::ffi::OsStr) -> impl Iterator<Item = &std::ffi::OsStr> {
+    use std::os::unix::ffi::OsStrExt;
+    std::iter::successors(Some(key.as_bytes()), |k| {
+        if k.is_empty() || *k == b"/" {
+            return None;
+        }
+        Some(match k.iter().rposition(|&c| c == b'/') {
+            Some(0) => &b"/"[..],
+            Some(i) => &k[..i],
+            None => &b""[..],
+        })
+    })
+    .map(std::ffi::OsStr::from_bytes)
+}
+
 /// A path as a map key: its bytes, with the components joined again when the spelling is
 /// not already what they spell (`/a//b/`, `/a/./b`), so that paths `Path ==` treats as
 /// equal are one key. Hashing these bytes is much cheaper than `Path`'s hash, which walks

@@ -10,8 +10,8 @@ use crate::model::{FoundUnreadable, PasswdRole, PasswdUse, UnreadableFile};
 use crate::rules::PasswdInput;
 use crate::source::{Content, FileId, Sources, read_file};
 use crate::syntax::passwd::{self, KindHint};
+use foldhash::HashMap;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The password files of a run, parsed, and those that could not be read.
@@ -149,18 +149,20 @@ fn group_by_file(
         .collect();
     let canon = canonical_paths(&spellings);
     let mut groups: Vec<PasswdGroup> = Vec::new();
-    let mut index: HashMap<std::ffi::OsString, usize> = HashMap::new();
+    let mut index: HashMap<std::ffi::OsString, usize> = HashMap::default();
     let mut group_for = |path: &Path| -> usize {
-        let key = crate::model::path_key(&canon[path.as_os_str()]).into_owned();
-        *index.entry(key).or_insert_with(|| {
-            groups.push(PasswdGroup {
-                path: path.to_path_buf(),
-                explicit: false,
-                uses: Vec::new(),
-                named: KindHint::Auto,
-            });
-            groups.len() - 1
-        })
+        let key = crate::model::path_key(&canon[path.as_os_str()]);
+        if let Some(&i) = index.get::<std::ffi::OsStr>(&key) {
+            return i;
+        }
+        groups.push(PasswdGroup {
+            path: path.to_path_buf(),
+            explicit: false,
+            uses: Vec::new(),
+            named: KindHint::Auto,
+        });
+        index.insert(key.into_owned(), groups.len() - 1);
+        groups.len() - 1
     };
     let use_groups: Vec<usize> = uses.iter().map(|u| group_for(&u.local_path)).collect();
     let standalone_groups: Vec<usize> = standalone.iter().map(|c| group_for(&c.path)).collect();

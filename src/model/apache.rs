@@ -302,7 +302,7 @@ impl ApacheModel {
     /// See [`ApacheModel::passwd_directives`]: each directive with a path once per role,
     /// in the first area it is in effect for.
     fn find_passwd_directives(&self) -> Vec<(usize, DirectiveRef, PasswdRole)> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         let mut found = Vec::new();
         for (k, area) in self.areas.iter().enumerate() {
             let config = &area.config;

@@ -77,7 +77,8 @@ fn render_chunk(f: &Findings<'_>, diagnostics: &[Diagnostic], opts: HumanOptions
         .with_links(false)
         .with_width(opts.width)
         .with_context_lines(CONTEXT_LINES)
-        .with_show_related_as_nested(true);
+        .with_show_related_as_nested(true)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace);
     let mut out = String::new();
     for d in diagnostics {
         let report = build(f, d);

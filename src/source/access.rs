@@ -7,7 +7,6 @@
 //! One answer for every caller: the Apache and nginx models (can the worker user read the
 //! password file?) and the store (can the server still read what was just written?).
 
-use std::collections::HashMap;
 use std::fs::Metadata;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -177,11 +176,7 @@ impl Account {
         top: &Path,
         known: &Directories,
     ) -> Option<Option<Denied>> {
-        let mut dirs: Vec<&Path> = file.ancestors().skip(1).collect();
-        dirs.reverse();
-        dirs.into_iter()
-            .filter(|dir| dir.starts_with(top) && !(*dir == top && top != Path::new("/")))
-            .find_map(|dir| known.search(self, dir))
+        known.through(self, file.parent()?, top)
     }
 
     fn denied_at(&self, path: &Path, want: Want) -> Option<Denied> {
@@ -198,28 +193,40 @@ impl Account {
     }
 }
 
-/// Directories already examined for one account: None where it may search one, else
-/// what the path lookup ends with there.
+/// Directories already examined for one account and one top: for each, where a path
+/// lookup through it (from the top down to it) stops, None when it gets through.
+/// Thousands of files share a few directories: each file asks about its own directory
+/// once, not about every directory above it.
 #[derive(Default)]
-pub struct Directories(Mutex<HashMap<PathBuf, Option<Option<Denied>>>>);
+pub struct Directories(Mutex<foldhash::HashMap<PathBuf, Option<Option<Denied>>>>);
 
 impl Directories {
-    /// None: the account may search `dir`. Some(Some(denied)): it may not. Some(None):
-    /// `dir` is a file, and the kernel finds that (ENOTDIR) before it asks for search
-    /// permission: the lookup fails as "not found", not "denied".
-    fn search(&self, who: &Account, dir: &Path) -> Option<Option<Denied>> {
+    /// Where the lookup through `dir` stops: None when the account may search every
+    /// directory from `top` down to `dir`; else at the first it may not
+    /// (Some(Some(denied))), or at one that is a file (Some(None): the kernel finds that
+    /// (ENOTDIR) before it asks for search permission, so the lookup fails as "not
+    /// found", not "denied"). Directories above `top` (and `top` itself, but for `/`)
+    /// are not the server's: they are not asked about.
+    fn through(&self, who: &Account, dir: &Path, top: &Path) -> Option<Option<Denied>> {
         if let Some(known) = self.0.lock().ok().and_then(|m| m.get(dir).cloned()) {
             return known;
         }
-        let stop = if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
-            Some(None)
-        } else {
-            who.denied_at(dir, Want::Search).map(Some)
-        };
+        let above = dir.parent().and_then(|p| self.through(who, p, top));
+        let asked = dir.starts_with(top) && !(dir == top && top != Path::new("/"));
+        let stop = above.or_else(|| asked.then(|| search(who, dir)).flatten());
         if let Ok(mut m) = self.0.lock() {
             m.insert(dir.to_path_buf(), stop.clone());
         }
         stop
+    }
+}
+
+/// Where the lookup stops at `dir` itself (see [`Directories::through`]).
+fn search(who: &Account, dir: &Path) -> Option<Option<Denied>> {
+    if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        Some(None)
+    } else {
+        who.denied_at(dir, Want::Search).map(Some)
     }
 }
 

@@ -166,19 +166,20 @@ pub fn build_areas(m: &ApacheModel) -> (Vec<Area>, Vec<Option<HtaccessVerdict>>)
             }
         })
         .collect();
-    // A `.htaccess` with auth lines is an area: its verdict came out of that merge.
-    let mut verdicts = vec![None; m.scopes.len()];
-    for area in &areas {
-        verdicts[area.scope] = verdict_of(&area.config, area.scope);
-    }
-    let others: Vec<(usize, Option<HtaccessVerdict>)> = (0..m.scopes.len())
+    // A `.htaccess` with auth lines is an area (areas are in scope order): its verdict
+    // came out of that merge. The others are merged here.
+    let verdicts = (0..m.scopes.len())
         .into_par_iter()
-        .filter(|&i| m.scopes[i].kind == ScopeKind::Htaccess && !m.scopes[i].has_auth())
-        .map(|i| (i, verdict_of(&merge_at(m, &place_for(m, i)), i)))
+        .map(|i| {
+            if m.scopes[i].kind != ScopeKind::Htaccess {
+                return None;
+            }
+            match areas.binary_search_by_key(&i, |a| a.scope) {
+                Ok(a) => verdict_of(&areas[a].config, i),
+                Err(_) => verdict_of(&merge_at(m, &place_for(m, i)), i),
+            }
+        })
         .collect();
-    for (i, verdict) in others {
-        verdicts[i] = verdict;
-    }
     (areas, verdicts)
 }
 

@@ -231,7 +231,9 @@ fn apply_directory_levels(m: &ApacheModel, server: usize, dir: &Path, config: &m
             .copied()
             .filter(|&i| in_server(&m.scopes[i], server))
             .collect();
-        if let Some(prefix) = spelled.get(level) {
+        if let Some(prefix) = spelled.get(level)
+            && !index.wildcard_directories.is_empty()
+        {
             let prefix = prefix.to_string_lossy();
             here.extend(index.wildcard_directories.iter().copied().filter(|&i| {
                 in_server(&m.scopes[i], server)
@@ -367,7 +369,8 @@ fn apply_locations(m: &ApacheModel, server: usize, url: &str, config: &mut Merge
 }
 
 /// What one directive of a scope sets in the merged configuration.
-enum Setting {
+#[derive(Clone, Copy, Debug)]
+pub enum Setting {
     AuthType,
     AuthName,
     UserFile,
@@ -382,6 +385,11 @@ enum Setting {
     AuthMerging,
     Require,
     ForbiddenOnFailure,
+}
+
+/// The setting directive `name` (any case) sets.
+pub fn setting_of(name: &str) -> Option<Setting> {
+    setting(NameBuf::default().lowercase(name))
 }
 
 /// The setting a directive (lower-case name) sets.
@@ -408,12 +416,10 @@ fn setting(lname: &str) -> Option<Setting> {
 /// Merge one scope's unconditional directives into `config`.
 fn apply_scope(m: &ApacheModel, scope: usize, config: &mut MergedConfig) {
     config.applied.push(scope);
-    let directives = m.scopes[scope]
-        .directives
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| !d.conditional)
-        .map(|(index, d)| (DirectiveRef { scope, index }, d));
+    let directives = m.index.settings(scope).iter().map(|&(index, setting)| {
+        let d = &m.scopes[scope].directives[index];
+        (DirectiveRef { scope, index }, d, setting)
+    });
     let conf =
         apply_directives(m.scopes[scope].kind, directives, config).map(|(op, has_require)| {
             AuthzConf {
@@ -508,7 +514,7 @@ fn merge_authz(
 /// it has `Require` lines (its authz configuration).
 fn apply_directives<'m>(
     kind: ScopeKind,
-    directives: impl Iterator<Item = (DirectiveRef, &'m super::config::ScopedDir)>,
+    directives: impl Iterator<Item = (DirectiveRef, &'m super::config::ScopedDir, Setting)>,
     config: &mut MergedConfig,
 ) -> Option<(Merging, bool)> {
     let mut compat = AccessCompat::default();
@@ -516,38 +522,37 @@ fn apply_directives<'m>(
     let mut merging: Option<&str> = None;
     let mut has_require = false;
     let mut authz_directive = false;
-    for (r, d) in directives {
-        let mut name = NameBuf::default();
-        match setting(name.lowercase(&d.dir.name)) {
-            Some(Setting::AuthType) => config.auth_type = Some(r),
-            Some(Setting::AuthName) => config.auth_name = Some(r),
-            Some(Setting::UserFile) => config.user_file = Some(r),
-            Some(Setting::GroupFile) => config.group_file = Some(r),
-            Some(Setting::BasicProvider) => config.basic_provider = Some(r),
-            Some(Setting::DigestProvider) => config.digest_provider = Some(r),
-            Some(Setting::Satisfy) => {
+    for (r, d, setting) in directives {
+        match setting {
+            Setting::AuthType => config.auth_type = Some(r),
+            Setting::AuthName => config.auth_name = Some(r),
+            Setting::UserFile => config.user_file = Some(r),
+            Setting::GroupFile => config.group_file = Some(r),
+            Setting::BasicProvider => config.basic_provider = Some(r),
+            Setting::DigestProvider => config.digest_provider = Some(r),
+            Setting::Satisfy => {
                 compat.satisfy = Some(r);
                 compat_lines.push(r);
             }
-            Some(Setting::Order) => {
+            Setting::Order => {
                 compat.order = Some(r);
                 compat_lines.push(r);
             }
-            Some(Setting::Allow) => {
+            Setting::Allow => {
                 compat.allows.push(r);
                 compat_lines.push(r);
             }
-            Some(Setting::Deny) => {
+            Setting::Deny => {
                 compat.denies.push(r);
                 compat_lines.push(r);
             }
-            Some(Setting::AllowOverride) if kind == ScopeKind::Directory => {
+            Setting::AllowOverride if kind == ScopeKind::Directory => {
                 config.allow_override = Some(r)
             }
-            Some(Setting::AuthMerging) => merging = d.dir.arg(0),
-            Some(Setting::Require) => has_require = true,
-            Some(Setting::ForbiddenOnFailure) => authz_directive = true,
-            _ => {}
+            Setting::AllowOverride => {}
+            Setting::AuthMerging => merging = d.dir.arg(0),
+            Setting::Require => has_require = true,
+            Setting::ForbiddenOnFailure => authz_directive = true,
         }
     }
     // mod_access_compat has no merger: a section with any of its directives replaces
@@ -681,7 +686,10 @@ fn apply_condition_block(
         .iter()
         .enumerate()
         .filter(|(_, d)| mine(d))
-        .map(|(index, d)| (DirectiveRef { scope, index }, d));
+        .filter_map(|(index, d)| {
+            let setting = setting_of(&d.dir.name)?;
+            Some((DirectiveRef { scope, index }, d, setting))
+        });
     if let Some((op, has_require)) = apply_directives(ScopeKind::Location, directives, config) {
         let section = has_require.then(|| RequireTree {
             root: super::authz::require_tree_where(&m.scopes[scope], scope, |d| mine(d)),

@@ -5,9 +5,10 @@
 use super::authz::{RequireNode, require_tree};
 use super::config::{Scope, ScopeKind};
 use super::loader::has_wildcard;
+use super::merge::{Setting, setting_of};
 use foldhash::HashMap;
+use rayon::prelude::*;
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,29 +48,29 @@ pub struct ScopeIndex {
     /// Each scope's own `Require` tree (an implicit `<RequireAny>` of its lines), built
     /// once: every place below a section shares it.
     requires: Vec<Option<Arc<RequireNode>>>,
+    /// Each scope's unconditional directives that a merge reads (by index in the scope),
+    /// with the setting each sets: thousands of merges apply the same few scopes, and
+    /// most of a server's directives set nothing a merge keeps.
+    settings: Vec<Vec<(usize, Setting)>>,
     /// Servers by their DocumentRoot's [`path_key`] (ascending server index).
     docroots: HashMap<OsString, Vec<usize>>,
 }
 
+/// The unconditional directives of `s` that set something a merge keeps.
+fn merge_settings(s: &Scope) -> Vec<(usize, Setting)> {
+    s.directives
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !d.conditional)
+        .filter_map(|(i, d)| Some((i, setting_of(&d.dir.name)?)))
+        .collect()
+}
+
+pub use crate::source::key_ancestors;
+
 /// [`crate::model::path_key`], owned: the ancestors of a key are keys too.
 pub fn path_key(p: &Path) -> OsString {
     crate::model::path_key(p).into_owned()
-}
-
-/// `Path::ancestors` of a [`path_key`], by byte search: a key is already normal, so
-/// each parent is the text before the last `/` (the root's parent is none).
-pub fn key_ancestors(key: &OsStr) -> impl Iterator<Item = &OsStr> {
-    std::iter::successors(Some(key.as_bytes()), |k| {
-        if k.is_empty() || *k == b"/" {
-            return None;
-        }
-        Some(match k.iter().rposition(|&c| c == b'/') {
-            Some(0) => &b"/"[..],
-            Some(i) => &k[..i],
-            None => &b""[..],
-        })
-    })
-    .map(OsStr::from_bytes)
 }
 
 fn normalize_dir(p: &str) -> String {
@@ -97,11 +98,17 @@ impl ScopeIndex {
         for (i, s) in scopes.iter().enumerate() {
             index.add(i, s);
         }
-        index.requires = scopes
-            .iter()
+        // Read from every scope once, side by side (11,000 scopes on the Apache bench tree).
+        (index.requires, index.settings) = scopes
+            .par_iter()
             .enumerate()
-            .map(|(i, s)| s.has_require().then(|| require_tree(s, i)))
-            .collect();
+            .map(|(i, s)| {
+                (
+                    s.has_require().then(|| require_tree(s, i)),
+                    merge_settings(s),
+                )
+            })
+            .unzip();
         for (server, root) in docroots {
             index
                 .docroots
@@ -176,6 +183,11 @@ impl ScopeIndex {
     /// Whether scope `scope`'s wildcard pattern matches `text`.
     pub fn glob_matches(&self, scope: usize, text: &str) -> bool {
         self.globs.get(&scope).is_some_and(|g| g.is_match(text))
+    }
+
+    /// The directives of `scope` a merge reads (see [`ScopeIndex::settings`]).
+    pub fn settings(&self, scope: usize) -> &[(usize, Setting)] {
+        &self.settings[scope]
     }
 
     /// The `Require` tree of `scope` (empty when it has no `Require`).

@@ -3,7 +3,10 @@
 //! directory above the file instead of a pass over every location of every server.
 
 use super::{DocumentRoot, NginxModel, Setting};
-use std::collections::HashMap;
+use crate::source::{key_ancestors, path_key};
+use foldhash::HashMap;
+use std::borrow::Cow;
+use std::ffi::OsStr;
 use std::path::Path;
 
 /// A `root` or `alias` in effect at one place of one server.
@@ -15,13 +18,14 @@ pub struct RootPlace<'m> {
     pub root: &'m Setting<DocumentRoot>,
 }
 
-/// Document roots by the local directory they name.
+/// Document roots by the local directory they name ([`path_key`]: a file's directories
+/// are looked up by byte prefix, 10,000 files times their depth).
 #[derive(Debug, Default)]
 pub struct RootIndex<'m> {
-    by_directory: HashMap<&'m Path, Vec<RootPlace<'m>>>,
+    by_directory: HashMap<Cow<'m, OsStr>, Vec<RootPlace<'m>>>,
     /// Aliases whose location has no trailing slash while the alias has one, by the
     /// alias's parent directory (which `/static../` reaches).
-    by_alias_parent: HashMap<&'m Path, Vec<RootPlace<'m>>>,
+    by_alias_parent: HashMap<Cow<'m, OsStr>, Vec<RootPlace<'m>>>,
 }
 
 impl<'m> RootIndex<'m> {
@@ -29,8 +33,8 @@ impl<'m> RootIndex<'m> {
     /// directive (every location inheriting it maps URIs the same way); an `alias` once
     /// per location, whose pattern decides the URI.
     pub fn new(m: &'m NginxModel) -> RootIndex<'m> {
-        let mut by_directory: HashMap<&'m Path, Vec<RootPlace<'m>>> = HashMap::new();
-        let mut by_alias_parent: HashMap<&'m Path, Vec<RootPlace<'m>>> = HashMap::new();
+        let mut by_directory: HashMap<Cow<'m, OsStr>, Vec<RootPlace<'m>>> = HashMap::default();
+        let mut by_alias_parent: HashMap<Cow<'m, OsStr>, Vec<RootPlace<'m>>> = HashMap::default();
         for (server, s) in m.servers.iter().enumerate() {
             let mut seen_roots = std::collections::HashSet::new();
             let levels = std::iter::once((None, &s.settings)).chain(
@@ -52,10 +56,13 @@ impl<'m> RootIndex<'m> {
                     root,
                 };
                 if let Some(parent) = traversable_parent(m, &place) {
-                    by_alias_parent.entry(parent).or_default().push(place);
+                    by_alias_parent
+                        .entry(path_key(parent))
+                        .or_default()
+                        .push(place);
                 }
                 by_directory
-                    .entry(root.value.local_path.as_path())
+                    .entry(path_key(&root.value.local_path))
                     .or_default()
                     .push(RootPlace {
                         server,
@@ -72,8 +79,8 @@ impl<'m> RootIndex<'m> {
 
     /// The aliases whose parent directory holds `file`, reachable through `..`.
     pub fn alias_parents_containing(&self, file: &Path) -> Vec<RootPlace<'m>> {
-        let mut found: Vec<RootPlace<'m>> = file
-            .ancestors()
+        let key = path_key(file);
+        let mut found: Vec<RootPlace<'m>> = key_ancestors(&key)
             .filter_map(|dir| self.by_alias_parent.get(dir))
             .flatten()
             .copied()
@@ -85,8 +92,8 @@ impl<'m> RootIndex<'m> {
     /// The places whose root directory holds `file` (or is `file`), by server, then
     /// the server level and locations in configuration order.
     pub fn containing(&self, file: &Path) -> Vec<RootPlace<'m>> {
-        let mut found: Vec<RootPlace<'m>> = file
-            .ancestors()
+        let key = path_key(file);
+        let mut found: Vec<RootPlace<'m>> = key_ancestors(&key)
             .filter_map(|dir| self.by_directory.get(dir))
             .flatten()
             .copied()

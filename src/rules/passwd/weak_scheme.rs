@@ -66,12 +66,12 @@ const LINES_PER_TASK: usize = 16 * 1024;
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     use rayon::prelude::*;
+    let listed: Vec<Option<Severity>> = LISTED.iter().map(severity_of).collect();
     for f in PwFile::all(ctx) {
         if f.basic_servers().is_empty() && f.basic_readers(ctx.profile).is_empty() {
             continue;
         }
         let census = f.input.hashes(f.src);
-        let listed: Vec<Option<Severity>> = LISTED.iter().map(severity_of).collect();
         let per_chunk: Vec<Vec<Group<'_>>> = f
             .lines()
             .par_chunks(LINES_PER_TASK)
