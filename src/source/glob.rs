@@ -21,6 +21,7 @@
 
 use globset::{GlobBuilder, GlobMatcher};
 use std::ffi::{OsStr, OsString};
+use std::fs::FileType;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
@@ -115,18 +116,22 @@ pub enum DeadEnd {
 pub fn expand(pattern: &Path, dialect: Dialect, to_local: &dyn Fn(&Path) -> PathBuf) -> Expansion {
     let components: Vec<Component<'_>> = pattern.components().collect();
     let mut out = Expansion::default();
-    let mut bases: Vec<PathBuf> = vec![PathBuf::new()];
+    // Each path so far, with its type when a directory listing told it (no stat needed).
+    let mut bases: Vec<(PathBuf, Option<FileType>)> = vec![(PathBuf::new(), None)];
     for (i, component) in components.iter().enumerate() {
         let last = i + 1 == components.len();
         let text = component.as_os_str();
         if !(matches!(component, Component::Normal(_)) && has_wildcard(text.as_bytes())) {
             let literal = literal_component(text, dialect);
-            bases.iter_mut().for_each(|base| base.push(&literal));
+            for (base, kind) in &mut bases {
+                base.push(&literal);
+                *kind = None;
+            }
             continue;
         }
         let matcher = NameMatcher::new(text);
         let mut next = Vec::new();
-        for base in &bases {
+        for (base, _) in &bases {
             let found = matching_entries(base, &matcher, !last, dialect, to_local);
             if found.is_empty() {
                 let rest: PathBuf = components[i..].iter().collect();
@@ -140,8 +145,8 @@ pub fn expand(pattern: &Path, dialect: Dialect, to_local: &dyn Fn(&Path) -> Path
         Dialect::Nginx => {
             // glob(3) checks that the last literal components exist (without following a
             // final link), and sorts the whole list (strcmp: nginx never sets a locale).
-            for path in bases {
-                if std::fs::symlink_metadata(to_local(&path)).is_ok() {
+            for (path, kind) in bases {
+                if kind.is_some() || std::fs::symlink_metadata(to_local(&path)).is_ok() {
                     out.paths.push(path);
                 } else {
                     out.dead_ends.push(DeadEnd::Missing(path));
@@ -151,8 +156,8 @@ pub fn expand(pattern: &Path, dialect: Dialect, to_local: &dyn Fn(&Path) -> Path
                 .sort_by(|a, b| a.as_os_str().as_bytes().cmp(b.as_os_str().as_bytes()));
         }
         Dialect::Apache => {
-            for base in bases {
-                include_path(&base, 0, dialect, to_local, &mut out);
+            for (base, kind) in bases {
+                include_path(&base, kind, 0, dialect, to_local, &mut out);
             }
         }
     }
@@ -178,15 +183,16 @@ fn literal_component(text: &OsStr, dialect: Dialect) -> OsString {
     OsStr::from_bytes(&out).to_os_string()
 }
 
-/// The entries of directory `base` whose names match, sorted by name; only
-/// directories when `directories_only` (more components follow).
+/// The entries of directory `base` whose names match, sorted by name, each with its type
+/// as the listing gives it; only directories when `directories_only` (more components
+/// follow).
 fn matching_entries(
     base: &Path,
     matcher: &NameMatcher,
     directories_only: bool,
     dialect: Dialect,
     to_local: &dyn Fn(&Path) -> PathBuf,
-) -> Vec<PathBuf> {
+) -> Vec<(PathBuf, Option<FileType>)> {
     let dir = if base.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -196,21 +202,28 @@ fn matching_entries(
     let Ok(listing) = std::fs::read_dir(&local_dir) else {
         return Vec::new();
     };
-    let mut names: Vec<OsString> = Vec::new();
+    let mut names: Vec<(OsString, Option<FileType>)> = Vec::new();
     if dialect.lists_dot_entries() {
         let dots = [".", ".."].map(OsString::from);
-        names.extend(dots.into_iter().filter(|n| matcher.matches(n)));
+        names.extend(
+            dots.into_iter()
+                .filter(|n| matcher.matches(n))
+                .map(|n| (n, None)),
+        );
     }
     for entry in listing.flatten() {
         let name = entry.file_name();
         if matcher.matches(&name)
             && (!directories_only || is_directory(&entry, &local_dir, dialect))
         {
-            names.push(name);
+            names.push((name, entry.file_type().ok()));
         }
     }
-    names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-    names.into_iter().map(|n| base.join(n)).collect()
+    names.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    names
+        .into_iter()
+        .map(|(n, kind)| (base.join(n), kind))
+        .collect()
 }
 
 /// Whether a directory entry passes a wildcard that more components follow.
@@ -226,18 +239,26 @@ fn is_directory(entry: &std::fs::DirEntry, local_dir: &Path, dialect: Dialect) -
 
 /// httpd's `ap_dir_nofnmatch`: a directory brings in every file under it (sorted,
 /// recursively), a file itself; a path that does not exist brings in nothing.
+/// `listed`: the path's type as the listing that found it gave it (not stat'ed again,
+/// unless it is a link, which httpd follows).
 fn include_path(
     path: &Path,
+    listed: Option<FileType>,
     depth: usize,
     dialect: Dialect,
     to_local: &dyn Fn(&Path) -> PathBuf,
     out: &mut Expansion,
 ) {
     let local = to_local(path);
-    let metadata = std::fs::metadata(&local);
-    let is_dir = metadata.as_ref().is_ok_and(|m| m.is_dir());
+    let (exists, is_dir) = match listed.filter(|t| !t.is_symlink()) {
+        Some(t) => (true, t.is_dir()),
+        None => {
+            let metadata = std::fs::metadata(&local);
+            (metadata.is_ok(), metadata.is_ok_and(|m| m.is_dir()))
+        }
+    };
     if !(dialect.includes_directories_whole() && is_dir) {
-        if metadata.is_ok() {
+        if exists {
             out.paths.push(path.to_path_buf());
         } else {
             out.dead_ends.push(DeadEnd::Missing(path.to_path_buf()));
@@ -250,10 +271,13 @@ fn include_path(
     let Ok(listing) = std::fs::read_dir(&local) else {
         return;
     };
-    let mut names: Vec<OsString> = listing.flatten().map(|e| e.file_name()).collect();
-    names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-    for name in names {
-        include_path(&path.join(name), depth + 1, dialect, to_local, out);
+    let mut names: Vec<(OsString, Option<FileType>)> = listing
+        .flatten()
+        .map(|e| (e.file_name(), e.file_type().ok()))
+        .collect();
+    names.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    for (name, kind) in names {
+        include_path(&path.join(name), kind, depth + 1, dialect, to_local, out);
     }
 }
 
