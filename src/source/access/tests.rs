@@ -219,3 +219,47 @@ fn accounts_come_from_the_target_systems_databases() {
     assert_eq!(user_name(root, 33), "www");
     assert_eq!(group_name(root, 99), "99");
 }
+
+/// Files sharing a directory share its lookup result: each asks once, and the answer is
+/// the one a fresh look gives (the first directory from the top down that stops the
+/// account, none above `top`, none at `top` itself).
+#[test]
+fn directories_share_the_lookup_through_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempfile::tempdir().unwrap();
+    let locked = t.path().join("locked");
+    let open = t.path().join("open");
+    for d in [&locked, &open] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let files = [locked.join("a"), locked.join("b"), open.join("c")];
+    for f in &files {
+        std::fs::write(f, "u:x\n").unwrap();
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let stranger = Account {
+        uid: 4242,
+        groups: vec![4242],
+    };
+    let top = t.path();
+    let shared = Directories::default();
+    let stop = |f: &Path, known: &Directories, top: &Path| {
+        let meta = std::fs::metadata(f).unwrap();
+        stranger
+            .first_denied_with(f, &meta, top, known)
+            .map(|d| d.path)
+    };
+    for f in &files {
+        let fresh = stop(f, &Directories::default(), top);
+        assert_eq!(stop(f, &shared, top), fresh, "{}", f.display());
+        assert_eq!(fresh, stranger.first_denied(f, top).map(|d| d.path));
+    }
+    assert_eq!(stop(&files[0], &shared, top), Some(locked.clone()));
+    assert_eq!(stop(&files[1], &shared, top), Some(locked.clone()));
+    assert_eq!(stop(&files[2], &shared, top), None);
+    // `top` itself is not the server's to judge: below it, the file is readable.
+    assert_eq!(stop(&files[0], &Directories::default(), &locked), None);
+    // A path through a regular file ends as "not found" (ENOTDIR), not as a denial.
+    assert!(stranger.first_denied(&open.join("c/x"), top).is_none());
+}
