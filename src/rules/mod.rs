@@ -88,6 +88,42 @@ pub struct Context<'a> {
     pub nginx: &'a [NginxModel],
 }
 
+/// The local files a configuration's directives name, by absolute path key. The
+/// password files of the run that none of them names (a backup, a copy, a file the other
+/// server uses) are still sent if a document root holds them: AP020 and NX015 ask
+/// about those too.
+#[derive(Default)]
+pub struct NamedFiles(foldhash::HashSet<std::ffi::OsString>);
+
+impl NamedFiles {
+    pub fn insert(&mut self, local: &std::path::Path) {
+        self.0
+            .insert(crate::source::path_key(&absolute(local)).into_owned());
+    }
+
+    /// The files of the run that hold password hashes and that no directive named, each
+    /// with its absolute local path.
+    pub fn others<'c>(
+        &'c self,
+        ctx: &'c Context<'_>,
+    ) -> impl Iterator<Item = (&'c PasswdInput, std::path::PathBuf)> + 'c {
+        ctx.passwd
+            .iter()
+            .filter(|i| i.holds_hashes())
+            .map(|i| (i, absolute(&ctx.sources.get(i.file).path)))
+            .filter(|(_, local)| {
+                !self
+                    .0
+                    .contains::<std::ffi::OsStr>(&crate::source::path_key(local))
+            })
+    }
+}
+
+/// `path` made absolute as the process sees it (unchanged when that fails).
+fn absolute(path: &std::path::Path) -> std::path::PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// Every rule, in code order.
 pub fn all() -> Vec<&'static Rule> {
     let mut v: Vec<&'static Rule> = Vec::new();

@@ -4,8 +4,7 @@ use super::common::{ReportedOnce, diag};
 use crate::diag::{Diagnostic, Severity};
 use crate::model::apache::ApacheModel;
 use crate::model::apache::Place;
-use crate::rules::{Context, Family, Rule, RuleInfo};
-use std::collections::HashSet;
+use crate::rules::{Context, Family, NamedFiles, Rule, RuleInfo};
 use std::path::Path;
 
 pub static RULE: Rule = Rule {
@@ -61,9 +60,9 @@ or deny them explicitly (and not in a section a later `<Location>` overrides):
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = ReportedOnce::default();
     for m in ctx.apache {
-        let mut named = HashSet::new();
+        let mut named = NamedFiles::default();
         for (directive, server_path, local_path) in named_files(m) {
-            named.insert(std::path::absolute(&local_path).unwrap_or(local_path.clone()));
+            named.insert(&local_path);
             // One finding per file, at the first directive naming it.
             let key = server_path.to_string_lossy().into_owned();
             if !once.first(crate::source::Span::default(), &key) {
@@ -76,12 +75,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         // Password files of the run that no directive of this config names (a backup, a
         // copy, a file another server uses): served all the same.
-        for input in ctx.passwd.iter().filter(|i| i.holds_hashes()) {
-            let local = &ctx.sources.get(input.file).path;
-            let local = std::path::absolute(local).unwrap_or(local.clone());
-            if named.contains(&local) {
-                continue;
-            }
+        for (input, local) in named.others(ctx) {
             let server_path = m.opts.server_path(&local);
             let key = server_path.to_string_lossy().into_owned();
             if !once.first(crate::source::Span::default(), &key) {

@@ -5,10 +5,9 @@ use crate::diag::{Diagnostic, Severity};
 use crate::model::nginx::reach;
 use crate::model::nginx::roots::RootIndex;
 use crate::model::nginx::{NginxModel, Served, Settings, VirtualServer};
-use crate::rules::{Context, Family, Rule, RuleInfo};
+use crate::rules::{Context, Family, NamedFiles, Rule, RuleInfo};
 use crate::source::Span;
-use crate::source::path_key;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub static RULE: Rule = Rule {
     info: RuleInfo {
@@ -84,14 +83,13 @@ fn urls(roots: &RootIndex<'_>, m: &NginxModel, file: &Path) -> Vec<(usize, Strin
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for m in ctx.nginx {
         let roots = RootIndex::new(m);
-        // By path key: 10,000 files go in and are asked about.
-        let mut named = foldhash::HashSet::default();
+        let mut named = NamedFiles::default();
         // One look per distinct file (a tree may name the same file thousands of times);
         // the finding points at its first reference.
         for g in files_named(m) {
             let u = &g.first;
             let f = &u.file.value;
-            named.insert(path_key(&absolute(&f.local_path)).into_owned());
+            named.insert(&f.local_path);
             if !g.on_disk.is_some_and(|m| m.is_file()) {
                 continue;
             }
@@ -110,10 +108,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         // Password files of the run that no auth_basic_user_file of this config names (a
         // backup, a copy, a file Apache uses): sent all the same.
-        for input in ctx.passwd.iter().filter(|i| i.holds_hashes()) {
-            let local = &ctx.sources.get(input.file).path;
-            let local = absolute(local);
-            if named.contains::<std::ffi::OsStr>(&path_key(&local)) || !local.is_file() {
+        for (input, local) in named.others(ctx) {
+            if !local.is_file() {
                 continue;
             }
             for (s, served, settings, uri, root_span) in sent(&roots, m, &local) {
@@ -188,9 +184,4 @@ fn finding(
     .label(format!("served as {uri}"))
     .with_secondary(root_span, format!("maps {uri} to this file"))
     .help(fix)
-}
-
-/// `path` made absolute as the process sees it (unchanged when that fails).
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
