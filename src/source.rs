@@ -201,10 +201,14 @@ pub fn read_small(path: &Path) -> std::io::Result<Vec<u8>> {
 /// Whether a config file a server opens at startup can be read here without blocking:
 /// a regular file, or `/dev/null` (which httpd accepts by name). httpd and nginx open an
 /// included FIFO and wait for a writer forever (`apache2 -t` and `nginx -t` hang), and a
-/// device can be endless; a check reports those instead of reading them.
-pub fn check_config_file(path: &Path) -> std::io::Result<()> {
+/// device can be endless; a check reports those instead of reading them. `listed`: the
+/// type a directory listing gave the file (a regular file needs no second look).
+pub fn check_config_file(path: &Path, listed: Option<std::fs::FileType>) -> std::io::Result<()> {
     use std::os::unix::fs::{FileTypeExt, MetadataExt};
     const DEV_NULL: u64 = (1 << 8) | 3; // major 1, minor 3 (Linux)
+    if listed.is_some_and(|t| t.is_file()) {
+        return Ok(());
+    }
     let meta = std::fs::metadata(path)?;
     let kind = meta.file_type();
     let readable = kind.is_file() || (kind.is_char_device() && meta.rdev() == DEV_NULL);
@@ -303,6 +307,23 @@ pub fn key_ancestors(key: &std::ffi::OsStr) -> impl Iterator<Item = &std::ffi::O
     .map(std::ffi::OsStr::from_bytes)
 }
 
+/// `Path::strip_prefix` on [`path_key`]s, by bytes: what of `key` lies below `base`
+/// (empty when they are equal), None when `base` is not `key` or one of its ancestors.
+pub fn key_strip_prefix<'k>(
+    key: &'k std::ffi::OsStr,
+    base: &std::ffi::OsStr,
+) -> Option<&'k std::ffi::OsStr> {
+    use std::os::unix::ffi::OsStrExt;
+    let (k, b) = (key.as_bytes(), base.as_bytes());
+    let rest = k.strip_prefix(b)?;
+    let rest = if b.is_empty() || b.ends_with(b"/") || rest.is_empty() {
+        rest
+    } else {
+        rest.strip_prefix(b"/")?
+    };
+    Some(std::ffi::OsStr::from_bytes(rest))
+}
+
 /// A path as a map key: its bytes, with the components joined again when the spelling is
 /// not already what they spell (`/a//b/`, `/a/./b`), so that paths `Path ==` treats as
 /// equal are one key. Hashing these bytes is much cheaper than `Path`'s hash, which walks
@@ -331,6 +352,25 @@ pub fn path_key(p: &Path) -> std::borrow::Cow<'_, std::ffi::OsStr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_strip_prefix_is_path_strip_prefix() {
+        let paths = [
+            "/", "/a", "/a/", "/a/b", "/a//b/", "/a/./b", "/ab", "/a/bc", "a", "a/b", "./a", ".",
+            "", "/a/b/c",
+        ];
+        for p in paths {
+            for base in paths {
+                let (p, base) = (Path::new(p), Path::new(base));
+                // Compared as keys: `strip_prefix` keeps the rest as spelled (`a//b`).
+                let key_of = |r: &Path| path_key(r).into_owned();
+                let by_path = p.strip_prefix(base).ok().map(key_of);
+                let (pk, bk) = (path_key(p), path_key(base));
+                let by_key = key_strip_prefix(&pk, &bk).map(|r| key_of(Path::new(r)));
+                assert_eq!(by_key, by_path, "{} below {}", p.display(), base.display());
+            }
+        }
+    }
 
     #[test]
     fn find_takes_any_spelling_of_a_path() {

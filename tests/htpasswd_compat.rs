@@ -13,15 +13,13 @@ const SEED: &str = "alice:$apr1$0.eeWv1a$f.gW2VNYPnJs3awWxuiKU.\n\
 bob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n";
 // alice's password is "apple", bob's is "password".
 
-fn htguard_as_htpasswd() -> PathBuf {
-    // The binary behaves as `htpasswd` when invoked under that name.
-    let dir = std::env::temp_dir().join(format!("htguard-compat-{}", std::process::id()));
-    let link = dir.join("htpasswd");
-    if !link.exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        let _ = symlink(env!("CARGO_BIN_EXE_htguard"), &link);
-    }
-    link
+/// The binary under the name `htpasswd` (it behaves as `htpasswd` when invoked so), as a
+/// link in a temporary directory that goes with the returned guard.
+fn htguard_as_htpasswd() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("htpasswd");
+    symlink(env!("CARGO_BIN_EXE_htguard"), &link).unwrap();
+    (dir, link)
 }
 
 fn run(program: &Path, args: &[&str], dir: &Path, stdin: &str) -> Output {
@@ -124,7 +122,7 @@ fn same_exit_codes_and_same_verification_as_apache() {
     if !common::need(&["htpasswd"]) {
         return;
     }
-    let ours = htguard_as_htpasswd();
+    let (_link_dir, ours) = htguard_as_htpasswd();
     let theirs = PathBuf::from("htpasswd");
     let mut compared = 0;
     for case in cases() {
@@ -166,7 +164,7 @@ fn print_mode_lines_verify() {
     if !common::need(&["htpasswd"]) {
         return;
     }
-    let ours = htguard_as_htpasswd();
+    let (_link_dir, ours) = htguard_as_htpasswd();
     let dir = tempfile::tempdir().unwrap();
     for flags in ["-nb", "-nbB", "-nb2", "-nb5", "-nbd", "-nbs", "-nbm"] {
         let o = run(&ours, &[flags, "u", "pw"], dir.path(), "");
@@ -193,7 +191,7 @@ fn deliberate_differences() {
     if !common::need(&["htpasswd"]) {
         return;
     }
-    let ours = htguard_as_htpasswd();
+    let (_link_dir, ours) = htguard_as_htpasswd();
     let theirs = PathBuf::from("htpasswd");
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

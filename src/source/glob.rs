@@ -95,6 +95,9 @@ fn has_wildcard(text: &[u8]) -> bool {
 pub struct Expansion {
     /// The files (for nginx, also directories) in the order the server reads them.
     pub paths: Vec<PathBuf>,
+    /// The type of each path as the directory listing gave it (None: named without a
+    /// wildcard, or a link): a caller need not stat a listed regular file again.
+    pub kinds: Vec<Option<FileType>>,
     /// Where the pattern leads nowhere, in walking order. httpd's `Include` (not
     /// `IncludeOptional`) refuses to start at the first one; glob(3) passes them by.
     pub dead_ends: Vec<DeadEnd>,
@@ -148,12 +151,14 @@ pub fn expand(pattern: &Path, dialect: Dialect, to_local: &dyn Fn(&Path) -> Path
             for (path, kind) in bases {
                 if kind.is_some() || std::fs::symlink_metadata(to_local(&path)).is_ok() {
                     out.paths.push(path);
+                    out.kinds.push(kind.filter(|k| !k.is_symlink()));
                 } else {
                     out.dead_ends.push(DeadEnd::Missing(path));
                 }
             }
-            out.paths
-                .sort_by(|a, b| a.as_os_str().as_bytes().cmp(b.as_os_str().as_bytes()));
+            let mut found: Vec<_> = out.paths.drain(..).zip(out.kinds.drain(..)).collect();
+            found.sort_by(|a, b| a.0.as_os_str().as_bytes().cmp(b.0.as_os_str().as_bytes()));
+            (out.paths, out.kinds) = found.into_iter().unzip();
         }
         Dialect::Apache => {
             for (base, kind) in bases {
@@ -250,7 +255,8 @@ fn include_path(
     out: &mut Expansion,
 ) {
     let local = to_local(path);
-    let (exists, is_dir) = match listed.filter(|t| !t.is_symlink()) {
+    let listed = listed.filter(|t| !t.is_symlink());
+    let (exists, is_dir) = match listed {
         Some(t) => (true, t.is_dir()),
         None => {
             let metadata = std::fs::metadata(&local);
@@ -260,6 +266,7 @@ fn include_path(
     if !(dialect.includes_directories_whole() && is_dir) {
         if exists {
             out.paths.push(path.to_path_buf());
+            out.kinds.push(listed);
         } else {
             out.dead_ends.push(DeadEnd::Missing(path.to_path_buf()));
         }

@@ -8,6 +8,7 @@ use super::loader::has_wildcard;
 use super::merge::{MergedConfig, merge_at};
 use super::outcome::Outcome;
 use super::overrides::HtaccessVerdict;
+use crate::source::{key_strip_prefix, path_key};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -47,8 +48,8 @@ impl Area {
     }
 
     /// An AuthType other than `None` is in effect.
-    pub fn has_auth_type(&self, m: &ApacheModel) -> bool {
-        self.config.auth_type_name(m).is_some()
+    pub fn has_auth_type(&self, _m: &ApacheModel) -> bool {
+        self.config.auth_scheme.is_some()
     }
 
     pub fn is_basic(&self, m: &ApacheModel) -> bool {
@@ -74,7 +75,8 @@ impl Area {
 
 /// The URL of a directory (server path) under a server's DocumentRoot.
 pub fn url_for(m: &ApacheModel, server: usize, dir: &Path) -> Option<String> {
-    let rest = dir.strip_prefix(m.document_root(server)?).ok()?;
+    let (dir, root) = (path_key(dir), path_key(m.document_root(server)?));
+    let rest = key_strip_prefix(&dir, &root)?;
     let mut url = format!("/{}", rest.to_string_lossy());
     if !url.ends_with('/') {
         url.push('/');

@@ -161,6 +161,10 @@ pub struct HtaccessCommand {
     /// The name as written; a section keeps its `<` (`<Files`), as httpd's command table.
     pub name: String,
     pub name_span: Span,
+    /// The override classes that allow it, from the definitions of the modules httpd
+    /// loads (None: no loaded module defines it). Looked up once, when the file is read:
+    /// every merge through the directory asks.
+    pub loaded_classes: Option<super::directives::Classes>,
     /// httpd's argument-count error for it, if any (at the arguments).
     pub arity_error: Option<(Span, String)>,
 }

@@ -2,6 +2,7 @@
 
 use super::build::{Ctx, collect_dirs, new_scope, walk_server};
 use super::config::*;
+use super::directives::{self, Classes};
 use super::loader::{self, Item, Module};
 use super::walk;
 use super::{ApacheModel, Assumption};
@@ -119,7 +120,7 @@ fn build_htaccess(
     };
     let items = ev.eval(parsed.nodes);
     let mut commands = Vec::new();
-    list_commands(&items, &mut commands);
+    list_commands(&items, modules, &mut commands);
     let mut scopes = Vec::new();
     let idx = htaccess_scopes(&mut scopes, id, dir, items, parsed.errors);
     scopes[idx].htaccess_commands = commands;
@@ -131,24 +132,38 @@ fn build_htaccess(
 }
 
 /// The directives and section openings of `items`, in the order httpd executes them.
-fn list_commands(items: &[Item], out: &mut Vec<HtaccessCommand>) {
+fn list_commands(items: &[Item], modules: &[Module], out: &mut Vec<HtaccessCommand>) {
     for it in items {
         match it {
             Item::Dir(d) => out.push(HtaccessCommand {
+                loaded_classes: loaded_classes(&d.name, modules),
                 name: d.name.clone(),
                 name_span: d.name_span,
                 arity_error: super::arity_error(d).map(|e| (d.args_span(), e)),
             }),
             Item::Block { head, items } => {
+                let name = format!("<{}", head.name);
                 out.push(HtaccessCommand {
-                    name: format!("<{}", head.name),
+                    loaded_classes: loaded_classes(&name, modules),
+                    name,
                     name_span: head.name_span,
                     arity_error: None,
                 });
-                list_commands(items, out);
+                list_commands(items, modules, out);
             }
         }
     }
+}
+
+/// The override classes of command `name` in the modules httpd loads (None: none of
+/// them defines it).
+fn loaded_classes(name: &str, modules: &[Module]) -> Option<Classes> {
+    let loaded = |module: &str| modules.iter().any(|m| m.id == module || m.source == module);
+    directives::commands(name)
+        .iter()
+        .filter(|d| loaded(d.module))
+        .map(|d| d.classes)
+        .reduce(Classes::union)
 }
 
 fn append_htaccess(

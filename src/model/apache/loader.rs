@@ -192,6 +192,16 @@ impl<'a> Loader<'a> {
 
     /// Load a config file (a server path) and evaluate it. `via` is the Include that named it.
     pub fn load_file(&mut self, server_path: &Path, via: Option<Span>) -> Vec<Item> {
+        self.load_listed(server_path, via, None)
+    }
+
+    /// [`Loader::load_file`] of a file whose type a directory listing gave (`listed`).
+    fn load_listed(
+        &mut self,
+        server_path: &Path,
+        via: Option<Span>,
+        listed: Option<std::fs::FileType>,
+    ) -> Vec<Item> {
         if self.stack.iter().any(|p| p == server_path) {
             if let Some(span) = via {
                 self.problems.push(Problem {
@@ -207,7 +217,7 @@ impl<'a> Loader<'a> {
             return Vec::new();
         }
         let included = |p: &Path| match via {
-            Some(_) => crate::source::check_config_file(p),
+            Some(_) => crate::source::check_config_file(p, listed),
             None => Ok(()),
         };
         let read = included(&self.opts.map_path(server_path)).and_then(|()| self.read(server_path));
@@ -282,7 +292,7 @@ impl<'a> Loader<'a> {
                     let pat = self.server_relative(pat);
                     let to_local = |p: &Path| self.opts.map_path(p);
                     let expansion = glob::expand(&pat, Dialect::Apache, &to_local);
-                    let files = expansion.paths;
+                    let (files, kinds) = (expansion.paths, expansion.kinds);
                     // httpd's `Include` stops at the first place the pattern leads nowhere.
                     let no_match =
                         |p: &Path| format!("No matches for the wildcard in {}", p.display());
@@ -308,8 +318,8 @@ impl<'a> Loader<'a> {
                     if optional && files.is_empty() && !has_wildcard(&pat.to_string_lossy()) {
                         self.problems.push(self.optional_missing(&d, &pat));
                     }
-                    for f in files {
-                        let items = self.load_file(&f, Some(d.args_span()));
+                    for (f, kind) in files.into_iter().zip(kinds) {
+                        let items = self.load_listed(&f, Some(d.args_span()), kind);
                         out.extend(items);
                     }
                 }

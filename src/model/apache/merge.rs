@@ -29,6 +29,8 @@ pub struct MergedConfig {
     /// Every `.htaccess` met on the way, with what httpd did with it.
     pub htaccess: Vec<(usize, HtaccessVerdict)>,
     pub auth_type: Option<DirectiveRef>,
+    /// What that AuthType names (None: unset, or `None`): rules ask it of every area.
+    pub auth_scheme: Option<AuthScheme>,
     pub auth_name: Option<DirectiveRef>,
     pub user_file: Option<DirectiveRef>,
     pub group_file: Option<DirectiveRef>,
@@ -83,6 +85,31 @@ struct AuthzMerge {
     walk: Option<(AuthzConf, usize)>,
 }
 
+/// The scheme an `AuthType` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthScheme {
+    Basic,
+    Digest,
+    /// Any other (`Form`, a third-party module's).
+    Other,
+}
+
+impl AuthScheme {
+    /// What `AuthType value` sets (None for `None`, or no value).
+    fn of(value: Option<&str>) -> Option<AuthScheme> {
+        let v = value?;
+        Some(if v.eq_ignore_ascii_case("basic") {
+            AuthScheme::Basic
+        } else if v.eq_ignore_ascii_case("digest") {
+            AuthScheme::Digest
+        } else if v.eq_ignore_ascii_case("none") {
+            return None;
+        } else {
+            AuthScheme::Other
+        })
+    }
+}
+
 impl MergedConfig {
     /// The first argument of the directive that set a setting.
     pub fn value<'m>(&self, m: &'m ApacheModel, r: Option<DirectiveRef>) -> Option<&'m str> {
@@ -91,8 +118,8 @@ impl MergedConfig {
 
     /// The AuthType in effect as written; None for unset or `None`.
     pub fn auth_type_name<'m>(&self, m: &'m ApacheModel) -> Option<&'m str> {
+        self.auth_scheme?;
         self.value(m, self.auth_type)
-            .filter(|t| !t.eq_ignore_ascii_case("none"))
     }
 
     /// The AuthType in effect, lower-case; None for unset or `None`.
@@ -100,14 +127,12 @@ impl MergedConfig {
         self.auth_type_name(m).map(str::to_ascii_lowercase)
     }
 
-    pub fn is_basic(&self, m: &ApacheModel) -> bool {
-        self.auth_type_name(m)
-            .is_some_and(|t| t.eq_ignore_ascii_case("basic"))
+    pub fn is_basic(&self, _m: &ApacheModel) -> bool {
+        self.auth_scheme == Some(AuthScheme::Basic)
     }
 
-    pub fn is_digest(&self, m: &ApacheModel) -> bool {
-        self.auth_type_name(m)
-            .is_some_and(|t| t.eq_ignore_ascii_case("digest"))
+    pub fn is_digest(&self, _m: &ApacheModel) -> bool {
+        self.auth_scheme == Some(AuthScheme::Digest)
     }
 
     /// The `AuthBasicProvider`/`AuthDigestProvider` in effect for the AuthType.
@@ -222,8 +247,13 @@ fn apply_directory_levels(m: &ApacheModel, server: usize, dir: &Path, config: &m
     let mut keys: Vec<&OsStr> = key_ancestors(&dir_key).collect();
     keys.reverse();
     // Wildcard `<Directory>` globs match the path as spelled.
-    let mut spelled: Vec<&Path> = dir.ancestors().collect();
-    spelled.reverse();
+    let spelled: Vec<&Path> = if index.wildcard_directories.is_empty() {
+        Vec::new()
+    } else {
+        let mut all: Vec<&Path> = dir.ancestors().collect();
+        all.reverse();
+        all
+    };
     for (level, key) in keys.into_iter().enumerate() {
         let mut here: Vec<usize> = index
             .directories_at(key)
@@ -231,9 +261,7 @@ fn apply_directory_levels(m: &ApacheModel, server: usize, dir: &Path, config: &m
             .copied()
             .filter(|&i| in_server(&m.scopes[i], server))
             .collect();
-        if let Some(prefix) = spelled.get(level)
-            && !index.wildcard_directories.is_empty()
-        {
+        if let Some(prefix) = spelled.get(level) {
             let prefix = prefix.to_string_lossy();
             here.extend(index.wildcard_directories.iter().copied().filter(|&i| {
                 in_server(&m.scopes[i], server)
@@ -524,7 +552,10 @@ fn apply_directives<'m>(
     let mut authz_directive = false;
     for (r, d, setting) in directives {
         match setting {
-            Setting::AuthType => config.auth_type = Some(r),
+            Setting::AuthType => {
+                config.auth_type = Some(r);
+                config.auth_scheme = AuthScheme::of(d.dir.arg(0));
+            }
             Setting::AuthName => config.auth_name = Some(r),
             Setting::UserFile => config.user_file = Some(r),
             Setting::GroupFile => config.group_file = Some(r),

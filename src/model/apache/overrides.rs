@@ -104,18 +104,15 @@ pub fn htaccess_verdict(
 /// it ("Invalid command"), its classes are not allowed ("not allowed here"), or its
 /// arguments are wrong.
 fn refusal(m: &ApacheModel, c: &HtaccessCommand, o: &Overrides) -> Option<(Span, String)> {
-    let defined = directives::commands(&c.name);
-    let mut loaded = defined.iter().filter(|d| m.has_module(d.module)).peekable();
-    if loaded.peek().is_none() {
+    let Some(classes) = c.loaded_classes else {
         // A directive htguard does not know may belong to a module it does not know.
-        let certain =
-            !defined.is_empty() || m.modules.iter().all(|x| directives::is_known_module(&x.id));
+        let certain = !directives::commands(&c.name).is_empty()
+            || m.modules.iter().all(|x| directives::is_known_module(&x.id));
         if !certain || o.nonfatal_unknown {
             return None;
         }
         return Some((c.name_span, invalid_command(&c.name)));
-    }
-    let classes = loaded.fold(Classes::NONE, |acc, d| acc.union(d.classes));
+    };
     if !classes.intersects(o.classes) && !o.nonfatal_override && !listed(m, &c.name) {
         return Some((c.name_span, format!("{} not allowed here", c.name)));
     }

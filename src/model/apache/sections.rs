@@ -214,6 +214,11 @@ impl ScopeIndex {
 
     /// The first server (the main server first) whose DocumentRoot holds `dir`.
     pub fn server_for_dir(&self, dir: &Path) -> usize {
-        self.servers_for_path(dir).first().copied().unwrap_or(0)
+        key_ancestors(&path_key(dir))
+            .filter_map(|a| self.docroots.get(a))
+            .flatten()
+            .copied()
+            .min()
+            .unwrap_or(0)
     }
 }

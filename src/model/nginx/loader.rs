@@ -120,6 +120,8 @@ struct ReadAhead {
 struct IncludedFile {
     server_path: PathBuf,
     local_path: PathBuf,
+    /// Its type as a directory listing gave it (a pattern's match).
+    listed: Option<std::fs::FileType>,
 }
 
 impl<'a> Loader<'a> {
@@ -263,7 +265,7 @@ impl<'a> Loader<'a> {
                     }
                 }
             }
-            let read = crate::source::check_config_file(&file.local_path)
+            let read = crate::source::check_config_file(&file.local_path, file.listed)
                 .and_then(|()| self.read(&file.local_path));
             match read {
                 Ok(id) => {
@@ -326,7 +328,7 @@ impl<'a> Loader<'a> {
             .zip(ids)
             .map(|(file, id)| {
                 let id = id?;
-                let read = crate::source::check_config_file(&file.local_path)
+                let read = crate::source::check_config_file(&file.local_path, file.listed)
                     .and_then(|()| read_file(&file.local_path, None))
                     .map(|bytes| {
                         let parsed = parse(id, &bytes);
@@ -345,16 +347,19 @@ impl<'a> Loader<'a> {
             self.prefix.join(raw)
         };
         let to_local = |p: &Path| self.opts.map_path(p);
-        let server_paths = if Dialect::Nginx.is_pattern(&server_path.to_string_lossy()) {
-            glob::expand(&server_path, Dialect::Nginx, &to_local).paths
+        let (server_paths, kinds) = if Dialect::Nginx.is_pattern(&server_path.to_string_lossy()) {
+            let found = glob::expand(&server_path, Dialect::Nginx, &to_local);
+            (found.paths, found.kinds)
         } else {
-            vec![server_path]
+            (vec![server_path], vec![None])
         };
         server_paths
             .into_iter()
-            .map(|server_path| IncludedFile {
+            .zip(kinds)
+            .map(|(server_path, listed)| IncludedFile {
                 local_path: to_local(&server_path),
                 server_path,
+                listed,
             })
             .collect()
     }
