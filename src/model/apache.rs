@@ -306,7 +306,7 @@ impl ApacheModel {
         let mut found = Vec::new();
         for (k, area) in self.areas.iter().enumerate() {
             let config = &area.config;
-            let user_role = if area.is_digest(self) {
+            let user_role = if area.is_digest() {
                 PasswdRole::Digest
             } else {
                 PasswdRole::Basic

@@ -48,16 +48,16 @@ impl Area {
     }
 
     /// An AuthType other than `None` is in effect.
-    pub fn has_auth_type(&self, _m: &ApacheModel) -> bool {
+    pub fn has_auth_type(&self) -> bool {
         self.config.auth_scheme.is_some()
     }
 
-    pub fn is_basic(&self, m: &ApacheModel) -> bool {
-        self.config.is_basic(m)
+    pub fn is_basic(&self) -> bool {
+        self.config.is_basic()
     }
 
-    pub fn is_digest(&self, m: &ApacheModel) -> bool {
-        self.config.is_digest(m)
+    pub fn is_digest(&self) -> bool {
+        self.config.is_digest()
     }
 
     pub fn uses_file_provider(&self, m: &ApacheModel) -> bool {

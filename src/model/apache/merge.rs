@@ -127,17 +127,17 @@ impl MergedConfig {
         self.auth_type_name(m).map(str::to_ascii_lowercase)
     }
 
-    pub fn is_basic(&self, _m: &ApacheModel) -> bool {
+    pub fn is_basic(&self) -> bool {
         self.auth_scheme == Some(AuthScheme::Basic)
     }
 
-    pub fn is_digest(&self, _m: &ApacheModel) -> bool {
+    pub fn is_digest(&self) -> bool {
         self.auth_scheme == Some(AuthScheme::Digest)
     }
 
     /// The `AuthBasicProvider`/`AuthDigestProvider` in effect for the AuthType.
-    fn provider_directive(&self, m: &ApacheModel) -> Option<DirectiveRef> {
-        if self.is_digest(m) {
+    fn provider_directive(&self) -> Option<DirectiveRef> {
+        if self.is_digest() {
             self.digest_provider
         } else {
             self.basic_provider
@@ -146,7 +146,7 @@ impl MergedConfig {
 
     /// The authn providers in effect for the AuthType (default `file`).
     pub fn providers(&self, m: &ApacheModel) -> Vec<(String, Option<DirectiveRef>)> {
-        match self.provider_directive(m) {
+        match self.provider_directive() {
             Some(r) => m
                 .dir(r)
                 .dir
@@ -160,7 +160,7 @@ impl MergedConfig {
 
     /// Whether the `file` provider (AuthUserFile) checks passwords here.
     pub fn uses_file_provider(&self, m: &ApacheModel) -> bool {
-        self.provider_directive(m)
+        self.provider_directive()
             .is_none_or(|r| m.dir(r).dir.args.iter().any(|a| a.value == "file"))
     }
 

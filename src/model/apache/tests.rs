@@ -441,9 +441,9 @@ fn an_area_tells_its_auth_facts() {
         let a = area(&m, p);
         (
             a.is_live(),
-            a.has_auth_type(&m),
-            a.is_basic(&m),
-            a.is_digest(&m),
+            a.has_auth_type(),
+            a.is_basic(),
+            a.is_digest(),
             a.uses_file_provider(&m),
         )
     };

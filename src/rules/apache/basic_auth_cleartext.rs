@@ -56,7 +56,7 @@ Serve the area only over HTTPS and redirect HTTP:
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut once = ReportedOnce::default();
     for (m, a) in live_areas(ctx) {
-        if !a.is_basic(m) || m.servers[a.place.server].tls {
+        if !a.is_basic() || m.servers[a.place.server].tls {
             continue;
         }
         if a.outcome(m, "GET") != Outcome::Challenge {

@@ -65,7 +65,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             src: &ctx.sources.get(input.file).bytes,
             shown: &shown,
             directive: uf,
-            digest: a.is_digest(m),
+            digest: a.is_digest(),
             realm: a.config.auth_name.map(|r| value(m, r)).unwrap_or(""),
         };
         for r in required {

@@ -167,7 +167,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(r) = a.config.user_file else {
             continue;
         };
-        if !a.uses_file_provider(m) || !a.has_auth_type(m) {
+        if !a.uses_file_provider(m) || !a.has_auth_type() {
             continue;
         }
         let span = arg_span(m, r);
