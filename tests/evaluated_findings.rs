@@ -130,3 +130,50 @@ fn ap022_only_when_a_skipped_block_leaves_something_served() {
     assert!(found[0].contains("mod_authz_dbm.c"), "{found:?}");
     assert!(found[0].contains("GET /private/ answers 200"), "{found:?}");
 }
+
+/// httpd merges a `<Directory>` path's `//` and `/./` away (and a client's `//` with
+/// MergeSlashes), so the area `<Directory ".../a//b/.">` is the URL space `/a/b/`, and a
+/// `<Location /a/b>` applies there. Judged as `/a//b/./`, the area escaped the Location
+/// and htguard said it asked for a password while httpd let everyone in.
+#[test]
+fn oddly_spelled_directories_are_the_url_space_httpd_serves() {
+    if !common::need(&["apache2", "htpasswd"]) {
+        return;
+    }
+    let site = Site::new();
+    site.write("users", run_tool("htpasswd", &["-nbB", "u", "secret"]));
+    site.write("htdocs/a/b/index.html", "open\n");
+    site.write("htdocs/c/d/index.html", "closed\n");
+    let conf = r#"
+<Directory "{site}/htdocs/a//b/.">
+    AuthType Basic
+    AuthName "ab"
+    AuthUserFile {site}/users
+    Require valid-user
+</Directory>
+<Location "/a/b">
+    Require all granted
+</Location>
+<Directory "{site}/htdocs/c//./d">
+    AuthType Basic
+    AuthName "cd"
+    AuthUserFile {site}/users
+    Require valid-user
+</Directory>
+"#;
+    let apache = Apache::start(&site, conf);
+    for open in ["/a/b/", "/a//b/", "/a/./b/"] {
+        assert_eq!(apache.get(open, None), 200, "{open}");
+    }
+    assert_eq!(apache.get("/c/d/", None), 401);
+    assert_eq!(apache.get("/c//d/", Some(("u", "secret"))), 200);
+    let replaced = findings(apache.conf_path(), "AP024");
+    assert!(
+        replaced.iter().any(|m| m.contains("open to everyone")),
+        "{replaced:?}"
+    );
+    // Basic over plain HTTP only where a login happens: /c/d/, not /a/b/.
+    let clear = findings(apache.conf_path(), "AP021");
+    assert_eq!(clear.len(), 1, "{clear:?}");
+    assert!(clear[0].contains("c//./d"), "{clear:?}");
+}

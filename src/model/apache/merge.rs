@@ -729,3 +729,26 @@ fn apply_condition_block(
         add_to_walk(AuthzConf { op, section }, scope, config);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::AuthScheme;
+
+    #[test]
+    fn auth_type_values_are_read_as_httpd_compares_them() {
+        // mod_auth_basic and mod_auth_digest compare AuthType case-insensitively;
+        // `None` (any case) switches authentication off, as if it were never set.
+        for (value, scheme) in [
+            (Some("Basic"), Some(AuthScheme::Basic)),
+            (Some("BASIC"), Some(AuthScheme::Basic)),
+            (Some("digest"), Some(AuthScheme::Digest)),
+            (Some("Form"), Some(AuthScheme::Other)),
+            (Some("basic2"), Some(AuthScheme::Other)),
+            (Some("None"), None),
+            (Some("NONE"), None),
+            (None, None),
+        ] {
+            assert_eq!(AuthScheme::of(value), scheme, "{value:?}");
+        }
+    }
+}
